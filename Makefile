@@ -1,0 +1,40 @@
+# The front door. `make demo` and `make test` do everything on a fresh Debian 12 machine.
+BUILD_DIR ?= build
+ASAN_DIR ?= build-asan
+JOBS ?= $(shell nproc)
+WERROR ?= $(if $(CI),ON,OFF)
+DEMO_DIR ?= $(CURDIR)/.demo
+
+.PHONY: all deps build test test-asan demo demo-stop check-layout clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBOREALIS_WERROR=$(WERROR)
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 300
+
+# The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+test-asan: deps
+	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBOREALIS_SANITIZE=ON -DBOREALIS_WERROR=$(WERROR)
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+	cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+demo: build
+	@bash scripts/demo.sh $(BUILD_DIR)/bin $(DEMO_DIR)
+
+demo-stop:
+	@$(BUILD_DIR)/bin/borealis local stop --dir $(DEMO_DIR)
+
+check-layout:
+	python3 tools/check_layout.py .
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Borealis needs to build and test. Idempotent: it runs
+# apt-get update and install only when a package is missing.
+set -euo pipefail
+PKGS=(
+  g++ cmake ninja-build ccache pkg-config make python3
+  libabsl-dev libboost-dev libboost-system-dev
+  libthrift-dev thrift-compiler libsqlite3-dev
+  nlohmann-json3-dev libspdlog-dev libcli11-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  curl procps
+)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
