@@ -7,9 +7,10 @@ namespace cpp borealis.agentproto
 
 include "api.thrift"
 
+// Closed range [first, last]. (`begin`/`end` are reserved words of the Thrift compiler.)
 struct PortRange {
-  1: i32 begin
-  2: i32 end
+  1: i32 first
+  2: i32 last
 }
 
 // What an agent offers, in Borealis' integer units.

@@ -1,0 +1,183 @@
+// The scheduler's durable state, in Aurora's storage schema: log records (a Transaction of
+// Ops, or a Snapshot) wrapped in a LogEntry. Borealis encodes them with TCompactProtocol and
+// frames each record with a length and checksum. Names, ids and types follow Aurora's
+// storage.thrift so that an Aurora backup can be read; removed ids stay unused.
+
+namespace cpp borealis.storage
+namespace java org.apache.aurora.gen.storage
+namespace py gen.apache.aurora.storage
+
+include "api.thrift"
+
+struct SaveFrameworkId {
+  1: string id
+}
+
+struct SaveCronJob {
+  2: api.JobConfiguration jobConfig
+}
+
+// Deprecated lock ops: decoded and ignored.
+struct SaveLock {
+  1: api.Lock lock
+}
+
+struct RemoveLock {
+  1: api.LockKey lockKey
+}
+
+struct RemoveJob {
+  2: api.JobKey jobKey
+}
+
+// Inserts or replaces tasks by task id.
+struct SaveTasks {
+  1: set<api.ScheduledTask> tasks
+}
+
+struct RemoveTasks {
+  1: set<string> taskIds
+}
+
+struct SaveQuota {
+  1: string role
+  2: api.ResourceAggregate quota
+}
+
+struct RemoveQuota {
+  1: string role
+}
+
+struct SaveHostAttributes {
+  1: api.HostAttributes hostAttributes
+}
+
+struct SaveJobUpdate {
+  1: api.JobUpdate jobUpdate
+}
+
+struct RemoveJobUpdates {
+  1: set<api.JobUpdateKey> keys
+}
+
+// A job update with its full event history, as kept in snapshots.
+struct StoredJobUpdateDetails {
+  1: api.JobUpdateDetails details
+}
+
+struct SaveJobUpdateEvent {
+  1: api.JobUpdateEvent event
+  3: api.JobUpdateKey key
+}
+
+struct SaveJobInstanceUpdateEvent {
+  1: api.JobInstanceUpdateEvent event
+  3: api.JobUpdateKey key
+}
+
+// Keep at most perJobRetainCount finished updates per job, and none older than the threshold.
+struct PruneJobUpdateHistory {
+  1: i32 perJobRetainCount
+  2: i64 historyPruneThresholdMs
+}
+
+struct SaveHostMaintenanceRequest {
+  1: api.HostMaintenanceRequest hostMaintenanceRequest
+}
+
+struct RemoveHostMaintenanceRequest {
+  1: string host
+}
+
+// One state change; exactly one member is set.
+union Op {
+  1: SaveFrameworkId saveFrameworkId
+  2: SaveCronJob saveCronJob
+  5: RemoveJob removeJob
+  6: SaveTasks saveTasks
+  7: RemoveTasks removeTasks
+  8: SaveQuota saveQuota
+  9: RemoveQuota removeQuota
+  10: SaveHostAttributes saveHostAttributes
+  12: SaveLock saveLock  // deprecated
+  13: RemoveLock removeLock  // deprecated
+  14: SaveJobUpdate saveJobUpdate
+  15: SaveJobUpdateEvent saveJobUpdateEvent
+  16: SaveJobInstanceUpdateEvent saveJobInstanceUpdateEvent
+  17: PruneJobUpdateHistory pruneJobUpdateHistory
+  18: RemoveJobUpdates removeJobUpdate
+  19: SaveHostMaintenanceRequest saveHostMaintenanceRequest
+  20: RemoveHostMaintenanceRequest removeHostMaintenanceRequest
+}
+
+const i32 CURRENT_SCHEMA_VERSION = 1
+
+// Ops applied atomically, in order.
+struct Transaction {
+  1: list<Op> ops
+  2: i32 schemaVersion
+}
+
+struct StoredCronJob {
+  3: api.JobConfiguration jobConfiguration
+}
+
+struct SchedulerMetadata {
+  1: string frameworkId
+  8: map<string, string> details
+}
+
+struct QuotaConfiguration {
+  1: string role
+  2: api.ResourceAggregate quota
+}
+
+// The whole state at one point; replaying later Transactions on it gives the current state.
+struct Snapshot {
+  1: i64 timestamp
+  3: set<api.HostAttributes> hostAttributes
+  4: set<api.ScheduledTask> tasks
+  5: set<StoredCronJob> cronJobs
+  6: SchedulerMetadata schedulerMetadata
+  8: set<QuotaConfiguration> quotaConfigurations
+  10: set<StoredJobUpdateDetails> jobUpdateDetails
+  13: set<api.HostMaintenanceRequest> hostMaintenanceRequests
+}
+
+// A large entry split into chunks: a header (chunk count, MD5 of the whole) then the chunks.
+struct FrameHeader {
+  1: i32 chunkCount
+  2: binary checksum
+}
+
+struct FrameChunk {
+  2: binary data
+}
+
+union Frame {
+  1: FrameHeader header
+  2: FrameChunk chunk
+}
+
+// A task whose TaskConfig was moved into DeduplicatedSnapshot.taskConfigs.
+struct DeduplicatedScheduledTask {
+  1: api.ScheduledTask partialScheduledTask  // assignedTask.task unset
+  2: i32 taskConfigId  // index into taskConfigs
+}
+
+// A Snapshot that stores each distinct TaskConfig once.
+struct DeduplicatedSnapshot {
+  1: Snapshot partialSnapshot  // tasks unset
+  2: list<DeduplicatedScheduledTask> partialTasks
+  3: list<api.TaskConfig> taskConfigs
+}
+
+// One record of the log.
+union LogEntry {
+  1: Snapshot snapshot
+  2: Transaction transaction
+  3: bool noop
+  4: Frame frame
+  5: binary deflatedEntry  // a zlib-deflated, binary-encoded LogEntry
+  6: DeduplicatedSnapshot deduplicatedSnapshot
+}

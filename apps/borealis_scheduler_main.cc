@@ -1,0 +1,61 @@
+// borealis-scheduler: parses flags, reads the real clock and seeds, runs the daemon until
+// SIGINT/SIGTERM.
+#include <signal.h>
+
+#include <random>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include "borealis/base/clock.h"
+#include "borealis/base/log.h"
+#include "borealis/scheduler/daemon.h"
+
+int main(int argc, char** argv) {
+  borealis::scheduler::DaemonOptions opts;
+  std::string log_level = "info";
+  CLI::App app{"borealis-scheduler: the Borealis scheduler"};
+  app.add_option("--data-dir", opts.data_dir, "Directory of the scheduler's storage")->required();
+  app.add_option("--http-port", opts.http_port, "HTTP port (0: ephemeral)");
+  app.add_option("--bind", opts.bind_address, "Address to listen on");
+  app.add_option("--port-file", opts.port_file, "Write the bound HTTP port to this file");
+  app.add_option("--cluster-name", opts.scheduler.cluster_name, "Name of this cluster");
+  app.add_option("--agent-timeout-ms", opts.scheduler.agent_timeout_ms,
+                 "An agent silent this long is lost and its tasks LOST");
+  app.add_option("--heartbeat-interval-ms", opts.scheduler.heartbeat_interval_ms,
+                 "How often agents send heartbeats");
+  app.add_option("--kill-retry-ms", opts.scheduler.kill_retry_ms,
+                 "Re-send a kill after this long without an answer");
+  app.add_option("--transient-task-state-timeout-ms", opts.scheduler.transient_timeout_ms,
+                 "ASSIGNED/KILLING/... for longer than this become LOST");
+  app.add_option("--snapshot-every", opts.scheduler.snapshot_every_records,
+                 "Write a snapshot after this many log records");
+  app.add_option("--tick-ms", opts.tick_ms, "Period of the scheduler's timer checks");
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  CLI11_PARSE(app, argc, argv);
+
+  borealis::base::InitLogging("scheduler", log_level);
+  signal(SIGPIPE, SIG_IGN);
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);  // threads inherit the mask
+
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  opts.scheduler.scheduler_host = host;
+  std::random_device rd;
+  const uint64_t seed = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+
+  borealis::scheduler::Daemon daemon(opts, borealis::base::RealClock::Get(), seed);
+  if (absl::Status s = daemon.Start(); !s.ok()) {
+    LOG_ERROR("cannot start: {}", s.ToString());
+    return 1;
+  }
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  LOG_INFO("signal {} received, stopping", sig);
+  daemon.Stop();
+  return 0;
+}

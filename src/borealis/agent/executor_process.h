@@ -1,0 +1,59 @@
+// Starting, probing and signalling executor processes: the agent's process edge.
+//
+// An executor runs in its own session (fork + setsid + exec), so it survives the agent.
+// Its identity is (pid, start ticks): the start time in clock ticks after boot, field 22
+// of /proc/<pid>/stat. Every probe and signal checks both, so a reused pid is never
+// mistaken for the executor.
+// Thread contract: free functions, callable from any thread. LaunchExecutor forks; between
+// fork and exec the child only makes async-signal-safe calls.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "borealis/base/status.h"
+
+namespace borealis::agent {
+
+struct ExecutorCommand {
+  std::string executor_path;
+  std::string task_dir;
+  std::string agent_socket;  // empty: no --agent-socket
+  std::string log_path;      // stdout and stderr, appended
+};
+
+struct LaunchedExecutor {
+  int pid = 0;
+  int64_t start_ticks = 0;
+};
+
+// Forks and execs `executor_path --task-dir DIR [--agent-socket SOCK]` in a new session,
+// stdin /dev/null, stdout+stderr appended to log_path, no other fds, default signal
+// dispositions and an empty signal mask. Fails (and leaves no child) when the log cannot
+// be opened or the exec fails; the message names the path and the reason.
+absl::StatusOr<LaunchedExecutor> LaunchExecutor(const ExecutorCommand& command);
+
+struct ProcStat {
+  char state = '?';  // R, S, D, Z, X, ...
+  int64_t start_ticks = 0;
+};
+// Reads /proc/<pid>/stat; nullopt when there is no such process.
+std::optional<ProcStat> ReadProcStat(int pid);
+
+struct ExecutorProbe {
+  bool alive = false;
+  std::string exit_reason;  // when gone and known: "exit code 1", "killed by signal 9"
+};
+// Whether the executor (pid, start_ticks) still runs. Reaps it when it is a child of this
+// process. start_ticks 0 skips the identity check.
+ExecutorProbe ProbeExecutor(int pid, int64_t start_ticks);
+
+// Sends `signal` to the executor if (pid, start_ticks) is still it. False when it is gone.
+bool SignalExecutor(int pid, int64_t start_ticks, int signal);
+
+// SIGKILLs each process group, skipping groups <= 1 and this process's own group.
+void KillProcessGroups(const std::vector<int>& pgids);
+
+}  // namespace borealis::agent

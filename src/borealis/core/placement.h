@@ -1,0 +1,97 @@
+// Placement of pending tasks on agents (AURORA.md §4.1-§4.2): feasibility of a task on a
+// host (dedicated hosts, maintenance, value and limit constraints, cpu/ram/disk/gpu and
+// named ports), the choice among feasible hosts, and why a task stays pending.
+//
+// Pure and deterministic: the same view, pending list and options give the same result.
+// Hosts are visited in the order of ClusterView::hosts (sorted by agent_id); tasks are
+// placed in the order given, each one consuming its host's resources, ports and limit
+// counts for the tasks after it in the same call. Ports are drawn with a generator seeded
+// from options.seed and the task id, so they do not depend on the order of other tasks'
+// port draws.
+//
+// Host choice (kSpread, the default): among feasible hosts, the one with the fewest active
+// tasks of the same job (counting those placed earlier in this call), then the most free
+// cpu (before this task), then the smallest agent_id. kFirstFit takes the first feasible
+// host in agent_id order.
+//
+// Vetoes, checked in this order, the first failing one naming the host's reason:
+//   "unschedulable"               HostView::schedulable is false (maintenance)
+//   "host is dedicated"           host has a `dedicated` attribute, task has no
+//                                 constraint on `dedicated`
+//   "constraint <attr>"           a value constraint fails (constraints in name order),
+//                                 or a limit constraint's attribute is missing on the host
+//   "limit <attr>"                for some value v of the host's <attr>, the job already
+//                                 has >= limit active tasks on hosts with <attr> = v
+//   "insufficient cpu, ram, ..."  every short resource of: cpu, ram, disk, gpu, ports
+// The pending reason joins "<n> host(s): <veto>" by "; ", most hosts first, then by veto.
+//
+// Host attributes: the agent's attributes; the attribute "host" is the agent's host name
+// unless the agent declares a "host" attribute itself.
+//
+// Thread contract: stateless functions; the view's pointers must stay valid during a call.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "borealis/model/types.h"
+
+namespace borealis::core {
+
+// One agent as placement sees it.
+struct HostView {
+  const model::AgentInfo* agent = nullptr;
+  model::Resources used;  // scalars in use on the agent, executor overheads included
+  std::set<int32_t> used_ports;
+  bool schedulable = true;  // false: draining/drained for maintenance
+};
+
+struct ClusterView {
+  std::vector<HostView> hosts;  // sorted by agent_id
+  // Tasks that occupy hosts (by agent_id), for limit constraints and spreading. Only
+  // tasks in ACTIVE states with an agent in `hosts` count.
+  std::vector<const model::Task*> placed_tasks;
+};
+
+struct Assignment {
+  std::string task_id;
+  std::string agent_id;
+  std::string host;
+  std::map<std::string, int32_t> ports;  // named port -> number
+
+  bool operator==(const Assignment&) const = default;
+};
+
+struct PlacementResult {
+  std::vector<Assignment> assignments;  // in the order of the pending list
+  std::map<std::string, std::string> pending_reasons;  // task id -> why it was not placed
+};
+
+enum class PlacementStrategy { kSpread, kFirstFit };
+
+struct PlacementOptions {
+  model::Resources executor_overhead;  // added to every task's scalars
+  uint64_t seed = 0;
+  PlacementStrategy strategy = PlacementStrategy::kSpread;
+};
+
+// Places the PENDING tasks of `pending` (the caller orders them: priority, age, ...). Each
+// task is either in `assignments` or has a `pending_reasons` entry; a task id given twice
+// is considered once.
+PlacementResult Place(const ClusterView& view, const std::vector<const model::Task*>& pending,
+                      const PlacementOptions& options);
+
+// Submission-time check: OK when at least one agent is large enough for the task plus
+// overhead (cpu, ram, disk, gpu and the number of named ports; constraints and current
+// usage ignored). INVALID_ARGUMENT otherwise, e.g. "no agent could ever run this task:
+// needs 64000 MiB ram, the largest agent has 8192 MiB". An empty agent list is OK: there
+// is nothing to compare against yet (agents may not have registered).
+absl::Status CheckFitsSomeHost(const model::TaskConfig& config,
+                               const std::vector<model::AgentInfo>& agents,
+                               const model::Resources& overhead);
+
+}  // namespace borealis::core

@@ -1,0 +1,147 @@
+// The process plan of one task (AURORA.md §2.2, §2.3) as a pure state machine: it is
+// fed events (process launched, exited, its process group gone, kill requested, time
+// passed) with the current monotonic time, and answers with Actions for the executor
+// to carry out (launch a process run, signal process groups, report a task status).
+// It never touches a process, a file or a clock, so tests drive it with ManualClock.
+//
+// Stages: ACTIVE runs the regular processes honouring order constraints (a process
+// starts once every process it depends on has succeeded), reruns failures up to
+// max_failures (0: forever; a run is gated by min_duration after the previous one
+// ends), reruns daemons after success, caps concurrency and total runs (100). The task
+// is complete when every non-ephemeral regular process succeeded or failed; it fails
+// as soon as task.max_failures processes failed (0: never), or when nothing can run
+// any more. CLEANING sends SIGTERM to every live process group and SIGKILL after the
+// kill grace (capped by the finalization_wait budget). FINALIZING then runs the
+// `final` processes by the same rules within that budget, and CLEANING repeats. A
+// kill request skips finalizers: TERM now, KILL after the grace. The terminal status
+// (FINISHED, FAILED, KILLED) is reported once no process group is left.
+//
+// Invariants: process names are unique and order constraints acyclic (the config
+// reader checks both). Not thread-safe; one owner calls it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "borealis/config/job_spec.h"
+#include "borealis/model/schedule_status.h"
+
+namespace borealis::executor {
+
+// Thermos process states (the ones this executor uses).
+enum class ProcessState { kWaiting, kRunning, kSuccess, kFailed, kKilled };
+std::string_view ProcessStateName(ProcessState state);
+
+enum class TaskStage { kActive, kCleaning, kFinalizing, kDone };
+
+// How a run ended: an exit code, or the signal that killed it.
+struct ExitStatus {
+  bool signaled = false;
+  int value = 0;  // exit code, or signal number when signaled
+  bool success() const { return !signaled && value == 0; }
+  // Shell convention: 128 + signal for a killed process.
+  int code() const { return signaled ? 128 + value : value; }
+  std::string Describe() const;  // "exit code 3", "killed by signal 9"
+};
+
+struct ProcessInfo {
+  config::ProcessSpec spec;
+  ProcessState state = ProcessState::kWaiting;
+  int runs = 0;      // runs started
+  int failures = 0;  // runs that failed
+  int pid = 0;       // of the current or latest run, 0 before the first fork
+  std::optional<ExitStatus> last_exit;
+  int64_t last_end_ms = 0;
+};
+
+struct Action {
+  enum class Kind { kLaunch, kSignalGroups, kReport };
+  enum class Signal { kTerminate, kKill };
+  Kind kind = Kind::kLaunch;
+  // kLaunch: the process and its run number (0, 1, ...).
+  std::string process;
+  int run = 0;
+  // kSignalGroups: the process groups to signal.
+  Signal signal = Signal::kTerminate;
+  std::vector<int> pgids;
+  // kReport: a task status to record.
+  model::ScheduleStatus status = model::ScheduleStatus::kRunning;
+  std::string message;
+};
+
+class ProcessGraph {
+ public:
+  // Runs are capped at this many per process (successes and failures together).
+  static constexpr int kMaxRunsPerProcess = 100;
+
+  ProcessGraph(config::TaskSpec task, int64_t kill_grace_ms);
+
+  // Starts the ACTIVE stage.
+  std::vector<Action> Start(int64_t now_ms);
+  // The executor forked run `process` as `pid`, which leads its own process group.
+  std::vector<Action> OnLaunched(const std::string& process, int pid, int64_t now_ms);
+  // The executor could not start the run (counts as a failed run).
+  std::vector<Action> OnLaunchFailed(const std::string& process, const std::string& why,
+                                     int64_t now_ms);
+  // The run's main process ended (its group may live on).
+  std::vector<Action> OnExited(const std::string& process, ExitStatus exit, int64_t now_ms);
+  // No process is left in group `pgid`.
+  std::vector<Action> OnGroupGone(int pgid, int64_t now_ms);
+  // Kill the task (SIGTERM to the executor).
+  std::vector<Action> OnKillRequested(int64_t now_ms);
+  // Time passed; acts on min_duration gates and deadlines.
+  std::vector<Action> OnTick(int64_t now_ms);
+
+  // When OnTick next has something to do, if ever.
+  std::optional<int64_t> NextDeadlineMs() const;
+
+  TaskStage stage() const { return stage_; }
+  bool done() const { return stage_ == TaskStage::kDone; }
+  const std::map<std::string, ProcessInfo>& processes() const { return processes_; }
+  const std::set<int>& live_groups() const { return live_groups_; }
+
+ private:
+  enum class Outcome { kNone, kFinished, kFailed, kKilled };
+
+  void Advance(int64_t now_ms, std::vector<Action>& out);
+  bool AdvanceActive(int64_t now_ms, std::vector<Action>& out);
+  bool AdvanceCleaning(int64_t now_ms, std::vector<Action>& out);
+  bool AdvanceFinalizing(int64_t now_ms, std::vector<Action>& out);
+  void BeginCleaning(int64_t now_ms, int64_t kill_at_ms, bool then_finalize,
+                     std::vector<Action>& out);
+  void LaunchReady(bool final_set, int64_t now_ms, std::vector<Action>& out);
+  void RecordFailedRun(ProcessInfo& p, const std::string& why, int64_t now_ms);
+  bool InCurrentSet(const ProcessInfo& p) const;
+  bool DepsSucceeded(const std::string& name) const;
+  bool CanStillRun(const std::string& name, std::map<std::string, bool>& memo) const;
+  bool AnyRunning(bool final_set) const;
+  bool AnyViable(bool final_set) const;
+  int RunningCount() const;
+  std::optional<int64_t> GateMs(const ProcessInfo& p) const;
+
+  config::TaskSpec task_;
+  int64_t kill_grace_ms_;
+  std::vector<std::string> order_;  // process names in task order
+  std::map<std::string, ProcessInfo> processes_;
+  std::map<std::string, std::set<std::string>> deps_;  // process -> its predecessors
+  std::set<int> live_groups_;
+
+  TaskStage stage_ = TaskStage::kActive;
+  bool started_ = false;
+  bool reported_running_ = false;
+  Outcome outcome_ = Outcome::kNone;
+  std::string outcome_message_;
+  std::string last_failure_;  // message for the latest process that failed for good
+  int failed_processes_ = 0;
+  bool then_finalize_ = false;
+  std::optional<int64_t> budget_end_ms_;  // finalization_wait budget
+  int64_t kill_at_ms_ = 0;
+  bool kill_sent_ = false;
+};
+
+}  // namespace borealis::executor

@@ -1,0 +1,163 @@
+// status.json encoding, atomic file replacement and the agent datagram.
+#include "borealis/executor/status_file.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace borealis::executor {
+namespace {
+
+using nlohmann::json;
+
+absl::Status ErrnoError(const std::string& what, int err) {
+  return absl::InternalError(absl::StrCat(what, ": ", std::strerror(err)));
+}
+
+absl::Status WriteAll(int fd, const std::string& content) {
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoError("write", errno);
+    done += static_cast<size_t>(n);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string StatusToJson(const StatusDocument& doc) {
+  json updates = json::array();
+  for (const StatusUpdate& u : doc.updates) {
+    updates.push_back({{"seq", u.seq},
+                       {"state", u.state},
+                       {"message", u.message},
+                       {"timestamp_ms", u.timestamp_ms}});
+  }
+  json processes = json::object();
+  for (const auto& [name, p] : doc.processes) {
+    processes[name] = {
+        {"state", p.state}, {"runs", p.runs}, {"pid", p.pid}, {"exit_code", p.exit_code}};
+  }
+  json out = {{"task_id", doc.task_id},
+              {"executor_pid", doc.executor_pid},
+              {"executor_start_ticks", doc.executor_start_ticks},
+              {"updates", updates},
+              {"processes", processes},
+              {"pgids", doc.pgids}};
+  return out.dump(2) + "\n";
+}
+
+absl::StatusOr<StatusDocument> ParseStatusJson(const std::string& text) {
+  try {
+    json in = json::parse(text);
+    StatusDocument doc;
+    doc.task_id = in.at("task_id").get<std::string>();
+    doc.executor_pid = in.at("executor_pid").get<int>();
+    doc.executor_start_ticks = in.at("executor_start_ticks").get<int64_t>();
+    for (const json& u : in.at("updates")) {
+      doc.updates.push_back({u.at("seq").get<int64_t>(), u.at("state").get<std::string>(),
+                             u.at("message").get<std::string>(),
+                             u.at("timestamp_ms").get<int64_t>()});
+    }
+    for (const auto& [name, p] : in.at("processes").items()) {
+      doc.processes[name] = {p.at("state").get<std::string>(), p.at("runs").get<int>(),
+                             p.at("pid").get<int>(), p.at("exit_code").get<int>()};
+    }
+    doc.pgids = in.at("pgids").get<std::vector<int>>();
+    return doc;
+  } catch (const json::exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("status.json: ", e.what()));
+  }
+}
+
+absl::Status WriteFileAtomically(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoError(absl::StrCat("open '", tmp, "'"), errno);
+  absl::Status s = WriteAll(fd, content);
+  if (s.ok() && ::fsync(fd) != 0) s = ErrnoError(absl::StrCat("fsync '", tmp, "'"), errno);
+  ::close(fd);
+  if (!s.ok()) return s;
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    return ErrnoError(absl::StrCat("rename '", tmp, "' to '", path, "'"), errno);
+  }
+  std::string dir = path.substr(0, path.find_last_of('/') + 1);
+  if (dir.empty()) dir = ".";
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> ProcessStartTicks(int pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  std::string stat = buf.str();
+  // The command name (field 2) may hold spaces and parentheses: fields 3.. follow
+  // the last ')'.
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos) {
+    return absl::NotFoundError(absl::StrCat("cannot read /proc/", pid, "/stat"));
+  }
+  std::vector<std::string> fields =
+      absl::StrSplit(stat.substr(close + 2), ' ', absl::SkipEmpty());
+  constexpr size_t kStartTimeIndex = 22 - 3;  // field 22, counting from field 3
+  int64_t ticks = 0;
+  if (fields.size() <= kStartTimeIndex) {
+    return absl::InternalError(absl::StrCat("short /proc/", pid, "/stat"));
+  }
+  if (!absl::SimpleAtoi(fields[kStartTimeIndex], &ticks)) {
+    return absl::InternalError(absl::StrCat("bad starttime in /proc/", pid, "/stat"));
+  }
+  return ticks;
+}
+
+AgentNotifier::AgentNotifier(std::string socket_path) : socket_path_(std::move(socket_path)) {
+  if (!socket_path_.empty()) fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+}
+
+AgentNotifier::~AgentNotifier() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+absl::Status AgentNotifier::Notify(const std::string& task_id) {
+  if (socket_path_.empty()) return absl::OkStatus();
+  if (fd_ < 0) return ErrnoError("socket", EBADF);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (socket_path_.size() >= sizeof(addr.sun_path)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("agent socket path too long: '", socket_path_, "'"));
+  }
+  std::memcpy(addr.sun_path, socket_path_.c_str(), socket_path_.size() + 1);
+  ssize_t n;
+  do {
+    n = ::sendto(fd_, task_id.data(), task_id.size(), MSG_NOSIGNAL,
+                 reinterpret_cast<const sockaddr*>(&addr), sizeof(addr));
+  } while (n < 0 && errno == EINTR);
+  if (n >= 0) return absl::OkStatus();
+  int err = errno;
+  if (err == ENOENT || err == ECONNREFUSED || err == EAGAIN || err == EWOULDBLOCK) {
+    return absl::OkStatus();  // agent down or busy; it rescans
+  }
+  return ErrnoError(absl::StrCat("sendto '", socket_path_, "'"), err);
+}
+
+}  // namespace borealis::executor

@@ -1,0 +1,82 @@
+// What the executor tells the agent: `<task-dir>/status.json`, replaced atomically
+// (temp file, fsync, rename, fsync of the directory) on every change, followed by one
+// datagram holding the task id on the agent's unix socket.
+//
+//   {"task_id": str, "executor_pid": int,
+//    "executor_start_ticks": int (field 22 of /proc/<pid>/stat: tells a reused pid),
+//    "updates": [{"seq": 1, "state": "STARTING", "message": str, "timestamp_ms": int}, ...]
+//        append-only, seq from 1; states are ScheduleStatus names: STARTING, RUNNING,
+//        then one of FINISHED, FAILED, KILLED, after which the executor exits,
+//    "processes": {name: {"state": "WAITING|RUNNING|SUCCESS|FAILED|KILLED", "runs": int,
+//                         "pid": int (0 before the first fork),
+//                         "exit_code": int (-1 before the first exit; 128+N for signal N)}},
+//    "pgids": [int] (process groups still alive, sorted)}
+//
+// StatusDocument is a plain value; the writer functions do I/O and are not
+// thread-safe against concurrent writers of the same file (one executor per task).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace borealis::executor {
+
+struct StatusUpdate {
+  int64_t seq = 0;
+  std::string state;  // ScheduleStatus name
+  std::string message;
+  int64_t timestamp_ms = 0;
+  bool operator==(const StatusUpdate&) const = default;
+};
+
+struct ProcessRecord {
+  std::string state;  // ProcessStateName
+  int runs = 0;
+  int pid = 0;
+  int exit_code = -1;
+  bool operator==(const ProcessRecord&) const = default;
+};
+
+struct StatusDocument {
+  std::string task_id;
+  int executor_pid = 0;
+  int64_t executor_start_ticks = 0;
+  std::vector<StatusUpdate> updates;
+  std::map<std::string, ProcessRecord> processes;
+  std::vector<int> pgids;
+  bool operator==(const StatusDocument&) const = default;
+};
+
+std::string StatusToJson(const StatusDocument& doc);
+absl::StatusOr<StatusDocument> ParseStatusJson(const std::string& text);
+
+// Writes `content` to `path` so that readers see the old or the new file, never a
+// mix: `<path>.tmp`, fsync, rename, fsync of the directory.
+absl::Status WriteFileAtomically(const std::string& path, const std::string& content);
+
+// Field 22 (starttime, in clock ticks since boot) of /proc/<pid>/stat.
+absl::StatusOr<int64_t> ProcessStartTicks(int pid);
+
+// Sends datagrams to the agent's unix socket. A missing or closed socket (ENOENT,
+// ECONNREFUSED) or a full queue is ignored: the agent rescans status files.
+class AgentNotifier {
+ public:
+  explicit AgentNotifier(std::string socket_path);  // empty path: notify nobody
+  ~AgentNotifier();
+  AgentNotifier(const AgentNotifier&) = delete;
+  AgentNotifier& operator=(const AgentNotifier&) = delete;
+
+  // Returns an error only for unexpected failures (the caller logs it).
+  absl::Status Notify(const std::string& task_id);
+
+ private:
+  std::string socket_path_;
+  int fd_ = -1;
+};
+
+}  // namespace borealis::executor

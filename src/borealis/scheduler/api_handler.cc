@@ -1,0 +1,152 @@
+#include "borealis/scheduler/api_handler.h"
+
+#include "absl/strings/str_cat.h"
+#include "borealis/scheduler/read_api.h"
+#include "borealis/wire/response.h"
+
+namespace borealis::scheduler {
+
+api::Response ApiHandler::Finish(api::Response r) const {
+  wire::SetServerInfo(&r, cluster_name_, "");
+  return r;
+}
+
+api::Response ApiHandler::NotSupported(const char* method) const {
+  return Finish(wire::MakeResponse(api::ResponseCode::ERROR,
+                                   absl::StrCat(method, " is not supported yet by Borealis")));
+}
+
+// ---- reads: from the published view, on this thread
+
+void ApiHandler::getRoleSummary(api::Response& r) { r = Finish(GetRoleSummary(*core_.View())); }
+void ApiHandler::getJobSummary(api::Response& r, const std::string& role) {
+  r = Finish(GetJobSummary(*core_.View(), role));
+}
+void ApiHandler::getTasksStatus(api::Response& r, const api::TaskQuery& query) {
+  r = Finish(GetTasks(*core_.View(), query, /*strip_executor_data=*/false));
+}
+void ApiHandler::getTasksWithoutConfigs(api::Response& r, const api::TaskQuery& query) {
+  r = Finish(GetTasks(*core_.View(), query, /*strip_executor_data=*/true));
+}
+void ApiHandler::getPendingReason(api::Response& r, const api::TaskQuery& query) {
+  r = Finish(GetPendingReason(*core_.View(), query));
+}
+void ApiHandler::getConfigSummary(api::Response& r, const api::JobKey& job) {
+  r = Finish(GetConfigSummary(*core_.View(), job));
+}
+void ApiHandler::getJobs(api::Response& r, const std::string& owner_role) {
+  r = Finish(GetJobs(*core_.View(), owner_role));
+}
+void ApiHandler::getTierConfigs(api::Response& r) { r = Finish(GetTierConfigs()); }
+
+void ApiHandler::getQuota(api::Response& r, const std::string&) { r = NotSupported("getQuota"); }
+void ApiHandler::populateJobConfig(api::Response& r, const api::JobConfiguration&) {
+  r = NotSupported("populateJobConfig");
+}
+void ApiHandler::getJobUpdateSummaries(api::Response& r, const api::JobUpdateQuery&) {
+  r = NotSupported("getJobUpdateSummaries");
+}
+void ApiHandler::getJobUpdateDetails(api::Response& r, const api::JobUpdateKey&,
+                                     const api::JobUpdateQuery&) {
+  r = NotSupported("getJobUpdateDetails");
+}
+void ApiHandler::getJobUpdateDiff(api::Response& r, const api::JobUpdateRequest&) {
+  r = NotSupported("getJobUpdateDiff");
+}
+
+// ---- writes: on the core thread, answered after commit
+
+void ApiHandler::createJob(api::Response& r, const api::JobConfiguration& description) {
+  r = Finish(core_.Call([&](SchedulerCore& c) { return c.CreateJob(description); }));
+}
+void ApiHandler::killTasks(api::Response& r, const api::JobKey& job,
+                           const std::set<int32_t>& instances, const std::string& message) {
+  r = Finish(core_.Call([&](SchedulerCore& c) { return c.KillTasks(job, instances, message); }));
+}
+
+void ApiHandler::scheduleCronJob(api::Response& r, const api::JobConfiguration&) {
+  r = NotSupported("scheduleCronJob");
+}
+void ApiHandler::descheduleCronJob(api::Response& r, const api::JobKey&) {
+  r = NotSupported("descheduleCronJob");
+}
+void ApiHandler::startCronJob(api::Response& r, const api::JobKey&) {
+  r = NotSupported("startCronJob");
+}
+void ApiHandler::restartShards(api::Response& r, const api::JobKey&, const std::set<int32_t>&) {
+  r = NotSupported("restartShards");
+}
+void ApiHandler::addInstances(api::Response& r, const api::InstanceKey&, int32_t) {
+  r = NotSupported("addInstances");
+}
+void ApiHandler::replaceCronTemplate(api::Response& r, const api::JobConfiguration&) {
+  r = NotSupported("replaceCronTemplate");
+}
+void ApiHandler::startJobUpdate(api::Response& r, const api::JobUpdateRequest&,
+                                const std::string&) {
+  r = NotSupported("startJobUpdate");
+}
+void ApiHandler::pauseJobUpdate(api::Response& r, const api::JobUpdateKey&, const std::string&) {
+  r = NotSupported("pauseJobUpdate");
+}
+void ApiHandler::resumeJobUpdate(api::Response& r, const api::JobUpdateKey&,
+                                 const std::string&) {
+  r = NotSupported("resumeJobUpdate");
+}
+void ApiHandler::abortJobUpdate(api::Response& r, const api::JobUpdateKey&, const std::string&) {
+  r = NotSupported("abortJobUpdate");
+}
+void ApiHandler::rollbackJobUpdate(api::Response& r, const api::JobUpdateKey&,
+                                   const std::string&) {
+  r = NotSupported("rollbackJobUpdate");
+}
+void ApiHandler::pulseJobUpdate(api::Response& r, const api::JobUpdateKey&) {
+  r = NotSupported("pulseJobUpdate");
+}
+
+void ApiHandler::setQuota(api::Response& r, const std::string&, const api::ResourceAggregate&) {
+  r = NotSupported("setQuota");
+}
+void ApiHandler::forceTaskState(api::Response& r, const std::string&, api::ScheduleStatus::type) {
+  r = NotSupported("forceTaskState");
+}
+void ApiHandler::performBackup(api::Response& r) { r = NotSupported("performBackup"); }
+void ApiHandler::listBackups(api::Response& r) { r = NotSupported("listBackups"); }
+void ApiHandler::stageRecovery(api::Response& r, const std::string&) {
+  r = NotSupported("stageRecovery");
+}
+void ApiHandler::queryRecovery(api::Response& r, const api::TaskQuery&) {
+  r = NotSupported("queryRecovery");
+}
+void ApiHandler::deleteRecoveryTasks(api::Response& r, const api::TaskQuery&) {
+  r = NotSupported("deleteRecoveryTasks");
+}
+void ApiHandler::commitRecovery(api::Response& r) { r = NotSupported("commitRecovery"); }
+void ApiHandler::unloadRecovery(api::Response& r) { r = NotSupported("unloadRecovery"); }
+void ApiHandler::startMaintenance(api::Response& r, const api::Hosts&) {
+  r = NotSupported("startMaintenance");
+}
+void ApiHandler::drainHosts(api::Response& r, const api::Hosts&) { r = NotSupported("drainHosts"); }
+void ApiHandler::maintenanceStatus(api::Response& r, const api::Hosts&) {
+  r = NotSupported("maintenanceStatus");
+}
+void ApiHandler::endMaintenance(api::Response& r, const api::Hosts&) {
+  r = NotSupported("endMaintenance");
+}
+void ApiHandler::slaDrainHosts(api::Response& r, const api::Hosts&, const api::SlaPolicy&,
+                               int64_t) {
+  r = NotSupported("slaDrainHosts");
+}
+void ApiHandler::snapshot(api::Response& r) { r = NotSupported("snapshot"); }
+void ApiHandler::triggerExplicitTaskReconciliation(api::Response& r,
+                                                   const api::ExplicitReconciliationSettings&) {
+  r = NotSupported("triggerExplicitTaskReconciliation");
+}
+void ApiHandler::triggerImplicitTaskReconciliation(api::Response& r) {
+  r = NotSupported("triggerImplicitTaskReconciliation");
+}
+void ApiHandler::pruneTasks(api::Response& r, const api::TaskQuery&) {
+  r = NotSupported("pruneTasks");
+}
+
+}  // namespace borealis::scheduler

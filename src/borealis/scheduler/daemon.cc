@@ -1,0 +1,301 @@
+#include "borealis/scheduler/daemon.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <future>
+
+#include <thrift/protocol/TBinaryProtocol.h>
+#include <thrift/protocol/TJSONProtocol.h>
+#include <thrift/transport/TBufferTransports.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "borealis/base/log.h"
+#include "borealis/scheduler/ui.h"
+#include "borealis/state/store.h"
+#include "borealis/wire/codec.h"
+#include "borealis/wire/response.h"
+
+namespace borealis::scheduler {
+
+namespace {
+
+constexpr char kJsonMime[] = "application/vnd.apache.thrift.json";
+constexpr char kBinaryMime[] = "application/vnd.apache.thrift.binary";
+
+absl::Status WriteFileAtomically(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << content;
+    if (!out.good()) return absl::UnavailableError(absl::StrCat("cannot write '", tmp, "'"));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat("cannot rename to '", path, "': ", ec.message()));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+Daemon::Daemon(DaemonOptions options, base::Clock& clock, uint64_t seed)
+    : options_(std::move(options)), clock_(clock), seed_(seed) {}
+
+Daemon::~Daemon() { Stop(); }
+
+absl::Status Daemon::Start() {
+  std::error_code ec;
+  std::filesystem::create_directories(options_.data_dir, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot create data dir '", options_.data_dir, "': ", ec.message()));
+  }
+  auto store = state::SqliteStore::Open(options_.data_dir + "/scheduler.db");
+  if (!store.ok()) return store.status();
+  store_ = std::move(*store);
+  core_ = std::make_unique<SchedulerCore>(options_.scheduler, clock_, *store_,
+                                         static_cast<AgentTransport&>(*this), seed_);
+  absl::Status recovered = core_->Recover();
+  if (!recovered.ok()) return recovered;
+  LOG_INFO("recovered {} tasks from {}", core_->state().task_count(), options_.data_dir);
+  loop_ = std::make_unique<runtime::EventLoop>("scheduler-core");
+
+  net::HttpServer::Options http;
+  http.bind_address = options_.bind_address;
+  http.port = options_.http_port;
+  http.threads = options_.http_threads;
+  server_ = std::make_unique<net::HttpServer>(http);
+  api_handler_ = std::make_shared<ApiHandler>(static_cast<CoreAccess&>(*this),
+                                              options_.scheduler.cluster_name);
+  InstallRoutes();
+  absl::Status started = server_->Start();
+  if (!started.ok()) return started;
+  ScheduleTick();
+  if (!options_.port_file.empty()) {
+    absl::Status s = WriteFileAtomically(options_.port_file, std::to_string(server_->port()) + "\n");
+    if (!s.ok()) return s;
+  }
+  LOG_INFO("scheduler for cluster '{}' serving on {}:{}", options_.scheduler.cluster_name,
+           options_.bind_address, server_->port());
+  return absl::OkStatus();
+}
+
+void Daemon::Stop() {
+  if (server_) server_->Stop();
+  if (loop_) loop_->Stop();
+}
+
+// ---------------------------------------------------------------- the core thread
+
+void Daemon::Post(std::function<void(SchedulerCore&)> fn) {
+  loop_->Post([this, fn = std::move(fn)] {
+    fn(*core_);
+    RequestFlush();
+  });
+}
+
+void Daemon::RequestFlush() {
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  loop_->Post([this] {
+    flush_posted_ = false;
+    core_->Schedule();
+    absl::Status s = core_->Flush();
+    if (!s.ok()) {
+      LOG_ERROR("storage failed, exiting so that a restart recovers the committed state: {}",
+                s.ToString());
+      failed_ = true;
+      spdlog::default_logger()->flush();
+      _exit(70);
+    }
+  });
+}
+
+void Daemon::ScheduleTick() {
+  loop_->RunAfter(options_.tick_ms, [this] {
+    core_->Tick();
+    RequestFlush();
+    ScheduleTick();
+  });
+}
+
+api::Response Daemon::Call(std::function<api::Response(SchedulerCore&)> fn) {
+  auto promise = std::make_shared<std::promise<api::Response>>();
+  std::future<api::Response> result = promise->get_future();
+  const bool posted = loop_->Post([this, fn = std::move(fn), promise] {
+    api::Response r = fn(*core_);
+    core_->AfterCommit([promise, r = std::move(r)]() mutable { promise->set_value(std::move(r)); });
+    RequestFlush();
+  });
+  if (!posted) {
+    return wire::MakeResponse(api::ResponseCode::ERROR_TRANSIENT, "the scheduler is stopping");
+  }
+  return result.get();
+}
+
+// ---------------------------------------------------------------- agents
+
+bool Daemon::Send(const std::string& agent_id, const agentproto::AgentMessage& message) {
+  std::shared_ptr<net::WebSocketSession> session;
+  {
+    std::lock_guard<std::mutex> l(sessions_mu_);
+    auto it = sessions_.find(agent_id);
+    if (it == sessions_.end()) return false;
+    session = it->second;
+  }
+  session->Send(wire::SerializeCompact(message));
+  return true;
+}
+
+void Daemon::OnAgentFrame(const std::shared_ptr<net::WebSocketSession>& session,
+                          std::string frame) {
+  agentproto::AgentMessage msg;
+  absl::Status s = wire::DeserializeCompact(frame, &msg);
+  if (!s.ok()) {
+    LOG_WARN("agent session {} sent a malformed message, closing: {}", session->remote_address(),
+             s.ToString());
+    session->Close();
+    return;
+  }
+  if (msg.__isset.registerAgent) {
+    const std::string agent_id = msg.registerAgent.agentId;
+    if (agent_id.empty()) {
+      LOG_WARN("agent at {} registered without an id, closing", session->remote_address());
+      session->Close();
+      return;
+    }
+    std::shared_ptr<net::WebSocketSession> previous;
+    {
+      std::lock_guard<std::mutex> l(sessions_mu_);
+      agent_of_session_[session->id()] = agent_id;
+      auto& slot = sessions_[agent_id];
+      if (slot && slot->id() != session->id()) previous = slot;
+      slot = session;
+    }
+    if (previous) previous->Close();
+    LOG_INFO("agent {} ({}) registered from {}", agent_id, msg.registerAgent.host,
+             session->remote_address());
+    Post([reg = std::move(msg.registerAgent)](SchedulerCore& c) { c.OnAgentRegister(reg); });
+    return;
+  }
+  std::string agent_id;
+  {
+    std::lock_guard<std::mutex> l(sessions_mu_);
+    auto it = agent_of_session_.find(session->id());
+    if (it != agent_of_session_.end()) agent_id = it->second;
+  }
+  if (agent_id.empty()) {
+    LOG_WARN("agent session {} sent a message before registering, closing",
+             session->remote_address());
+    session->Close();
+    return;
+  }
+  if (msg.__isset.statusUpdate) {
+    Post([agent_id, u = std::move(msg.statusUpdate)](SchedulerCore& c) {
+      c.OnStatusUpdate(agent_id, u);
+    });
+  } else if (msg.__isset.heartbeat) {
+    Post([agent_id](SchedulerCore& c) { c.OnHeartbeat(agent_id); });
+  }
+}
+
+void Daemon::OnAgentClosed(const std::shared_ptr<net::WebSocketSession>& session) {
+  std::string agent_id;
+  {
+    std::lock_guard<std::mutex> l(sessions_mu_);
+    auto it = agent_of_session_.find(session->id());
+    if (it == agent_of_session_.end()) return;
+    agent_id = it->second;
+    agent_of_session_.erase(it);
+    auto cur = sessions_.find(agent_id);
+    if (cur == sessions_.end() || cur->second->id() != session->id()) return;  // replaced
+    sessions_.erase(cur);
+  }
+  LOG_INFO("agent {} disconnected", agent_id);
+  Post([agent_id](SchedulerCore& c) { c.OnAgentDisconnected(agent_id); });
+}
+
+// ---------------------------------------------------------------- HTTP
+
+net::HttpResponse Daemon::ServeApi(const net::HttpRequest& request) {
+  using apache::thrift::protocol::TBinaryProtocol;
+  using apache::thrift::protocol::TJSONProtocol;
+  using apache::thrift::protocol::TProtocol;
+  using apache::thrift::transport::TMemoryBuffer;
+  auto header = [&](const char* name) {
+    auto it = request.headers.find(name);
+    return it == request.headers.end() ? std::string() : it->second;
+  };
+  const std::string content_type = header("content-type");
+  bool binary_in = false;
+  if (absl::StrContains(content_type, kBinaryMime)) {
+    binary_in = true;
+  } else if (!content_type.empty() && !absl::StrContains(content_type, "application/x-thrift") &&
+             !absl::StrContains(content_type, "application/json") &&
+             !absl::StrContains(content_type, kJsonMime)) {
+    net::HttpResponse r;
+    r.status = 415;
+    r.body = "unsupported Content-Type '" + content_type + "': use " + kJsonMime + " or " +
+             kBinaryMime + "\n";
+    return r;
+  }
+  const bool binary_out = absl::StrContains(header("accept"), kBinaryMime);
+  try {
+    auto in_buf = std::make_shared<TMemoryBuffer>(
+        reinterpret_cast<uint8_t*>(const_cast<char*>(request.body.data())),
+        static_cast<uint32_t>(request.body.size()), TMemoryBuffer::COPY);
+    auto out_buf = std::make_shared<TMemoryBuffer>();
+    std::shared_ptr<TProtocol> in = binary_in ? std::shared_ptr<TProtocol>(std::make_shared<TBinaryProtocol>(in_buf))
+                                              : std::make_shared<TJSONProtocol>(in_buf);
+    std::shared_ptr<TProtocol> out = binary_out ? std::shared_ptr<TProtocol>(std::make_shared<TBinaryProtocol>(out_buf))
+                                                : std::make_shared<TJSONProtocol>(out_buf);
+    api::AuroraAdminProcessor processor(api_handler_);
+    processor.process(in, out, nullptr);
+    net::HttpResponse r;
+    r.content_type = binary_out ? kBinaryMime : kJsonMime;
+    r.body = out_buf->getBufferAsString();
+    return r;
+  } catch (const std::exception& e) {
+    net::HttpResponse r;
+    r.status = 400;
+    r.body = absl::StrCat("malformed Thrift request: ", e.what(), "\n");
+    return r;
+  }
+}
+
+void Daemon::InstallRoutes() {
+  server_->Route("POST", "/api", [this](const net::HttpRequest& r) { return ServeApi(r); });
+  auto ok = [](const net::HttpRequest&) {
+    net::HttpResponse r;
+    r.body = "OK\n";
+    return r;
+  };
+  server_->Route("GET", "/health", ok);
+  server_->Route("GET", "/leaderhealth", ok);
+  server_->Route("GET", "/vars", [this](const net::HttpRequest&) {
+    net::HttpResponse r;
+    r.body = RenderVars(*core_->view());
+    return r;
+  });
+  server_->Route("GET", "/metrics", [this](const net::HttpRequest&) {
+    net::HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = RenderMetrics(*core_->view());
+    return r;
+  });
+  server_->RoutePrefix("GET", "/", [this](const net::HttpRequest& req) {
+    return RenderUi(*core_->view(), options_.scheduler.cluster_name, req);
+  });
+  net::WebSocketHandlers ws;
+  ws.on_open = [](std::shared_ptr<net::WebSocketSession>) {};
+  ws.on_message = [this](const std::shared_ptr<net::WebSocketSession>& s, std::string m) {
+    OnAgentFrame(s, std::move(m));
+  };
+  ws.on_close = [this](const std::shared_ptr<net::WebSocketSession>& s) { OnAgentClosed(s); };
+  server_->WebSocket("/agent/v1", ws);
+}
+
+}  // namespace borealis::scheduler

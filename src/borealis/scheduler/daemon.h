@@ -1,0 +1,77 @@
+// The scheduler daemon: wires the core to its edges. One event loop thread owns the
+// SchedulerCore; the HTTP server's threads serve /api (Thrift), the UI, /health, /vars and
+// /metrics, and carry the agents' WebSocket sessions on /agent/v1, posting everything
+// that changes state to the loop.
+//
+// Group commit: every posted event asks for one flush; the flush is posted behind the
+// events already queued, so one fsync covers everything that arrived meanwhile.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "absl/status/status.h"
+#include "borealis/net/http_server.h"
+#include "borealis/runtime/event_loop.h"
+#include "borealis/scheduler/api_handler.h"
+#include "borealis/scheduler/scheduler_core.h"
+
+namespace borealis::scheduler {
+
+struct DaemonOptions {
+  std::string bind_address = "127.0.0.1";
+  int http_port = 0;
+  std::string port_file;  // written (atomically) with the bound port once serving
+  std::string data_dir;
+  int64_t tick_ms = 500;
+  int http_threads = 4;
+  SchedulerOptions scheduler;
+};
+
+class Daemon : private CoreAccess, private AgentTransport {
+ public:
+  Daemon(DaemonOptions options, base::Clock& clock, uint64_t seed);
+  ~Daemon() override;
+
+  // Opens storage, recovers, starts serving. Errors name what failed.
+  absl::Status Start();
+  void Stop();
+  int port() const { return server_ ? server_->port() : 0; }
+  // Set when storage failed: the process must exit (memory is ahead of disk).
+  bool failed() const { return failed_.load(); }
+
+ private:
+  // CoreAccess
+  api::Response Call(std::function<api::Response(SchedulerCore&)> fn) override;
+  std::shared_ptr<const SchedulerView> View() override { return core_->view(); }
+  // AgentTransport
+  bool Send(const std::string& agent_id, const agentproto::AgentMessage& message) override;
+
+  void Post(std::function<void(SchedulerCore&)> fn);
+  void RequestFlush();
+  void ScheduleTick();
+  void InstallRoutes();
+  net::HttpResponse ServeApi(const net::HttpRequest& request);
+  void OnAgentFrame(const std::shared_ptr<net::WebSocketSession>& session, std::string frame);
+  void OnAgentClosed(const std::shared_ptr<net::WebSocketSession>& session);
+
+  DaemonOptions options_;
+  base::Clock& clock_;
+  uint64_t seed_;
+  std::unique_ptr<state::Store> store_;
+  std::unique_ptr<runtime::EventLoop> loop_;
+  std::unique_ptr<SchedulerCore> core_;
+  std::unique_ptr<net::HttpServer> server_;
+  std::shared_ptr<ApiHandler> api_handler_;
+  bool flush_posted_ = false;  // loop thread only
+  std::atomic<bool> failed_{false};
+
+  std::mutex sessions_mu_;
+  std::map<uint64_t, std::string> agent_of_session_;                         // session → agent
+  std::map<std::string, std::shared_ptr<net::WebSocketSession>> sessions_;  // agent → session
+};
+
+}  // namespace borealis::scheduler

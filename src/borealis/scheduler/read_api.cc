@@ -1,0 +1,231 @@
+#include "borealis/scheduler/read_api.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "borealis/wire/convert.h"
+#include "borealis/wire/response.h"
+
+namespace borealis::scheduler {
+
+using model::ScheduleStatus;
+
+bool MatchesQuery(const model::Task& task, const api::TaskQuery& q) {
+  const model::JobKey& key = task.job();
+  if (q.__isset.role && !q.role.empty() && key.role != q.role) return false;
+  if (q.__isset.environment && !q.environment.empty() && key.environment != q.environment) {
+    return false;
+  }
+  if (q.__isset.jobName && !q.jobName.empty() && key.name != q.jobName) return false;
+  if (q.__isset.taskIds && !q.taskIds.empty() && q.taskIds.count(task.task_id) == 0) return false;
+  if (q.__isset.statuses && !q.statuses.empty() &&
+      q.statuses.count(wire::ToThrift(task.status)) == 0) {
+    return false;
+  }
+  if (q.__isset.instanceIds && !q.instanceIds.empty() &&
+      q.instanceIds.count(task.instance_id) == 0) {
+    return false;
+  }
+  if (q.__isset.slaveHosts && !q.slaveHosts.empty() && q.slaveHosts.count(task.agent_host) == 0) {
+    return false;
+  }
+  if (q.__isset.jobKeys && !q.jobKeys.empty() && q.jobKeys.count(wire::ToThrift(key)) == 0) {
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+std::vector<const model::Task*> Matching(const SchedulerView& view, const api::TaskQuery& q) {
+  std::vector<const model::Task*> out;
+  for (const auto& [id, t] : *view.tasks) {
+    if (MatchesQuery(*t, q)) out.push_back(t.get());
+  }
+  return out;
+}
+
+// Per job key, the active task whose latest event is newest, and the active count.
+struct JobAggregate {
+  const model::Task* newest = nullptr;
+  int32_t active = 0;
+};
+
+std::map<model::JobKey, JobAggregate> ActiveJobs(const SchedulerView& view,
+                                                 const std::string& role) {
+  std::map<model::JobKey, JobAggregate> jobs;
+  for (const auto& [id, t] : *view.tasks) {
+    if (!model::IsActive(t->status)) continue;
+    if (!role.empty() && t->job().role != role) continue;
+    JobAggregate& agg = jobs[t->job()];
+    ++agg.active;
+    if (agg.newest == nullptr || t->LatestEventMs() > agg.newest->LatestEventMs()) {
+      agg.newest = t.get();
+    }
+  }
+  return jobs;
+}
+
+api::JobConfiguration SynthesizeJob(const model::JobKey& key, const JobAggregate& agg) {
+  api::JobConfiguration job;
+  job.key = wire::ToThrift(key);
+  job.owner.user = agg.newest->config->owner_user;
+  job.taskConfig = wire::ToThrift(*agg.newest->config);
+  job.instanceCount = agg.active;
+  return job;
+}
+
+}  // namespace
+
+api::Response GetTasks(const SchedulerView& view, const api::TaskQuery& query,
+                       bool strip_executor_data) {
+  api::ScheduleStatusResult result;
+  for (const model::Task* t : Matching(view, query)) {
+    api::ScheduledTask st = wire::ToThrift(*t);
+    if (strip_executor_data && st.assignedTask.task.__isset.executorConfig) {
+      st.assignedTask.task.executorConfig.data.clear();
+    }
+    result.tasks.push_back(std::move(st));
+  }
+  api::Response r = wire::OkResponse();
+  wire::SetResult(&r, std::move(result));
+  return r;
+}
+
+api::Response GetJobs(const SchedulerView& view, const std::string& role) {
+  api::GetJobsResult result;
+  for (const auto& [key, agg] : ActiveJobs(view, role)) {
+    result.configs.insert(SynthesizeJob(key, agg));
+  }
+  api::Response r = wire::OkResponse();
+  wire::SetResult(&r, std::move(result));
+  return r;
+}
+
+api::Response GetJobSummary(const SchedulerView& view, const std::string& role) {
+  std::map<model::JobKey, api::JobStats> stats;
+  for (const auto& [id, t] : *view.tasks) {
+    if (!role.empty() && t->job().role != role) continue;
+    api::JobStats& s = stats[t->job()];
+    switch (t->status) {
+      case ScheduleStatus::kInit:
+      case ScheduleStatus::kPending:
+      case ScheduleStatus::kThrottled:
+        ++s.pendingTaskCount;
+        break;
+      case ScheduleStatus::kKilled:
+      case ScheduleStatus::kFinished:
+        ++s.finishedTaskCount;
+        break;
+      case ScheduleStatus::kLost:
+      case ScheduleStatus::kFailed:
+        ++s.failedTaskCount;
+        break;
+      default:
+        ++s.activeTaskCount;
+        break;
+    }
+  }
+  api::JobSummaryResult result;
+  const auto jobs = ActiveJobs(view, role);
+  for (const auto& [key, agg] : jobs) {
+    api::JobSummary summary;
+    summary.job = SynthesizeJob(key, agg);
+    summary.stats = stats[key];
+    result.summaries.insert(std::move(summary));
+  }
+  api::Response r = wire::OkResponse();
+  wire::SetResult(&r, std::move(result));
+  return r;
+}
+
+api::Response GetRoleSummary(const SchedulerView& view) {
+  std::map<std::string, std::set<model::JobKey>> jobs_by_role;
+  for (const auto& [key, agg] : ActiveJobs(view, "")) jobs_by_role[key.role].insert(key);
+  api::RoleSummaryResult result;
+  for (const auto& [role, jobs] : jobs_by_role) {
+    api::RoleSummary s;
+    s.role = role;
+    s.jobCount = static_cast<int32_t>(jobs.size());
+    s.cronJobCount = 0;
+    result.summaries.insert(s);
+  }
+  api::Response r = wire::OkResponse();
+  wire::SetResult(&r, std::move(result));
+  return r;
+}
+
+api::Response GetPendingReason(const SchedulerView& view, const api::TaskQuery& query) {
+  if ((query.__isset.statuses && !query.statuses.empty()) ||
+      (query.__isset.slaveHosts && !query.slaveHosts.empty())) {
+    return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
+                              "Statuses or slaveHosts are not supported in " + query.jobName);
+  }
+  api::GetPendingReasonResult result;
+  for (const model::Task* t : Matching(view, query)) {
+    if (t->status != ScheduleStatus::kPending && t->status != ScheduleStatus::kThrottled) continue;
+    api::PendingReason pr;
+    pr.taskId = t->task_id;
+    auto it = view.pending_reasons.find(t->task_id);
+    pr.reason = it != view.pending_reasons.end() ? it->second : "Waiting to be scheduled";
+    result.reasons.insert(pr);
+  }
+  api::Response r = wire::OkResponse();
+  wire::SetResult(&r, std::move(result));
+  return r;
+}
+
+api::Response GetConfigSummary(const SchedulerView& view, const api::JobKey& job) {
+  const model::JobKey key = wire::FromThrift(job);
+  // Group active instances by identical TaskConfig.
+  std::vector<std::pair<const model::TaskConfig*, std::set<int32_t>>> groups;
+  for (const auto& [id, t] : *view.tasks) {
+    if (t->job() != key || !model::IsActive(t->status)) continue;
+    auto it = std::find_if(groups.begin(), groups.end(),
+                           [&](const auto& g) { return *g.first == *t->config; });
+    if (it == groups.end()) {
+      groups.push_back({t->config.get(), {t->instance_id}});
+    } else {
+      it->second.insert(t->instance_id);
+    }
+  }
+  api::ConfigSummaryResult result;
+  result.summary.key = job;
+  for (const auto& [config, instances] : groups) {
+    api::ConfigGroup g;
+    g.config = wire::ToThrift(*config);
+    for (auto it = instances.begin(); it != instances.end();) {
+      api::Range range;
+      range.first = *it;
+      range.last = *it;
+      for (++it; it != instances.end() && *it == range.last + 1; ++it) range.last = *it;
+      g.instances.insert(range);
+    }
+    result.summary.groups.insert(std::move(g));
+  }
+  api::Response r = wire::OkResponse();
+  wire::SetResult(&r, std::move(result));
+  return r;
+}
+
+api::Response GetTierConfigs() {
+  // Aurora's default tier configuration (§4.3).
+  api::GetTierConfigResult result;
+  result.defaultTierName = "preemptible";
+  auto tier = [](const std::string& name, bool preemptible, bool revocable) {
+    api::TierConfig t;
+    t.name = name;
+    t.settings["preemptible"] = preemptible ? "true" : "false";
+    t.settings["revocable"] = revocable ? "true" : "false";
+    return t;
+  };
+  result.tiers.insert(tier("preferred", false, false));
+  result.tiers.insert(tier("preemptible", true, false));
+  result.tiers.insert(tier("revocable", true, true));
+  api::Response r = wire::OkResponse();
+  wire::SetResult(&r, std::move(result));
+  return r;
+}
+
+}  // namespace borealis::scheduler

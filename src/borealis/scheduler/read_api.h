@@ -1,0 +1,24 @@
+// The read-only API calls, answered from an immutable SchedulerView on the caller's
+// thread: they never wait for the scheduler's core thread.
+#pragma once
+
+#include <string>
+
+#include "borealis/scheduler/scheduler_core.h"
+#include "gen-cpp/api_types.h"
+
+namespace borealis::scheduler {
+
+// True when `task` matches every field `query` sets (Aurora's AND semantics).
+bool MatchesQuery(const model::Task& task, const api::TaskQuery& query);
+
+api::Response GetTasks(const SchedulerView& view, const api::TaskQuery& query,
+                       bool strip_executor_data);
+api::Response GetJobs(const SchedulerView& view, const std::string& role);
+api::Response GetJobSummary(const SchedulerView& view, const std::string& role);
+api::Response GetRoleSummary(const SchedulerView& view);
+api::Response GetPendingReason(const SchedulerView& view, const api::TaskQuery& query);
+api::Response GetConfigSummary(const SchedulerView& view, const api::JobKey& job);
+api::Response GetTierConfigs();
+
+}  // namespace borealis::scheduler

@@ -1,0 +1,481 @@
+#include "borealis/scheduler/scheduler_core.h"
+
+#include <algorithm>
+#include <regex>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "borealis/scheduler/storage_codec.h"
+#include "borealis/wire/convert.h"
+#include "borealis/wire/response.h"
+
+namespace borealis::scheduler {
+
+using model::ScheduleStatus;
+
+SchedulerCore::SchedulerCore(SchedulerOptions options, base::Clock& clock, state::Store& store,
+                             AgentTransport& transport, uint64_t seed)
+    : options_(std::move(options)),
+      clock_(clock),
+      store_(store),
+      transport_(transport),
+      rng_(seed),
+      view_(std::make_shared<SchedulerView>()) {}
+
+core::TransitionContext SchedulerCore::Context() {
+  core::TransitionContext ctx;
+  ctx.now_ms = clock_.NowMs();
+  ctx.scheduler_host = options_.scheduler_host;
+  ctx.rng = &rng_;
+  return ctx;
+}
+
+absl::Status SchedulerCore::Recover() {
+  auto recovered = store_.Load();
+  if (!recovered.ok()) return recovered.status();
+  if (recovered->snapshot) {
+    absl::Status s = DecodeSnapshot(*recovered->snapshot, &state_);
+    if (!s.ok()) return absl::DataLossError(absl::StrCat("recovering the snapshot: ", s.message()));
+  }
+  for (size_t i = 0; i < recovered->records.size(); ++i) {
+    auto mutations = DecodeTransaction(recovered->records[i]);
+    if (!mutations.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("recovering log record ", i, ": ", mutations.status().message()));
+    }
+    state_.ApplyAll(*mutations);
+  }
+  // Agents named by recovered tasks get a record so that, if they never come back,
+  // their tasks are declared LOST after the agent timeout.
+  const int64_t now = clock_.NowMs();
+  for (const auto& [id, t] : *state_.tasks()) {
+    if (!model::IsSlaveAssigned(t->status) || t->agent_id.empty()) continue;
+    AgentRecord& rec = agents_[t->agent_id];
+    if (!rec.registered) {
+      rec.info.agent_id = t->agent_id;
+      rec.info.host = t->agent_host;
+      rec.last_seen_ms = now;
+    }
+  }
+  Count("recovered_tasks", static_cast<int64_t>(state_.task_count()));
+  placement_dirty_ = true;
+  return Flush();
+}
+
+void SchedulerCore::Mutate(state::Mutation m) {
+  state_.Apply(m);
+  pending_mutations_.push_back(std::move(m));
+}
+
+void SchedulerCore::QueueSend(const std::string& agent_id, agentproto::AgentMessage message) {
+  outbox_.emplace_back(agent_id, std::move(message));
+}
+
+void SchedulerCore::SendKill(const model::Task& task, const std::string& message) {
+  if (task.agent_id.empty()) return;
+  agentproto::AgentMessage msg;
+  agentproto::KillTask kill;
+  kill.taskId = task.task_id;
+  kill.message = message;
+  msg.__set_killTask(kill);
+  QueueSend(task.agent_id, std::move(msg));
+  last_kill_sent_ms_[task.task_id] = clock_.NowMs();
+}
+
+void SchedulerCore::ApplyChange(const model::Task& before, const core::TaskChange& change) {
+  if (!change.legal) {
+    if (!change.noop) Count("scheduler_illegal_task_state_transitions");
+    if (change.send_kill) SendKill(before, "Task is not expected to run");
+    return;
+  }
+  std::vector<model::Task> save;
+  if (change.updated) save.push_back(*change.updated);
+  if (change.replacement) save.push_back(*change.replacement);
+  if (!save.empty()) Mutate(state::SaveTasks{std::move(save)});
+  if (change.deleted) Mutate(state::RemoveTasks{{before.task_id}});
+  if (change.send_kill) SendKill(before, "Killed by the scheduler");
+  const model::Task* after = change.updated ? &*change.updated : nullptr;
+  if (!after || model::IsTerminal(after->status) || change.deleted) {
+    last_kill_sent_ms_.erase(before.task_id);
+    pending_reasons_.erase(before.task_id);
+  }
+  if (change.replacement || change.deleted ||
+      (after && model::IsTerminal(after->status))) {
+    placement_dirty_ = true;
+  }
+  Count("task_transitions_to_" +
+        std::string(after ? model::StatusName(after->status) : std::string_view("DELETED")));
+}
+
+void SchedulerCore::ChangeTaskState(const model::Task& task, ScheduleStatus to,
+                                    const std::string& message) {
+  const model::Task before = task;  // `task` may point into the state we are changing
+  ApplyChange(before, core::ChangeState(before, to, message, Context()));
+}
+
+// ---------------------------------------------------------------- API calls
+
+absl::Status SchedulerCore::ValidateNewJob(const model::JobConfiguration& job) const {
+  static const std::regex kIdentifier(R"(^[\w\-\.]+$)");
+  const std::pair<const char*, const std::string*> parts[] = {
+      {"role", &job.key.role}, {"environment", &job.key.environment}, {"name", &job.key.name}};
+  for (const auto& [field, value] : parts) {
+    if (!std::regex_match(*value, kIdentifier)) {
+      return absl::InvalidArgumentError(absl::StrCat("key.", field, ": '", *value,
+                                                     "' is not a valid identifier "
+                                                     "(letters, digits, '_', '-' and '.')"));
+    }
+  }
+  if (!std::regex_match(job.key.environment, std::regex(options_.environment_pattern))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("key.environment: '", job.key.environment, "' does not match ",
+                     options_.environment_pattern));
+  }
+  if (!job.cron_schedule.empty()) {
+    return absl::UnimplementedError("cronSchedule: cron jobs are not supported yet");
+  }
+  if (job.instance_count <= 0) {
+    return absl::InvalidArgumentError("instanceCount: must be at least 1");
+  }
+  if (job.instance_count > options_.max_instances_per_job) {
+    return absl::InvalidArgumentError(absl::StrCat("instanceCount: ", job.instance_count,
+                                                   " exceeds the limit of ",
+                                                   options_.max_instances_per_job));
+  }
+  const model::Resources& r = job.task.resources;
+  if (r.milli_cpus <= 0) return absl::InvalidArgumentError("taskConfig.resources: numCpus must be > 0");
+  if (r.ram_mb <= 0) return absl::InvalidArgumentError("taskConfig.resources: ramMb must be > 0");
+  if (r.disk_mb <= 0) return absl::InvalidArgumentError("taskConfig.resources: diskMb must be > 0");
+  if (job.task.job != job.key) {
+    return absl::InvalidArgumentError(absl::StrCat("taskConfig.job: '", job.task.job.ToString(),
+                                                   "' differs from the job key '",
+                                                   job.key.ToString(), "'"));
+  }
+  return absl::OkStatus();
+}
+
+api::Response SchedulerCore::CreateJob(const api::JobConfiguration& description) {
+  api::JobConfiguration filled = description;
+  // Aurora clients may leave taskConfig.job unset and rely on the job key.
+  if (!filled.taskConfig.__isset.job || filled.taskConfig.job.role.empty()) {
+    filled.taskConfig.__set_job(filled.key);
+  }
+  auto job = wire::FromThrift(filled);
+  if (!job.ok()) return wire::ErrorResponse(job.status());
+  if (absl::Status s = ValidateNewJob(*job); !s.ok()) return wire::ErrorResponse(s);
+  for (const auto& [id, t] : *state_.tasks()) {
+    if (model::IsActive(t->status) && t->job() == job->key) {
+      return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
+                                absl::StrCat("Job already exists: ", job->key.ToString()));
+    }
+  }
+  std::vector<model::AgentInfo> agents;
+  for (const auto& [id, rec] : agents_) {
+    if (rec.registered) agents.push_back(rec.info);
+  }
+  if (!agents.empty()) {
+    absl::Status fits = core::CheckFitsSomeHost(job->task, agents, options_.executor_overhead);
+    if (!fits.ok()) return wire::ErrorResponse(fits);
+  }
+  auto config = std::make_shared<const model::TaskConfig>(job->task);
+  std::vector<model::Task> tasks;
+  const core::TransitionContext ctx = Context();
+  for (int32_t i = 0; i < job->instance_count; ++i) {
+    tasks.push_back(core::NewPendingTask(config, i, "", ctx));
+  }
+  Mutate(state::SaveTasks{std::move(tasks)});
+  placement_dirty_ = true;
+  Count("jobs_created");
+  return wire::OkResponse();
+}
+
+api::Response SchedulerCore::KillTasks(const api::JobKey& job, const std::set<int32_t>& instances,
+                                       const std::string& message) {
+  const model::JobKey key = wire::FromThrift(job);
+  std::vector<model::Task> victims;
+  for (const auto& [id, t] : *state_.tasks()) {
+    if (t->job() == key && model::IsActive(t->status) &&
+        (instances.empty() || instances.count(t->instance_id) > 0)) {
+      victims.push_back(*t);
+    }
+  }
+  if (victims.empty()) return wire::OkResponse("No tasks to kill.");
+  const std::string why = message.empty() ? "Killed by request" : message;
+  for (const auto& t : victims) ChangeTaskState(t, ScheduleStatus::kKilling, why);
+  return wire::OkResponse();
+}
+
+// ---------------------------------------------------------------- agents
+
+void SchedulerCore::OnAgentRegister(const agentproto::RegisterAgent& registration) {
+  auto info = wire::FromThrift(registration);
+  if (!info.ok()) {
+    Count("agent_registrations_rejected");
+    return;
+  }
+  AgentRecord& rec = agents_[info->agent_id];
+  rec.info = *info;
+  rec.registered = true;
+  rec.connected = true;
+  rec.last_seen_ms = clock_.NowMs();
+  agentproto::AgentMessage reply;
+  agentproto::AgentRegistered registered;
+  registered.agentId = info->agent_id;
+  registered.heartbeatIntervalMs = options_.heartbeat_interval_ms;
+  reply.__set_registered(registered);
+  QueueSend(info->agent_id, std::move(reply));
+  ReconcileAgent(registration);
+  placement_dirty_ = true;
+  Count("agent_registrations");
+}
+
+void SchedulerCore::ReconcileAgent(const agentproto::RegisterAgent& registration) {
+  std::map<std::string, api::ScheduleStatus::type> reported;
+  for (const auto& t : registration.tasks) reported[t.taskId] = t.status;
+  // Tasks we placed there that the agent does not have are gone.
+  std::vector<model::Task> missing;
+  std::vector<model::Task> killing;
+  for (const auto& [id, t] : *state_.tasks()) {
+    if (t->agent_id != registration.agentId || !model::IsSlaveAssigned(t->status)) continue;
+    if (reported.count(id) == 0) {
+      missing.push_back(*t);
+    } else if (t->status == ScheduleStatus::kKilling) {
+      killing.push_back(*t);
+    }
+  }
+  for (const auto& t : missing) {
+    ChangeTaskState(t, ScheduleStatus::kLost, "Task not found on its agent when it registered");
+  }
+  for (const auto& t : killing) SendKill(t, "Killed by request");
+  // Tasks the agent runs that we do not expect there are killed.
+  for (const auto& [id, status] : reported) {
+    const model::Task* t = state_.FindTask(id);
+    const bool terminal_report = status == api::ScheduleStatus::FINISHED ||
+                                 status == api::ScheduleStatus::FAILED ||
+                                 status == api::ScheduleStatus::KILLED ||
+                                 status == api::ScheduleStatus::LOST;
+    if (terminal_report) continue;
+    if (t == nullptr || t->agent_id != registration.agentId || model::IsTerminal(t->status)) {
+      model::Task stray;
+      stray.task_id = id;
+      stray.agent_id = registration.agentId;
+      SendKill(stray, "Task is not expected to run on this agent");
+    }
+  }
+}
+
+void SchedulerCore::OnStatusUpdate(const std::string& agent_id,
+                                   const agentproto::StatusUpdate& update) {
+  Count("status_updates");
+  // Acknowledge once what the update caused is durable.
+  agentproto::AgentMessage ack;
+  agentproto::Acknowledge a;
+  a.uuid = update.uuid;
+  a.taskId = update.taskId;
+  ack.__set_acknowledge(a);
+  QueueSend(agent_id, std::move(ack));
+  if (auto it = agents_.find(agent_id); it != agents_.end()) it->second.last_seen_ms = clock_.NowMs();
+
+  auto status = wire::FromThrift(update.status);
+  if (!status.ok()) {
+    Count("status_updates_rejected");
+    return;
+  }
+  const model::Task* task = state_.FindTask(update.taskId);
+  if (task == nullptr || task->agent_id != agent_id) {
+    if (core::ShouldKillUnknownTask(*status)) {
+      model::Task stray;
+      stray.task_id = update.taskId;
+      stray.agent_id = agent_id;
+      SendKill(stray, "Task is not expected to run on this agent");
+    }
+    return;
+  }
+  ChangeTaskState(*task, *status, update.message);
+}
+
+void SchedulerCore::OnHeartbeat(const std::string& agent_id) {
+  if (auto it = agents_.find(agent_id); it != agents_.end()) {
+    it->second.last_seen_ms = clock_.NowMs();
+    it->second.connected = true;
+  }
+}
+
+void SchedulerCore::OnAgentDisconnected(const std::string& agent_id) {
+  if (auto it = agents_.find(agent_id); it != agents_.end()) {
+    it->second.connected = false;
+    placement_dirty_ = true;
+  }
+}
+
+void SchedulerCore::LoseAgent(const std::string& agent_id, const std::string& why) {
+  std::vector<model::Task> tasks;
+  for (const auto& [id, t] : *state_.tasks()) {
+    if (t->agent_id == agent_id && model::IsSlaveAssigned(t->status)) tasks.push_back(*t);
+  }
+  for (const auto& t : tasks) ChangeTaskState(t, ScheduleStatus::kLost, why);
+  agents_.erase(agent_id);
+  placement_dirty_ = true;
+  Count("agents_lost");
+}
+
+// ---------------------------------------------------------------- timers
+
+void SchedulerCore::Tick() {
+  const int64_t now = clock_.NowMs();
+  std::vector<std::string> lost;
+  for (const auto& [id, rec] : agents_) {
+    if (now - rec.last_seen_ms > options_.agent_timeout_ms) lost.push_back(id);
+  }
+  for (const auto& id : lost) {
+    LoseAgent(id, absl::StrCat("Agent ", agents_[id].info.host, " (", id, ") was silent for more than ",
+                               options_.agent_timeout_ms, " ms"));
+  }
+  std::vector<model::Task> retry_kill;
+  std::vector<model::Task> timed_out;
+  for (const auto& [id, t] : *state_.tasks()) {
+    switch (t->status) {
+      case ScheduleStatus::kAssigned:
+      case ScheduleStatus::kKilling:
+      case ScheduleStatus::kPreempting:
+      case ScheduleStatus::kRestarting:
+      case ScheduleStatus::kDraining:
+        if (now - t->LatestEventMs() > options_.transient_timeout_ms) {
+          timed_out.push_back(*t);
+        } else if (t->status != ScheduleStatus::kAssigned) {
+          auto it = last_kill_sent_ms_.find(id);
+          if (it == last_kill_sent_ms_.end() || now - it->second >= options_.kill_retry_ms) {
+            retry_kill.push_back(*t);
+          }
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  for (const auto& t : timed_out) {
+    ChangeTaskState(t, ScheduleStatus::kLost, "Task timed out");
+    Count("timed_out_tasks");
+  }
+  for (const auto& t : retry_kill) {
+    SendKill(t, "Killed by request");
+    Count("task_kill_retries");
+  }
+}
+
+void SchedulerCore::MaybeSnapshot() {
+  if (store_.records_since_snapshot() < options_.snapshot_every_records) return;
+  absl::Status s = store_.WriteSnapshot(EncodeSnapshot(state_, clock_.NowMs()));
+  Count(s.ok() ? "snapshots" : "snapshot_failures");
+}
+
+// ---------------------------------------------------------------- placement
+
+core::ClusterView SchedulerCore::BuildClusterView(std::vector<model::AgentInfo>* infos) const {
+  core::ClusterView view;
+  infos->clear();
+  for (const auto& [id, rec] : agents_) {
+    if (rec.registered && rec.connected) infos->push_back(rec.info);
+  }
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < infos->size(); ++i) {
+    core::HostView hv;
+    hv.agent = &(*infos)[i];
+    view.hosts.push_back(hv);
+    index[(*infos)[i].agent_id] = i;
+  }
+  for (const auto& [id, t] : *state_.tasks()) {
+    if (!model::IsSlaveAssigned(t->status)) continue;
+    auto it = index.find(t->agent_id);
+    if (it == index.end()) continue;
+    core::HostView& hv = view.hosts[it->second];
+    const model::Resources& r = t->config->resources;
+    hv.used.milli_cpus += r.milli_cpus + options_.executor_overhead.milli_cpus;
+    hv.used.ram_mb += r.ram_mb + options_.executor_overhead.ram_mb;
+    hv.used.disk_mb += r.disk_mb + options_.executor_overhead.disk_mb;
+    hv.used.gpus += r.gpus + options_.executor_overhead.gpus;
+    for (const auto& [name, port] : t->assigned_ports) hv.used_ports.insert(port);
+    view.placed_tasks.push_back(t.get());
+  }
+  return view;
+}
+
+void SchedulerCore::Schedule() {
+  if (!placement_dirty_) return;
+  placement_dirty_ = false;
+  std::vector<const model::Task*> pending;
+  for (const auto& [id, t] : *state_.tasks()) {
+    if (t->status == ScheduleStatus::kPending) pending.push_back(t.get());
+  }
+  if (pending.empty()) {
+    pending_reasons_.clear();
+    return;
+  }
+  std::stable_sort(pending.begin(), pending.end(), [](const model::Task* a, const model::Task* b) {
+    if (a->config->priority != b->config->priority) return a->config->priority > b->config->priority;
+    if (a->job() != b->job()) return a->job() < b->job();
+    return a->instance_id < b->instance_id;
+  });
+  std::vector<model::AgentInfo> infos;
+  core::ClusterView view = BuildClusterView(&infos);
+  core::PlacementOptions popts;
+  popts.executor_overhead = options_.executor_overhead;
+  popts.seed = rng_.Next();
+  core::PlacementResult result = core::Place(view, pending, popts);
+  pending_reasons_ = result.pending_reasons;
+  const core::TransitionContext ctx = Context();
+  for (const auto& a : result.assignments) {
+    const model::Task* t = state_.FindTask(a.task_id);
+    if (t == nullptr) continue;
+    const model::Task before = *t;
+    core::TaskChange change =
+        core::AssignTask(before, a.agent_id, a.host, a.ports, "", ctx);
+    ApplyChange(before, change);
+    if (!change.legal || !change.updated) continue;
+    agentproto::AgentMessage msg;
+    agentproto::LaunchTask launch;
+    launch.task = wire::ToAssignedTask(*change.updated);
+    msg.__set_launchTask(std::move(launch));
+    QueueSend(a.agent_id, std::move(msg));
+    Count("tasks_assigned");
+  }
+}
+
+// ---------------------------------------------------------------- commit
+
+absl::Status SchedulerCore::Flush() {
+  if (!pending_mutations_.empty()) {
+    std::vector<std::string> records{EncodeTransaction(pending_mutations_)};
+    absl::Status s = store_.Append(records);
+    if (!s.ok()) return s;
+    Count("storage_transactions");
+    Count("storage_mutations", static_cast<int64_t>(pending_mutations_.size()));
+    pending_mutations_.clear();
+    MaybeSnapshot();
+  }
+  auto view = std::make_shared<SchedulerView>();
+  view->tasks = state_.tasks();
+  view->agents = agents_;
+  view->pending_reasons = pending_reasons_;
+  view->counters = counters_;
+  {
+    std::lock_guard<std::mutex> l(view_mu_);
+    view_ = std::move(view);
+  }
+  auto outbox = std::move(outbox_);
+  outbox_.clear();
+  for (auto& [agent_id, msg] : outbox) {
+    if (!transport_.Send(agent_id, msg)) Count("agent_messages_undeliverable");
+  }
+  auto callbacks = std::move(after_commit_);
+  after_commit_.clear();
+  for (auto& fn : callbacks) fn();
+  return absl::OkStatus();
+}
+
+std::shared_ptr<const SchedulerView> SchedulerCore::view() const {
+  std::lock_guard<std::mutex> l(view_mu_);
+  return view_;
+}
+
+}  // namespace borealis::scheduler

@@ -1,0 +1,143 @@
+// SchedulerCore: the scheduler's single writer. It owns the cluster state and turns every
+// event — an API call, an agent message, a timer tick — into core/ decisions, state
+// mutations and messages to agents.
+//
+// Commit protocol (group commit): handlers apply mutations to memory at once and queue
+// their effects (agent messages, replies to callers). Flush() then appends every queued
+// mutation to the store in one durable transaction, publishes a new read view, and only
+// then releases the queued effects. Nobody outside learns of a change before it is
+// durable. If the store fails, Flush returns the error and the daemon must exit: memory
+// is ahead of disk, and a restart recovers what was committed.
+//
+// Thread contract: every method except view() runs on the owner's thread (the daemon's
+// event loop). view() may be called from any thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "borealis/base/clock.h"
+#include "borealis/base/rng.h"
+#include "borealis/core/placement.h"
+#include "borealis/core/task_state_machine.h"
+#include "borealis/state/cluster_state.h"
+#include "borealis/state/store.h"
+#include "gen-cpp/agent_types.h"
+#include "gen-cpp/api_types.h"
+
+namespace borealis::scheduler {
+
+// Where the core's messages to agents go (the WebSocket sessions, or a fake in tests).
+class AgentTransport {
+ public:
+  virtual ~AgentTransport() = default;
+  // Sends to the agent's current session. False when the agent has none.
+  virtual bool Send(const std::string& agent_id, const agentproto::AgentMessage& message) = 0;
+};
+
+struct SchedulerOptions {
+  std::string cluster_name = "devcluster";
+  std::string scheduler_host = "localhost";
+  int32_t heartbeat_interval_ms = 2000;
+  // An agent silent (disconnected or without heartbeats) this long is lost, with its tasks.
+  int64_t agent_timeout_ms = 30'000;
+  int64_t kill_retry_ms = 15'000;           // re-send a kill while the task stays KILLING
+  int64_t transient_timeout_ms = 300'000;   // ASSIGNED/KILLING/... longer than this → LOST
+  uint64_t snapshot_every_records = 10'000;
+  int32_t max_instances_per_job = 4000;
+  std::string environment_pattern = R"(^(prod|devel|test|staging\d*)$)";
+  // Added to every task's resources when placing (our executor is small).
+  model::Resources executor_overhead{/*milli_cpus=*/10, /*ram_mb=*/16, /*disk_mb=*/0, 0, {}};
+};
+
+struct AgentRecord {
+  model::AgentInfo info;
+  bool registered = false;  // false: only known from tasks recovered from storage
+  bool connected = false;
+  int64_t last_seen_ms = 0;
+};
+
+// An immutable picture of the state for readers (API reads, UI, /vars).
+struct SchedulerView {
+  std::shared_ptr<const state::TaskMap> tasks;
+  std::map<std::string, AgentRecord> agents;
+  std::map<std::string, std::string> pending_reasons;  // task id → why
+  std::map<std::string, int64_t> counters;
+};
+
+class SchedulerCore {
+ public:
+  SchedulerCore(SchedulerOptions options, base::Clock& clock, state::Store& store,
+                AgentTransport& transport, uint64_t seed);
+
+  // Loads the snapshot and log from the store. Call once, before anything else.
+  absl::Status Recover();
+
+  // ---- API calls (effects released at Flush) ----
+  api::Response CreateJob(const api::JobConfiguration& description);
+  api::Response KillTasks(const api::JobKey& job, const std::set<int32_t>& instances,
+                          const std::string& message);
+
+  // ---- agent channel ----
+  void OnAgentRegister(const agentproto::RegisterAgent& registration);
+  void OnStatusUpdate(const std::string& agent_id, const agentproto::StatusUpdate& update);
+  void OnHeartbeat(const std::string& agent_id);
+  void OnAgentDisconnected(const std::string& agent_id);
+
+  // ---- timers and passes ----
+  void Tick();      // agent silence, kill retries, transient timeouts, snapshots
+  void Schedule();  // places pending tasks on agents
+
+  // Commits queued mutations, publishes the view, releases queued effects.
+  absl::Status Flush();
+  // Runs `fn` after the next successful commit (or at once if nothing is queued then).
+  void AfterCommit(std::function<void()> fn) { after_commit_.push_back(std::move(fn)); }
+
+  std::shared_ptr<const SchedulerView> view() const;
+  const state::ClusterState& state() const { return state_; }
+  const SchedulerOptions& options() const { return options_; }
+
+ private:
+  void Mutate(state::Mutation m);
+  void ApplyChange(const model::Task& before, const core::TaskChange& change);
+  void ChangeTaskState(const model::Task& task, model::ScheduleStatus to,
+                       const std::string& message);
+  void SendKill(const model::Task& task, const std::string& message);
+  void QueueSend(const std::string& agent_id, agentproto::AgentMessage message);
+  void LoseAgent(const std::string& agent_id, const std::string& why);
+  void ReconcileAgent(const agentproto::RegisterAgent& registration);
+  core::TransitionContext Context();
+  void Count(const std::string& name, int64_t delta = 1) { counters_[name] += delta; }
+  absl::Status ValidateNewJob(const model::JobConfiguration& job) const;
+  core::ClusterView BuildClusterView(std::vector<model::AgentInfo>* infos) const;
+  void MaybeSnapshot();
+
+  SchedulerOptions options_;
+  base::Clock& clock_;
+  state::Store& store_;
+  AgentTransport& transport_;
+  base::Rng rng_;
+
+  state::ClusterState state_;
+  std::map<std::string, AgentRecord> agents_;
+  std::map<std::string, std::string> pending_reasons_;
+  std::map<std::string, int64_t> last_kill_sent_ms_;  // task id → when
+  std::map<std::string, int64_t> counters_;
+  bool placement_dirty_ = true;
+
+  std::vector<state::Mutation> pending_mutations_;
+  std::vector<std::pair<std::string, agentproto::AgentMessage>> outbox_;
+  std::vector<std::function<void()>> after_commit_;
+
+  mutable std::mutex view_mu_;
+  std::shared_ptr<const SchedulerView> view_;
+};
+
+}  // namespace borealis::scheduler

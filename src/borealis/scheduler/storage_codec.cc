@@ -1,0 +1,87 @@
+#include "borealis/scheduler/storage_codec.h"
+
+#include "absl/strings/str_cat.h"
+#include "borealis/base/status.h"
+#include "borealis/wire/codec.h"
+#include "borealis/wire/convert.h"
+#include "gen-cpp/storage_constants.h"
+#include "gen-cpp/storage_types.h"
+
+namespace borealis::scheduler {
+
+std::string EncodeTransaction(const std::vector<state::Mutation>& mutations) {
+  storage::Transaction txn;
+  txn.schemaVersion = storage::g_storage_constants.CURRENT_SCHEMA_VERSION;
+  for (const auto& m : mutations) {
+    storage::Op op;
+    if (const auto* save = std::get_if<state::SaveTasks>(&m)) {
+      storage::SaveTasks st;
+      for (const auto& t : save->tasks) st.tasks.insert(wire::ToThrift(t));
+      op.__set_saveTasks(std::move(st));
+    } else if (const auto* remove = std::get_if<state::RemoveTasks>(&m)) {
+      storage::RemoveTasks rt;
+      rt.taskIds.insert(remove->task_ids.begin(), remove->task_ids.end());
+      op.__set_removeTasks(std::move(rt));
+    }
+    txn.ops.push_back(std::move(op));
+  }
+  return wire::SerializeCompact(txn);
+}
+
+namespace {
+
+absl::StatusOr<std::vector<model::Task>> DecodeTasks(const std::set<api::ScheduledTask>& in) {
+  std::vector<model::Task> out;
+  out.reserve(in.size());
+  for (const auto& st : in) {
+    ASSIGN_OR_RETURN(model::Task t, wire::FromThrift(st));
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<state::Mutation>> DecodeTransaction(const std::string& bytes) {
+  storage::Transaction txn;
+  RETURN_IF_ERROR(wire::DeserializeCompact(bytes, &txn));
+  if (txn.schemaVersion != storage::g_storage_constants.CURRENT_SCHEMA_VERSION) {
+    return absl::DataLossError(
+        absl::StrCat("storage: unsupported schema version ", txn.schemaVersion));
+  }
+  std::vector<state::Mutation> out;
+  for (size_t i = 0; i < txn.ops.size(); ++i) {
+    const storage::Op& op = txn.ops[i];
+    if (op.__isset.saveTasks) {
+      ASSIGN_OR_RETURN(auto tasks, DecodeTasks(op.saveTasks.tasks));
+      out.push_back(state::SaveTasks{std::move(tasks)});
+    } else if (op.__isset.removeTasks) {
+      out.push_back(state::RemoveTasks{
+          {op.removeTasks.taskIds.begin(), op.removeTasks.taskIds.end()}});
+    } else {
+      return absl::DataLossError(
+          absl::StrCat("storage: op ", i, " of a transaction is of a kind this version does "
+                       "not know"));
+    }
+  }
+  return out;
+}
+
+std::string EncodeSnapshot(const state::ClusterState& state, int64_t now_ms) {
+  storage::Snapshot snap;
+  snap.timestamp = now_ms;
+  for (const auto& [id, t] : *state.tasks()) snap.tasks.insert(wire::ToThrift(*t));
+  snap.__isset.tasks = true;
+  return wire::SerializeCompact(snap);
+}
+
+absl::Status DecodeSnapshot(const std::string& bytes, state::ClusterState* out) {
+  storage::Snapshot snap;
+  RETURN_IF_ERROR(wire::DeserializeCompact(bytes, &snap));
+  ASSIGN_OR_RETURN(auto tasks, DecodeTasks(snap.tasks));
+  *out = state::ClusterState();
+  out->Apply(state::SaveTasks{std::move(tasks)});
+  return absl::OkStatus();
+}
+
+}  // namespace borealis::scheduler

@@ -1,0 +1,34 @@
+#include "borealis/state/cluster_state.h"
+
+namespace borealis::state {
+
+TaskMap& ClusterState::MutableTasks() {
+  // Readers may hold the current map; never write into a map someone else can see.
+  if (tasks_.use_count() > 1) tasks_ = std::make_shared<TaskMap>(*tasks_);
+  return *tasks_;
+}
+
+void ClusterState::Apply(const Mutation& m) {
+  ++version_;
+  if (const auto* save = std::get_if<SaveTasks>(&m)) {
+    TaskMap& tasks = MutableTasks();
+    for (const auto& t : save->tasks) tasks[t.task_id] = std::make_shared<const model::Task>(t);
+  } else if (const auto* remove = std::get_if<RemoveTasks>(&m)) {
+    TaskMap& tasks = MutableTasks();
+    for (const auto& id : remove->task_ids) tasks.erase(id);
+  }
+}
+
+const model::Task* ClusterState::FindTask(const std::string& task_id) const {
+  auto it = tasks_->find(task_id);
+  return it == tasks_->end() ? nullptr : it->second.get();
+}
+
+std::vector<model::Task> ClusterState::AllTasks() const {
+  std::vector<model::Task> out;
+  out.reserve(tasks_->size());
+  for (const auto& [id, t] : *tasks_) out.push_back(*t);
+  return out;
+}
+
+}  // namespace borealis::state

@@ -1,0 +1,100 @@
+#include <gtest/gtest.h>
+
+#include "borealis/state/cluster_state.h"
+#include "borealis/state/store.h"
+#include "borealis/testing/status_matchers.h"
+#include "borealis/testing/temp_dir.h"
+
+namespace borealis::state {
+namespace {
+
+using ::borealis::testing::IsOk;
+using ::borealis::testing::StatusIs;
+using ::testing::HasSubstr;
+
+model::Task MakeTask(const std::string& id, model::ScheduleStatus s) {
+  auto config = std::make_shared<model::TaskConfig>();
+  config->job = {"www-data", "prod", "web"};
+  model::Task t;
+  t.task_id = id;
+  t.config = config;
+  t.status = s;
+  return t;
+}
+
+TEST(ClusterStateTest, SaveReplacesAndRemoveDeletes) {
+  ClusterState st;
+  st.Apply(SaveTasks{{MakeTask("a", model::ScheduleStatus::kPending),
+                      MakeTask("b", model::ScheduleStatus::kPending)}});
+  st.Apply(SaveTasks{{MakeTask("a", model::ScheduleStatus::kRunning)}});
+  st.Apply(RemoveTasks{{"b", "unknown"}});
+  ASSERT_EQ(st.task_count(), 1u);
+  EXPECT_EQ(st.FindTask("a")->status, model::ScheduleStatus::kRunning);
+  EXPECT_EQ(st.FindTask("b"), nullptr);
+}
+
+TEST(ClusterStateTest, ReadersKeepTheirView) {
+  ClusterState st;
+  st.Apply(SaveTasks{{MakeTask("a", model::ScheduleStatus::kPending)}});
+  auto view = st.tasks();
+  st.Apply(SaveTasks{{MakeTask("a", model::ScheduleStatus::kRunning)}});
+  st.Apply(RemoveTasks{{"a"}});
+  ASSERT_EQ(view->size(), 1u);
+  EXPECT_EQ(view->at("a")->status, model::ScheduleStatus::kPending);
+  EXPECT_EQ(st.task_count(), 0u);
+}
+
+void ExerciseStore(Store& store) {
+  ASSERT_THAT(store.Append({"one", "two"}), IsOk());
+  ASSERT_THAT(store.Append({std::string("th\0ree", 6)}), IsOk());
+  auto rec = store.Load();
+  ASSERT_THAT(rec, IsOk());
+  EXPECT_FALSE(rec->snapshot.has_value());
+  EXPECT_EQ(rec->records, (std::vector<std::string>{"one", "two", std::string("th\0ree", 6)}));
+  EXPECT_EQ(store.records_since_snapshot(), 3u);
+
+  ASSERT_THAT(store.WriteSnapshot("SNAP"), IsOk());
+  ASSERT_THAT(store.Append({"four"}), IsOk());
+  rec = store.Load();
+  ASSERT_THAT(rec, IsOk());
+  EXPECT_EQ(rec->snapshot, "SNAP");
+  EXPECT_EQ(rec->records, (std::vector<std::string>{"four"}));
+  EXPECT_EQ(store.records_since_snapshot(), 1u);
+}
+
+TEST(StoreTest, MemoryStoreRoundTrip) {
+  MemoryStore store;
+  ExerciseStore(store);
+}
+
+TEST(StoreTest, MemoryStoreCanFail) {
+  MemoryStore store;
+  store.FailNextAppend(absl::UnavailableError("disk gone"));
+  EXPECT_THAT(store.Append({"x"}), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("disk")));
+  EXPECT_THAT(store.Append({"y"}), IsOk());
+  EXPECT_EQ(store.Load()->records, std::vector<std::string>{"y"});
+}
+
+TEST(StoreTest, SqliteStoreRoundTripAndReopen) {
+  borealis::testing::TempDir dir;
+  {
+    auto store = SqliteStore::Open(dir.Sub("state.db"));
+    ASSERT_THAT(store, IsOk());
+    ExerciseStore(**store);
+  }
+  auto store = SqliteStore::Open(dir.Sub("state.db"));
+  ASSERT_THAT(store, IsOk());
+  EXPECT_EQ((*store)->records_since_snapshot(), 1u);
+  auto rec = (*store)->Load();
+  ASSERT_THAT(rec, IsOk());
+  EXPECT_EQ(rec->snapshot, "SNAP");
+  EXPECT_EQ(rec->records, std::vector<std::string>{"four"});
+}
+
+TEST(StoreTest, SqliteStoreRefusesAnUnwritablePath) {
+  EXPECT_THAT(SqliteStore::Open("/nonexistent-dir/x/state.db"),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("cannot open store")));
+}
+
+}  // namespace
+}  // namespace borealis::state

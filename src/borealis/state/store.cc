@@ -1,0 +1,196 @@
+#include "borealis/state/store.h"
+
+#include <sqlite3.h>
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "borealis/base/status.h"
+
+namespace borealis::state {
+
+uint64_t Checksum(const std::string& bytes) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+// ---- MemoryStore ----
+
+absl::Status MemoryStore::Append(const std::vector<std::string>& records) {
+  if (!fail_next_.ok()) {
+    absl::Status s = std::move(fail_next_);
+    fail_next_ = absl::OkStatus();
+    return s;
+  }
+  records_.insert(records_.end(), records.begin(), records.end());
+  return absl::OkStatus();
+}
+
+absl::Status MemoryStore::WriteSnapshot(const std::string& snapshot) {
+  snapshot_ = snapshot;
+  records_.clear();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Recovered> MemoryStore::Load() { return Recovered{snapshot_, records_}; }
+
+// ---- SqliteStore ----
+
+namespace {
+
+// Finalizes a prepared statement when it goes out of scope.
+struct Stmt {
+  sqlite3_stmt* s = nullptr;
+  ~Stmt() {
+    if (s) sqlite3_finalize(s);
+  }
+};
+
+absl::Status SqliteError(sqlite3* db, const std::string& what) {
+  return absl::InternalError(absl::StrCat("sqlite: ", what, ": ", sqlite3_errmsg(db)));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    if (db) sqlite3_close(db);
+    return absl::UnavailableError(absl::StrCat("cannot open store '", path, "': ", msg));
+  }
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db));
+
+  for (const char* sql : {
+           "PRAGMA journal_mode=WAL",
+           "PRAGMA synchronous=FULL",
+           "CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+           "checksum INTEGER NOT NULL, data BLOB NOT NULL)",
+           "CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), "
+           "checksum INTEGER NOT NULL, data BLOB NOT NULL)",
+       }) {
+    absl::Status s = store->Exec(sql);
+    if (!s.ok()) return s;
+  }
+  Stmt count;
+  if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM log", -1, &count.s, nullptr) != SQLITE_OK ||
+      sqlite3_step(count.s) != SQLITE_ROW) {
+    return SqliteError(db, "count log");
+  }
+  store->since_snapshot_ = static_cast<uint64_t>(sqlite3_column_int64(count.s, 0));
+  return store;
+}
+
+SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+
+absl::Status SqliteStore::Exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return absl::InternalError(absl::StrCat("sqlite: ", sql, ": ", msg));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::Append(const std::vector<std::string>& records) {
+  if (records.empty()) return absl::OkStatus();
+  absl::Status s = Exec("BEGIN IMMEDIATE");
+  if (!s.ok()) return s;
+  Stmt ins;
+  if (sqlite3_prepare_v2(db_, "INSERT INTO log (checksum, data) VALUES (?, ?)", -1, &ins.s,
+                         nullptr) != SQLITE_OK) {
+    s = SqliteError(db_, "prepare insert");
+  }
+  for (size_t i = 0; s.ok() && i < records.size(); ++i) {
+    const std::string& r = records[i];
+    sqlite3_bind_int64(ins.s, 1, static_cast<sqlite3_int64>(Checksum(r)));
+    sqlite3_bind_blob(ins.s, 2, r.data(), static_cast<int>(r.size()), SQLITE_STATIC);
+    if (sqlite3_step(ins.s) != SQLITE_DONE) s = SqliteError(db_, "insert log record");
+    sqlite3_reset(ins.s);
+  }
+  if (!s.ok()) {
+    (void)Exec("ROLLBACK");
+    return s;
+  }
+  s = Exec("COMMIT");
+  if (!s.ok()) {
+    (void)Exec("ROLLBACK");
+    return s;
+  }
+  since_snapshot_ += records.size();
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::WriteSnapshot(const std::string& snapshot) {
+  absl::Status s = Exec("BEGIN IMMEDIATE");
+  if (!s.ok()) return s;
+  Stmt put;
+  if (sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO snapshot (id, checksum, data) VALUES (1, ?, ?)",
+                         -1, &put.s, nullptr) != SQLITE_OK) {
+    s = SqliteError(db_, "prepare snapshot");
+  } else {
+    sqlite3_bind_int64(put.s, 1, static_cast<sqlite3_int64>(Checksum(snapshot)));
+    sqlite3_bind_blob(put.s, 2, snapshot.data(), static_cast<int>(snapshot.size()), SQLITE_STATIC);
+    if (sqlite3_step(put.s) != SQLITE_DONE) s = SqliteError(db_, "write snapshot");
+  }
+  if (s.ok()) s = Exec("DELETE FROM log");
+  if (s.ok()) s = Exec("COMMIT");
+  if (!s.ok()) {
+    (void)Exec("ROLLBACK");
+    return s;
+  }
+  since_snapshot_ = 0;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Recovered> SqliteStore::Load() {
+  Recovered out;
+  auto read_blob = [](sqlite3_stmt* st, int col) {
+    const void* p = sqlite3_column_blob(st, col);
+    int n = sqlite3_column_bytes(st, col);
+    return std::string(static_cast<const char*>(p), p ? static_cast<size_t>(n) : 0);
+  };
+  {
+    Stmt snap;
+    if (sqlite3_prepare_v2(db_, "SELECT checksum, data FROM snapshot WHERE id = 1", -1, &snap.s,
+                           nullptr) != SQLITE_OK) {
+      return SqliteError(db_, "read snapshot");
+    }
+    int rc = sqlite3_step(snap.s);
+    if (rc == SQLITE_ROW) {
+      std::string data = read_blob(snap.s, 1);
+      if (static_cast<uint64_t>(sqlite3_column_int64(snap.s, 0)) != Checksum(data)) {
+        return absl::DataLossError("store: the snapshot's checksum does not match its data");
+      }
+      out.snapshot = std::move(data);
+    } else if (rc != SQLITE_DONE) {
+      return SqliteError(db_, "read snapshot");
+    }
+  }
+  Stmt log;
+  if (sqlite3_prepare_v2(db_, "SELECT seq, checksum, data FROM log ORDER BY seq", -1, &log.s,
+                         nullptr) != SQLITE_OK) {
+    return SqliteError(db_, "read log");
+  }
+  int rc;
+  while ((rc = sqlite3_step(log.s)) == SQLITE_ROW) {
+    std::string data = read_blob(log.s, 2);
+    if (static_cast<uint64_t>(sqlite3_column_int64(log.s, 1)) != Checksum(data)) {
+      return absl::DataLossError(absl::StrCat("store: log record ", sqlite3_column_int64(log.s, 0),
+                                              " is damaged (checksum mismatch)"));
+    }
+    out.records.push_back(std::move(data));
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db_, "read log");
+  return out;
+}
+
+}  // namespace borealis::state

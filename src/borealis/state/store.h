@@ -1,0 +1,76 @@
+// Durable storage of the scheduler's state as a log of opaque records plus a snapshot.
+// The records are encoded by the caller (scheduler/storage_codec: storage.thrift
+// Transactions in TCompactProtocol); the store only keeps them in order, durably.
+//
+// Invariant: Load() returns the newest snapshot and every record appended after it, in
+// append order. A record is durable once Append returns OK (one fsync per call: group
+// commit). Thread contract: one writer; not safe for concurrent calls.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+struct sqlite3;
+
+namespace borealis::state {
+
+struct Recovered {
+  std::optional<std::string> snapshot;  // absent: start from empty
+  std::vector<std::string> records;     // appended after the snapshot, in order
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Appends records as one atomic, durable transaction.
+  virtual absl::Status Append(const std::vector<std::string>& records) = 0;
+  // Replaces the snapshot and drops every record appended before this call.
+  virtual absl::Status WriteSnapshot(const std::string& snapshot) = 0;
+  virtual absl::StatusOr<Recovered> Load() = 0;
+  // Records appended since the last snapshot.
+  virtual uint64_t records_since_snapshot() const = 0;
+};
+
+// In memory; for tests and the simulator. Can be told to fail.
+class MemoryStore final : public Store {
+ public:
+  absl::Status Append(const std::vector<std::string>& records) override;
+  absl::Status WriteSnapshot(const std::string& snapshot) override;
+  absl::StatusOr<Recovered> Load() override;
+  uint64_t records_since_snapshot() const override { return records_.size(); }
+  void FailNextAppend(absl::Status s) { fail_next_ = std::move(s); }
+
+ private:
+  std::optional<std::string> snapshot_;
+  std::vector<std::string> records_;
+  absl::Status fail_next_;
+};
+
+// SQLite in WAL mode, synchronous=FULL, under a data directory. Each record carries a
+// checksum that Load verifies, so a damaged record is reported, never replayed.
+class SqliteStore final : public Store {
+ public:
+  static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  ~SqliteStore() override;
+  absl::Status Append(const std::vector<std::string>& records) override;
+  absl::Status WriteSnapshot(const std::string& snapshot) override;
+  absl::StatusOr<Recovered> Load() override;
+  uint64_t records_since_snapshot() const override { return since_snapshot_; }
+
+ private:
+  explicit SqliteStore(::sqlite3* db) : db_(db) {}
+  absl::Status Exec(const char* sql);
+  ::sqlite3* db_;
+  uint64_t since_snapshot_ = 0;
+};
+
+// 64-bit FNV-1a of the bytes; the record checksum.
+uint64_t Checksum(const std::string& bytes);
+
+}  // namespace borealis::state
