@@ -157,7 +157,9 @@ TEST_P(RoundTripTest, AgentRegistration) {
 INSTANTIATE_TEST_SUITE_P(AllProtocols, RoundTripTest,
                          ::testing::Values(Protocol::kBinary, Protocol::kCompact,
                                            Protocol::kJson),
-                         [](const auto& param_info) { return std::string(ProtocolName(param_info.param)); });
+                         [](const auto& param_info) {
+                           return std::string(ProtocolName(param_info.param));
+                         });
 
 TEST(ConvertTest, EncodesAuroraShapes) {
   const api::TaskConfig t = ToThrift(FullTaskConfig());

@@ -1,0 +1,359 @@
+// Component tests of SchedulerCore: real core, ManualClock, MemoryStore, a fake agent
+// transport that records what the core sends.
+#include "borealis/scheduler/scheduler_core.h"
+
+#include <gtest/gtest.h>
+
+#include "borealis/scheduler/read_api.h"
+#include "borealis/wire/convert.h"
+
+namespace borealis::scheduler {
+namespace {
+
+using model::ScheduleStatus;
+
+class FakeTransport : public AgentTransport {
+ public:
+  bool Send(const std::string& agent_id, const agentproto::AgentMessage& m) override {
+    sent.emplace_back(agent_id, m);
+    return connected.count(agent_id) > 0;
+  }
+  std::vector<agentproto::LaunchTask> Launches() const {
+    std::vector<agentproto::LaunchTask> out;
+    for (const auto& [a, m] : sent) {
+      if (m.__isset.launchTask) out.push_back(m.launchTask);
+    }
+    return out;
+  }
+  std::vector<std::string> Kills() const {
+    std::vector<std::string> out;
+    for (const auto& [a, m] : sent) {
+      if (m.__isset.killTask) out.push_back(m.killTask.taskId);
+    }
+    return out;
+  }
+  std::set<std::string> connected;
+  std::vector<std::pair<std::string, agentproto::AgentMessage>> sent;
+};
+
+api::JobConfiguration Job(const std::string& name, int instances, bool service = true,
+                          int64_t ram_mb = 64) {
+  model::JobConfiguration job;
+  job.key = {"www-data", "devel", name};
+  job.owner_user = "www-data";
+  job.instance_count = instances;
+  job.task.job = job.key;
+  job.task.owner_user = "www-data";
+  job.task.is_service = service;
+  job.task.resources = {100, ram_mb, 32, 0, {"http"}};
+  job.task.executor_data = "{}";
+  return wire::ToThrift(job);
+}
+
+class SchedulerCoreTest : public ::testing::Test {
+ protected:
+  SchedulerCoreTest() { Restart(); }
+
+  void Restart() {
+    core_ = std::make_unique<SchedulerCore>(options_, clock_, store_, transport_, 42);
+    ASSERT_TRUE(core_->Recover().ok());
+  }
+
+  void RegisterAgent(const std::string& id, const std::string& host, int64_t ram_mb = 1024,
+                     std::vector<agentproto::AgentTask> tasks = {}) {
+    agentproto::RegisterAgent r;
+    r.agentId = id;
+    r.host = host;
+    r.resources.milliCpus = 4000;
+    r.resources.ramMb = ram_mb;
+    r.resources.diskMb = 10000;
+    agentproto::PortRange pr;
+    pr.first = 31000;
+    pr.last = 31010;
+    r.resources.ports = {pr};
+    r.tasks = std::move(tasks);
+    transport_.connected.insert(id);
+    core_->OnAgentRegister(r);
+    Commit();
+  }
+
+  void Commit() {
+    core_->Schedule();
+    ASSERT_TRUE(core_->Flush().ok());
+  }
+
+  void Report(const std::string& agent, const std::string& task_id, api::ScheduleStatus::type s) {
+    agentproto::StatusUpdate u;
+    u.uuid = "u-" + std::to_string(++uuid_);
+    u.taskId = task_id;
+    u.status = s;
+    core_->OnStatusUpdate(agent, u);
+    Commit();
+  }
+
+  std::vector<model::Task> Tasks(ScheduleStatus s) const {
+    std::vector<model::Task> out;
+    for (const auto& [id, t] : *core_->state().tasks()) {
+      if (t->status == s) out.push_back(*t);
+    }
+    return out;
+  }
+
+  SchedulerOptions options_;
+  base::ManualClock clock_;
+  state::MemoryStore store_;
+  FakeTransport transport_;
+  std::unique_ptr<SchedulerCore> core_;
+  int uuid_ = 0;
+};
+
+TEST_F(SchedulerCoreTest, CreateJobMakesPendingTasksAndPlacesThem) {
+  api::Response r = core_->CreateJob(Job("web", 3));
+  ASSERT_EQ(r.responseCode, api::ResponseCode::OK);
+  Commit();
+  EXPECT_EQ(Tasks(ScheduleStatus::kPending).size(), 3u);
+
+  RegisterAgent("a1", "host1");
+  RegisterAgent("a2", "host2");
+  EXPECT_EQ(Tasks(ScheduleStatus::kAssigned).size(), 3u);
+  auto launches = transport_.Launches();
+  ASSERT_EQ(launches.size(), 3u);
+  std::set<int32_t> instances;
+  for (const auto& l : launches) {
+    instances.insert(l.task.instanceId);
+    EXPECT_EQ(l.task.assignedPorts.count("http"), 1u);
+  }
+  EXPECT_EQ(instances, (std::set<int32_t>{0, 1, 2}));
+}
+
+TEST_F(SchedulerCoreTest, DuplicateCreateIsRefusedAndStoresNothing) {
+  ASSERT_EQ(core_->CreateJob(Job("web", 1)).responseCode, api::ResponseCode::OK);
+  Commit();
+  api::Response r = core_->CreateJob(Job("web", 5));
+  EXPECT_EQ(r.responseCode, api::ResponseCode::INVALID_REQUEST);
+  ASSERT_FALSE(r.details.empty());
+  EXPECT_NE(r.details[0].message.find("already exists"), std::string::npos);
+  Commit();
+  EXPECT_EQ(core_->state().task_count(), 1u);
+}
+
+TEST_F(SchedulerCoreTest, JobLargerThanAnyAgentIsRefusedWithReason) {
+  RegisterAgent("a1", "host1", /*ram_mb=*/512);
+  api::Response r = core_->CreateJob(Job("big", 1, true, /*ram_mb=*/64000));
+  EXPECT_EQ(r.responseCode, api::ResponseCode::INVALID_REQUEST);
+  ASSERT_FALSE(r.details.empty());
+  EXPECT_NE(r.details[0].message.find("ram"), std::string::npos) << r.details[0].message;
+  Commit();
+  EXPECT_EQ(core_->state().task_count(), 0u);
+}
+
+TEST_F(SchedulerCoreTest, BadJobsAreRefusedNamingTheField) {
+  api::JobConfiguration bad_env = Job("web", 1);
+  bad_env.key.environment = "nope";
+  bad_env.taskConfig.job.environment = "nope";
+  api::Response r = core_->CreateJob(bad_env);
+  EXPECT_EQ(r.responseCode, api::ResponseCode::INVALID_REQUEST);
+  EXPECT_NE(r.details.at(0).message.find("environment"), std::string::npos);
+
+  api::Response zero = core_->CreateJob(Job("web", 0));
+  EXPECT_EQ(zero.responseCode, api::ResponseCode::INVALID_REQUEST);
+  EXPECT_NE(zero.details.at(0).message.find("instanceCount"), std::string::npos);
+
+  api::JobConfiguration cron = Job("c", 1, false);
+  cron.__set_cronSchedule("* * * * *");
+  api::Response c = core_->CreateJob(cron);
+  EXPECT_NE(c.responseCode, api::ResponseCode::OK);
+  EXPECT_NE(c.details.at(0).message.find("not supported yet"), std::string::npos);
+  Commit();
+  EXPECT_EQ(core_->state().task_count(), 0u);
+}
+
+TEST_F(SchedulerCoreTest, ServiceTaskThatEndsIsRescheduled) {
+  RegisterAgent("a1", "host1");
+  core_->CreateJob(Job("web", 1));
+  Commit();
+  auto assigned = Tasks(ScheduleStatus::kAssigned);
+  ASSERT_EQ(assigned.size(), 1u);
+  const std::string id = assigned[0].task_id;
+  Report("a1", id, api::ScheduleStatus::STARTING);
+  Report("a1", id, api::ScheduleStatus::RUNNING);
+  EXPECT_EQ(core_->state().FindTask(id)->status, ScheduleStatus::kRunning);
+  Report("a1", id, api::ScheduleStatus::FAILED);
+  EXPECT_EQ(core_->state().FindTask(id)->status, ScheduleStatus::kFailed);
+  // The replacement was placed at once, on the only agent.
+  auto replacement = Tasks(ScheduleStatus::kAssigned);
+  ASSERT_EQ(replacement.size(), 1u);
+  EXPECT_EQ(replacement[0].ancestor_id, id);
+  EXPECT_EQ(replacement[0].instance_id, 0);
+}
+
+TEST_F(SchedulerCoreTest, StatusUpdatesAreAcknowledgedAfterCommit) {
+  RegisterAgent("a1", "host1");
+  core_->CreateJob(Job("web", 1));
+  Commit();
+  const std::string id = Tasks(ScheduleStatus::kAssigned).at(0).task_id;
+  transport_.sent.clear();
+  agentproto::StatusUpdate u;
+  u.uuid = "the-uuid";
+  u.taskId = id;
+  u.status = api::ScheduleStatus::RUNNING;
+  core_->OnStatusUpdate("a1", u);
+  EXPECT_TRUE(transport_.sent.empty()) << "nothing leaves before the commit";
+  store_.FailNextAppend(absl::UnavailableError("disk full"));
+  EXPECT_FALSE(core_->Flush().ok());
+  EXPECT_TRUE(transport_.sent.empty()) << "a failed commit acknowledges nothing";
+}
+
+TEST_F(SchedulerCoreTest, KillMovesToKillingAndSendsKill) {
+  RegisterAgent("a1", "host1");
+  core_->CreateJob(Job("web", 2));
+  Commit();
+  for (const auto& t : Tasks(ScheduleStatus::kAssigned)) {
+    Report("a1", t.task_id, api::ScheduleStatus::RUNNING);
+  }
+  api::Response r = core_->KillTasks(wire::ToThrift(model::JobKey{"www-data", "devel", "web"}), {1}, "");
+  ASSERT_EQ(r.responseCode, api::ResponseCode::OK);
+  Commit();
+  auto killing = Tasks(ScheduleStatus::kKilling);
+  ASSERT_EQ(killing.size(), 1u);
+  EXPECT_EQ(killing[0].instance_id, 1);
+  EXPECT_EQ(transport_.Kills(), std::vector<std::string>{killing[0].task_id});
+  Report("a1", killing[0].task_id, api::ScheduleStatus::KILLED);
+  EXPECT_EQ(Tasks(ScheduleStatus::kKilled).size(), 1u);
+  EXPECT_TRUE(Tasks(ScheduleStatus::kPending).empty()) << "a user kill never reschedules";
+  EXPECT_TRUE(Tasks(ScheduleStatus::kAssigned).empty());
+}
+
+TEST_F(SchedulerCoreTest, KillOfPendingTasksDeletesThem) {
+  core_->CreateJob(Job("web", 2));
+  Commit();
+  core_->KillTasks(wire::ToThrift(model::JobKey{"www-data", "devel", "web"}), {}, "");
+  Commit();
+  EXPECT_EQ(core_->state().task_count(), 0u);
+  api::Response again =
+      core_->KillTasks(wire::ToThrift(model::JobKey{"www-data", "devel", "web"}), {}, "");
+  EXPECT_EQ(again.responseCode, api::ResponseCode::OK);
+  EXPECT_EQ(again.details.at(0).message, "No tasks to kill.");
+}
+
+TEST_F(SchedulerCoreTest, KillIsRetriedUntilConfirmed) {
+  options_.kill_retry_ms = 1000;
+  Restart();
+  RegisterAgent("a1", "host1");
+  core_->CreateJob(Job("web", 1));
+  Commit();
+  const std::string id = Tasks(ScheduleStatus::kAssigned).at(0).task_id;
+  Report("a1", id, api::ScheduleStatus::RUNNING);
+  core_->KillTasks(wire::ToThrift(model::JobKey{"www-data", "devel", "web"}), {}, "");
+  Commit();
+  EXPECT_EQ(transport_.Kills().size(), 1u);
+  clock_.AdvanceMs(500);
+  core_->Tick();
+  Commit();
+  EXPECT_EQ(transport_.Kills().size(), 1u);
+  clock_.AdvanceMs(600);
+  core_->Tick();
+  Commit();
+  EXPECT_EQ(transport_.Kills().size(), 2u);
+}
+
+TEST_F(SchedulerCoreTest, SilentAgentLosesItsTasksWhichRunElsewhere) {
+  options_.agent_timeout_ms = 5000;
+  Restart();
+  RegisterAgent("a1", "host1");
+  core_->CreateJob(Job("web", 2));
+  Commit();
+  for (const auto& t : Tasks(ScheduleStatus::kAssigned)) Report("a1", t.task_id, api::ScheduleStatus::RUNNING);
+  RegisterAgent("a2", "host2");
+  core_->OnAgentDisconnected("a1");
+  transport_.connected.erase("a1");
+  Commit();
+  clock_.AdvanceMs(3000);
+  core_->OnHeartbeat("a2");
+  core_->Tick();
+  Commit();
+  EXPECT_EQ(Tasks(ScheduleStatus::kRunning).size(), 2u) << "not silent long enough yet";
+  clock_.AdvanceMs(3000);
+  core_->OnHeartbeat("a2");
+  core_->Tick();
+  Commit();
+  EXPECT_EQ(Tasks(ScheduleStatus::kLost).size(), 2u);
+  auto moved = Tasks(ScheduleStatus::kAssigned);
+  ASSERT_EQ(moved.size(), 2u);
+  for (const auto& t : moved) EXPECT_EQ(t.agent_id, "a2");
+}
+
+TEST_F(SchedulerCoreTest, RestartRecoversTheSameStateFromTheStore) {
+  options_.snapshot_every_records = 3;  // exercise snapshot + tail
+  Restart();
+  RegisterAgent("a1", "host1");
+  core_->CreateJob(Job("web", 3));
+  Commit();
+  for (const auto& t : Tasks(ScheduleStatus::kAssigned)) Report("a1", t.task_id, api::ScheduleStatus::RUNNING);
+  core_->CreateJob(Job("other", 1));
+  Commit();
+  auto before = core_->state().AllTasks();
+  Restart();
+  auto after = core_->state().AllTasks();
+  ASSERT_EQ(before.size(), after.size());
+  for (size_t i = 0; i < before.size(); ++i) {
+    EXPECT_TRUE(model::SameTask(before[i], after[i])) << before[i].task_id;
+  }
+}
+
+TEST_F(SchedulerCoreTest, ReRegistrationReconcilesTasks) {
+  RegisterAgent("a1", "host1");
+  core_->CreateJob(Job("web", 2));
+  Commit();
+  auto tasks = Tasks(ScheduleStatus::kAssigned);
+  ASSERT_EQ(tasks.size(), 2u);
+  for (const auto& t : tasks) Report("a1", t.task_id, api::ScheduleStatus::RUNNING);
+  // The agent comes back knowing one of the two tasks, plus one we never placed.
+  agentproto::AgentTask known;
+  known.taskId = tasks[0].task_id;
+  known.status = api::ScheduleStatus::RUNNING;
+  agentproto::AgentTask stray;
+  stray.taskId = "stray-task";
+  stray.status = api::ScheduleStatus::RUNNING;
+  transport_.sent.clear();
+  RegisterAgent("a1", "host1", 1024, {known, stray});
+  EXPECT_EQ(core_->state().FindTask(tasks[0].task_id)->status, ScheduleStatus::kRunning);
+  EXPECT_EQ(core_->state().FindTask(tasks[1].task_id)->status, ScheduleStatus::kLost);
+  EXPECT_EQ(transport_.Kills(), std::vector<std::string>{"stray-task"});
+}
+
+TEST_F(SchedulerCoreTest, ReadApiAnswersFromThePublishedView) {
+  RegisterAgent("a1", "host1");
+  core_->CreateJob(Job("web", 2));
+  Commit();
+  auto view = core_->view();
+  api::TaskQuery q;
+  q.__set_role("www-data");
+  api::Response r = GetTasks(*view, q, true);
+  ASSERT_EQ(r.result.scheduleStatusResult.tasks.size(), 2u);
+  EXPECT_TRUE(r.result.scheduleStatusResult.tasks[0].assignedTask.task.executorConfig.data.empty());
+  api::Response jobs = GetJobs(*view, "www-data");
+  ASSERT_EQ(jobs.result.getJobsResult.configs.size(), 1u);
+  EXPECT_EQ(jobs.result.getJobsResult.configs.begin()->instanceCount, 2);
+  api::Response summary = GetRoleSummary(*view);
+  ASSERT_EQ(summary.result.roleSummaryResult.summaries.size(), 1u);
+  EXPECT_EQ(summary.result.roleSummaryResult.summaries.begin()->jobCount, 1);
+}
+
+TEST_F(SchedulerCoreTest, UnplaceableTasksCarryAReason) {
+  RegisterAgent("a1", "host1", /*ram_mb=*/100);
+  core_->CreateJob(Job("web", 2, true, /*ram_mb=*/60));
+  Commit();
+  EXPECT_EQ(Tasks(ScheduleStatus::kAssigned).size(), 1u);
+  auto pending = Tasks(ScheduleStatus::kPending);
+  ASSERT_EQ(pending.size(), 1u);
+  api::TaskQuery q;
+  q.__set_jobName("web");
+  api::Response r = GetPendingReason(*core_->view(), q);
+  ASSERT_EQ(r.result.getPendingReasonResult.reasons.size(), 1u);
+  EXPECT_NE(r.result.getPendingReasonResult.reasons.begin()->reason.find("ram"), std::string::npos)
+      << r.result.getPendingReasonResult.reasons.begin()->reason;
+}
+
+}  // namespace
+}  // namespace borealis::scheduler
