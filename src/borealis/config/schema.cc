@@ -66,18 +66,29 @@ class Schema {
   }
 
   void Build();
+  void BuildThermos();
+  void BuildAurora();
 
   std::deque<Type> types_;
+  const Type* str = nullptr;
+  const Type* integer = nullptr;
+  const Type* flt = nullptr;
+  const Type* boolean = nullptr;
+  const Type* str_map = nullptr;
 };
 
 void Schema::Build() {
-  const Type* str = New(Kind::kString, "String");
-  const Type* integer = New(Kind::kInteger, "Integer");
-  const Type* flt = New(Kind::kFloat, "Float");
-  const Type* boolean = New(Kind::kBoolean, "Boolean");
-  const Type* str_map = Map(str);
+  str = New(Kind::kString, "String");
+  integer = New(Kind::kInteger, "Integer");
+  flt = New(Kind::kFloat, "Float");
+  boolean = New(Kind::kBoolean, "Boolean");
+  str_map = Map(str);
+  BuildThermos();
+  BuildAurora();
+}
 
-  // Thermos (§1.4).
+// Thermos (§1.4).
+void Schema::BuildThermos() {
   const Type* rotate = Struct("RotatePolicy", {Def("log_size", integer, 100 * kMiB),
                                                Def("backups", integer, 5)});
   const Type* logger = Struct(
@@ -97,8 +108,10 @@ void Schema::Build() {
                          Req("resources", resources), Def("max_failures", integer, 1),
                          Def("max_concurrency", integer, 0),
                          Def("finalization_wait", integer, 30), Opt("user", str)});
+}
 
-  // Aurora (§1.6).
+// Aurora (§1.6).
+void Schema::BuildAurora() {
   const Type* queue = Struct("QueueUpdateStrategy", {Def("batch_size", integer, 1)});
   const Type* batch = Struct("BatchUpdateStrategy", {Def("batch_size", integer, 1),
                                                      Def("autopause_after_batch", boolean, false)});

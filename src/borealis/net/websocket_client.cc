@@ -299,6 +299,7 @@ void ClientCore::End(const error_code& why) {
     std::lock_guard<std::mutex> l(mu_);
     closed_ = true;
   }
+  ws_.set_option(NoWebSocketTimeouts());  // cancels Beast's idle/ping timer
   beast::get_lowest_layer(ws_).close();
   if (!writing_) queue_.clear();
   if (handlers_.on_close) {

@@ -25,4 +25,12 @@ websocket::stream_base::timeout WebSocketTimeouts(int64_t idle_ms) {
   return t;
 }
 
+websocket::stream_base::timeout NoWebSocketTimeouts() {
+  websocket::stream_base::timeout t{};
+  t.handshake_timeout = websocket::stream_base::none();
+  t.idle_timeout = websocket::stream_base::none();
+  t.keep_alive_pings = false;
+  return t;
+}
+
 }  // namespace borealis::net::internal

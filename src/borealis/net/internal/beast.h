@@ -56,4 +56,8 @@ inline std::chrono::milliseconds Millis(int64_t ms) {
 // and a peer that sends nothing (not even a pong) for `idle_ms` is dropped.
 websocket::stream_base::timeout WebSocketTimeouts(int64_t idle_ms);
 
+// No timeouts. Setting this on a stream that has ended cancels Beast's internal timer,
+// which would otherwise keep the io_context busy until the idle timeout fires.
+websocket::stream_base::timeout NoWebSocketTimeouts();
+
 }  // namespace borealis::net::internal

@@ -153,6 +153,7 @@ void WsServerSession::End(const error_code& why) {
     std::lock_guard<std::mutex> l(mu_);
     closed_ = true;
   }
+  ws_.set_option(NoWebSocketTimeouts());  // cancels Beast's idle/ping timer
   beast::get_lowest_layer(ws_).close();  // aborts a pending write or close
   if (!writing_) queue_.clear();         // else the write's buffer must live until it returns
   core_->Unregister(id_);

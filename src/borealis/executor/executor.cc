@@ -1,0 +1,291 @@
+// The executor's event loop: the effects side of ProcessGraph (see executor.h).
+#include "borealis/executor/executor.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "borealis/base/log.h"
+#include "borealis/base/status.h"
+#include "borealis/config/job_spec.h"
+#include "borealis/config/template.h"
+#include "borealis/executor/process_graph.h"
+#include "borealis/executor/status_file.h"
+#include "borealis/executor/subprocess.h"
+#include "borealis/executor/task_file.h"
+
+namespace borealis::executor {
+namespace {
+
+// How often the loop looks at process groups while it waits for them to go away,
+// and at most how long it sleeps otherwise (a safety net; SIGCHLD normally wakes it).
+constexpr int kCleaningPollMs = 200;
+constexpr int kIdlePollMs = 10'000;
+
+class Executor {
+ public:
+  Executor(const ExecutorFlags& flags, base::Clock& clock)
+      : clock_(clock), notifier_(flags.agent_socket) {
+    std::error_code ec;
+    auto absolute = std::filesystem::absolute(flags.task_dir, ec);
+    task_dir_ = ec ? flags.task_dir : absolute.lexically_normal().string();
+    while (task_dir_.size() > 1 && task_dir_.back() == '/') task_dir_.pop_back();
+    sandbox_ = absl::StrCat(task_dir_, "/", kSandboxDirName);
+    logs_dir_ = absl::StrCat(task_dir_, "/", kLogsDirName);
+  }
+  ~Executor() {
+    if (signal_fd_ >= 0) ::close(signal_fd_);
+  }
+
+  int Run() {
+    status_.task_id = std::filesystem::path(task_dir_).filename().string();
+    status_.executor_pid = static_cast<int>(::getpid());
+    status_.executor_start_ticks = ProcessStartTicks(::getpid()).value_or(0);
+    if (absl::Status s = SetUpSignals(); !s.ok()) return Fail(std::string(s.message()));
+    if (absl::Status s = Prepare(); !s.ok()) return Fail(std::string(s.message()));
+    Apply(graph_->Start(MonoMs()));
+    if (!Publish()) return 1;
+    while (!graph_->done()) {
+      WaitForEvents();
+      HandleEvents();
+      if (!Publish()) return 1;
+    }
+    SignalStrays(SIGKILL);  // anything that escaped its process group
+    LOG_INFO("task {} ended", task_.task_id);
+    return Publish() ? 0 : 1;
+  }
+
+ private:
+  int64_t MonoMs() const { return clock_.MonoNowNs() / 1'000'000; }
+
+  absl::Status SetUpSignals() {
+    sigset_t mask;
+    sigemptyset(&mask);
+    for (int sig : {SIGCHLD, SIGTERM, SIGINT}) sigaddset(&mask, sig);
+    if (::sigprocmask(SIG_BLOCK, &mask, nullptr) != 0) {
+      return absl::InternalError(absl::StrCat("sigprocmask: ", std::strerror(errno)));
+    }
+    ::signal(SIGPIPE, SIG_IGN);
+    signal_fd_ = ::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (signal_fd_ < 0) {
+      return absl::InternalError(absl::StrCat("signalfd: ", std::strerror(errno)));
+    }
+    if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+      LOG_WARN("cannot become a child subreaper: {}", std::strerror(errno));
+    }
+    return absl::OkStatus();
+  }
+
+  // Reads task.json and the task, creates the sandbox, binds the templates.
+  absl::Status Prepare() {
+    std::string path = absl::StrCat(task_dir_, "/", kTaskFileName);
+    std::ifstream in(path);
+    if (!in.good()) {
+      return absl::NotFoundError(absl::StrCat("cannot read ", kTaskFileName, " in '", task_dir_,
+                                              "': ", std::strerror(errno)));
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    auto task = ParseTaskFile(text.str());
+    if (!task.ok()) return task.status();
+    task_ = *std::move(task);
+    status_.task_id = task_.task_id;
+    Record(model::ScheduleStatus::kStarting, "Initializing sandbox");
+    if (!Publish()) return absl::InternalError("cannot write status.json");
+
+    auto spec = config::ParseExecutorData(task_.executor_data);
+    if (!spec.ok()) return spec.status();
+    RETURN_IF_ERROR(MakeDirs(sandbox_));
+    RETURN_IF_ERROR(MakeDirs(logs_dir_));
+    config::RuntimeContext context;
+    context.instance = task_.instance_id;
+    context.hostname = task_.hostname;
+    context.task_id = task_.task_id;
+    context.ports = task_.ports;
+    for (const config::ProcessSpec& p : spec->processes) {
+      auto cmdline = config::ResolveRuntimeTemplates(p.cmdline, context);
+      if (!cmdline.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("process '", p.name, "': ", cmdline.status().message()));
+      }
+      cmdlines_[p.name] = *std::move(cmdline);
+    }
+    std::string user = EffectiveUserName();
+    env_ = ProcessEnvironment(sandbox_, user.empty() ? task_.role : user);
+    graph_ = std::make_unique<ProcessGraph>(*std::move(spec), task_.kill_grace_ms);
+    LOG_INFO("task {}: {} process(es), sandbox {}", task_.task_id, cmdlines_.size(), sandbox_);
+    return absl::OkStatus();
+  }
+
+  // Records FAILED for a task that could not be set up.
+  int Fail(const std::string& why) {
+    LOG_ERROR("task {} failed: {}", status_.task_id, why);
+    Record(model::ScheduleStatus::kFailed, why);
+    Publish();
+    return 1;
+  }
+
+  void Record(model::ScheduleStatus state, const std::string& message) {
+    StatusUpdate u;
+    u.seq = static_cast<int64_t>(status_.updates.size()) + 1;
+    u.state = std::string(model::StatusName(state));
+    u.message = message;
+    u.timestamp_ms = clock_.NowMs();
+    LOG_INFO("task {} -> {}: {}", status_.task_id, u.state, message);
+    status_.updates.push_back(std::move(u));
+  }
+
+  // Writes status.json when it changed and pokes the agent. False: write failed.
+  bool Publish() {
+    if (graph_ != nullptr) {
+      status_.processes.clear();
+      for (const auto& [name, p] : graph_->processes()) {
+        status_.processes[name] = {std::string(ProcessStateName(p.state)), p.runs, p.pid,
+                                   p.last_exit ? p.last_exit->code() : -1};
+      }
+      status_.pgids.assign(graph_->live_groups().begin(), graph_->live_groups().end());
+    }
+    std::string json = StatusToJson(status_);
+    if (json == last_written_) return true;
+    absl::Status s =
+        WriteFileAtomically(absl::StrCat(task_dir_, "/", kStatusFileName), json);
+    if (!s.ok()) {
+      LOG_ERROR("cannot write status: {}", std::string(s.message()));
+      return false;
+    }
+    last_written_ = std::move(json);
+    if (absl::Status n = notifier_.Notify(status_.task_id); !n.ok()) {
+      LOG_WARN("cannot notify the agent: {}", std::string(n.message()));
+    }
+    return true;
+  }
+
+  void WaitForEvents() {
+    int cap = graph_->stage() == TaskStage::kCleaning ? kCleaningPollMs : kIdlePollMs;
+    int timeout = cap;
+    if (auto deadline = graph_->NextDeadlineMs()) {
+      timeout = static_cast<int>(std::clamp<int64_t>(*deadline - MonoMs(), 0, cap));
+    }
+    pollfd pfd{signal_fd_, POLLIN, 0};
+    int rc = ::poll(&pfd, 1, timeout);
+    if (rc < 0 && errno != EINTR) LOG_WARN("poll: {}", std::strerror(errno));
+  }
+
+  void HandleEvents() {
+    signalfd_siginfo info;
+    while (::read(signal_fd_, &info, sizeof(info)) == static_cast<ssize_t>(sizeof(info))) {
+      if ((info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) && !kill_requested_) {
+        kill_requested_ = true;
+        LOG_INFO("task {}: kill requested (signal {})", task_.task_id, info.ssi_signo);
+        Apply(graph_->OnKillRequested(MonoMs()));
+      }
+    }
+    ReapChildren();
+    for (int pgid : std::vector<int>(graph_->live_groups().begin(), graph_->live_groups().end())) {
+      if (!GroupAlive(pgid)) Apply(graph_->OnGroupGone(pgid, MonoMs()));
+    }
+    Apply(graph_->OnTick(MonoMs()));
+  }
+
+  void ReapChildren() {
+    int wstatus = 0;
+    pid_t pid;
+    while ((pid = ::waitpid(-1, &wstatus, WNOHANG)) > 0) {
+      auto it = running_.find(pid);
+      if (it == running_.end()) continue;  // an adopted orphan
+      std::string process = it->second;
+      running_.erase(it);
+      ExitStatus exit = FromWaitStatus(wstatus);
+      LOG_INFO("process {} (pid {}) ended: {}", process, pid, exit.Describe());
+      Apply(graph_->OnExited(process, exit, MonoMs()));
+    }
+  }
+
+  void Apply(const std::vector<Action>& actions) {
+    for (const Action& a : actions) {
+      switch (a.kind) {
+        case Action::Kind::kLaunch:
+          Launch(a.process, a.run);
+          break;
+        case Action::Kind::kSignalGroups: {
+          int sig = a.signal == Action::Signal::kKill ? SIGKILL : SIGTERM;
+          for (int pgid : a.pgids) SignalGroup(pgid, sig);
+          SignalStrays(sig);
+          break;
+        }
+        case Action::Kind::kReport:
+          Record(a.status, a.message);
+          break;
+      }
+    }
+  }
+
+  void Launch(const std::string& process, int run) {
+    std::string dir = absl::StrCat(logs_dir_, "/", process, "/", run);
+    SpawnRequest request;
+    request.cmdline = cmdlines_.at(process);
+    request.cwd = sandbox_;
+    request.stdout_path = dir + "/stdout";
+    request.stderr_path = dir + "/stderr";
+    request.env = env_;
+    absl::Status made = MakeDirs(dir);
+    absl::StatusOr<pid_t> pid = made.ok() ? Spawn(request) : absl::StatusOr<pid_t>(made);
+    if (!pid.ok()) {
+      LOG_ERROR("process {} run {}: {}", process, run, std::string(pid.status().message()));
+      Apply(graph_->OnLaunchFailed(process, std::string(pid.status().message()), MonoMs()));
+      return;
+    }
+    running_[*pid] = process;
+    LOG_INFO("process {} run {} started as pid {}", process, run, *pid);
+    Apply(graph_->OnLaunched(process, *pid, MonoMs()));
+  }
+
+  // Orphans reparented to us (a process that left its group, e.g. a daemonizing
+  // double fork): signal their groups too, so nothing of the task outlives it.
+  void SignalStrays(int sig) {
+    const pid_t own_group = ::getpgrp();
+    for (pid_t child : ChildPids()) {
+      if (running_.count(child) != 0) continue;
+      pid_t pgid = ::getpgid(child);
+      if (pgid > 1 && pgid != own_group) SignalGroup(pgid, sig);
+      ::kill(child, sig);
+    }
+  }
+
+  base::Clock& clock_;
+  AgentNotifier notifier_;
+  std::string task_dir_;
+  std::string sandbox_;
+  std::string logs_dir_;
+  TaskFile task_;
+  std::map<std::string, std::string> cmdlines_;  // process -> resolved cmdline
+  std::vector<std::string> env_;
+  std::unique_ptr<ProcessGraph> graph_;
+  std::map<pid_t, std::string> running_;  // pid of a live run -> process
+  StatusDocument status_;
+  std::string last_written_;
+  int signal_fd_ = -1;
+  bool kill_requested_ = false;
+};
+
+}  // namespace
+
+int RunExecutor(const ExecutorFlags& flags, base::Clock& clock) {
+  Executor executor(flags, clock);
+  return executor.Run();
+}
+
+}  // namespace borealis::executor

@@ -1,0 +1,30 @@
+// The per-task executor: reads `<task-dir>/task.json` (task_file.h), runs the task's
+// processes with the ProcessGraph state machine, and reports through status.json and
+// the agent's datagram socket (status_file.h) until the task reaches FINISHED, FAILED
+// or KILLED. SIGTERM (or SIGINT) kills the task: TERM to every live process group,
+// KILL after kill_grace_ms, nothing more is started, KILLED "Killed by request".
+//
+// Effects live here, decisions in ProcessGraph. One thread: a poll loop on a
+// signalfd (SIGCHLD, SIGTERM, SIGINT are blocked and read from it) with timeouts from
+// the graph's next deadline; no busy waiting. The executor makes itself a child
+// subreaper, so orphans of the task's processes are reparented to it and can be
+// reaped and killed at the end. Time comes from the Clock it is given.
+#pragma once
+
+#include <string>
+
+#include "borealis/base/clock.h"
+
+namespace borealis::executor {
+
+struct ExecutorFlags {
+  std::string task_dir;      // <work-dir>/sandboxes/<task-id>
+  std::string agent_socket;  // unix datagram socket of the agent; empty: none
+};
+
+// Runs the task in `flags.task_dir` to its end. Returns the exit code for main():
+// 0 once a terminal status was recorded for a task that ran, 1 when the task could
+// not be set up (a FAILED update says why) or status.json could not be written.
+int RunExecutor(const ExecutorFlags& flags, base::Clock& clock);
+
+}  // namespace borealis::executor
