@@ -103,8 +103,7 @@ int main(int argc, char** argv) {
   if (resources.empty()) resources = DefaultResources(work_dir);
   absl::StatusOr<borealis::agent::ResourceSpec> spec = borealis::agent::ParseResources(resources);
   if (!spec.ok()) return BadFlag("--resources: " + std::string(spec.status().message()));
-  absl::StatusOr<borealis::agent::Attributes> attrs =
-      borealis::agent::ParseAttributes(attributes);
+  absl::StatusOr<borealis::agent::Attributes> attrs = borealis::agent::ParseAttributes(attributes);
   if (!attrs.ok()) return BadFlag("--attributes: " + std::string(attrs.status().message()));
   if (executor.empty()) executor = DefaultExecutorPath();
   if (access(executor.c_str(), X_OK) != 0) {

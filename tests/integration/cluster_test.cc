@@ -168,7 +168,9 @@ TEST_F(ClusterTest, LostAgentsTasksRunAgainElsewhere) {
       },
       40'000));
   for (const auto& t : All()) {
-    if (doomed_tasks.count(t.assignedTask.taskId)) EXPECT_EQ(t.status, api::ScheduleStatus::LOST);
+    if (doomed_tasks.count(t.assignedTask.taskId)) {
+      EXPECT_EQ(t.status, api::ScheduleStatus::LOST);
+    }
   }
 }
 

@@ -65,8 +65,9 @@ absl::Status AgentCore::Recover() {
     }
     absl::StatusOr<AgentTaskRecord> record = DecodeAgentTaskRecord(*text);
     if (!record.ok() || record->task_id != name) {
-      LOG_WARN("sandbox '{}': unusable agent record: {}", name,
-               record.ok() ? std::string("task id mismatch") : std::string(record.status().message()));
+      LOG_WARN(
+          "sandbox '{}': unusable agent record: {}", name,
+          record.ok() ? std::string("task id mismatch") : std::string(record.status().message()));
       continue;
     }
     TaskEntry entry;
@@ -222,8 +223,8 @@ absl::Status AgentCore::AddUpdate(const std::string& task_id, ScheduleStatus sta
   update.timestamp_ms = timestamp_ms;
   absl::StatusOr<PendingUpdate> added = updates_.Add(std::move(update));
   if (!added.ok()) {
-    LOG_ERROR("agent: cannot persist {} update for task {}: {}", model::StatusName(status),
-              task_id, std::string(added.status().message()));
+    LOG_ERROR("agent: cannot persist {} update for task {}: {}", model::StatusName(status), task_id,
+              std::string(added.status().message()));
     return added.status();
   }
   LOG_INFO("task {}: {} ({})", task_id, model::StatusName(status), added->message);
@@ -245,8 +246,11 @@ void AgentCore::ReportUnknown(const std::string& task_id, ScheduleStatus status,
 
 void AgentCore::SaveRecord(const TaskEntry& entry) {
   const std::string& id = entry.record.task_id;
-  absl::Status saved = WriteFileAtomic(paths_.AgentTaskJson(id), EncodeAgentTaskRecord(entry.record));
-  if (!saved.ok()) LOG_ERROR("task {}: cannot save agent record: {}", id, std::string(saved.message()));
+  absl::Status saved =
+      WriteFileAtomic(paths_.AgentTaskJson(id), EncodeAgentTaskRecord(entry.record));
+  if (!saved.ok()) {
+    LOG_ERROR("task {}: cannot save agent record: {}", id, std::string(saved.message()));
+  }
 }
 
 void AgentCore::SendHead(const std::string& task_id) {

@@ -50,12 +50,12 @@ struct AgentCoreOptions {
   std::string work_dir;
   model::AgentInfo info;  // agent id, host, resources, port ranges, attributes
   std::string executor_path;
-  int64_t kill_grace_ms = 5000;            // written into task.json
-  int64_t kill_escalation_ms = 5000;       // SIGKILL at kill_grace_ms + this after a kill
-  int64_t scan_interval_ms = 500;          // status.json scan and executor liveness
-  int64_t resend_interval_ms = 3000;       // unacknowledged update resend
-  bool pass_agent_socket = true;           // give executors --agent-socket
-  uint64_t seed = 1;                       // for update uuids
+  int64_t kill_grace_ms = 5000;       // written into task.json
+  int64_t kill_escalation_ms = 5000;  // SIGKILL at kill_grace_ms + this after a kill
+  int64_t scan_interval_ms = 500;     // status.json scan and executor liveness
+  int64_t resend_interval_ms = 3000;  // unacknowledged update resend
+  bool pass_agent_socket = true;      // give executors --agent-socket
+  uint64_t seed = 1;                  // for update uuids
   std::string version = "borealis-agent";
 };
 
@@ -126,8 +126,7 @@ class AgentCore {
   // when it is the task's head.
   void Report(TaskEntry& entry, model::ScheduleStatus status, std::string message);
   // The same for a task id the agent has no record of (LOST "unknown task").
-  void ReportUnknown(const std::string& task_id, model::ScheduleStatus status,
-                     std::string message);
+  void ReportUnknown(const std::string& task_id, model::ScheduleStatus status, std::string message);
   absl::Status AddUpdate(const std::string& task_id, model::ScheduleStatus status,
                          std::string message, int64_t timestamp_ms);
   void SaveRecord(const TaskEntry& entry);

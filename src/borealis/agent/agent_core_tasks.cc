@@ -38,8 +38,7 @@ absl::Status AgentCore::PrepareAndLaunch(const api::AssignedTask& task, TaskEntr
   const std::string& id = task.taskId;
   RETURN_IF_ERROR(MakeDirs(paths_.TaskDir(id)));
   // The record exists before the executor does, so a crash in between leaves a trace.
-  RETURN_IF_ERROR(
-      WriteFileAtomic(paths_.AgentTaskJson(id), EncodeAgentTaskRecord(entry.record)));
+  RETURN_IF_ERROR(WriteFileAtomic(paths_.AgentTaskJson(id), EncodeAgentTaskRecord(entry.record)));
   TaskFile file;
   file.task_id = id;
   file.instance_id = task.instanceId;
@@ -79,15 +78,14 @@ void AgentCore::HandleKill(const std::string& task_id, const std::string& messag
     }
     return;
   }
-  LOG_INFO("task {}: killing executor pid {} ({})", task_id, entry.record.executor_pid,
-           message);
+  LOG_INFO("task {}: killing executor pid {} ({})", task_id, entry.record.executor_pid, message);
   if (!entry.record.kill_requested) {
     entry.record.kill_requested = true;
     SaveRecord(entry);
   }
   if (!entry.kill_deadline_ns) {
-    entry.kill_deadline_ns = clock_.MonoNowNs() +
-                             (options_.kill_grace_ms + options_.kill_escalation_ms) * 1'000'000;
+    entry.kill_deadline_ns =
+        clock_.MonoNowNs() + (options_.kill_grace_ms + options_.kill_escalation_ms) * 1'000'000;
   }
   if (!SignalExecutor(entry.record.executor_pid, entry.record.executor_start_ticks, SIGTERM)) {
     CheckTask(entry);  // it is gone: settle now
@@ -126,8 +124,8 @@ void AgentCore::ForwardExecutorUpdates(TaskEntry& entry, const ExecutorStatus& s
     std::optional<ScheduleStatus> state = model::ParseStatus(update.state);
     bool settled = record.state && model::IsTerminal(*record.state);
     if (!state) {
-      LOG_WARN("task {}: executor update {} has unknown state '{}'", record.task_id,
-               update.seq, update.state);
+      LOG_WARN("task {}: executor update {} has unknown state '{}'", record.task_id, update.seq,
+               update.state);
     } else if (settled) {
       // The agent already reported an outcome (e.g. KILLED after escalation); keep it.
     } else {

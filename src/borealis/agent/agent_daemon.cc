@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/ascii.h"
@@ -91,9 +90,8 @@ absl::Status AgentDaemon::StartServing() {
   http_options.port = options_.http_port;
   http_options.threads = 2;
   http_ = std::make_unique<net::HttpServer>(http_options);
-  http_->Route("GET", "/health", [](const net::HttpRequest&) {
-    return net::HttpResponse::Text(200, "OK");
-  });
+  http_->Route("GET", "/health",
+               [](const net::HttpRequest&) { return net::HttpResponse::Text(200, "OK"); });
   http_->Route("GET", "/tasks", [this](const net::HttpRequest&) {
     return net::HttpResponse::Of(200, "application/json", TasksJson());
   });
@@ -159,7 +157,8 @@ void AgentDaemon::ConnectLoop() {
     handlers.on_message = [this](std::string frame) {
       absl::StatusOr<agentproto::AgentMessage> message = DecodeAgentMessage(frame);
       if (!message.ok()) {
-        LOG_WARN("agent: bad frame from the scheduler: {}", std::string(message.status().message()));
+        LOG_WARN("agent: bad frame from the scheduler: {}",
+                 std::string(message.status().message()));
         return;
       }
       OnLoop([m = *std::move(message)](AgentCore& core) { core.OnMessage(m); });
@@ -170,13 +169,13 @@ void AgentDaemon::ConnectLoop() {
       session->why = std::move(why);
       cv_.notify_all();
     };
-    absl::StatusOr<std::unique_ptr<net::WebSocketClient>> client = net::WebSocketClient::Connect(
-        options_.master_host, options_.master_port, "/agent/v1", std::move(handlers),
-        options_.connect_timeout_ms);
+    absl::StatusOr<std::unique_ptr<net::WebSocketClient>> client =
+        net::WebSocketClient::Connect(options_.master_host, options_.master_port, "/agent/v1",
+                                      std::move(handlers), options_.connect_timeout_ms);
     if (!client.ok()) {
       if (!quiet) {
-        LOG_WARN("agent: cannot reach the scheduler at {}:{}: {}; retrying",
-                 options_.master_host, options_.master_port, std::string(client.status().message()));
+        LOG_WARN("agent: cannot reach the scheduler at {}:{}: {}; retrying", options_.master_host,
+                 options_.master_port, std::string(client.status().message()));
       }
       quiet = true;
       if (!WaitOrStop(backoff_ms)) return;
@@ -224,7 +223,8 @@ void AgentDaemon::PokeLoop() {
     if ((fds[0].revents & POLLIN) == 0) continue;
     ssize_t len = ::recv(poke_fd_, buf, sizeof(buf), MSG_DONTWAIT);
     if (len <= 0) continue;
-    std::string task_id(absl::StripAsciiWhitespace(absl::string_view(buf, static_cast<size_t>(len))));
+    std::string task_id(
+        absl::StripAsciiWhitespace(absl::string_view(buf, static_cast<size_t>(len))));
     task_id.erase(std::find(task_id.begin(), task_id.end(), '\0'), task_id.end());
     if (task_id.empty()) continue;
     OnLoop([task_id](AgentCore& core) { core.OnExecutorPoke(task_id); });

@@ -35,8 +35,8 @@ struct AgentDaemonOptions {
   std::string master_host;
   int master_port = 0;
   std::string http_bind_address = "127.0.0.1";
-  int http_port = 0;       // 0: ephemeral
-  std::string port_file;   // when set, the bound HTTP port is written here (atomically)
+  int http_port = 0;      // 0: ephemeral
+  std::string port_file;  // when set, the bound HTTP port is written here (atomically)
   int64_t tick_interval_ms = 100;
   int connect_timeout_ms = 5000;
   int64_t backoff_initial_ms = 100;
@@ -83,8 +83,8 @@ class AgentDaemon {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  bool stopping_ = false;                   // guarded by mu_
-  std::shared_ptr<Session> session_;        // guarded by mu_: the open session, if any
+  bool stopping_ = false;             // guarded by mu_
+  std::shared_ptr<Session> session_;  // guarded by mu_: the open session, if any
 
   mutable std::mutex snapshot_mu_;
   std::shared_ptr<const std::vector<TaskView>> snapshot_;  // guarded by snapshot_mu_

@@ -67,8 +67,8 @@ absl::StatusOr<LaunchedExecutor> LaunchExecutor(const ExecutorCommand& command) 
 
   int log_fd = ::open(command.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0) {
-    return absl::InternalError(absl::StrCat("cannot open executor log '", command.log_path,
-                                            "': ", std::strerror(errno)));
+    return absl::InternalError(
+        absl::StrCat("cannot open executor log '", command.log_path, "': ", std::strerror(errno)));
   }
   int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   int pipe_fds[2] = {-1, -1};
@@ -76,7 +76,8 @@ absl::StatusOr<LaunchedExecutor> LaunchExecutor(const ExecutorCommand& command) 
     int err = errno;
     ::close(log_fd);
     if (null_fd >= 0) ::close(null_fd);
-    return absl::InternalError(absl::StrCat("cannot prepare executor launch: ", std::strerror(err)));
+    return absl::InternalError(
+        absl::StrCat("cannot prepare executor launch: ", std::strerror(err)));
   }
   pid_t pid = ::fork();
   if (pid == 0) ExecChild(command.executor_path.c_str(), argv.data(), null_fd, log_fd, pipe_fds[1]);

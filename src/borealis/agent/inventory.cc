@@ -71,9 +71,9 @@ absl::StatusOr<std::vector<model::PortRange>> ParsePorts(absl::string_view value
             [](const model::PortRange& a, const model::PortRange& b) { return a.begin < b.begin; });
   for (size_t i = 1; i < ranges.size(); ++i) {
     if (ranges[i].begin <= ranges[i - 1].end) {
-      return ResourceError("ports", absl::StrCat("ranges ", ranges[i - 1].begin, "-",
-                                                 ranges[i - 1].end, " and ", ranges[i].begin,
-                                                 "-", ranges[i].end, " overlap"));
+      return ResourceError(
+          "ports", absl::StrCat("ranges ", ranges[i - 1].begin, "-", ranges[i - 1].end, " and ",
+                                ranges[i].begin, "-", ranges[i].end, " overlap"));
     }
   }
   return ranges;

@@ -53,8 +53,8 @@ struct AgentTaskRecord {
   std::string task_id;
   int executor_pid = 0;  // 0: no executor was started (or it is being started)
   int64_t executor_start_ticks = 0;
-  bool executor_gone = false;  // its exit was seen; never probe the pid again
-  int64_t forwarded_seq = 0;   // highest status.json seq turned into a StatusUpdate
+  bool executor_gone = false;                  // its exit was seen; never probe the pid again
+  int64_t forwarded_seq = 0;                   // highest status.json seq turned into a StatusUpdate
   std::optional<model::ScheduleStatus> state;  // last state reported to the scheduler
   bool kill_requested = false;
   int64_t launched_ms = 0;

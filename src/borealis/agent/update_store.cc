@@ -4,13 +4,12 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "borealis/agent/paths.h"
 
 namespace borealis::agent {

@@ -1,0 +1,134 @@
+// The command tree. Each verb fills an options struct and leaves the command to run in
+// `action`; it runs after parsing succeeds, so a parse error never half-runs a command.
+#include "borealis/cli/app.h"
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+#include "borealis/cli/exit_codes.h"
+#include "borealis/cli/job_commands.h"
+#include "borealis/cli/local_cluster.h"
+
+namespace borealis::cli {
+namespace {
+
+using Action = std::function<absl::Status()>;
+
+struct Options {
+  JobCreateOptions create;
+  JobStatusOptions status;
+  JobListOptions list;
+  JobKillOptions kill;
+  JobKillOptions killall;
+  LocalStartOptions local_start;
+  std::string local_dir;
+  bool verbose = false;
+  bool no_batching = false;
+};
+
+void AddKillOptions(CLI::App* verb, JobKillOptions* o, bool* no_batching) {
+  verb->add_option("--message,-m", o->message, "Message recorded with the kill");
+  verb->add_flag("--no-wait", o->no_wait, "Return once the scheduler accepted the kill");
+  verb->add_option("--wait-timeout", o->wait_timeout_secs,
+                   "Seconds to wait for the tasks to end (default 300)");
+  verb->add_flag("--no-batching", *no_batching, "Accepted for compatibility; kills are not batched");
+}
+
+void AddJobNoun(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
+  CLI::App* job = app.add_subcommand("job", "Work with jobs");
+  job->require_subcommand(1);
+
+  CLI::App* create = job->add_subcommand("create", "Create a job from a configuration file");
+  create->add_option("jobkey", o.create.job_key, "CLUSTER/ROLE/ENV/NAME")->required();
+  create->add_option("config", o.create.config_file, "The job's configuration file")->required();
+  create->add_flag("--read-json", o.create.read_json, "The file is a JSON job file");
+  create->add_option("--wait-until", o.create.wait_until,
+                     "PENDING (default), RUNNING or FINISHED: wait for every instance");
+  create->add_option("--wait-timeout", o.create.wait_timeout_secs,
+                     "Seconds --wait-until waits at most (default 300)");
+  create->callback([&] { action = [&] { return JobCreate(ctx, o.create); }; });
+
+  CLI::App* status = job->add_subcommand("status", "Show the tasks of jobs");
+  status->add_option("jobspec", o.status.pattern, "CLUSTER[/ROLE[/ENV[/NAME]]] (globs allowed)")
+      ->required();
+  status->add_flag("--write-json", o.status.write_json, "Print Aurora's JSON instead of text");
+  status->callback([&] { action = [&] { return JobStatus(ctx, o.status); }; });
+
+  CLI::App* list = job->add_subcommand("list", "List the jobs that match a pattern");
+  list->add_option("jobspec", o.list.pattern, "CLUSTER[/ROLE[/ENV[/NAME]]] (globs allowed)")
+      ->required();
+  list->add_flag("--write-json", o.list.write_json, "Print a JSON list of job keys");
+  list->callback([&] { action = [&] { return JobList(ctx, o.list); }; });
+
+  CLI::App* kill = job->add_subcommand("kill", "Kill instances of a job");
+  kill->add_option("instances", o.kill.spec, "CLUSTER/ROLE/ENV/NAME[/INSTANCES], e.g. .../0-2,5")
+      ->required();
+  AddKillOptions(kill, &o.kill, &o.no_batching);
+  kill->callback([&] { action = [&] { return JobKill(ctx, o.kill); }; });
+
+  CLI::App* killall = job->add_subcommand("killall", "Kill every instance of a job");
+  killall->add_option("jobkey", o.killall.spec, "CLUSTER/ROLE/ENV/NAME")->required();
+  AddKillOptions(killall, &o.killall, &o.no_batching);
+  killall->callback([&] {
+    o.killall.all = true;
+    action = [&] { return JobKill(ctx, o.killall); };
+  });
+}
+
+void AddLocalNoun(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
+  CLI::App* local = app.add_subcommand("local", "Run a whole cluster on this machine");
+  local->require_subcommand(1);
+  const char* dir_help = "State directory (default ~/.borealis/local)";
+
+  CLI::App* start = local->add_subcommand("start", "Start a scheduler and agents");
+  start->add_option("--agents", o.local_start.agents, "Number of agents (default 2)");
+  start->add_option("--dir", o.local_start.dir, dir_help);
+  start->add_option("--cluster", o.local_start.cluster, "Cluster name (default devcluster)");
+  start->add_option("--timeout", o.local_start.timeout_secs,
+                    "Seconds to wait for the daemons to come up (default 60)");
+  start->callback([&] { action = [&] { return LocalStart(ctx, o.local_start); }; });
+
+  CLI::App* stop = local->add_subcommand("stop", "Stop the local cluster and its tasks");
+  stop->add_option("--dir", o.local_dir, dir_help);
+  stop->callback([&] { action = [&] { return LocalStop(ctx, o.local_dir); }; });
+
+  CLI::App* status = local->add_subcommand("status", "Show the local cluster's processes");
+  status->add_option("--dir", o.local_dir, dir_help);
+  status->callback([&] { action = [&] { return LocalStatus(ctx, o.local_dir); }; });
+}
+
+}  // namespace
+
+int RunCli(int argc, const char* const* argv, CliContext& ctx) {
+  CLI::App app{"borealis: the Borealis command line (Aurora's grammar: borealis NOUN VERB ARGS)",
+               "borealis"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "borealis 0.1.0");
+  Options options;
+  Action action;
+  app.add_flag("--verbose,-v", options.verbose, "More output (accepted; no effect yet)");
+  AddJobNoun(app, ctx, options, action);
+  AddLocalNoun(app, ctx, options, action);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e, ctx.out, ctx.err);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e, ctx.out, ctx.err);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e, ctx.out, ctx.err);
+  } catch (const CLI::ParseError& e) {
+    ctx.err << "error: " << e.what() << " (see --help)" << std::endl;
+    return kExitInvalidCommand;
+  }
+  if (!action) {
+    ctx.err << "error: no command given (see --help)" << std::endl;
+    return kExitInvalidCommand;
+  }
+  absl::Status status = action();
+  if (!status.ok()) ctx.err << "error: " << status.message() << std::endl;
+  return ExitCodeFor(status);
+}
+
+}  // namespace borealis::cli

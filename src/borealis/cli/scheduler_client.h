@@ -1,0 +1,78 @@
+// SchedulerClient: Aurora's Thrift API over HTTP for the CLI. Each call encodes the
+// request with the generated AuroraAdminClient into memory (TJSONProtocol), POSTs it to
+// <scheduler>/api with net::HttpCall, and decodes the reply with the same client.
+//
+// Every failure becomes one status with a one-line message and a CLI exit code:
+// connection problems -> kExitNetworkError ("cannot reach the scheduler at URI: ..."),
+// a deadline -> kExitTimeout, a non-200 HTTP answer or an undecodable reply ->
+// kExitApiError, and a Response whose code is not OK/WARNING -> kExitApiError with the
+// code name and the response details ("createJob: INVALID_REQUEST: job ... exists").
+//
+// Thread contract: a SchedulerClient is a value; calls block and may run on any thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "gen-cpp/api_types.h"
+
+namespace borealis::cli {
+
+struct HttpUri {
+  std::string host;
+  int port = 80;
+  std::string path_prefix;  // "" or "/prefix" (no trailing '/')
+};
+
+// Parses "http://host[:port][/prefix]" ("[v6]" hosts allowed). https is Unimplemented.
+absl::StatusOr<HttpUri> ParseHttpUri(const std::string& uri);
+
+class SchedulerClient {
+ public:
+  // `scheduler_uri` as from clusters.json; `timeout_ms` bounds each HTTP exchange.
+  static absl::StatusOr<SchedulerClient> Create(const std::string& scheduler_uri,
+                                                int timeout_ms = 30000);
+
+  // "http://host:port[/prefix]" without a trailing '/'.
+  const std::string& uri() const { return uri_; }
+
+  absl::StatusOr<api::Response> CreateJob(const api::JobConfiguration& job);
+  absl::StatusOr<std::vector<api::ScheduledTask>> GetTasksWithoutConfigs(
+      const api::TaskQuery& query);
+  // task id -> reason, for the PENDING tasks the query selects.
+  absl::StatusOr<std::map<std::string, std::string>> GetPendingReasons(
+      const api::TaskQuery& query);
+  // Jobs of `role` ("" for every role).
+  absl::StatusOr<std::vector<api::JobConfiguration>> GetJobs(const std::string& role);
+  // Empty `instances`: every active instance.
+  absl::StatusOr<api::Response> KillTasks(const api::JobKey& job,
+                                          const std::set<int32_t>& instances,
+                                          const std::string& message);
+
+  // GET <uri><path> (e.g. "/vars"); a non-200 answer is an error.
+  absl::StatusOr<std::string> Get(const std::string& path) const;
+
+ private:
+  SchedulerClient(std::string uri, HttpUri parsed, int timeout_ms)
+      : uri_(std::move(uri)), parsed_(std::move(parsed)), timeout_ms_(timeout_ms) {}
+
+  // Encodes with `send(client)`, POSTs, decodes with `recv(client, response)` and checks
+  // the response code. Defined in the .cc (used only there).
+  template <typename Send, typename Recv>
+  absl::StatusOr<api::Response> Invoke(const char* method, Send send, Recv recv) const;
+  // POSTs one encoded Thrift message to /api and returns the reply's bytes.
+  absl::StatusOr<std::string> Post(const char* method, const std::string& body) const;
+
+  std::string uri_;
+  HttpUri parsed_;
+  int timeout_ms_;
+};
+
+// "INVALID_REQUEST: detail; detail" for a response (code name, then its details).
+std::string DescribeResponse(const api::Response& response);
+
+}  // namespace borealis::cli
