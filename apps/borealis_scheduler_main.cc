@@ -2,13 +2,16 @@
 // SIGINT/SIGTERM.
 #include <signal.h>
 
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 
 #include "borealis/base/clock.h"
 #include "borealis/base/log.h"
+#include "borealis/core/tier_config.h"
 #include "borealis/scheduler/daemon.h"
 
 int main(int argc, char** argv) {
@@ -30,11 +33,35 @@ int main(int argc, char** argv) {
                  "ASSIGNED/KILLING/... for longer than this become LOST");
   app.add_option("--snapshot-every", opts.scheduler.snapshot_every_records,
                  "Write a snapshot after this many log records");
+  app.add_option("--flapping-task-threshold-ms", opts.scheduler.flapping.threshold_ms,
+                 "A task that ran for less than this before ending flapped");
+  app.add_option("--initial-flapping-task-delay-ms", opts.scheduler.flapping.initial_delay_ms,
+                 "THROTTLED delay after the first flapped ancestor");
+  app.add_option("--max-flapping-task-delay-ms", opts.scheduler.flapping.max_delay_ms,
+                 "Largest THROTTLED delay");
+  std::string tier_config_file;
+  app.add_option("--tier-config", tier_config_file,
+                 "JSON tier configuration (Aurora's -tier_config format)");
   app.add_option("--tick-ms", opts.tick_ms, "Period of the scheduler's timer checks");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
   CLI11_PARSE(app, argc, argv);
 
   borealis::base::InitLogging("scheduler", log_level);
+  if (!tier_config_file.empty()) {
+    std::ifstream in(tier_config_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      LOG_ERROR("cannot read --tier-config file {}", tier_config_file);
+      return 1;
+    }
+    auto tiers = borealis::core::ParseTierConfig(text.str());
+    if (!tiers.ok()) {
+      LOG_ERROR("--tier-config {}: {}", tier_config_file, tiers.status().ToString());
+      return 1;
+    }
+    opts.scheduler.tiers = *std::move(tiers);
+  }
   signal(SIGPIPE, SIG_IGN);
   sigset_t stop_signals;
   sigemptyset(&stop_signals);

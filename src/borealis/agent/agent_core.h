@@ -51,7 +51,9 @@ struct AgentCoreOptions {
   model::AgentInfo info;  // agent id, host, resources, port ranges, attributes
   std::string executor_path;
   int64_t kill_grace_ms = 5000;       // written into task.json
-  int64_t kill_escalation_ms = 5000;  // SIGKILL at kill_grace_ms + this after a kill
+  // SIGKILL at kill_grace_ms + this after a kill. Covers the executor's graceful shutdown
+  // (lifecycle endpoints, at most about 120 s) before its own TERM/KILL.
+  int64_t kill_escalation_ms = 125'000;
   int64_t scan_interval_ms = 500;     // status.json scan and executor liveness
   int64_t resend_interval_ms = 3000;  // unacknowledged update resend
   bool pass_agent_socket = true;      // give executors --agent-socket

@@ -9,6 +9,7 @@
 #include "borealis/cli/exit_codes.h"
 #include "borealis/cli/job_commands.h"
 #include "borealis/cli/local_cluster.h"
+#include "borealis/cli/quota_commands.h"
 
 namespace borealis::cli {
 namespace {
@@ -22,6 +23,8 @@ struct Options {
   JobKillOptions kill;
   JobKillOptions killall;
   LocalStartOptions local_start;
+  QuotaGetOptions quota_get;
+  SetQuotaOptions set_quota;
   std::string local_dir;
   bool verbose = false;
   bool no_batching = false;
@@ -98,6 +101,27 @@ void AddLocalNoun(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
   status->callback([&] { action = [&] { return LocalStatus(ctx, o.local_dir); }; });
 }
 
+void AddQuotaNouns(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
+  CLI::App* quota = app.add_subcommand("quota", "Show a role's quota and what it uses");
+  quota->require_subcommand(1);
+  CLI::App* get = quota->add_subcommand("get", "Show the quota and consumption of a role");
+  get->add_option("role", o.quota_get.spec, "CLUSTER/ROLE")->required();
+  get->add_flag("--write-json", o.quota_get.write_json, "Print JSON instead of text");
+  get->callback([&] { action = [&] { return QuotaGet(ctx, o.quota_get); }; });
+
+  CLI::App* admin = app.add_subcommand("admin", "Administrator commands");
+  admin->require_subcommand(1);
+  for (const char* name : {"set-quota", "set_quota"}) {
+    CLI::App* set = admin->add_subcommand(name, "Set a role's quota: CPU RAM DISK (e.g. 4 8GB 50GB)");
+    set->add_option("cluster", o.set_quota.cluster, "Cluster name")->required();
+    set->add_option("role", o.set_quota.role, "Role")->required();
+    set->add_option("cpu", o.set_quota.cpus, "CPUs, e.g. 4 or 0.5")->required();
+    set->add_option("ram", o.set_quota.ram, "RAM, e.g. 8GB or 512MB (no unit: MB)")->required();
+    set->add_option("disk", o.set_quota.disk, "Disk, e.g. 50GB (no unit: MB)")->required();
+    set->callback([&] { action = [&] { return AdminSetQuota(ctx, o.set_quota); }; });
+  }
+}
+
 }  // namespace
 
 int RunCli(int argc, const char* const* argv, CliContext& ctx) {
@@ -110,6 +134,7 @@ int RunCli(int argc, const char* const* argv, CliContext& ctx) {
   app.add_flag("--verbose,-v", options.verbose, "More output (accepted; no effect yet)");
   AddJobNoun(app, ctx, options, action);
   AddLocalNoun(app, ctx, options, action);
+  AddQuotaNouns(app, ctx, options, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

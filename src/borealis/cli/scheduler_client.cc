@@ -246,4 +246,19 @@ absl::StatusOr<api::Response> SchedulerClient::KillTasks(const api::JobKey& job,
       [](api::AuroraAdminClient& c, api::Response& r) { c.recv_killTasks(r); });
 }
 
+absl::StatusOr<api::GetQuotaResult> SchedulerClient::GetQuota(const std::string& role) {
+  ASSIGN_OR_RETURN(api::Response r,
+                   Invoke(
+                       "getQuota", [&](api::AuroraAdminClient& c) { c.send_getQuota(role); },
+                       [](api::AuroraAdminClient& c, api::Response& out) { c.recv_getQuota(out); }));
+  return r.result.getQuotaResult;
+}
+
+absl::StatusOr<api::Response> SchedulerClient::SetQuota(const std::string& role,
+                                                        const api::ResourceAggregate& quota) {
+  return Invoke(
+      "setQuota", [&](api::AuroraAdminClient& c) { c.send_setQuota(role, quota); },
+      [](api::AuroraAdminClient& c, api::Response& r) { c.recv_setQuota(r); });
+}
+
 }  // namespace borealis::cli

@@ -53,6 +53,12 @@ class SchedulerClient {
                                           const std::set<int32_t>& instances,
                                           const std::string& message);
 
+  // getQuota: the role's quota and consumption buckets.
+  absl::StatusOr<api::GetQuotaResult> GetQuota(const std::string& role);
+  // setQuota (AuroraAdmin).
+  absl::StatusOr<api::Response> SetQuota(const std::string& role,
+                                         const api::ResourceAggregate& quota);
+
   // GET <uri><path> (e.g. "/vars"); a non-200 answer is an error.
   absl::StatusOr<std::string> Get(const std::string& path) const;
 

@@ -250,6 +250,10 @@ absl::Status ValidateHealthCheck(const json& health, const std::string& path) {
   for (const char* key : {"max_consecutive_failures", "min_consecutive_successes"}) {
     if (health.at(key).get<int64_t>() < 0) return Error(FieldPath(path, key), "must be >= 0");
   }
+  const json& checker = health.at("health_checker");
+  if (checker.size() > 1) {
+    return Error(FieldPath(path, "health_checker"), "set only one of http, shell, tcp");
+  }
   return absl::OkStatus();
 }
 

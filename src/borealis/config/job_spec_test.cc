@@ -153,6 +153,7 @@ TEST(ParseJobsJsonTest, ReadsOptionalStructs) {
   job["sla_policy"] = {{"count", 2}, {"duration_secs", 60}};
   job["update_config"] = {{"update_strategy", {{"batch_sizes", {1, 2}}}}};
   job["task"]["processes"][0]["logger"] = {{"mode", "rotate"}};
+  job["health_check_config"] = {{"health_checker", {{"tcp", json::object()}}}};
   auto spec = ParseOne(job);
   ASSERT_THAT(spec, IsOk());
   ASSERT_EQ(spec->metadata.size(), 2u);
@@ -163,6 +164,8 @@ TEST(ParseJobsJsonTest, ReadsOptionalStructs) {
   EXPECT_EQ(spec->original["container"]["docker"]["parameters"], json::array());
   EXPECT_EQ(spec->original["update_config"]["update_strategy"]["autopause_after_batch"], false);
   EXPECT_EQ(spec->original["task"]["processes"][0]["logger"]["destination"], "file");
+  EXPECT_EQ(spec->original["health_check_config"]["health_checker"],
+            json({{"tcp", json::object()}}));
 }
 
 struct ErrorCase {
@@ -198,6 +201,12 @@ std::vector<ErrorCase> ErrorCases() {
        "jobs[1].task.processes[0].logger.destination: expected one of file, console"},
       {"BadMapValue", [](json& j) { j["constraints"] = {{"host", 1}}; },
        "jobs[1].constraints[host]: expected a string"},
+      {"TwoHealthCheckers",
+       [](json& j) {
+         j["health_check_config"] = {
+             {"health_checker", {{"tcp", json::object()}, {"http", json::object()}}}};
+       },
+       "jobs[1].health_check_config.health_checker: set only one of http, shell, tcp"},
       {"BadChoice", [](json& j) { j["container"] = {{"image", 3}}; },
        "jobs[1].container: matches none of Choice(Container, Docker, Mesos)"},
       {"UnknownField", [](json& j) { j["task"]["foo"] = 1; },

@@ -129,8 +129,10 @@ void Schema::BuildAurora() {
       "HttpHealthChecker", {Def("endpoint", str, "/health"), Def("expected_response", str, "ok"),
                             Def("expected_response_code", integer, 0)});
   const Type* shell_checker = Struct("ShellHealthChecker", {Req("shell_command", str)});
-  const Type* checker = Struct("HealthCheckerConfig",
-                               {Opt("http", http_checker), Opt("shell", shell_checker)});
+  const Type* tcp_checker = Struct("TcpHealthChecker", {});  // connects to the `health` port
+  const Type* checker = Struct("HealthCheckerConfig", {Opt("http", http_checker),
+                                                       Opt("shell", shell_checker),
+                                                       Opt("tcp", tcp_checker)});
   const Type* health = Struct(
       "HealthCheckConfig",
       {Def("health_checker", checker, json{{"http", json::object()}}),

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,13 +16,18 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "borealis/base/log.h"
 #include "borealis/base/status.h"
 #include "borealis/config/job_spec.h"
 #include "borealis/config/template.h"
+#include "borealis/executor/health_config.h"
+#include "borealis/executor/health_monitor.h"
+#include "borealis/executor/health_probe.h"
 #include "borealis/executor/process_graph.h"
 #include "borealis/executor/status_file.h"
 #include "borealis/executor/subprocess.h"
@@ -34,6 +40,15 @@ namespace {
 // and at most how long it sleeps otherwise (a safety net; SIGCHLD normally wakes it).
 constexpr int kCleaningPollMs = 200;
 constexpr int kIdlePollMs = 10'000;
+// The whole shutdown (lifecycle POSTs and waits, then TERM and KILL) is bounded by
+// this, as Aurora's executor bounds it with --stop_timeout_in_secs (AURORA.md §2.10).
+constexpr int64_t kStopTimeoutMs = 120'000;
+// A lifecycle POST gives up after this long (or its phase's wait, when shorter).
+constexpr int64_t kLifecyclePostTimeoutMs = 5'000;
+constexpr char kSnoozeFileName[] = ".healthchecksnooze";
+
+// Where the graceful shutdown sequence (AURORA.md §2.10) stands.
+enum class Shutdown { kNone, kGraceful, kHard, kTerminating };
 
 class Executor {
  public:
@@ -57,6 +72,7 @@ class Executor {
     if (absl::Status s = SetUpSignals(); !s.ok()) return Fail(std::string(s.message()));
     if (absl::Status s = Prepare(); !s.ok()) return Fail(std::string(s.message()));
     Apply(graph_->Start(MonoMs()));
+    if (health_ != nullptr) health_->Start();
     if (!Publish()) return 1;
     while (!graph_->done()) {
       WaitForEvents();
@@ -123,10 +139,34 @@ class Executor {
       }
       cmdlines_[p.name] = *std::move(cmdline);
     }
+    RETURN_IF_ERROR(PrepareChecks(context));
     std::string user = EffectiveUserName();
     env_ = ProcessEnvironment(sandbox_, user.empty() ? task_.role : user);
-    graph_ = std::make_unique<ProcessGraph>(*std::move(spec), task_.kill_grace_ms);
+    graph_ = std::make_unique<ProcessGraph>(*std::move(spec), task_.kill_grace_ms,
+                                            /*report_running=*/health_ == nullptr);
     LOG_INFO("task {}: {} process(es), sandbox {}", task_.task_id, cmdlines_.size(), sandbox_);
+    return absl::OkStatus();
+  }
+
+  // Reads the health check and lifecycle settings; makes the monitor when one applies.
+  absl::Status PrepareChecks(const config::RuntimeContext& context) {
+    ASSIGN_OR_RETURN(checks_, ReadTaskChecks(task_.executor_data, task_.ports));
+    HealthCheckSpec& h = checks_.health;
+    if (h.kind == CheckerKind::kShell) {
+      auto command = config::ResolveRuntimeTemplates(h.shell_command, context);
+      if (!command.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("health check shell_command: ", command.status().message()));
+      }
+      h.shell_command = *std::move(command);
+    }
+    if (h.kind == CheckerKind::kNone) return absl::OkStatus();
+    HealthPolicy policy;
+    policy.initial_interval_ms = h.initial_interval_ms;
+    policy.interval_ms = h.interval_ms;
+    policy.max_consecutive_failures = h.max_consecutive_failures;
+    policy.min_consecutive_successes = h.min_consecutive_successes;
+    health_ = std::make_unique<HealthMonitor>(policy, clock_);
     return absl::OkStatus();
   }
 
@@ -175,12 +215,22 @@ class Executor {
 
   void WaitForEvents() {
     int cap = graph_->stage() == TaskStage::kCleaning ? kCleaningPollMs : kIdlePollMs;
-    int timeout = cap;
-    if (auto deadline = graph_->NextDeadlineMs()) {
-      timeout = static_cast<int>(std::clamp<int64_t>(*deadline - MonoMs(), 0, cap));
+    std::optional<int64_t> next = graph_->NextDeadlineMs();
+    auto consider = [&next](int64_t t) { next = next ? std::min(*next, t) : t; };
+    if (health_ != nullptr) {
+      if (auto check = health_->NextCheckMs()) consider(*check);
     }
-    pollfd pfd{signal_fd_, POLLIN, 0};
-    int rc = ::poll(&pfd, 1, timeout);
+    if (shell_check_pid_ > 0) consider(shell_check_deadline_ms_);
+    if (shutdown_ == Shutdown::kGraceful || shutdown_ == Shutdown::kHard) {
+      consider(shutdown_phase_end_ms_);
+    }
+    int timeout = cap;
+    if (next) timeout = static_cast<int>(std::clamp<int64_t>(*next - MonoMs(), 0, cap));
+    std::vector<pollfd> fds = {{signal_fd_, POLLIN, 0}};
+    for (const BackgroundCall* call : {&health_call_, &graceful_call_, &abort_call_}) {
+      if (call->busy() && call->fd() >= 0) fds.push_back({call->fd(), POLLIN, 0});
+    }
+    int rc = ::poll(fds.data(), fds.size(), timeout);
     if (rc < 0 && errno != EINTR) LOG_WARN("poll: {}", std::strerror(errno));
   }
 
@@ -190,22 +240,164 @@ class Executor {
       if ((info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) && !kill_requested_) {
         kill_requested_ = true;
         LOG_INFO("task {}: kill requested (signal {})", task_.task_id, info.ssi_signo);
-        Apply(graph_->OnKillRequested(MonoMs()));
+        BeginShutdown("");
       }
     }
     ReapChildren();
     for (int pgid : std::vector<int>(graph_->live_groups().begin(), graph_->live_groups().end())) {
       if (!GroupAlive(pgid)) Apply(graph_->OnGroupGone(pgid, MonoMs()));
     }
+    HandleHealth();
+    AdvanceShutdown();
     Apply(graph_->OnTick(MonoMs()));
+  }
+
+  // Health checks (AURORA.md §2.9): collects a finished probe, times out a shell check,
+  // starts the next probe when due. Checking stops once the task is being shut down.
+  void HandleHealth() {
+    if (health_ == nullptr) return;
+    if (auto result = health_call_.Take()) {
+      OnHealthResult(result->ok(), std::string(result->message()));
+    }
+    if (shell_check_pid_ > 0 && MonoMs() >= shell_check_deadline_ms_) {
+      SignalGroup(shell_check_pid_, SIGKILL);  // reaped later as an unknown child
+      shell_check_pid_ = 0;
+      OnHealthResult(false, absl::StrCat("shell health check timed out after ",
+                                         checks_.health.timeout_ms, " ms"));
+    }
+    if (graph_->stage() != TaskStage::kActive || graph_->draining()) {
+      health_->Stop();
+      return;
+    }
+    if (health_->CheckDue()) StartHealthCheck();
+  }
+
+  void StartHealthCheck() {
+    struct stat st;
+    if (::stat(absl::StrCat(sandbox_, "/", kSnoozeFileName).c_str(), &st) == 0) {
+      OnHealthChange(health_->OnSnoozed());
+      return;
+    }
+    health_->OnCheckStarted();
+    const HealthCheckSpec& h = checks_.health;
+    base::Clock& clock = clock_;
+    switch (h.kind) {
+      case CheckerKind::kHttp:
+        health_call_.Start([h, &clock]() -> absl::Status {
+          absl::StatusOr<HttpReply> reply =
+              HttpCall("GET", h.port, h.endpoint, h.timeout_ms, clock);
+          if (!reply.ok()) return reply.status();
+          return CheckHttpResponse(*reply, h.expected_response, h.expected_response_code);
+        });
+        break;
+      case CheckerKind::kTcp:
+        health_call_.Start([h, &clock] { return TcpProbe(h.port, h.timeout_ms, clock); });
+        break;
+      case CheckerKind::kShell:
+        StartShellCheck();
+        break;
+      case CheckerKind::kNone:
+        break;
+    }
+  }
+
+  void StartShellCheck() {
+    SpawnRequest request;
+    request.cmdline = checks_.health.shell_command;
+    request.cwd = sandbox_;
+    request.stdout_path = "/dev/null";
+    request.stderr_path = "/dev/null";
+    request.env = env_;
+    absl::StatusOr<pid_t> pid = Spawn(request);
+    if (!pid.ok()) {
+      OnHealthResult(false, absl::StrCat("cannot start the shell health check: ",
+                                         pid.status().message()));
+      return;
+    }
+    shell_check_pid_ = *pid;
+    shell_check_deadline_ms_ = MonoMs() + checks_.health.timeout_ms;
+  }
+
+  void OnHealthResult(bool healthy, const std::string& reason) {
+    if (!healthy) LOG_WARN("task {}: health check failed: {}", task_.task_id, reason);
+    OnHealthChange(health_->OnCheckResult(healthy, reason));
+  }
+
+  void OnHealthChange(HealthMonitor::Change change) {
+    if (change == HealthMonitor::Change::kBecameHealthy && graph_->stage() == TaskStage::kActive &&
+        !graph_->draining()) {
+      Record(model::ScheduleStatus::kRunning, "Task is healthy");
+    } else if (change == HealthMonitor::Change::kBecameUnhealthy) {
+      BeginShutdown(absl::StrCat("Failed health check! ", health_->failure_reason()));
+    }
+  }
+
+  // Kill (failure empty) or health kill: with a lifecycle, POST the graceful endpoint
+  // and wait, POST the shutdown endpoint and wait, then TERM and KILL (AURORA.md §2.10).
+  void BeginShutdown(const std::string& failure) {
+    if (shutdown_ != Shutdown::kNone || graph_->done()) return;
+    if (health_ != nullptr) health_->Stop();
+    kill_failure_ = failure;
+    int64_t now = MonoMs();
+    shutdown_deadline_ms_ = now + std::max<int64_t>(0, kStopTimeoutMs - task_.kill_grace_ms);
+    const LifecycleSpec& l = checks_.lifecycle;
+    if (!l.enabled || graph_->stage() != TaskStage::kActive || graph_->live_groups().empty()) {
+      Terminate();
+      return;
+    }
+    LOG_INFO("task {}: graceful shutdown through port {}", task_.task_id, l.port);
+    shutdown_ = Shutdown::kGraceful;
+    shutdown_phase_end_ms_ = std::min(now + l.graceful_shutdown_wait_ms, shutdown_deadline_ms_);
+    Post(graceful_call_, l.graceful_shutdown_endpoint, l.graceful_shutdown_wait_ms);
+    Apply(graph_->OnDrain(now, failure));
+  }
+
+  void Post(BackgroundCall& call, const std::string& endpoint, int64_t wait_ms) {
+    int port = checks_.lifecycle.port;
+    int64_t timeout = std::clamp<int64_t>(wait_ms, 100, kLifecyclePostTimeoutMs);
+    base::Clock& clock = clock_;
+    call.Start([port, endpoint, timeout, &clock]() -> absl::Status {
+      absl::StatusOr<HttpReply> reply = HttpCall("POST", port, endpoint, timeout, clock);
+      if (!reply.ok()) return reply.status();
+      return absl::OkStatus();
+    });
+  }
+
+  void AdvanceShutdown() {
+    for (BackgroundCall* call : {&graceful_call_, &abort_call_}) {
+      if (auto result = call->Take(); result && !result->ok()) {
+        LOG_WARN("task {}: lifecycle POST: {}", task_.task_id, std::string(result->message()));
+      }
+    }
+    if (shutdown_ != Shutdown::kGraceful && shutdown_ != Shutdown::kHard) return;
+    if (graph_->done() || MonoMs() < shutdown_phase_end_ms_) return;
+    const LifecycleSpec& l = checks_.lifecycle;
+    if (shutdown_ == Shutdown::kGraceful) {
+      shutdown_ = Shutdown::kHard;
+      shutdown_phase_end_ms_ = std::min(MonoMs() + l.shutdown_wait_ms, shutdown_deadline_ms_);
+      Post(abort_call_, l.shutdown_endpoint, l.shutdown_wait_ms);
+    } else {
+      Terminate();
+    }
+  }
+
+  void Terminate() {
+    shutdown_ = Shutdown::kTerminating;
+    Apply(graph_->OnKillRequested(MonoMs(), kill_failure_));
   }
 
   void ReapChildren() {
     int wstatus = 0;
     pid_t pid;
     while ((pid = ::waitpid(-1, &wstatus, WNOHANG)) > 0) {
+      if (pid == shell_check_pid_) {
+        shell_check_pid_ = 0;
+        ExitStatus exit = FromWaitStatus(wstatus);
+        OnHealthResult(exit.success(), absl::StrCat("shell health check: ", exit.Describe()));
+        continue;
+      }
       auto it = running_.find(pid);
-      if (it == running_.end()) continue;  // an adopted orphan
+      if (it == running_.end()) continue;  // an adopted orphan or a timed-out check
       std::string process = it->second;
       running_.erase(it);
       ExitStatus exit = FromWaitStatus(wstatus);
@@ -279,6 +471,19 @@ class Executor {
   std::string last_written_;
   int signal_fd_ = -1;
   bool kill_requested_ = false;
+
+  TaskChecks checks_;
+  std::unique_ptr<HealthMonitor> health_;  // null: no health check applies
+  pid_t shell_check_pid_ = 0;              // a running shell health check
+  int64_t shell_check_deadline_ms_ = 0;
+  Shutdown shutdown_ = Shutdown::kNone;
+  int64_t shutdown_phase_end_ms_ = 0;
+  int64_t shutdown_deadline_ms_ = 0;  // the lifecycle phases end by then at the latest
+  std::string kill_failure_;          // empty: KILLED; else FAILED with this message
+  // Declared last: destroyed (threads joined) before what their work might touch.
+  BackgroundCall health_call_;
+  BackgroundCall graceful_call_;
+  BackgroundCall abort_call_;
 };
 
 }  // namespace

@@ -1,8 +1,13 @@
 // The per-task executor: reads `<task-dir>/task.json` (task_file.h), runs the task's
 // processes with the ProcessGraph state machine, and reports through status.json and
 // the agent's datagram socket (status_file.h) until the task reaches FINISHED, FAILED
-// or KILLED. SIGTERM (or SIGINT) kills the task: TERM to every live process group,
-// KILL after kill_grace_ms, nothing more is started, KILLED "Killed by request".
+// or KILLED. SIGTERM (or SIGINT) kills the task: when the job's lifecycle applies, POST
+// its graceful_shutdown_endpoint, wait, POST its shutdown_endpoint, wait (no new runs
+// meanwhile); then TERM to every live process group, KILL after kill_grace_ms, KILLED
+// "Killed by request". With a health check (health_config.h) the task reports RUNNING
+// only once healthy; an unhealthy task is shut down the same way and ends FAILED
+// "Failed health check! <reason>". HTTP and TCP probes run on helper threads
+// (health_probe.h), shell checks as child processes; the algorithm is HealthMonitor.
 //
 // Effects live here, decisions in ProcessGraph. One thread: a poll loop on a
 // signalfd (SIGCHLD, SIGTERM, SIGINT are blocked and read from it) with timeouts from

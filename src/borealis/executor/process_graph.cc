@@ -27,8 +27,10 @@ std::string ExitStatus::Describe() const {
   return signaled ? absl::StrCat("killed by signal ", value) : absl::StrCat("exit code ", value);
 }
 
-ProcessGraph::ProcessGraph(config::TaskSpec task, int64_t kill_grace_ms)
-    : task_(std::move(task)), kill_grace_ms_(std::max<int64_t>(0, kill_grace_ms)) {
+ProcessGraph::ProcessGraph(config::TaskSpec task, int64_t kill_grace_ms, bool report_running)
+    : task_(std::move(task)),
+      kill_grace_ms_(std::max<int64_t>(0, kill_grace_ms)),
+      reported_running_(!report_running) {
   for (const config::ProcessSpec& spec : task_.processes) {
     order_.push_back(spec.name);
     processes_[spec.name].spec = spec;
@@ -112,14 +114,27 @@ std::vector<Action> ProcessGraph::OnGroupGone(int pgid, int64_t now_ms) {
   return out;
 }
 
-std::vector<Action> ProcessGraph::OnKillRequested(int64_t now_ms) {
+void ProcessGraph::SetKillOutcome(const std::string& failure) {
+  outcome_ = failure.empty() ? Outcome::kKilled : Outcome::kFailed;
+  outcome_message_ = failure.empty() ? std::string("Killed by request") : failure;
+}
+
+std::vector<Action> ProcessGraph::OnDrain(int64_t now_ms, const std::string& failure) {
+  std::vector<Action> out;
+  if (stage_ != TaskStage::kActive || draining_) return out;
+  draining_ = true;
+  SetKillOutcome(failure);
+  Advance(now_ms, out);
+  return out;
+}
+
+std::vector<Action> ProcessGraph::OnKillRequested(int64_t now_ms, const std::string& failure) {
   std::vector<Action> out;
   switch (stage_) {
     case TaskStage::kDone:
       return out;
     case TaskStage::kActive:
-      outcome_ = Outcome::kKilled;
-      outcome_message_ = "Killed by request";
+      if (!draining_) SetKillOutcome(failure);
       BeginCleaning(now_ms, now_ms + kill_grace_ms_, /*then_finalize=*/false, out);
       break;
     case TaskStage::kFinalizing:
@@ -181,6 +196,12 @@ void ProcessGraph::Advance(int64_t now_ms, std::vector<Action>& out) {
 
 bool ProcessGraph::AdvanceActive(int64_t now_ms, std::vector<Action>& out) {
   int64_t natural_kill_at = now_ms + kill_grace_ms_;
+  if (draining_) {
+    // Being shut down: nothing new starts, the outcome is already decided.
+    if (AnyRunning(false) || AnyRunning(true) || !live_groups_.empty()) return false;
+    BeginCleaning(now_ms, natural_kill_at, /*then_finalize=*/false, out);
+    return true;
+  }
   if (task_.max_failures > 0 && failed_processes_ >= task_.max_failures) {
     outcome_ = Outcome::kFailed;
     outcome_message_ = last_failure_;

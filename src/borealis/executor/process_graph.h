@@ -16,6 +16,13 @@
 // kill request skips finalizers: TERM now, KILL after the grace. The terminal status
 // (FINISHED, FAILED, KILLED) is reported once no process group is left.
 //
+// Health checks and graceful shutdown (the executor drives them): with
+// report_running=false the graph does not report RUNNING itself (the executor does,
+// once the task is healthy). OnDrain stops launching runs while the processes are
+// asked to shut down over HTTP; the task ends as the kill says once nothing runs.
+// A kill may carry a failure (a health check failed): then the task ends FAILED with
+// that message instead of KILLED.
+//
 // Invariants: process names are unique and order constraints acyclic (the config
 // reader checks both). Not thread-safe; one owner calls it.
 #pragma once
@@ -79,7 +86,7 @@ class ProcessGraph {
   // Runs are capped at this many per process (successes and failures together).
   static constexpr int kMaxRunsPerProcess = 100;
 
-  ProcessGraph(config::TaskSpec task, int64_t kill_grace_ms);
+  ProcessGraph(config::TaskSpec task, int64_t kill_grace_ms, bool report_running = true);
 
   // Starts the ACTIVE stage.
   std::vector<Action> Start(int64_t now_ms);
@@ -92,8 +99,12 @@ class ProcessGraph {
   std::vector<Action> OnExited(const std::string& process, ExitStatus exit, int64_t now_ms);
   // No process is left in group `pgid`.
   std::vector<Action> OnGroupGone(int pgid, int64_t now_ms);
-  // Kill the task (SIGTERM to the executor).
-  std::vector<Action> OnKillRequested(int64_t now_ms);
+  // Kill the task (SIGTERM to the executor). A non-empty `failure` ends it FAILED with
+  // that message rather than KILLED "Killed by request".
+  std::vector<Action> OnKillRequested(int64_t now_ms, const std::string& failure = "");
+  // Start no more runs; end the task (as OnKillRequested with `failure` would) once no
+  // process runs. Only in the ACTIVE stage. A later OnKillRequested terminates the rest.
+  std::vector<Action> OnDrain(int64_t now_ms, const std::string& failure = "");
   // Time passed; acts on min_duration gates and deadlines.
   std::vector<Action> OnTick(int64_t now_ms);
 
@@ -102,6 +113,7 @@ class ProcessGraph {
 
   TaskStage stage() const { return stage_; }
   bool done() const { return stage_ == TaskStage::kDone; }
+  bool draining() const { return draining_; }
   const std::map<std::string, ProcessInfo>& processes() const { return processes_; }
   const std::set<int>& live_groups() const { return live_groups_; }
 
@@ -109,6 +121,7 @@ class ProcessGraph {
   enum class Outcome { kNone, kFinished, kFailed, kKilled };
 
   void Advance(int64_t now_ms, std::vector<Action>& out);
+  void SetKillOutcome(const std::string& failure);
   bool AdvanceActive(int64_t now_ms, std::vector<Action>& out);
   bool AdvanceCleaning(int64_t now_ms, std::vector<Action>& out);
   bool AdvanceFinalizing(int64_t now_ms, std::vector<Action>& out);
@@ -134,6 +147,7 @@ class ProcessGraph {
   TaskStage stage_ = TaskStage::kActive;
   bool started_ = false;
   bool reported_running_ = false;
+  bool draining_ = false;
   Outcome outcome_ = Outcome::kNone;
   std::string outcome_message_;
   std::string last_failure_;  // message for the latest process that failed for good

@@ -26,8 +26,8 @@ config::ProcessSpec Proc(std::string name, int max_failures = 1) {
 // Plays the executor: launches get pids, signals are remembered, reports collected.
 class Harness {
  public:
-  explicit Harness(config::TaskSpec task, int64_t grace_ms = 5000)
-      : graph_(std::move(task), grace_ms) {}
+  explicit Harness(config::TaskSpec task, int64_t grace_ms = 5000, bool report_running = true)
+      : graph_(std::move(task), grace_ms, report_running) {}
 
   void Start() { Take(graph_.Start(Now())); }
   void Exit(const std::string& name, int code) {
@@ -44,7 +44,8 @@ class Harness {
     Exit(name, code);
     Take(graph_.OnGroupGone(pid, Now()));
   }
-  void Kill() { Take(graph_.OnKillRequested(Now())); }
+  void Kill(const std::string& failure = "") { Take(graph_.OnKillRequested(Now(), failure)); }
+  void Drain(const std::string& failure = "") { Take(graph_.OnDrain(Now(), failure)); }
   void Advance(int64_t ms) {
     clock_.AdvanceMs(ms);
     Take(graph_.OnTick(Now()));
@@ -333,6 +334,59 @@ TEST(ProcessGraphTest, LaunchFailureCountsAsAFailedRun) {
   EXPECT_EQ(actions.back().status, ScheduleStatus::kFailed);
   EXPECT_EQ(actions.back().message,
             "Process 'a' failed (could not start: no bash) after 2 attempt(s)");
+}
+
+TEST(ProcessGraphTest, RunningIsLeftToTheExecutorWhenHealthChecked) {
+  Harness h(Task({Proc("a")}), 5000, /*report_running=*/false);
+  h.Start();
+  EXPECT_THAT(h.launches, ElementsAre("a/0"));
+  EXPECT_TRUE(h.reports.empty());
+  h.ExitAndGone("a", 0);
+  ASSERT_EQ(h.reports.size(), 1u);
+  EXPECT_EQ(h.reports[0].first, ScheduleStatus::kFinished);
+}
+
+TEST(ProcessGraphTest, KillWithAFailureEndsFailed) {
+  Harness h(Task({Proc("a")}));
+  h.Start();
+  h.Kill("Failed health check! HTTP status 500");
+  EXPECT_THAT(h.signals, ElementsAre("TERM a"));
+  h.Killed("a", 15);
+  h.GroupGone("a");
+  ASSERT_TRUE(h.graph().done());
+  EXPECT_EQ(h.reports.back(), std::make_pair(ScheduleStatus::kFailed,
+                                             std::string("Failed health check! HTTP status 500")));
+}
+
+TEST(ProcessGraphTest, DrainStartsNothingAndEndsKilledWhenAllExit) {
+  Harness h(Task({Proc("a", /*max_failures=*/0), Proc("b"), Proc("later")}, {{"b", "later"}}));
+  h.Start();
+  h.Drain();
+  EXPECT_TRUE(h.graph().draining());
+  EXPECT_TRUE(h.signals.empty());  // processes are asked over HTTP first
+  h.ExitAndGone("a", 1);           // would be retried forever, but not while draining
+  h.ExitAndGone("b", 0);           // 'later' must not start
+  EXPECT_THAT(h.launches, ElementsAre("a/0", "b/0"));
+  ASSERT_TRUE(h.graph().done());
+  EXPECT_EQ(h.reports.back(),
+            std::make_pair(ScheduleStatus::kKilled, std::string("Killed by request")));
+}
+
+TEST(ProcessGraphTest, KillAfterDrainTerminatesTheRestWithTheDrainOutcome) {
+  Harness h(Task({Proc("a"), Proc("b")}), /*grace_ms=*/1000);
+  h.Start();
+  h.Drain("Failed health check! timed out");
+  h.ExitAndGone("a", 0);
+  EXPECT_FALSE(h.graph().done());
+  h.Kill();
+  EXPECT_THAT(h.signals, ElementsAre("TERM b"));
+  h.Advance(1000);
+  EXPECT_THAT(h.signals, ElementsAre("TERM b", "KILL b"));
+  h.Killed("b", 9);
+  h.GroupGone("b");
+  ASSERT_TRUE(h.graph().done());
+  EXPECT_EQ(h.reports.back(), std::make_pair(ScheduleStatus::kFailed,
+                                             std::string("Failed health check! timed out")));
 }
 
 }  // namespace

@@ -37,9 +37,14 @@ void ApiHandler::getConfigSummary(api::Response& r, const api::JobKey& job) {
 void ApiHandler::getJobs(api::Response& r, const std::string& owner_role) {
   r = Finish(GetJobs(*core_.View(), owner_role));
 }
-void ApiHandler::getTierConfigs(api::Response& r) { r = Finish(GetTierConfigs()); }
+void ApiHandler::getTierConfigs(api::Response& r) {
+  auto view = core_.View();
+  r = Finish(view->tiers ? GetTierConfigs(*view->tiers) : GetTierConfigs(core::TierConfig::Default()));
+}
 
-void ApiHandler::getQuota(api::Response& r, const std::string&) { r = NotSupported("getQuota"); }
+void ApiHandler::getQuota(api::Response& r, const std::string& owner_role) {
+  r = Finish(GetQuota(*core_.View(), owner_role));
+}
 void ApiHandler::populateJobConfig(api::Response& r, const api::JobConfiguration&) {
   r = NotSupported("populateJobConfig");
 }
@@ -104,8 +109,9 @@ void ApiHandler::pulseJobUpdate(api::Response& r, const api::JobUpdateKey&) {
   r = NotSupported("pulseJobUpdate");
 }
 
-void ApiHandler::setQuota(api::Response& r, const std::string&, const api::ResourceAggregate&) {
-  r = NotSupported("setQuota");
+void ApiHandler::setQuota(api::Response& r, const std::string& owner_role,
+                          const api::ResourceAggregate& quota) {
+  r = Finish(core_.Call([&](SchedulerCore& c) { return c.SetQuota(owner_role, quota); }));
 }
 void ApiHandler::forceTaskState(api::Response& r, const std::string&, api::ScheduleStatus::type) {
   r = NotSupported("forceTaskState");

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "borealis/core/quota.h"
 #include "borealis/wire/convert.h"
 #include "borealis/wire/response.h"
 
@@ -209,20 +210,32 @@ api::Response GetConfigSummary(const SchedulerView& view, const api::JobKey& job
   return r;
 }
 
-api::Response GetTierConfigs() {
-  // Aurora's default tier configuration (§4.3).
+api::Response GetTierConfigs(const core::TierConfig& tiers) {
   api::GetTierConfigResult result;
-  result.defaultTierName = "preemptible";
-  auto tier = [](const std::string& name, bool preemptible, bool revocable) {
+  result.defaultTierName = tiers.default_tier;
+  for (const auto& [name, tier] : tiers.tiers) {
     api::TierConfig t;
     t.name = name;
-    t.settings["preemptible"] = preemptible ? "true" : "false";
-    t.settings["revocable"] = revocable ? "true" : "false";
-    return t;
-  };
-  result.tiers.insert(tier("preferred", false, false));
-  result.tiers.insert(tier("preemptible", true, false));
-  result.tiers.insert(tier("revocable", true, true));
+    t.settings["preemptible"] = tier.preemptible ? "true" : "false";
+    t.settings["revocable"] = tier.revocable ? "true" : "false";
+    result.tiers.insert(std::move(t));
+  }
+  api::Response r = wire::OkResponse();
+  wire::SetResult(&r, std::move(result));
+  return r;
+}
+
+api::Response GetQuota(const SchedulerView& view, const std::string& role) {
+  if (role.empty()) return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST, "ownerRole: empty");
+  model::Resources quota;
+  if (auto it = view.quotas.find(role); it != view.quotas.end()) quota = it->second;
+  const core::QuotaConsumption used = core::ComputeConsumption(role, *view.tasks);
+  api::GetQuotaResult result;
+  result.quota = wire::ToResourceAggregate(quota);
+  result.__set_prodSharedConsumption(wire::ToResourceAggregate(used.prod_shared));
+  result.__set_nonProdSharedConsumption(wire::ToResourceAggregate(used.nonprod_shared));
+  result.__set_prodDedicatedConsumption(wire::ToResourceAggregate(used.prod_dedicated));
+  result.__set_nonProdDedicatedConsumption(wire::ToResourceAggregate(used.nonprod_dedicated));
   api::Response r = wire::OkResponse();
   wire::SetResult(&r, std::move(result));
   return r;

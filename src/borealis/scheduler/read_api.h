@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "borealis/core/tier_config.h"
 #include "borealis/scheduler/scheduler_core.h"
 #include "gen-cpp/api_types.h"
 
@@ -19,6 +20,9 @@ api::Response GetJobSummary(const SchedulerView& view, const std::string& role);
 api::Response GetRoleSummary(const SchedulerView& view);
 api::Response GetPendingReason(const SchedulerView& view, const api::TaskQuery& query);
 api::Response GetConfigSummary(const SchedulerView& view, const api::JobKey& job);
-api::Response GetTierConfigs();
+// The tier configuration the scheduler runs with (Aurora's settings map of strings).
+api::Response GetTierConfigs(const core::TierConfig& tiers);
+// The role's quota (zero when none is set) and the four consumption buckets (§4.5).
+api::Response GetQuota(const SchedulerView& view, const std::string& role);
 
 }  // namespace borealis::scheduler

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "borealis/core/quota.h"
 #include "borealis/scheduler/storage_codec.h"
 #include "borealis/wire/convert.h"
 #include "borealis/wire/response.h"
@@ -20,14 +21,28 @@ SchedulerCore::SchedulerCore(SchedulerOptions options, base::Clock& clock, state
       store_(store),
       transport_(transport),
       rng_(seed),
-      view_(std::make_shared<SchedulerView>()) {}
+      tiers_(std::make_shared<const core::TierConfig>(options_.tiers)),
+      view_(std::make_shared<SchedulerView>()) {
+  auto view = std::make_shared<SchedulerView>();
+  view->tasks = state_.tasks();
+  view->tiers = tiers_;
+  view_ = std::move(view);
+}
 
 core::TransitionContext SchedulerCore::Context() {
   core::TransitionContext ctx;
   ctx.now_ms = clock_.NowMs();
   ctx.scheduler_host = options_.scheduler_host;
   ctx.rng = &rng_;
+  ctx.flapping_penalty_ms = [this](const model::Task& terminated) {
+    return FlappingPenaltyMs(terminated);
+  };
   return ctx;
+}
+
+int64_t SchedulerCore::FlappingPenaltyMs(const model::Task& task) {
+  const core::TaskLookup lookup = [this](const std::string& id) { return state_.FindTask(id); };
+  return core::FlappingPenaltyMs(task, lookup, options_.flapping, rng_);
 }
 
 absl::Status SchedulerCore::Recover() {
@@ -162,6 +177,9 @@ api::Response SchedulerCore::CreateJob(const api::JobConfiguration& description)
   }
   auto job = wire::FromThrift(filled);
   if (!job.ok()) return wire::ErrorResponse(job.status());
+  if (absl::Status s = core::ApplyTier(*tiers_, job->task); !s.ok()) {
+    return wire::ErrorResponse(s);
+  }
   if (absl::Status s = ValidateNewJob(*job); !s.ok()) return wire::ErrorResponse(s);
   for (const auto& [id, t] : *state_.tasks()) {
     if (model::IsActive(t->status) && t->job() == job->key) {
@@ -169,6 +187,7 @@ api::Response SchedulerCore::CreateJob(const api::JobConfiguration& description)
                                 absl::StrCat("Job already exists: ", job->key.ToString()));
     }
   }
+  if (absl::Status s = CheckJobQuota(*job); !s.ok()) return wire::ErrorResponse(s);
   std::vector<model::AgentInfo> agents;
   for (const auto& [id, rec] : agents_) {
     if (rec.registered) agents.push_back(rec.info);
@@ -186,6 +205,41 @@ api::Response SchedulerCore::CreateJob(const api::JobConfiguration& description)
   Mutate(state::SaveTasks{std::move(tasks)});
   placement_dirty_ = true;
   Count("jobs_created");
+  return wire::OkResponse();
+}
+
+absl::Status SchedulerCore::CheckJobQuota(const model::JobConfiguration& job) const {
+  if (!core::ConsumesQuota(job.task)) return absl::OkStatus();
+  const std::string& role = job.key.role;
+  const model::Resources* stored = state_.FindQuota(role);
+  const model::Resources quota = stored ? *stored : model::Resources{};
+  const core::QuotaConsumption used = core::ComputeConsumption(role, *state_.tasks());
+  model::Resources requested;
+  requested.milli_cpus = job.task.resources.milli_cpus * job.instance_count;
+  requested.ram_mb = job.task.resources.ram_mb * job.instance_count;
+  requested.disk_mb = job.task.resources.disk_mb * job.instance_count;
+  return core::CheckQuota(role, quota, used.prod_shared, requested);
+}
+
+api::Response SchedulerCore::SetQuota(const std::string& role,
+                                      const api::ResourceAggregate& aggregate) {
+  static const std::regex kIdentifier(R"(^[\w\-\.]+$)");
+  if (!std::regex_match(role, kIdentifier)) {
+    return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
+                              absl::StrCat("ownerRole: '", role, "' is not a valid identifier"));
+  }
+  auto quota = wire::FromThrift(aggregate);
+  if (!quota.ok()) return wire::ErrorResponse(quota.status());
+  if (quota->gpus != 0 || !quota->named_ports.empty()) {
+    return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
+                              "quota: only numCpus, ramMb and diskMb may be set");
+  }
+  const core::QuotaConsumption used = core::ComputeConsumption(role, *state_.tasks());
+  if (absl::Status s = core::ValidateNewQuota(role, *quota, used.prod_shared); !s.ok()) {
+    return wire::ErrorResponse(s);
+  }
+  Mutate(state::SaveQuota{role, *quota});
+  Count("quota_changes");
   return wire::OkResponse();
 }
 
@@ -361,6 +415,29 @@ void SchedulerCore::Tick() {
     SendKill(t, "Killed by request");
     Count("task_kill_retries");
   }
+  ReleaseThrottled(now);
+}
+
+void SchedulerCore::ReleaseThrottled(int64_t now) {
+  std::vector<model::Task> release;
+  std::map<std::string, int64_t> still_throttled;
+  for (const auto& [id, t] : *state_.tasks()) {
+    if (t->status != ScheduleStatus::kThrottled) continue;
+    auto it = throttle_release_ms_.find(id);
+    // The delay is recomputed from this task's ancestors (§3.4), once per task.
+    const int64_t at = it != throttle_release_ms_.end()
+                           ? it->second
+                           : core::ThrottleReleaseMs(*t, FlappingPenaltyMs(*t));
+    if (now >= at) {
+      release.push_back(*t);
+    } else {
+      still_throttled[id] = at;
+    }
+  }
+  throttle_release_ms_ = std::move(still_throttled);
+  // Aurora records no message on this change.
+  for (const auto& t : release) ChangeTaskState(t, ScheduleStatus::kPending, "");
+  if (!release.empty()) placement_dirty_ = true;
 }
 
 void SchedulerCore::MaybeSnapshot() {
@@ -458,6 +535,8 @@ absl::Status SchedulerCore::Flush() {
   view->agents = agents_;
   view->pending_reasons = pending_reasons_;
   view->counters = counters_;
+  view->quotas = state_.quotas();
+  view->tiers = tiers_;
   {
     std::lock_guard<std::mutex> l(view_mu_);
     view_ = std::move(view);

@@ -25,8 +25,10 @@
 #include "absl/status/status.h"
 #include "borealis/base/clock.h"
 #include "borealis/base/rng.h"
+#include "borealis/core/flapping.h"
 #include "borealis/core/placement.h"
 #include "borealis/core/task_state_machine.h"
+#include "borealis/core/tier_config.h"
 #include "borealis/state/cluster_state.h"
 #include "borealis/state/store.h"
 #include "gen-cpp/agent_types.h"
@@ -55,6 +57,10 @@ struct SchedulerOptions {
   std::string environment_pattern = R"(^(prod|devel|test|staging\d*)$)";
   // Added to every task's resources when placing (our executor is small).
   model::Resources executor_overhead{/*milli_cpus=*/10, /*ram_mb=*/16, /*disk_mb=*/0, 0, {}};
+  // §3.4: when a rescheduled task starts THROTTLED and for how long.
+  core::FlappingOptions flapping;
+  // §4.3: the tiers createJob accepts and getTierConfigs reports.
+  core::TierConfig tiers = core::TierConfig::Default();
 };
 
 struct AgentRecord {
@@ -70,6 +76,8 @@ struct SchedulerView {
   std::map<std::string, AgentRecord> agents;
   std::map<std::string, std::string> pending_reasons;  // task id → why
   std::map<std::string, int64_t> counters;
+  state::QuotaMap quotas;                          // role → quota
+  std::shared_ptr<const core::TierConfig> tiers;  // never null once published
 };
 
 class SchedulerCore {
@@ -84,6 +92,9 @@ class SchedulerCore {
   api::Response CreateJob(const api::JobConfiguration& description);
   api::Response KillTasks(const api::JobKey& job, const std::set<int32_t>& instances,
                           const std::string& message);
+  // AuroraAdmin.setQuota: only numCpus/ramMb/diskMb; refused when negative or below the
+  // role's current production consumption (§4.5).
+  api::Response SetQuota(const std::string& role, const api::ResourceAggregate& quota);
 
   // ---- agent channel ----
   void OnAgentRegister(const agentproto::RegisterAgent& registration);
@@ -92,7 +103,9 @@ class SchedulerCore {
   void OnAgentDisconnected(const std::string& agent_id);
 
   // ---- timers and passes ----
-  void Tick();      // agent silence, kill retries, transient timeouts, snapshots
+  // Agent silence, kill retries, transient timeouts, THROTTLED → PENDING once the
+  // flapping penalty has passed.
+  void Tick();
   void Schedule();  // places pending tasks on agents
 
   // Commits queued mutations, publishes the view, releases queued effects.
@@ -116,6 +129,9 @@ class SchedulerCore {
   core::TransitionContext Context();
   void Count(const std::string& name, int64_t delta = 1) { counters_[name] += delta; }
   absl::Status ValidateNewJob(const model::JobConfiguration& job) const;
+  absl::Status CheckJobQuota(const model::JobConfiguration& job) const;
+  int64_t FlappingPenaltyMs(const model::Task& task);
+  void ReleaseThrottled(int64_t now);
   core::ClusterView BuildClusterView(std::vector<model::AgentInfo>* infos) const;
   void MaybeSnapshot();
 
@@ -129,6 +145,9 @@ class SchedulerCore {
   std::map<std::string, AgentRecord> agents_;
   std::map<std::string, std::string> pending_reasons_;
   std::map<std::string, int64_t> last_kill_sent_ms_;  // task id → when
+  // THROTTLED task id → when it may become PENDING (computed once per task, jitter included).
+  std::map<std::string, int64_t> throttle_release_ms_;
+  std::shared_ptr<const core::TierConfig> tiers_;
   std::map<std::string, int64_t> counters_;
   bool placement_dirty_ = true;
 

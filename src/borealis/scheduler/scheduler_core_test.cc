@@ -355,5 +355,171 @@ TEST_F(SchedulerCoreTest, UnplaceableTasksCarryAReason) {
       << r.result.getPendingReasonResult.reasons.begin()->reason;
 }
 
+// ---- flapping (§3.4), tiers (§4.3), quota (§4.5)
+
+api::ResourceAggregate Quota(double cpus, int64_t ram_mb, int64_t disk_mb) {
+  model::Resources r;
+  r.milli_cpus = static_cast<int64_t>(cpus * 1000);
+  r.ram_mb = ram_mb;
+  r.disk_mb = disk_mb;
+  return wire::ToResourceAggregate(r);
+}
+
+api::JobConfiguration ProdJob(const std::string& name, int instances) {
+  api::JobConfiguration job = Job(name, instances);
+  job.taskConfig.__set_tier("preferred");
+  return job;
+}
+
+TEST_F(SchedulerCoreTest, FlappingTaskIsThrottledThenPendingAfterThePenalty) {
+  RegisterAgent("a1", "host1");
+  core_->CreateJob(Job("web", 1));
+  Commit();
+  // Two quick failures: the second replacement's parent's parent flapped → THROTTLED.
+  std::string id;
+  for (int run = 0; run < 2; ++run) {
+    auto assigned = Tasks(ScheduleStatus::kAssigned);
+    ASSERT_EQ(assigned.size(), 1u) << "run " << run;
+    id = assigned[0].task_id;
+    Report("a1", id, api::ScheduleStatus::RUNNING);
+    clock_.AdvanceMs(1000);
+    Report("a1", id, api::ScheduleStatus::FAILED);
+  }
+  auto throttled = Tasks(ScheduleStatus::kThrottled);
+  ASSERT_EQ(throttled.size(), 1u);
+  EXPECT_EQ(throttled[0].ancestor_id, id);
+  EXPECT_EQ(throttled[0].events.back().message,
+            "Rescheduled, penalized for 30000 ms for flapping");
+  // The release delay is recomputed from its two flapped ancestors: in [30 s, 60 s).
+  clock_.AdvanceMs(29'000);
+  core_->OnHeartbeat("a1");
+  core_->Tick();
+  Commit();
+  EXPECT_EQ(Tasks(ScheduleStatus::kThrottled).size(), 1u);
+  clock_.AdvanceMs(31'000);
+  core_->OnHeartbeat("a1");
+  core_->Tick();
+  Commit();
+  EXPECT_TRUE(Tasks(ScheduleStatus::kThrottled).empty());
+  const model::Task* released = core_->state().FindTask(throttled[0].task_id);
+  ASSERT_NE(released, nullptr);
+  EXPECT_EQ(released->status, ScheduleStatus::kAssigned);  // PENDING, then placed
+  ASSERT_GE(released->events.size(), 3u);
+  EXPECT_EQ(released->events[1].status, ScheduleStatus::kPending);
+  EXPECT_EQ(released->events[1].message, "");
+}
+
+TEST_F(SchedulerCoreTest, LongRunsAreNotThrottled) {
+  RegisterAgent("a1", "host1");
+  core_->CreateJob(Job("web", 1));
+  Commit();
+  for (int run = 0; run < 3; ++run) {
+    auto assigned = Tasks(ScheduleStatus::kAssigned);
+    ASSERT_EQ(assigned.size(), 1u) << "run " << run;
+    Report("a1", assigned[0].task_id, api::ScheduleStatus::RUNNING);
+    clock_.AdvanceMs(10 * 60'000);
+    core_->OnHeartbeat("a1");
+    Report("a1", assigned[0].task_id, api::ScheduleStatus::FAILED);
+  }
+  EXPECT_TRUE(Tasks(ScheduleStatus::kThrottled).empty());
+}
+
+TEST_F(SchedulerCoreTest, UnknownTierIsRefusedAndTierIsBackfilled) {
+  api::JobConfiguration gold = Job("web", 1);
+  gold.taskConfig.__set_tier("gold");
+  api::Response r = core_->CreateJob(gold);
+  EXPECT_EQ(r.responseCode, api::ResponseCode::INVALID_REQUEST);
+  ASSERT_FALSE(r.details.empty());
+  EXPECT_NE(r.details[0].message.find("unknown tier 'gold'"), std::string::npos)
+      << r.details[0].message;
+
+  ASSERT_EQ(core_->CreateJob(Job("plain", 1)).responseCode, api::ResponseCode::OK);
+  Commit();
+  auto pending = Tasks(ScheduleStatus::kPending);
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].config->tier, "preemptible");
+  EXPECT_FALSE(pending[0].config->production);
+}
+
+TEST_F(SchedulerCoreTest, CustomTierConfigIsUsedAndReported) {
+  options_.tiers.default_tier = "batch";
+  options_.tiers.tiers = {{"batch", {true, false}}, {"gold", {false, false}}};
+  Restart();
+  api::JobConfiguration gold = Job("web", 1);
+  gold.taskConfig.__set_tier("gold");
+  gold.taskConfig.__set_production(false);
+  // Production quota is needed for a non-preemptible tier.
+  ASSERT_EQ(core_->SetQuota("www-data", Quota(1, 1024, 1024)).responseCode,
+            api::ResponseCode::OK);
+  ASSERT_EQ(core_->CreateJob(gold).responseCode, api::ResponseCode::OK);
+  Commit();
+  auto pending = Tasks(ScheduleStatus::kPending);
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_TRUE(pending[0].config->production);
+  api::Response tiers = GetTierConfigs(*core_->view()->tiers);
+  EXPECT_EQ(tiers.result.getTierConfigResult.defaultTierName, "batch");
+  EXPECT_EQ(tiers.result.getTierConfigResult.tiers.size(), 2u);
+}
+
+TEST_F(SchedulerCoreTest, ProductionJobOverQuotaIsRefusedWithReason) {
+  // No quota at all: a production job is refused, a non-production one is not.
+  api::Response none = core_->CreateJob(ProdJob("web", 1));
+  EXPECT_EQ(none.responseCode, api::ResponseCode::INVALID_REQUEST);
+  ASSERT_FALSE(none.details.empty());
+  EXPECT_NE(none.details[0].message.find("Insufficient resource quota"), std::string::npos);
+  EXPECT_EQ(core_->CreateJob(Job("batch", 1)).responseCode, api::ResponseCode::OK);
+
+  // 0.25 cpu allows two 0.1 cpu tasks, not three.
+  ASSERT_EQ(core_->SetQuota("www-data", Quota(0.25, 1024, 1024)).responseCode,
+            api::ResponseCode::OK);
+  Commit();
+  api::Response three = core_->CreateJob(ProdJob("web", 3));
+  ASSERT_FALSE(three.details.empty());
+  EXPECT_EQ(three.details[0].message,
+            "Insufficient resource quota for role 'www-data': numCpus: requested 0.300 + "
+            "consumed 0.000 > quota 0.250");
+  ASSERT_EQ(core_->CreateJob(ProdJob("web", 2)).responseCode, api::ResponseCode::OK);
+  Commit();
+
+  api::Response q = GetQuota(*core_->view(), "www-data");
+  ASSERT_EQ(q.responseCode, api::ResponseCode::OK);
+  const api::GetQuotaResult& result = q.result.getQuotaResult;
+  auto prod = wire::FromThrift(result.prodSharedConsumption);
+  auto nonprod = wire::FromThrift(result.nonProdSharedConsumption);
+  ASSERT_TRUE(prod.ok() && nonprod.ok());
+  EXPECT_EQ(prod->milli_cpus, 200);
+  EXPECT_EQ(prod->ram_mb, 128);
+  EXPECT_EQ(nonprod->milli_cpus, 100);
+
+  // setQuota refuses going below what production already uses, and negative values.
+  api::Response below = core_->SetQuota("www-data", Quota(0.1, 1024, 1024));
+  EXPECT_EQ(below.responseCode, api::ResponseCode::INVALID_REQUEST);
+  api::Response negative = core_->SetQuota("www-data", Quota(1, -1, 1024));
+  EXPECT_EQ(negative.responseCode, api::ResponseCode::INVALID_REQUEST);
+}
+
+TEST_F(SchedulerCoreTest, QuotaSurvivesRestart) {
+  options_.snapshot_every_records = 2;  // exercise snapshot + log tail
+  Restart();
+  ASSERT_EQ(core_->SetQuota("www-data", Quota(2, 4096, 8192)).responseCode,
+            api::ResponseCode::OK);
+  Commit();
+  ASSERT_EQ(core_->SetQuota("other", Quota(1, 1, 1)).responseCode, api::ResponseCode::OK);
+  Commit();
+  ASSERT_EQ(core_->SetQuota("third", Quota(3, 3, 3)).responseCode, api::ResponseCode::OK);
+  Commit();
+  Restart();
+  const model::Resources* q = core_->state().FindQuota("www-data");
+  ASSERT_NE(q, nullptr);
+  EXPECT_EQ(q->milli_cpus, 2000);
+  EXPECT_EQ(q->ram_mb, 4096);
+  EXPECT_EQ(q->disk_mb, 8192);
+  EXPECT_EQ(core_->state().quotas().size(), 3u);
+  api::Response r = GetQuota(*core_->view(), "www-data");
+  auto quota = wire::FromThrift(r.result.getQuotaResult.quota);
+  ASSERT_TRUE(quota.ok());
+  EXPECT_EQ(quota->ram_mb, 4096);
+}
+
 }  // namespace
 }  // namespace borealis::scheduler

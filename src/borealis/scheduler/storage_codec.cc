@@ -22,6 +22,15 @@ std::string EncodeTransaction(const std::vector<state::Mutation>& mutations) {
       storage::RemoveTasks rt;
       rt.taskIds.insert(remove->task_ids.begin(), remove->task_ids.end());
       op.__set_removeTasks(std::move(rt));
+    } else if (const auto* save_quota = std::get_if<state::SaveQuota>(&m)) {
+      storage::SaveQuota sq;
+      sq.role = save_quota->role;
+      sq.quota = wire::ToResourceAggregate(save_quota->quota);
+      op.__set_saveQuota(std::move(sq));
+    } else if (const auto* remove_quota = std::get_if<state::RemoveQuota>(&m)) {
+      storage::RemoveQuota rq;
+      rq.role = remove_quota->role;
+      op.__set_removeQuota(std::move(rq));
     }
     txn.ops.push_back(std::move(op));
   }
@@ -58,6 +67,11 @@ absl::StatusOr<std::vector<state::Mutation>> DecodeTransaction(const std::string
     } else if (op.__isset.removeTasks) {
       out.push_back(state::RemoveTasks{
           {op.removeTasks.taskIds.begin(), op.removeTasks.taskIds.end()}});
+    } else if (op.__isset.saveQuota) {
+      ASSIGN_OR_RETURN(model::Resources quota, wire::FromThrift(op.saveQuota.quota));
+      out.push_back(state::SaveQuota{op.saveQuota.role, std::move(quota)});
+    } else if (op.__isset.removeQuota) {
+      out.push_back(state::RemoveQuota{op.removeQuota.role});
     } else {
       return absl::DataLossError(
           absl::StrCat("storage: op ", i, " of a transaction is of a kind this version does "
@@ -72,6 +86,13 @@ std::string EncodeSnapshot(const state::ClusterState& state, int64_t now_ms) {
   snap.timestamp = now_ms;
   for (const auto& [id, t] : *state.tasks()) snap.tasks.insert(wire::ToThrift(*t));
   snap.__isset.tasks = true;
+  for (const auto& [role, quota] : state.quotas()) {
+    storage::QuotaConfiguration qc;
+    qc.role = role;
+    qc.quota = wire::ToResourceAggregate(quota);
+    snap.quotaConfigurations.insert(std::move(qc));
+  }
+  snap.__isset.quotaConfigurations = true;
   return wire::SerializeCompact(snap);
 }
 
@@ -81,6 +102,10 @@ absl::Status DecodeSnapshot(const std::string& bytes, state::ClusterState* out) 
   ASSIGN_OR_RETURN(auto tasks, DecodeTasks(snap.tasks));
   *out = state::ClusterState();
   out->Apply(state::SaveTasks{std::move(tasks)});
+  for (const auto& qc : snap.quotaConfigurations) {
+    ASSIGN_OR_RETURN(model::Resources quota, wire::FromThrift(qc.quota));
+    out->Apply(state::SaveQuota{qc.role, std::move(quota)});
+  }
   return absl::OkStatus();
 }
 

@@ -16,12 +16,21 @@ void ClusterState::Apply(const Mutation& m) {
   } else if (const auto* remove = std::get_if<RemoveTasks>(&m)) {
     TaskMap& tasks = MutableTasks();
     for (const auto& id : remove->task_ids) tasks.erase(id);
+  } else if (const auto* save_quota = std::get_if<SaveQuota>(&m)) {
+    quotas_[save_quota->role] = save_quota->quota;
+  } else if (const auto* remove_quota = std::get_if<RemoveQuota>(&m)) {
+    quotas_.erase(remove_quota->role);
   }
 }
 
 const model::Task* ClusterState::FindTask(const std::string& task_id) const {
   auto it = tasks_->find(task_id);
   return it == tasks_->end() ? nullptr : it->second.get();
+}
+
+const model::Resources* ClusterState::FindQuota(const std::string& role) const {
+  auto it = quotas_.find(role);
+  return it == quotas_.end() ? nullptr : &it->second;
 }
 
 std::vector<model::Task> ClusterState::AllTasks() const {

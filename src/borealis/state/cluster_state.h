@@ -30,7 +30,18 @@ struct SaveTasks {
 struct RemoveTasks {
   std::vector<std::string> task_ids;
 };
-using Mutation = std::variant<SaveTasks, RemoveTasks>;
+// Sets (inserts or replaces) a role's quota; only cpu, ram and disk are meaningful.
+struct SaveQuota {
+  std::string role;
+  model::Resources quota;
+};
+// Removes a role's quota (the role then has none, i.e. zero); unknown roles are ignored.
+struct RemoveQuota {
+  std::string role;
+};
+using Mutation = std::variant<SaveTasks, RemoveTasks, SaveQuota, RemoveQuota>;
+// role → quota, ordered.
+using QuotaMap = std::map<std::string, model::Resources>;
 
 class ClusterState {
  public:
@@ -47,6 +58,10 @@ class ClusterState {
   size_t task_count() const { return tasks_->size(); }
   uint64_t version() const { return version_; }
 
+  // Quotas by role (small; copied into read views).
+  const QuotaMap& quotas() const { return quotas_; }
+  const model::Resources* FindQuota(const std::string& role) const;
+
   // Every task, in id order (for snapshots).
   std::vector<model::Task> AllTasks() const;
 
@@ -54,6 +69,7 @@ class ClusterState {
   TaskMap& MutableTasks();
 
   std::shared_ptr<TaskMap> tasks_;
+  QuotaMap quotas_;
   uint64_t version_ = 0;
 };
 

@@ -33,6 +33,24 @@ TEST(ClusterStateTest, SaveReplacesAndRemoveDeletes) {
   EXPECT_EQ(st.FindTask("b"), nullptr);
 }
 
+TEST(ClusterStateTest, QuotaSaveReplaceRemove) {
+  ClusterState st;
+  model::Resources q;
+  q.milli_cpus = 2000;
+  q.ram_mb = 1024;
+  q.disk_mb = 4096;
+  st.Apply(SaveQuota{"www-data", q});
+  ASSERT_NE(st.FindQuota("www-data"), nullptr);
+  EXPECT_EQ(*st.FindQuota("www-data"), q);
+  q.ram_mb = 2048;
+  st.Apply(SaveQuota{"www-data", q});
+  EXPECT_EQ(st.FindQuota("www-data")->ram_mb, 2048);
+  st.Apply(RemoveQuota{"www-data"});
+  st.Apply(RemoveQuota{"unknown"});
+  EXPECT_EQ(st.FindQuota("www-data"), nullptr);
+  EXPECT_TRUE(st.quotas().empty());
+}
+
 TEST(ClusterStateTest, ReadersKeepTheirView) {
   ClusterState st;
   st.Apply(SaveTasks{{MakeTask("a", model::ScheduleStatus::kPending)}});
