@@ -12,10 +12,7 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
-#include <thrift/protocol/TJSONProtocol.h>
-#include <thrift/transport/TBufferTransports.h>
-
-#include "borealis/net/http_client.h"
+#include "borealis/cli/scheduler_client.h"
 
 namespace borealis::integration {
 
@@ -213,31 +210,6 @@ void LocalCluster::KillAgent(int i) {
   if (agents_[i]) agents_[i]->Signal(SIGKILL);
 }
 
-template <typename Call, typename Recv>
-api::Response LocalCluster::Rpc(Call call, Recv recv) {
-  using apache::thrift::protocol::TJSONProtocol;
-  using apache::thrift::transport::TMemoryBuffer;
-  auto out = std::make_shared<TMemoryBuffer>();
-  auto in = std::make_shared<TMemoryBuffer>();
-  api::AuroraAdminClient client(std::make_shared<TJSONProtocol>(in),
-                                std::make_shared<TJSONProtocol>(out));
-  call(client);
-  auto reply = net::HttpCall("POST", "127.0.0.1", scheduler_port_, "/api", out->getBufferAsString(),
-                             "application/vnd.apache.thrift.json", 10'000);
-  if (!reply.ok()) throw std::runtime_error("api call failed: " + reply.status().ToString());
-  if (reply->status != 200) throw std::runtime_error("api call: HTTP " + std::to_string(reply->status));
-  in->resetBuffer(reinterpret_cast<uint8_t*>(reply->body.data()),
-                  static_cast<uint32_t>(reply->body.size()), TMemoryBuffer::COPY);
-  api::Response r;
-  recv(client, r);
-  return r;
-}
-
-api::Response LocalCluster::GetTasks(const api::TaskQuery& query) {
-  return Rpc([&](api::AuroraAdminClient& c) { c.send_getTasksWithoutConfigs(query); },
-             [](api::AuroraAdminClient& c, api::Response& r) { c.recv_getTasksWithoutConfigs(r); });
-}
-
 std::vector<api::ScheduledTask> LocalCluster::JobTasks(const std::string& role,
                                                        const std::string& env,
                                                        const std::string& name, bool active_only) {
@@ -245,8 +217,13 @@ std::vector<api::ScheduledTask> LocalCluster::JobTasks(const std::string& role,
   q.__set_role(role);
   q.__set_environment(env);
   q.__set_jobName(name);
+  // The CLI's client: the same Thrift-over-HTTP path users take.
+  auto client = cli::SchedulerClient::Create("http://127.0.0.1:" + std::to_string(scheduler_port_));
+  if (!client.ok()) throw std::runtime_error(client.status().ToString());
+  auto tasks = client->GetTasksWithoutConfigs(q);
+  if (!tasks.ok()) throw std::runtime_error("getTasksWithoutConfigs: " + tasks.status().ToString());
   std::vector<api::ScheduledTask> out;
-  for (const auto& t : GetTasks(q).result.scheduleStatusResult.tasks) {
+  for (const auto& t : *tasks) {
     const bool terminal = t.status == api::ScheduleStatus::FINISHED ||
                           t.status == api::ScheduleStatus::FAILED ||
                           t.status == api::ScheduleStatus::KILLED ||

@@ -15,7 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "borealis/testing/temp_dir.h"
-#include "gen-cpp/AuroraAdmin.h"
+#include "gen-cpp/api_types.h"
 
 namespace borealis::integration {
 
@@ -69,8 +69,6 @@ class LocalCluster {
   std::string AgentWorkDir(int i) const;
   std::string AgentHost(int i) const;
 
-  // Calls the scheduler's Thrift API over HTTP (TJSONProtocol), as a real client does.
-  api::Response GetTasks(const api::TaskQuery& query);
   // Tasks of a job; when `active_only`, only ACTIVE ones.
   std::vector<api::ScheduledTask> JobTasks(const std::string& role, const std::string& env,
                                            const std::string& name, bool active_only);
@@ -84,8 +82,6 @@ class LocalCluster {
   std::vector<pid_t> TaskProcessPids(const std::string& task_id) const;
 
  private:
-  template <typename Call, typename Recv>
-  api::Response Rpc(Call call, Recv recv);
   void StopStrayTasks();
 
   borealis::testing::TempDir dir_;

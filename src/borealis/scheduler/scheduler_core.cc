@@ -14,6 +14,16 @@ namespace borealis::scheduler {
 
 using model::ScheduleStatus;
 
+namespace {
+
+// Aurora's GOOD_IDENTIFIER_PATTERN, for roles, environments and job names.
+const std::regex& IdentifierPattern() {
+  static const std::regex pattern(R"(^[\w\-\.]+$)");
+  return pattern;
+}
+
+}  // namespace
+
 SchedulerCore::SchedulerCore(SchedulerOptions options, base::Clock& clock, state::Store& store,
                              AgentTransport& transport, uint64_t seed)
     : options_(std::move(options)),
@@ -21,6 +31,7 @@ SchedulerCore::SchedulerCore(SchedulerOptions options, base::Clock& clock, state
       store_(store),
       transport_(transport),
       rng_(seed),
+      environment_re_(options_.environment_pattern),
       tiers_(std::make_shared<const core::TierConfig>(options_.tiers)),
       view_(std::make_shared<SchedulerView>()) {
   auto view = std::make_shared<SchedulerView>();
@@ -97,7 +108,8 @@ void SchedulerCore::SendKill(const model::Task& task, const std::string& message
   last_kill_sent_ms_[task.task_id] = clock_.NowMs();
 }
 
-void SchedulerCore::ApplyChange(const model::Task& before, const core::TaskChange& change) {
+void SchedulerCore::ApplyChange(const model::Task& before, const core::TaskChange& change,
+                                const std::string& kill_message) {
   if (!change.legal) {
     if (!change.noop) Count("scheduler_illegal_task_state_transitions");
     if (change.send_kill) SendKill(before, "Task is not expected to run");
@@ -108,7 +120,7 @@ void SchedulerCore::ApplyChange(const model::Task& before, const core::TaskChang
   if (change.replacement) save.push_back(*change.replacement);
   if (!save.empty()) Mutate(state::SaveTasks{std::move(save)});
   if (change.deleted) Mutate(state::RemoveTasks{{before.task_id}});
-  if (change.send_kill) SendKill(before, "Killed by the scheduler");
+  if (change.send_kill) SendKill(before, kill_message);
   const model::Task* after = change.updated ? &*change.updated : nullptr;
   if (!after || model::IsTerminal(after->status) || change.deleted) {
     last_kill_sent_ms_.erase(before.task_id);
@@ -125,23 +137,23 @@ void SchedulerCore::ApplyChange(const model::Task& before, const core::TaskChang
 void SchedulerCore::ChangeTaskState(const model::Task& task, ScheduleStatus to,
                                     const std::string& message) {
   const model::Task before = task;  // `task` may point into the state we are changing
-  ApplyChange(before, core::ChangeState(before, to, message, Context()));
+  ApplyChange(before, core::ChangeState(before, to, message, Context()),
+              message.empty() ? std::string("Killed by the scheduler") : message);
 }
 
 // ---------------------------------------------------------------- API calls
 
 absl::Status SchedulerCore::ValidateNewJob(const model::JobConfiguration& job) const {
-  static const std::regex kIdentifier(R"(^[\w\-\.]+$)");
   const std::pair<const char*, const std::string*> parts[] = {
       {"role", &job.key.role}, {"environment", &job.key.environment}, {"name", &job.key.name}};
   for (const auto& [field, value] : parts) {
-    if (!std::regex_match(*value, kIdentifier)) {
+    if (!std::regex_match(*value, IdentifierPattern())) {
       return absl::InvalidArgumentError(absl::StrCat("key.", field, ": '", *value,
                                                      "' is not a valid identifier "
                                                      "(letters, digits, '_', '-' and '.')"));
     }
   }
-  if (!std::regex_match(job.key.environment, std::regex(options_.environment_pattern))) {
+  if (!std::regex_match(job.key.environment, environment_re_)) {
     return absl::InvalidArgumentError(
         absl::StrCat("key.environment: '", job.key.environment, "' does not match ",
                      options_.environment_pattern));
@@ -223,8 +235,7 @@ absl::Status SchedulerCore::CheckJobQuota(const model::JobConfiguration& job) co
 
 api::Response SchedulerCore::SetQuota(const std::string& role,
                                       const api::ResourceAggregate& aggregate) {
-  static const std::regex kIdentifier(R"(^[\w\-\.]+$)");
-  if (!std::regex_match(role, kIdentifier)) {
+  if (!std::regex_match(role, IdentifierPattern())) {
     return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
                               absl::StrCat("ownerRole: '", role, "' is not a valid identifier"));
   }

@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -119,7 +120,9 @@ class SchedulerCore {
 
  private:
   void Mutate(state::Mutation m);
-  void ApplyChange(const model::Task& before, const core::TaskChange& change);
+  // `kill_message` goes to the agent when the change asks for a kill.
+  void ApplyChange(const model::Task& before, const core::TaskChange& change,
+                   const std::string& kill_message = "Killed by the scheduler");
   void ChangeTaskState(const model::Task& task, model::ScheduleStatus to,
                        const std::string& message);
   void SendKill(const model::Task& task, const std::string& message);
@@ -140,6 +143,7 @@ class SchedulerCore {
   state::Store& store_;
   AgentTransport& transport_;
   base::Rng rng_;
+  std::regex environment_re_;  // options_.environment_pattern, compiled once
 
   state::ClusterState state_;
   std::map<std::string, AgentRecord> agents_;
