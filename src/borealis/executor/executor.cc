@@ -1,6 +1,7 @@
 // The executor's event loop: the effects side of ProcessGraph (see executor.h).
 #include "borealis/executor/executor.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -28,10 +29,12 @@
 #include "borealis/executor/health_config.h"
 #include "borealis/executor/health_monitor.h"
 #include "borealis/executor/health_probe.h"
+#include "borealis/executor/log_writer.h"
 #include "borealis/executor/process_graph.h"
 #include "borealis/executor/status_file.h"
 #include "borealis/executor/subprocess.h"
 #include "borealis/executor/task_file.h"
+#include "borealis/executor/task_isolation.h"
 
 namespace borealis::executor {
 namespace {
@@ -80,6 +83,9 @@ class Executor {
       if (!Publish()) return 1;
     }
     SignalStrays(SIGKILL);  // anything that escaped its process group
+    if (isolation_ != nullptr) isolation_->Cleanup();  // and anything left in its cgroup
+    DrainLogs();
+    pumps_.clear();
     LOG_INFO("task {} ended", task_.task_id);
     return Publish() ? 0 : 1;
   }
@@ -140,8 +146,9 @@ class Executor {
       cmdlines_[p.name] = *std::move(cmdline);
     }
     RETURN_IF_ERROR(PrepareChecks(context));
-    std::string user = EffectiveUserName();
-    env_ = ProcessEnvironment(sandbox_, user.empty() ? task_.role : user);
+    ASSIGN_OR_RETURN(log_configs_, ReadLogConfigs(task_.executor_data));
+    RETURN_IF_ERROR(PrepareIsolation(*spec));
+    env_ = ProcessEnvironment(sandbox_, isolation_->user_name());
     graph_ = std::make_unique<ProcessGraph>(*std::move(spec), task_.kill_grace_ms,
                                             /*report_running=*/health_ == nullptr);
     LOG_INFO("task {}: {} process(es), sandbox {}", task_.task_id, cmdlines_.size(), sandbox_);
@@ -197,6 +204,11 @@ class Executor {
                                    p.last_exit ? p.last_exit->code() : -1};
       }
       status_.pgids.assign(graph_->live_groups().begin(), graph_->live_groups().end());
+      status_.group_start_ticks.clear();
+      for (int pgid : status_.pgids) {
+        auto ticks = group_ticks_.find(pgid);
+        if (ticks != group_ticks_.end()) status_.group_start_ticks[pgid] = ticks->second;
+      }
     }
     std::string json = StatusToJson(status_);
     if (json == last_written_) return true;
@@ -221,6 +233,9 @@ class Executor {
       if (auto check = health_->NextCheckMs()) consider(*check);
     }
     if (shell_check_pid_ > 0) consider(shell_check_deadline_ms_);
+    if (isolation_ != nullptr) {
+      if (auto check = isolation_->NextCheckMs()) consider(*check);
+    }
     if (shutdown_ == Shutdown::kGraceful || shutdown_ == Shutdown::kHard) {
       consider(shutdown_phase_end_ms_);
     }
@@ -230,6 +245,7 @@ class Executor {
     for (const BackgroundCall* call : {&health_call_, &graceful_call_, &abort_call_}) {
       if (call->busy() && call->fd() >= 0) fds.push_back({call->fd(), POLLIN, 0});
     }
+    for (const auto& pump : pumps_) fds.push_back({pump->fd(), POLLIN, 0});
     int rc = ::poll(fds.data(), fds.size(), timeout);
     if (rc < 0 && errno != EINTR) LOG_WARN("poll: {}", std::strerror(errno));
   }
@@ -243,7 +259,11 @@ class Executor {
         BeginShutdown("");
       }
     }
+    DrainLogs();
     ReapChildren();
+    if (auto failure = isolation_->Check(MonoMs()); failure && !graph_->done()) {
+      FailTask(*failure);  // over its memory or disk
+    }
     for (int pgid : std::vector<int>(graph_->live_groups().begin(), graph_->live_groups().end())) {
       if (!GroupAlive(pgid)) Apply(graph_->OnGroupGone(pgid, MonoMs()));
     }
@@ -308,6 +328,7 @@ class Executor {
     request.stdout_path = "/dev/null";
     request.stderr_path = "/dev/null";
     request.env = env_;
+    request.isolation = isolation_->child_setup();
     absl::StatusOr<pid_t> pid = Spawn(request);
     if (!pid.ok()) {
       OnHealthResult(false, absl::StrCat("cannot start the shell health check: ",
@@ -381,6 +402,32 @@ class Executor {
     }
   }
 
+  // The user, the cgroup and the watched limits (task_isolation.h).
+  absl::Status PrepareIsolation(const config::TaskSpec& spec) {
+    IsolationRequest r;
+    r.task_id = task_.task_id;
+    r.role = task_.role;
+    r.sandbox = sandbox_;
+    r.run_as_agent_user = task_.run_as_agent_user;
+    r.cgroups = task_.isolation == "cgroups";
+    r.cgroup_parent = task_.cgroup_parent;
+    r.cpu_millis = static_cast<int64_t>(spec.cpu * 1000 + 0.5);
+    r.ram_bytes = spec.ram_bytes;
+    r.disk_bytes = spec.disk_bytes;
+    r.check_interval_ms = task_.disk_check_interval_ms;
+    ASSIGN_OR_RETURN(isolation_, TaskIsolation::Prepare(r));
+    LOG_INFO("task {}: isolation: {}", task_.task_id, isolation_->Describe());
+    return absl::OkStatus();
+  }
+
+  // A limit was exceeded: end the task FAILED with `reason` (no graceful shutdown).
+  void FailTask(const std::string& reason) {
+    LOG_WARN("task {}: {}", task_.task_id, reason);
+    if (health_ != nullptr) health_->Stop();
+    kill_failure_ = reason;
+    Terminate();
+  }
+
   void Terminate() {
     shutdown_ = Shutdown::kTerminating;
     Apply(graph_->OnKillRequested(MonoMs(), kill_failure_));
@@ -402,6 +449,9 @@ class Executor {
       running_.erase(it);
       ExitStatus exit = FromWaitStatus(wstatus);
       LOG_INFO("process {} (pid {}) ended: {}", process, pid, exit.Describe());
+      if (exit.signaled) {  // killed by the kernel for memory? Then the task fails.
+        if (auto failure = isolation_->CheckMemory()) FailTask(*failure);
+      }
       Apply(graph_->OnExited(process, exit, MonoMs()));
     }
   }
@@ -416,6 +466,7 @@ class Executor {
           int sig = a.signal == Action::Signal::kKill ? SIGKILL : SIGTERM;
           for (int pgid : a.pgids) SignalGroup(pgid, sig);
           SignalStrays(sig);
+          isolation_->Signal(sig);  // members of the cgroup that left their groups
           break;
         }
         case Action::Kind::kReport:
@@ -430,11 +481,18 @@ class Executor {
     SpawnRequest request;
     request.cmdline = cmdlines_.at(process);
     request.cwd = sandbox_;
-    request.stdout_path = dir + "/stdout";
-    request.stderr_path = dir + "/stderr";
     request.env = env_;
+    request.isolation = isolation_->child_setup();
     absl::Status made = MakeDirs(dir);
+    auto config = log_configs_.find(process);
+    const LogConfig logger = config == log_configs_.end() ? LogConfig() : config->second;
+    if (made.ok()) made = RouteOutput(logger, dir, "stdout", STDOUT_FILENO, request);
+    if (made.ok()) made = RouteOutput(logger, dir, "stderr", STDERR_FILENO, request);
     absl::StatusOr<pid_t> pid = made.ok() ? Spawn(request) : absl::StatusOr<pid_t>(made);
+    for (int fd : {request.stdout_fd, request.stderr_fd}) {
+      if (fd >= 0) ::close(fd);  // the child has its copy; EOF once the run's tree is gone
+    }
+    if (pid.ok()) group_ticks_[*pid] = ProcessStartTicks(*pid).value_or(0);
     if (!pid.ok()) {
       LOG_ERROR("process {} run {}: {}", process, run, std::string(pid.status().message()));
       Apply(graph_->OnLaunchFailed(process, std::string(pid.status().message()), MonoMs()));
@@ -443,6 +501,40 @@ class Executor {
     running_[*pid] = process;
     LOG_INFO("process {} run {} started as pid {}", process, run, *pid);
     Apply(graph_->OnLaunched(process, *pid, MonoMs()));
+  }
+
+  // Points one output stream of a run where its logger says (log_writer.h): a file
+  // path, /dev/null, the executor's own descriptor (inherited), or a pipe that a
+  // LogPump copies to a rotating file and/or the console.
+  absl::Status RouteOutput(const LogConfig& logger, const std::string& dir, const char* name,
+                           int console_fd, SpawnRequest& request) {
+    std::string& path = console_fd == STDOUT_FILENO ? request.stdout_path : request.stderr_path;
+    int& fd = console_fd == STDOUT_FILENO ? request.stdout_fd : request.stderr_fd;
+    if (!logger.needs_pump()) {
+      if (logger.to_file()) {
+        path = absl::StrCat(dir, "/", name);
+      } else if (logger.destination == LogConfig::Destination::kNone) {
+        path = "/dev/null";
+      }  // console: left empty, so the child inherits the executor's descriptor
+      return absl::OkStatus();
+    }
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+      return absl::InternalError(absl::StrCat("cannot make a pipe for ", name, ": ",
+                                              std::strerror(errno)));
+    }
+    ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    std::unique_ptr<RotatingLog> file;
+    if (logger.to_file()) file = std::make_unique<RotatingLog>(dir, name, logger);
+    pumps_.push_back(
+        std::make_unique<LogPump>(fds[0], std::move(file), logger.to_console() ? console_fd : -1));
+    fd = fds[1];
+    return absl::OkStatus();
+  }
+
+  // Copies what the runs wrote into their pipes; forgets pipes whose writers are gone.
+  void DrainLogs() {
+    std::erase_if(pumps_, [](const std::unique_ptr<LogPump>& pump) { return !pump->Drain(); });
   }
 
   // Orphans reparented to us (a process that left its group, e.g. a daemonizing
@@ -466,7 +558,11 @@ class Executor {
   std::map<std::string, std::string> cmdlines_;  // process -> resolved cmdline
   std::vector<std::string> env_;
   std::unique_ptr<ProcessGraph> graph_;
+  std::unique_ptr<TaskIsolation> isolation_;  // set once Prepare() got that far
   std::map<pid_t, std::string> running_;  // pid of a live run -> process
+  std::map<int, int64_t> group_ticks_;    // pgid of a run -> its leader's start ticks
+  std::map<std::string, LogConfig> log_configs_;  // process -> its logger
+  std::vector<std::unique_ptr<LogPump>> pumps_;   // pipes of runs that need copying
   StatusDocument status_;
   std::string last_written_;
   int signal_fd_ = -1;

@@ -8,6 +8,10 @@
 // only once healthy; an unhealthy task is shut down the same way and ends FAILED
 // "Failed health check! <reason>". HTTP and TCP probes run on helper threads
 // (health_probe.h), shell checks as child processes; the algorithm is HealthMonitor.
+// Isolation (task_isolation.h): runs join the task's cgroup and become the role's user
+// before exec; a task over its memory or disk ends FAILED with the reason. Each
+// process's logger (log_writer.h) decides where its output goes; only `rotate` and
+// `both` make the loop below read a pipe per run stream.
 //
 // Effects live here, decisions in ProcessGraph. One thread: a poll loop on a
 // signalfd (SIGCHLD, SIGTERM, SIGINT are blocked and read from it) with timeouts from

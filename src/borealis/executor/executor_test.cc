@@ -153,6 +153,7 @@ class ExecutorRun {
     task.ports = std::move(ports);
     task.executor_data = executor_data;
     task.kill_grace_ms = kill_grace_ms;
+    task.run_as_agent_user = true;  // users are tested in executor_isolation_test.cc
     std::ofstream(task_dir_ + "/task.json") << TaskFileToJson(task);
   }
 
@@ -722,6 +723,42 @@ TEST(ExecutorHealthTest, GracefulShutdownEndsEarlyWhenTheTaskExits) {
   EXPECT_THAT(run.States(), ElementsAre("STARTING", "RUNNING", "KILLED"));
   EXPECT_THAT(server.Requests("POST"), ElementsAre("POST /quitquitquit"));
   EXPECT_EQ(run.Status()->processes.at("web").state, "SUCCESS");
+}
+
+// Loggers (AURORA.md §2.8): rotate keeps `backups` files of at most `log_size` bytes,
+// `console` goes to the executor's own output, `none` writes nothing, and every run
+// keeps its own directory.
+TEST(ExecutorLogTest, RotateConsoleNoneAndRunsKept) {
+  ExecutorRun run;
+  json rotate = Process("rot", "for i in $(seq 1 300); do echo 123456789; done; echo tail >&2");
+  rotate["logger"] = {{"mode", "rotate"}, {"rotate", {{"log_size", 1000}, {"backups", 2}}}};
+  json console = Process("con", "echo to-console-out; echo to-console-err >&2");
+  console["logger"] = {{"destination", "console"}};
+  json none = Process("quiet", "echo nothing-here");
+  none["logger"] = {{"destination", "none"}};
+  json both = Process("both", "echo twice; test -e again || { touch again; exit 1; }", 2);
+  both["logger"] = {{"destination", "both"}, {"mode", "rotate"}};
+  run.WriteTask(ExecutorData({rotate, console, none, both}));
+  run.Start();
+  ASSERT_EQ(run.WaitExit(), 0);
+  EXPECT_THAT(run.States(), ElementsAre("STARTING", "RUNNING", "FINISHED"));
+  // 3000 bytes through a 1000-byte file with two backups: three full files.
+  const std::string logs = run.dir() + "/.logs/rot/0/";
+  EXPECT_EQ(ReadFile(logs + "stdout").size(), 1000u);
+  EXPECT_EQ(ReadFile(logs + "stdout.1").size(), 1000u);
+  EXPECT_EQ(ReadFile(logs + "stdout.2").size(), 1000u);
+  EXPECT_FALSE(fs::exists(logs + "stdout.3"));
+  EXPECT_EQ(run.Log("rot", 0, "stderr"), "tail\n");
+  std::string executor_log = ReadFile(run.dir() + "/executor.log");
+  EXPECT_THAT(executor_log, HasSubstr("to-console-out\n"));
+  EXPECT_THAT(executor_log, HasSubstr("to-console-err\n"));
+  EXPECT_THAT(executor_log, HasSubstr("twice\n"));
+  EXPECT_EQ(run.Log("con", 0), "");
+  EXPECT_EQ(run.Log("quiet", 0), "");
+  EXPECT_THAT(executor_log, ::testing::Not(HasSubstr("nothing-here")));
+  // The failed first run's log is kept beside the second's.
+  EXPECT_EQ(run.Log("both", 0), "twice\n");
+  EXPECT_EQ(run.Log("both", 1), "twice\n");
 }
 
 }  // namespace

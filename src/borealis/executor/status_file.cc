@@ -52,12 +52,19 @@ std::string StatusToJson(const StatusDocument& doc) {
     processes[name] = {
         {"state", p.state}, {"runs", p.runs}, {"pid", p.pid}, {"exit_code", p.exit_code}};
   }
+  json groups = json::array();
+  for (int pgid : doc.pgids) {
+    auto ticks = doc.group_start_ticks.find(pgid);
+    groups.push_back({{"pgid", pgid},
+                      {"start_ticks", ticks == doc.group_start_ticks.end() ? 0 : ticks->second}});
+  }
   json out = {{"task_id", doc.task_id},
               {"executor_pid", doc.executor_pid},
               {"executor_start_ticks", doc.executor_start_ticks},
               {"updates", updates},
               {"processes", processes},
-              {"pgids", doc.pgids}};
+              {"pgids", doc.pgids},
+              {"groups", groups}};
   return out.dump(2) + "\n";
 }
 
@@ -78,6 +85,11 @@ absl::StatusOr<StatusDocument> ParseStatusJson(const std::string& text) {
                              p.at("pid").get<int>(), p.at("exit_code").get<int>()};
     }
     doc.pgids = in.at("pgids").get<std::vector<int>>();
+    if (auto groups = in.find("groups"); groups != in.end()) {
+      for (const json& g : *groups) {
+        doc.group_start_ticks[g.at("pgid").get<int>()] = g.at("start_ticks").get<int64_t>();
+      }
+    }
     return doc;
   } catch (const json::exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("status.json: ", e.what()));

@@ -10,7 +10,9 @@
 //    "processes": {name: {"state": "WAITING|RUNNING|SUCCESS|FAILED|KILLED", "runs": int,
 //                         "pid": int (0 before the first fork),
 //                         "exit_code": int (-1 before the first exit; 128+N for signal N)}},
-//    "pgids": [int] (process groups still alive, sorted)}
+//    "pgids": [int] (process groups still alive, sorted),
+//    "groups": [{"pgid": int, "start_ticks": int}] (the same groups with the start
+//        ticks of their leader, so whoever kills them later can tell a reused pid)}
 //
 // StatusDocument is a plain value; the writer functions do I/O and are not
 // thread-safe against concurrent writers of the same file (one executor per task).
@@ -49,6 +51,7 @@ struct StatusDocument {
   std::vector<StatusUpdate> updates;
   std::map<std::string, ProcessRecord> processes;
   std::vector<int> pgids;
+  std::map<int, int64_t> group_start_ticks;  // pgid -> start ticks of its leader (0: unknown)
   bool operator==(const StatusDocument&) const = default;
 };
 

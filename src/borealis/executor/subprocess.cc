@@ -57,14 +57,9 @@ class SpawnSetup {
     int rc = posix_spawnattr_setflags(&attr_, flags);
     if (rc == 0) rc = posix_spawnattr_setsigmask(&attr_, &none);
     if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr_, &defaults);
-    const int append = O_WRONLY | O_CREAT | O_APPEND;
     if (rc == 0) rc = posix_spawn_file_actions_addopen(&actions_, 0, "/dev/null", O_RDONLY, 0);
-    if (rc == 0) {
-      rc = posix_spawn_file_actions_addopen(&actions_, 1, r.stdout_path.c_str(), append, 0644);
-    }
-    if (rc == 0) {
-      rc = posix_spawn_file_actions_addopen(&actions_, 2, r.stderr_path.c_str(), append, 0644);
-    }
+    if (rc == 0) rc = AddOutput(1, r.stdout_fd, r.stdout_path);
+    if (rc == 0) rc = AddOutput(2, r.stderr_fd, r.stderr_path);
     if (rc == 0) rc = posix_spawn_file_actions_addchdir_np(&actions_, r.cwd.c_str());
     if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&actions_, 3);
     return rc;
@@ -74,6 +69,14 @@ class SpawnSetup {
   const posix_spawn_file_actions_t* actions() const { return &actions_; }
 
  private:
+  // Child descriptor `target` (1 or 2) from `fd`, else `path`, else left inherited.
+  int AddOutput(int target, int fd, const std::string& path) {
+    if (fd >= 0) return posix_spawn_file_actions_adddup2(&actions_, fd, target);
+    if (path.empty()) return 0;
+    return posix_spawn_file_actions_addopen(&actions_, target, path.c_str(),
+                                            O_WRONLY | O_CREAT | O_APPEND, 0644);
+  }
+
   posix_spawnattr_t attr_;
   posix_spawn_file_actions_t actions_;
 };
@@ -111,6 +114,7 @@ std::vector<std::string> ProcessEnvironment(const std::string& sandbox, const st
 }
 
 absl::StatusOr<pid_t> Spawn(const SpawnRequest& request) {
+  if (request.isolation != nullptr) return SpawnIsolated(request);
   SpawnSetup setup;
   if (int rc = setup.Prepare(request); rc != 0) return SpawnError("posix_spawn setup", rc);
   std::string arg0 = "bash";

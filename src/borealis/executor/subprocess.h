@@ -1,6 +1,6 @@
 // Starting and stopping the processes of a task (AURORA.md §2.7): each run is
 // `/bin/bash -c <cmdline>` in a new session (so its own process group, pgid = pid),
-// cwd = sandbox, stdin /dev/null, stdout/stderr appended to its log files, with a
+// cwd = sandbox, stdin /dev/null, stdout/stderr to its log files or a pipe, with a
 // cleared environment: HOME (the sandbox), USER/LOGNAME, PATH and LANG (inherited),
 // BASH_ENV when `<sandbox>/.thermos_profile` exists. Started with posix_spawn, so the
 // child is in its own group before Spawn returns (a kill cannot race the setsid), and
@@ -16,15 +16,24 @@
 
 #include "absl/status/statusor.h"
 #include "borealis/executor/process_graph.h"
+#include "borealis/isolation/users.h"
 
 namespace borealis::executor {
 
 struct SpawnRequest {
   std::string cmdline;
   std::string cwd;
+  // Each of stdout and stderr goes to `*_fd` when it is >= 0 (e.g. a pipe's write end;
+  // the caller keeps and closes it), else is appended to `*_path` when that is not
+  // empty, else is this process's own descriptor, inherited (the `console` logger).
   std::string stdout_path;
   std::string stderr_path;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
   std::vector<std::string> env;  // "NAME=value"
+  // When set (a task cgroup to join or a user to become), the run is started by
+  // SpawnIsolated instead of posix_spawn; the setup must outlive the call.
+  const isolation::ChildSetup* isolation = nullptr;
 };
 
 // The environment a process of this task gets (see above). `user` names USER and
@@ -36,6 +45,11 @@ std::string EffectiveUserName();
 
 // Starts the process; returns its pid (= its pgid).
 absl::StatusOr<pid_t> Spawn(const SpawnRequest& request);
+
+// Spawn's path for a request with `isolation` (spawn_isolated.cc): fork, then in the
+// child the same setup as posix_spawn's plus joining the cgroups and switching user
+// before exec; returns once bash runs, or the step that failed ("setuid: ...").
+absl::StatusOr<pid_t> SpawnIsolated(const SpawnRequest& request);
 
 // kill(-pgid, signal); a group that is already gone is not an error.
 void SignalGroup(pid_t pgid, int signal);

@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "borealis/base/status.h"
 
 namespace borealis::executor {
 namespace {
@@ -33,6 +34,37 @@ absl::StatusOr<int64_t> Integer(const json& value, const std::string& field, int
   int64_t v = value.get<int64_t>();
   if (v < min || v > max) return FieldError(field, "out of range");
   return v;
+}
+
+// The optional isolation fields (see task_file.h).
+absl::Status ParseIsolationFields(const json& doc, TaskFile& task) {
+  if (doc.contains("isolation")) {
+    const json& v = doc["isolation"];
+    if (!v.is_string() || (v != "cgroups" && v != "none")) {
+      return FieldError("isolation", "expected \"cgroups\" or \"none\"");
+    }
+    task.isolation = v.get<std::string>();
+  }
+  if (doc.contains("cgroup_parent")) {
+    const json& v = doc["cgroup_parent"];
+    if (!v.is_string() || v.get<std::string>().find("..") != std::string::npos) {
+      return FieldError("cgroup_parent", "expected a cgroup path without '..'");
+    }
+    task.cgroup_parent = v.get<std::string>();
+  }
+  if (doc.contains("run_as_agent_user")) {
+    if (!doc["run_as_agent_user"].is_boolean()) {
+      return FieldError("run_as_agent_user", "expected true or false");
+    }
+    task.run_as_agent_user = doc["run_as_agent_user"].get<bool>();
+  }
+  if (doc.contains("disk_check_interval_ms")) {
+    auto v = Integer(doc["disk_check_interval_ms"], "disk_check_interval_ms", 1,
+                     24LL * 3600 * 1000);
+    if (!v.ok()) return v.status();
+    task.disk_check_interval_ms = *v;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -72,6 +104,7 @@ absl::StatusOr<TaskFile> ParseTaskFile(std::string_view text) {
     if (!v.ok()) return v.status();
     task.kill_grace_ms = *v;
   }
+  RETURN_IF_ERROR(ParseIsolationFields(doc, task));
   if (doc.contains("ports")) {
     const json& ports = doc["ports"];
     if (!ports.is_object()) return FieldError("ports", "expected an object of name: port");
@@ -88,7 +121,10 @@ std::string TaskFileToJson(const TaskFile& task) {
   json doc = {{"task_id", task.task_id},     {"instance_id", task.instance_id},
               {"hostname", task.hostname},   {"agent_id", task.agent_id},
               {"role", task.role},           {"ports", task.ports},
-              {"executor_data", task.executor_data}, {"kill_grace_ms", task.kill_grace_ms}};
+              {"executor_data", task.executor_data}, {"kill_grace_ms", task.kill_grace_ms},
+              {"isolation", task.isolation},   {"cgroup_parent", task.cgroup_parent},
+              {"run_as_agent_user", task.run_as_agent_user},
+              {"disk_check_interval_ms", task.disk_check_interval_ms}};
   return doc.dump(2);
 }
 

@@ -3,7 +3,12 @@
 //
 //   {"task_id": str, "instance_id": int, "hostname": str, "agent_id": str, "role": str,
 //    "ports": {name: int}, "executor_data": str (the job JSON),
-//    "kill_grace_ms": int (optional, default 5000)}
+//    "kill_grace_ms": int (optional, default 5000),
+//    "isolation": "cgroups" | "none" (optional, default "none": a cgroup per task or not),
+//    "cgroup_parent": str (optional, default "borealis"; see isolation/cgroups.h),
+//    "run_as_agent_user": bool (optional, default false: the processes run as the Unix
+//        user named by "role"; true: as the executor's own user, for development),
+//    "disk_check_interval_ms": int (optional, default 10000: sandbox disk usage checks)}
 //
 // then runs `borealis-executor --task-dir <dir> [--agent-socket <path>]`. The executor
 // owns, inside that directory:
@@ -29,6 +34,7 @@ inline constexpr char kStatusFileName[] = "status.json";
 inline constexpr char kSandboxDirName[] = "sandbox";
 inline constexpr char kLogsDirName[] = ".logs";
 inline constexpr int64_t kDefaultKillGraceMs = 5000;
+inline constexpr int64_t kDefaultDiskCheckIntervalMs = 10'000;
 
 struct TaskFile {
   std::string task_id;
@@ -39,6 +45,10 @@ struct TaskFile {
   std::map<std::string, int> ports;
   std::string executor_data;
   int64_t kill_grace_ms = kDefaultKillGraceMs;
+  std::string isolation = "none";  // "cgroups" or "none"
+  std::string cgroup_parent = "borealis";
+  bool run_as_agent_user = false;
+  int64_t disk_check_interval_ms = kDefaultDiskCheckIntervalMs;
 };
 
 // Parses task.json. Errors name the field: "task.json: field 'ports.http': expected an

@@ -1,0 +1,130 @@
+// Spawn for an isolated run (see subprocess.h, SpawnRequest::isolation): posix_spawn
+// cannot join a cgroup or change user between fork and exec, so this path forks and
+// does, in the child and with async-signal-safe calls only (the executor has helper
+// threads): signals back to default and unblocked, a new session, stdin/stdout/stderr
+// as the request says (files are opened while still privileged, so logs under the
+// executor's directory stay the executor's), the task's cgroups joined and the user
+// switched (isolation::ApplyInChild), cwd, every other descriptor closed on exec, exec.
+// A failure before exec reaches the parent through a close-on-exec pipe, so Spawn
+// returns only once bash runs or with the reason it could not.
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "borealis/executor/subprocess.h"
+#include "borealis/isolation/users.h"
+
+namespace borealis::executor {
+namespace {
+
+constexpr char kBash[] = "/bin/bash";
+
+// What the child reports when it cannot reach exec.
+struct ChildError {
+  int err = 0;
+  char step[64] = {};
+};
+
+[[noreturn]] void ChildFail(int pipe_fd, const char* step, int err) noexcept {
+  ChildError e;
+  e.err = err;
+  size_t n = 0;
+  while (step[n] != '\0' && n + 1 < sizeof(e.step)) {
+    e.step[n] = step[n];
+    ++n;
+  }
+  ssize_t ignored = ::write(pipe_fd, &e, sizeof(e));
+  (void)ignored;
+  ::_exit(127);
+}
+
+// Child descriptor `target` from `fd`, else `path` (appended), else inherited.
+bool SetOutput(int target, int fd, const char* path) noexcept {
+  if (fd >= 0) return ::dup2(fd, target) == target;
+  if (path == nullptr || *path == '\0') return true;
+  int opened = ::open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (opened < 0) return false;
+  bool ok = ::dup2(opened, target) == target;  // dup2 clears close-on-exec on target
+  ::close(opened);
+  return ok;
+}
+
+[[noreturn]] void RunChild(const SpawnRequest& r, char* const* argv, char* const* envp,
+                           int pipe_fd) noexcept {
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);  // EINVAL ignored
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  if (::setsid() < 0) ChildFail(pipe_fd, "setsid", errno);
+  int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null < 0 || ::dup2(null, 0) != 0) ChildFail(pipe_fd, "opening /dev/null", errno);
+  if (!SetOutput(1, r.stdout_fd, r.stdout_path.c_str())) {
+    ChildFail(pipe_fd, "opening stdout", errno);
+  }
+  if (!SetOutput(2, r.stderr_fd, r.stderr_path.c_str())) {
+    ChildFail(pipe_fd, "opening stderr", errno);
+  }
+  const char* step = "";
+  if (int err = isolation::ApplyInChild(*r.isolation, &step); err != 0) {
+    ChildFail(pipe_fd, step, err);
+  }
+  if (::chdir(r.cwd.c_str()) != 0) ChildFail(pipe_fd, "entering the sandbox", errno);
+  if (::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC) != 0) {
+    for (int fd = 3; fd < 4096; ++fd) {
+      if (fd != pipe_fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+  }
+  ::execve(kBash, argv, envp);
+  ChildFail(pipe_fd, "exec /bin/bash", errno);
+}
+
+}  // namespace
+
+absl::StatusOr<pid_t> SpawnIsolated(const SpawnRequest& request) {
+  std::string arg0 = "bash";
+  std::string arg1 = "-c";
+  std::string arg2 = request.cmdline;
+  std::vector<char*> argv = {arg0.data(), arg1.data(), arg2.data(), nullptr};
+  std::vector<std::string> env_copy = request.env;
+  std::vector<char*> envp;
+  for (std::string& e : env_copy) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    return absl::InternalError(absl::StrCat("cannot make a pipe: ", std::strerror(errno)));
+  }
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    int err = errno;
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return absl::InternalError(absl::StrCat("fork: ", std::strerror(err)));
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    RunChild(request, argv.data(), envp.data(), fds[1]);
+  }
+  ::close(fds[1]);
+  ChildError e;
+  ssize_t n;
+  do {
+    n = ::read(fds[0], &e, sizeof(e));
+  } while (n < 0 && errno == EINTR);
+  ::close(fds[0]);
+  if (n <= 0) return pid;  // exec closed the pipe: bash runs
+  ::waitpid(pid, nullptr, 0);
+  e.step[sizeof(e.step) - 1] = '\0';
+  return absl::InternalError(absl::StrCat("cannot start the process: ", e.step, ": ",
+                                          std::strerror(e.err)));
+}
+
+}  // namespace borealis::executor
