@@ -18,8 +18,10 @@
 #include "borealis/agent/agent_core.h"
 #include "borealis/agent/agent_daemon.h"
 #include "borealis/agent/inventory.h"
+#include "borealis/agent/sandbox_gc.h"
 #include "borealis/base/clock.h"
 #include "borealis/base/log.h"
+#include "borealis/isolation/cgroups.h"
 
 namespace {
 
@@ -65,6 +67,31 @@ bool SplitHostPort(const std::string& text, std::string& host, int& port) {
   return absl::SimpleAtoi(text.substr(colon + 1), &port) && port > 0 && port <= 65535;
 }
 
+// --isolation: "auto" becomes "cgroups" when this agent can make cgroups (root, a usable
+// hierarchy), else "none"; an explicit "cgroups" that cannot work is an error (returned).
+absl::StatusOr<std::string> ResolveIsolation(const std::string& flag) {
+  if (flag == "none") return flag;
+  if (flag != "auto" && flag != "cgroups") {
+    return absl::InvalidArgumentError("expected auto, cgroups or none, got '" + flag + "'");
+  }
+  absl::StatusOr<borealis::isolation::CgroupLayout> layout =
+      borealis::isolation::DetectCgroupLayout(borealis::isolation::kDefaultCgroupRoot);
+  std::string why;
+  if (geteuid() != 0) {
+    why = "the agent is not running as root";
+  } else if (!layout.ok()) {
+    why = std::string(layout.status().message());
+  } else {
+    LOG_INFO("isolation: a cgroup {} per task under '{}'",
+             std::string(borealis::isolation::CgroupVersionName(layout->version)),
+             layout->root);
+    return std::string("cgroups");
+  }
+  if (flag == "cgroups") return absl::FailedPreconditionError("cgroups unavailable: " + why);
+  LOG_WARN("isolation: none (no memory, cpu or pids limits per task): {}", why);
+  return std::string("none");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -72,6 +99,11 @@ int main(int argc, char** argv) {
   std::string executor, agent_id, log_level = "info";
   int http_port = 0;
   int64_t kill_grace_ms = 5000;
+  std::string isolation = "auto", cgroup_parent = borealis::isolation::kDefaultCgroupParent;
+  bool run_as_agent_user = false;
+  int64_t disk_check_interval_ms = 10'000;
+  std::string gc_age = "2d", gc_interval = "1m";
+  int gc_watermark = 90;
   CLI::App app{"borealis-agent: runs tasks for a Borealis scheduler"};
   app.add_option("--master", master, "Scheduler HOST:PORT")->required();
   app.add_option("--work-dir", work_dir, "Directory of the agent's state and sandboxes")
@@ -85,6 +117,20 @@ int main(int argc, char** argv) {
   app.add_option("--executor", executor, "Executor binary (default: beside this binary)");
   app.add_option("--agent-id", agent_id, "Agent id (default: generated once, kept in work dir)");
   app.add_option("--kill-grace-ms", kill_grace_ms, "Time a killed task's processes get");
+  app.add_option("--isolation", isolation,
+                 "auto (cgroups when available), cgroups or none (docs/isolation.md)");
+  app.add_option("--cgroup-parent", cgroup_parent,
+                 "Task cgroups go under this cgroup: relative to the agent's own, or absolute");
+  app.add_flag("--run-as-agent-user", run_as_agent_user,
+               "Run tasks as this agent's user instead of their role's (development)");
+  app.add_option("--disk-check-interval-ms", disk_check_interval_ms,
+                 "How often executors measure a sandbox's disk usage");
+  app.add_option("--sandbox-gc-age", gc_age,
+                 "Delete a finished task's directory this long after it ended (2d, 36h, 90m)");
+  app.add_option("--sandbox-gc-disk-watermark", gc_watermark,
+                 "Delete finished tasks' directories earlier, oldest first, while the work "
+                 "dir's filesystem is more than this percent full (0: never)");
+  app.add_option("--sandbox-gc-interval", gc_interval, "How often sandbox GC runs (0: never)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
   try {
     app.parse(argc, argv);
@@ -99,6 +145,17 @@ int main(int argc, char** argv) {
   }
   if (http_port < 0 || http_port > 65535) return BadFlag("--http-port: not a port number");
   if (kill_grace_ms < 0) return BadFlag("--kill-grace-ms: must not be negative");
+  absl::StatusOr<int64_t> gc_age_ms = borealis::agent::ParseGcDuration(gc_age);
+  if (!gc_age_ms.ok()) {
+    return BadFlag("--sandbox-gc-age: " + std::string(gc_age_ms.status().message()));
+  }
+  absl::StatusOr<int64_t> gc_interval_ms = borealis::agent::ParseGcDuration(gc_interval);
+  if (!gc_interval_ms.ok()) {
+    return BadFlag("--sandbox-gc-interval: " + std::string(gc_interval_ms.status().message()));
+  }
+  if (gc_watermark < 0 || gc_watermark > 100) {
+    return BadFlag("--sandbox-gc-disk-watermark: expected a percent from 0 to 100");
+  }
   if (host.empty()) return BadFlag("--host: must not be empty");
   if (resources.empty()) resources = DefaultResources(work_dir);
   absl::StatusOr<borealis::agent::ResourceSpec> spec = borealis::agent::ParseResources(resources);
@@ -133,11 +190,26 @@ int main(int argc, char** argv) {
   opts.core.info = borealis::agent::BuildAgentInfo(agent_id, host, *spec, *attrs);
   opts.core.executor_path = executor;
   opts.core.kill_grace_ms = kill_grace_ms;
+  absl::StatusOr<std::string> isolation_mode = ResolveIsolation(isolation);
+  if (!isolation_mode.ok()) {
+    return BadFlag("--isolation: " + std::string(isolation_mode.status().message()));
+  }
+  if (disk_check_interval_ms <= 0) return BadFlag("--disk-check-interval-ms: must be positive");
+  if (cgroup_parent.find("..") != std::string::npos) {
+    return BadFlag("--cgroup-parent: must not contain '..'");
+  }
+  opts.core.isolation.mode = *isolation_mode;
+  opts.core.isolation.cgroup_parent = cgroup_parent;
+  opts.core.isolation.run_as_agent_user = run_as_agent_user;
+  opts.core.isolation.disk_check_interval_ms = disk_check_interval_ms;
   opts.core.seed = seed ^ 0x9e3779b97f4a7c15ULL;
   opts.core.version = "borealis-agent 0.1";
   opts.http_bind_address = host;
   opts.http_port = http_port;
   opts.port_file = port_file;
+  opts.sandbox_gc.max_age_ms = *gc_age_ms;
+  opts.sandbox_gc.disk_watermark_percent = gc_watermark;
+  opts.sandbox_gc.interval_ms = *gc_interval_ms;
 
   absl::StatusOr<std::unique_ptr<borealis::agent::AgentDaemon>> daemon =
       borealis::agent::AgentDaemon::Start(opts, borealis::base::RealClock::Get());

@@ -275,10 +275,24 @@ std::vector<TaskView> AgentCore::Tasks() const {
     view.state = entry.record.state;
     view.executor_pid = entry.record.executor_pid;
     view.executor_alive = !entry.record.executor_gone && entry.record.executor_pid > 0;
+    view.updates_pending = updates_.Head(id) != nullptr;
     view.sandbox = paths_.Sandbox(id);
     views.push_back(std::move(view));
   }
   return views;
+}
+
+absl::Status AgentCore::Forget(const std::string& task_id) {
+  auto it = tasks_.find(task_id);
+  if (it == tasks_.end()) return absl::NotFoundError(absl::StrCat("no task '", task_id, "'"));
+  const AgentTaskRecord& record = it->second.record;
+  if (!record.executor_gone || !record.state || !model::IsTerminal(*record.state) ||
+      updates_.Head(task_id) != nullptr) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("task '", task_id, "' is not finished and acknowledged"));
+  }
+  tasks_.erase(it);
+  return absl::OkStatus();
 }
 
 }  // namespace borealis::agent

@@ -51,6 +51,7 @@ struct AgentCoreOptions {
   model::AgentInfo info;  // agent id, host, resources, port ranges, attributes
   std::string executor_path;
   int64_t kill_grace_ms = 5000;       // written into task.json
+  IsolationSettings isolation;        // written into task.json
   // SIGKILL at kill_grace_ms + this after a kill. Covers the executor's graceful shutdown
   // (lifecycle endpoints, at most about 120 s) before its own TERM/KILL.
   int64_t kill_escalation_ms = 125'000;
@@ -67,6 +68,7 @@ struct TaskView {
   std::optional<model::ScheduleStatus> state;  // nullopt: nothing reported yet
   int executor_pid = 0;
   bool executor_alive = false;
+  bool updates_pending = false;  // some update of it is not acknowledged yet
   std::string sandbox;
 };
 
@@ -94,6 +96,10 @@ class AgentCore {
   void Tick();
 
   std::vector<TaskView> Tasks() const;
+  // Drops a task the agent is done with (sandbox GC): it must be in a terminal state with
+  // every update acknowledged and its executor gone, else FailedPrecondition. Its files
+  // are left to the caller.
+  absl::Status Forget(const std::string& task_id);
   size_t pending_updates() const { return updates_.size(); }
   bool registered() const { return registered_; }
   const std::string& agent_id() const { return options_.info.agent_id; }

@@ -6,6 +6,7 @@
 #include "borealis/agent/agent_core.h"
 #include "borealis/agent/executor_process.h"
 #include "borealis/base/log.h"
+#include "borealis/isolation/cgroups.h"
 
 namespace borealis::agent {
 
@@ -48,6 +49,7 @@ absl::Status AgentCore::PrepareAndLaunch(const api::AssignedTask& task, TaskEntr
   file.ports = task.assignedPorts;
   file.executor_data = task.task.executorConfig.data;
   file.kill_grace_ms = options_.kill_grace_ms;
+  file.isolation = options_.isolation;
   RETURN_IF_ERROR(WriteFileAtomic(paths_.TaskJson(id), EncodeTaskFile(file)));
 
   ExecutorCommand command;
@@ -170,11 +172,17 @@ void AgentCore::HandleExecutorGone(TaskEntry& entry, const std::string& exit_rea
   // It may have written its last words between our previous read and its exit.
   std::optional<ExecutorStatus> status = ReadStatus(record.task_id);
   if (status) ForwardExecutorUpdates(entry, *status);
+  // What a dead executor left in the task's cgroup (docs/isolation.md).
+  if (options_.isolation.mode == "cgroups") {
+    absl::Status removed =
+        isolation::RemoveLeftoverTaskCgroup(options_.isolation.cgroup_parent, record.task_id);
+    if (!removed.ok()) LOG_WARN("task {}: {}", record.task_id, std::string(removed.message()));
+  }
   if (record.state && model::IsTerminal(*record.state)) {
     SaveRecord(entry);
     return;
   }
-  if (status) KillProcessGroups(status->pgids);
+  if (status) KillProcessGroups(status->pgids, status->group_start_ticks);
   std::string why = exit_reason.empty() ? "" : absl::StrCat(" (", exit_reason, ")");
   bool never_reported = record.forwarded_seq == 0;
   LOG_WARN("task {}: executor {} is gone{} without a final state", record.task_id,
@@ -198,7 +206,7 @@ void AgentCore::CheckKillDeadlines(int64_t now_ns) {
     LOG_WARN("task {}: executor {} did not stop within {} ms; killing it", id,
              entry.record.executor_pid, options_.kill_grace_ms + options_.kill_escalation_ms);
     SignalExecutor(entry.record.executor_pid, entry.record.executor_start_ticks, SIGKILL);
-    if (status) KillProcessGroups(status->pgids);
+    if (status) KillProcessGroups(status->pgids, status->group_start_ticks);
     if (!entry.record.state || !model::IsTerminal(*entry.record.state)) {
       Report(entry, ScheduleStatus::kKilled,
              absl::StrCat("Killed forcibly after ",

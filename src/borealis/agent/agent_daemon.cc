@@ -10,12 +10,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <future>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "borealis/agent/codec.h"
 #include "borealis/base/log.h"
+#include "borealis/isolation/cgroups.h"
 
 namespace borealis::agent {
 
@@ -56,6 +58,9 @@ absl::StatusOr<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(AgentDaemonOptio
   daemon->ScheduleTick();
   daemon->connector_ = std::thread([d = daemon.get()] { d->ConnectLoop(); });
   if (daemon->poke_fd_ >= 0) daemon->poker_ = std::thread([d = daemon.get()] { d->PokeLoop(); });
+  if (daemon->options_.sandbox_gc.interval_ms > 0) {
+    daemon->gc_ = std::thread([d = daemon.get()] { d->GcLoop(); });
+  }
   return daemon;
 }
 
@@ -95,6 +100,25 @@ absl::Status AgentDaemon::StartServing() {
   http_->Route("GET", "/tasks", [this](const net::HttpRequest&) {
     return net::HttpResponse::Of(200, "application/json", TasksJson());
   });
+  // Which isolation the executors apply (docs/isolation.md).
+  http_->Route("GET", "/isolation", [this](const net::HttpRequest&) {
+    const IsolationSettings& iso = options_.core.isolation;
+    nlohmann::json out = {{"isolation", iso.mode},
+                          {"run_as_agent_user", iso.run_as_agent_user},
+                          {"disk_check_interval_ms", iso.disk_check_interval_ms}};
+    if (iso.mode == "cgroups") {
+      auto layout = isolation::DetectCgroupLayout(isolation::kDefaultCgroupRoot);
+      out["cgroup_version"] =
+          layout.ok() ? std::string(isolation::CgroupVersionName(layout->version)) : "unavailable";
+      out["cgroup_parent"] = iso.cgroup_parent;
+    }
+    return net::HttpResponse::Of(200, "application/json", out.dump());
+  });
+  ObserverOptions observer;
+  observer.work_dir = options_.core.work_dir;
+  observer.tasks = [this] { return SnapshotTasks(); };
+  observer_ = std::make_unique<Observer>(std::move(observer));
+  observer_->Register(*http_);
   absl::Status started = http_->Start();
   if (!started.ok()) {
     return absl::Status(started.code(),
@@ -122,6 +146,7 @@ void AgentDaemon::Stop() {
   }
   cv_.notify_all();
   if (connector_.joinable()) connector_.join();
+  if (gc_.joinable()) gc_.join();  // before the loop stops: a GC pass may wait on it
   if (poker_.joinable()) {
     uint64_t one = 1;
     ssize_t ignored = ::write(wake_fd_, &one, sizeof(one));
@@ -250,6 +275,34 @@ void AgentDaemon::PublishSnapshot() {
   auto tasks = std::make_shared<const std::vector<TaskView>>(core_->Tasks());
   std::lock_guard<std::mutex> lock(snapshot_mu_);
   snapshot_ = std::move(tasks);
+}
+
+std::vector<TaskView> AgentDaemon::SnapshotTasks() const {
+  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  return snapshot_ != nullptr ? *snapshot_ : std::vector<TaskView>();
+}
+
+void AgentDaemon::GcLoop() {
+  SandboxGc::Hooks hooks;
+  hooks.tasks = [this] { return SnapshotTasks(); };
+  hooks.forget = [this](const std::string& task_id) { return ForgetOnLoop(task_id); };
+  SandboxGc gc(AgentPaths{options_.core.work_dir}, options_.sandbox_gc, clock_, std::move(hooks));
+  while (WaitOrStop(options_.sandbox_gc.interval_ms)) gc.RunOnce();
+}
+
+absl::Status AgentDaemon::ForgetOnLoop(const std::string& task_id) {
+  auto done = std::make_shared<std::promise<absl::Status>>();
+  std::future<absl::Status> result = done->get_future();
+  bool posted = loop_->Post([this, done, task_id] {
+    absl::Status forgotten = core_->Forget(task_id);
+    if (forgotten.ok()) {
+      PublishSnapshot();
+      forgotten = MoveTaskDirToTrash(AgentPaths{options_.core.work_dir}, task_id);
+    }
+    done->set_value(std::move(forgotten));
+  });
+  if (!posted) return absl::CancelledError("the agent is stopping");
+  return result.get();
 }
 
 std::string AgentDaemon::TasksJson() const {

@@ -8,7 +8,11 @@
 //  - poke thread: reads the unix datagram socket <work-dir>/agent.sock, where executors
 //    send their task id after each status.json write, and posts OnExecutorPoke;
 //  - HTTP server on --host:--http-port: GET /health -> "OK", GET /tasks -> JSON list of
-//    {task_id, state, executor_pid, sandbox}, served from a snapshot the loop publishes.
+//    {task_id, state, executor_pid, sandbox}, served from a snapshot the loop publishes,
+//    GET /isolation -> JSON of the isolation executors apply (docs/isolation.md),
+//    and the observer under /observer (observer.h);
+//  - sandbox GC thread: every sandbox_gc.interval_ms runs SandboxGc (sandbox_gc.h); the
+//    core forgets a collected task on the loop.
 // Thread contract: Start() and Stop() from one owning thread; http_port() from any thread.
 #pragma once
 
@@ -22,6 +26,8 @@
 #include <vector>
 
 #include "borealis/agent/agent_core.h"
+#include "borealis/agent/observer.h"
+#include "borealis/agent/sandbox_gc.h"
 #include "borealis/base/clock.h"
 #include "borealis/base/status.h"
 #include "borealis/net/http_server.h"
@@ -41,6 +47,7 @@ struct AgentDaemonOptions {
   int connect_timeout_ms = 5000;
   int64_t backoff_initial_ms = 100;
   int64_t backoff_max_ms = 2000;
+  GcPolicy sandbox_gc;  // interval_ms <= 0: no sandbox GC
 };
 
 class AgentDaemon {
@@ -70,6 +77,10 @@ class AgentDaemon {
   void OnLoop(std::function<void(AgentCore&)> fn);
   void PublishSnapshot();
   std::string TasksJson() const;
+  std::vector<TaskView> SnapshotTasks() const;
+  void GcLoop();
+  // On the loop: the core forgets a collected task and its directory goes to the trash.
+  absl::Status ForgetOnLoop(const std::string& task_id);
   // Waits up to `ms` or until Stop(); false when stopping.
   bool WaitOrStop(int64_t ms);
 
@@ -79,6 +90,7 @@ class AgentDaemon {
   std::unique_ptr<AgentCore> core_;  // touched only on loop_
   std::unique_ptr<runtime::EventLoop> loop_;
   std::unique_ptr<net::HttpServer> http_;
+  std::unique_ptr<Observer> observer_;
   int http_port_ = 0;
 
   std::mutex mu_;
@@ -93,6 +105,7 @@ class AgentDaemon {
   int wake_fd_ = -1;  // eventfd that ends PokeLoop
   std::thread connector_;
   std::thread poker_;
+  std::thread gc_;
   bool stopped_ = false;
 };
 

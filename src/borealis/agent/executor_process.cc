@@ -158,10 +158,14 @@ bool SignalExecutor(int pid, int64_t start_ticks, int signal) {
   return ::kill(pid, signal) == 0;
 }
 
-void KillProcessGroups(const std::vector<int>& pgids) {
+void KillProcessGroups(const std::vector<int>& pgids, const std::map<int, int64_t>& start_ticks) {
   pid_t own = ::getpgrp();
   for (int pgid : pgids) {
     if (pgid <= 1 || pgid == own) continue;
+    if (auto known = start_ticks.find(pgid); known != start_ticks.end()) {
+      std::optional<ProcStat> leader = ReadProcStat(pgid);
+      if (leader && leader->start_ticks != known->second) continue;  // pid reused
+    }
     ::kill(-pgid, SIGKILL);
   }
 }

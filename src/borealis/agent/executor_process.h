@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,7 +54,11 @@ ExecutorProbe ProbeExecutor(int pid, int64_t start_ticks);
 // Sends `signal` to the executor if (pid, start_ticks) is still it. False when it is gone.
 bool SignalExecutor(int pid, int64_t start_ticks, int signal);
 
-// SIGKILLs each process group, skipping groups <= 1 and this process's own group.
-void KillProcessGroups(const std::vector<int>& pgids);
+// SIGKILLs each process group, skipping groups <= 1 and this process's own group. When
+// `start_ticks` knows a group, its leader's pid is checked first: a live process with
+// that pid but another start time means the group ended and the pid was reused (a pid
+// is never reused while its group has members), so that group is left alone.
+void KillProcessGroups(const std::vector<int>& pgids,
+                       const std::map<int, int64_t>& start_ticks = {});
 
 }  // namespace borealis::agent

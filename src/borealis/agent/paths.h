@@ -16,6 +16,7 @@
 //         status.json              written by the executor: its updates, processes, pgids
 //         executor.log             the executor's stdout and stderr
 //         sandbox/                 the processes' working directory (made by the executor)
+//     gc/<task-id>[.<n>]           task directories collected by sandbox GC, being deleted
 //
 // Invariants: every file here is replaced atomically (write a temp file, fsync, rename,
 // fsync the directory), so a reader sees the old or the new content, never a mix. An

@@ -72,6 +72,19 @@ absl::StatusOr<ExecutorStatus> DecodeStatusObject(const json& doc) {
       out.pgids.push_back(p.get<int>());
     }
   }
+  if (auto it = doc.find("groups"); it != doc.end() && !it->is_null()) {
+    if (!it->is_array()) return FieldError(kFile, "groups", "expected a list");
+    for (size_t i = 0; i < it->size(); ++i) {
+      const json& g = (*it)[i];
+      std::string where = absl::StrCat("groups[", i, "]");
+      if (!g.is_object()) return FieldError(kFile, where, "expected an object");
+      int64_t pgid = 0;
+      int64_t ticks = 0;
+      RETURN_IF_ERROR(GetInt(kFile, g, "pgid", pgid));
+      RETURN_IF_ERROR(GetInt(kFile, g, "start_ticks", ticks));
+      if (pgid > 0 && ticks > 0) out.group_start_ticks[static_cast<int>(pgid)] = ticks;
+    }
+  }
   return out;
 }
 
@@ -109,6 +122,10 @@ std::string EncodeTaskFile(const TaskFile& file) {
       {"ports", file.ports},
       {"executor_data", file.executor_data},
       {"kill_grace_ms", file.kill_grace_ms},
+      {"isolation", file.isolation.mode},
+      {"cgroup_parent", file.isolation.cgroup_parent},
+      {"run_as_agent_user", file.isolation.run_as_agent_user},
+      {"disk_check_interval_ms", file.isolation.disk_check_interval_ms},
   };
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }

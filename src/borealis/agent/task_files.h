@@ -17,6 +17,15 @@
 
 namespace borealis::agent {
 
+// How executors isolate tasks (agent flags; docs/isolation.md), copied into task.json.
+struct IsolationSettings {
+  std::string mode = "none";  // "cgroups" or "none"
+  std::string cgroup_parent = "borealis";
+  // Library default on (tests, embedded use); borealis-agent's flag defaults to off.
+  bool run_as_agent_user = true;
+  int64_t disk_check_interval_ms = 10'000;
+};
+
 // task.json
 struct TaskFile {
   std::string task_id;
@@ -27,6 +36,7 @@ struct TaskFile {
   std::map<std::string, int32_t> ports;
   std::string executor_data;
   int64_t kill_grace_ms = 5000;
+  IsolationSettings isolation;
 };
 std::string EncodeTaskFile(const TaskFile& file);
 
@@ -45,6 +55,7 @@ struct ExecutorStatus {
   int64_t executor_start_ticks = 0;
   std::vector<ExecutorUpdate> updates;  // as written: increasing seq
   std::vector<int> pgids;               // process groups the executor believes alive
+  std::map<int, int64_t> group_start_ticks;  // pgid -> its leader's start ticks, when known
 };
 absl::StatusOr<ExecutorStatus> DecodeExecutorStatus(std::string_view json);
 
