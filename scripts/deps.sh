@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Borealis needs to build and test. Idempotent: it runs
 # apt-get update and install only when a package is missing.
+# `deps.sh bench` installs what the comparison benchmarks need instead (Slurm's daemons,
+# for bench/executor_overhead.py), so the default list stays lean.
 set -euo pipefail
 PKGS=(
   g++ cmake ninja-build ccache pkg-config make python3
   libabsl-dev libboost-dev libboost-system-dev
   libthrift-dev thrift-compiler libsqlite3-dev
   nlohmann-json3-dev libspdlog-dev libcli11-dev libssl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libpython3.11-dev
   curl procps
 )
+BENCH_PKGS=(slurmctld slurmd slurm-client python3 procps)
+if [ "${1:-}" = "bench" ]; then
+  PKGS=("${BENCH_PKGS[@]}")
+fi
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

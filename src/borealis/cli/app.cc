@@ -22,6 +22,9 @@ struct Options {
   JobListOptions list;
   JobKillOptions kill;
   JobKillOptions killall;
+  JobInspectOptions inspect;
+  JobDiffOptions diff;
+  ConfigListOptions config_list;
   LocalStartOptions local_start;
   QuotaGetOptions quota_get;
   SetQuotaOptions set_quota;
@@ -38,14 +41,47 @@ void AddKillOptions(CLI::App* verb, JobKillOptions* o, bool* no_batching) {
   verb->add_flag("--no-batching", *no_batching, "Accepted for compatibility; kills are not batched");
 }
 
+// The options every verb that reads a configuration file shares.
+void AddConfigOptions(CLI::App* verb, std::string* file, bool* read_json,
+                      std::vector<std::string>* binds) {
+  verb->add_option("config", *file, "The job's configuration file (.aurora, or JSON with --read-json)")
+      ->required();
+  verb->add_flag("--read-json", *read_json, "The file is a JSON job file");
+  verb->add_option("--bind", *binds, "name=value: bind a template variable (repeatable; "
+                                     "dotted names such as profile.instances=3)")
+      ->allow_extra_args(false);
+}
+
+void AddInspectAndDiff(CLI::App* job, CliContext& ctx, Options& o, Action& action) {
+  CLI::App* inspect = job->add_subcommand("inspect", "Show the job a configuration file defines");
+  inspect->add_option("jobkey", o.inspect.job_key, "CLUSTER/ROLE/ENV/NAME")->required();
+  AddConfigOptions(inspect, &o.inspect.config_file, &o.inspect.read_json, &o.inspect.binds);
+  inspect->add_flag("--write-json", o.inspect.write_json, "Print the job's JSON");
+  inspect->callback([&] { action = [&] { return JobInspect(ctx, o.inspect); }; });
+
+  CLI::App* diff = job->add_subcommand(
+      "diff", "Compare a configuration file with the running job (exit 1 when they differ)");
+  diff->add_option("jobkey", o.diff.job_key, "CLUSTER/ROLE/ENV/NAME")->required();
+  AddConfigOptions(diff, &o.diff.config_file, &o.diff.read_json, &o.diff.binds);
+  diff->callback([&] { action = [&] { return JobDiff(ctx, o.diff); }; });
+}
+
+void AddConfigNoun(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
+  CLI::App* config = app.add_subcommand("config", "Work with configuration files");
+  config->require_subcommand(1);
+  CLI::App* list = config->add_subcommand("list", "List the jobs a configuration file defines");
+  AddConfigOptions(list, &o.config_list.config_file, &o.config_list.read_json,
+                   &o.config_list.binds);
+  list->callback([&] { action = [&] { return ConfigList(ctx, o.config_list); }; });
+}
+
 void AddJobNoun(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
   CLI::App* job = app.add_subcommand("job", "Work with jobs");
   job->require_subcommand(1);
 
   CLI::App* create = job->add_subcommand("create", "Create a job from a configuration file");
   create->add_option("jobkey", o.create.job_key, "CLUSTER/ROLE/ENV/NAME")->required();
-  create->add_option("config", o.create.config_file, "The job's configuration file")->required();
-  create->add_flag("--read-json", o.create.read_json, "The file is a JSON job file");
+  AddConfigOptions(create, &o.create.config_file, &o.create.read_json, &o.create.binds);
   create->add_option("--wait-until", o.create.wait_until,
                      "PENDING (default), RUNNING or FINISHED: wait for every instance");
   create->add_option("--wait-timeout", o.create.wait_timeout_secs,
@@ -77,6 +113,7 @@ void AddJobNoun(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
     o.killall.all = true;
     action = [&] { return JobKill(ctx, o.killall); };
   });
+  AddInspectAndDiff(job, ctx, o, action);
 }
 
 void AddLocalNoun(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
@@ -135,6 +172,7 @@ int RunCli(int argc, const char* const* argv, CliContext& ctx) {
   AddJobNoun(app, ctx, options, action);
   AddLocalNoun(app, ctx, options, action);
   AddQuotaNouns(app, ctx, options, action);
+  AddConfigNoun(app, ctx, options, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,4 +1,5 @@
-// The `job` noun: create, status, list, kill, killall (AURORA.md §9.2), plus the pure
+// The `job` noun: create, status, list, kill, killall, inspect, diff (AURORA.md §9.2) and
+// `config list` (§9.6), plus the pure
 // pieces they are built from (job selection in a JSON file, wait evaluation, output) so
 // that tests can reach them without a scheduler.
 //
@@ -20,6 +21,7 @@
 #include "borealis/cli/context.h"
 #include "borealis/cli/job_key.h"
 #include "borealis/config/job_spec.h"
+#include "borealis/model/types.h"
 #include "gen-cpp/api_types.h"
 
 namespace borealis::cli {
@@ -28,6 +30,7 @@ struct JobCreateOptions {
   std::string job_key;
   std::string config_file;
   bool read_json = false;
+  std::vector<std::string> binds;  // --bind name=value
   std::string wait_until = "PENDING";
   int wait_timeout_secs = 300;
 };
@@ -50,7 +53,35 @@ struct JobKillOptions {
   int wait_timeout_secs = 300;
 };
 
+struct JobInspectOptions {
+  std::string job_key;
+  std::string config_file;
+  bool read_json = false;
+  std::vector<std::string> binds;
+  bool write_json = false;  // the job's JSON (Aurora's `inspect --write-json`)
+};
+
+struct ConfigListOptions {
+  std::string config_file;
+  bool read_json = false;
+  std::vector<std::string> binds;
+};
+
+struct JobDiffOptions {
+  std::string job_key;
+  std::string config_file;
+  bool read_json = false;
+  std::vector<std::string> binds;
+};
+
 absl::Status JobCreate(CliContext& ctx, const JobCreateOptions& options);
+// Prints the job the key names in the file; nothing is sent anywhere.
+absl::Status JobInspect(CliContext& ctx, const JobInspectOptions& options);
+// Prints "jobs=[cluster/role/env/name, ...]".
+absl::Status ConfigList(CliContext& ctx, const ConfigListOptions& options);
+// Compares the file's job with the running one field by field; OK when they are the same,
+// else an error with exit code kExitGeneric (1, as diff(1)) after printing the differences.
+absl::Status JobDiff(CliContext& ctx, const JobDiffOptions& options);
 absl::Status JobStatus(CliContext& ctx, const JobStatusOptions& options);
 absl::Status JobList(CliContext& ctx, const JobListOptions& options);
 absl::Status JobKill(CliContext& ctx, const JobKillOptions& options);
@@ -61,6 +92,16 @@ absl::Status JobKill(CliContext& ctx, const JobKillOptions& options);
 // environment and cluster. Errors (kExitInvalidConfig) name `file` and list candidates.
 absl::StatusOr<size_t> SelectJob(const std::vector<config::JobSpec>& jobs,
                                  const ClusterJobKey& key, const std::string& file);
+
+// Aurora-style readable view of a job for `job inspect`.
+std::string FormatInspect(const config::JobSpec& job);
+
+// The differences between a running job's TaskConfig and instance count and the local
+// ones, one "field: running -> local" entry per differing field, in field order; the
+// executor data is compared as JSON, key by key ("executorConfig.data.task.name").
+// An unset local tier is the scheduler's to pick and is not compared.
+std::vector<std::string> DiffJobs(const model::JobConfiguration& running,
+                                  const model::JobConfiguration& local);
 
 enum class WaitTarget { kPending, kRunning, kFinished };
 

@@ -39,11 +39,11 @@ TEST(SelectJob, ErrorsNameFileAndCandidates) {
                                        Spec("dev", "www", "prod", "db")};
   auto none = SelectJob(jobs, Key("dev/www/prod/cache"), "f.json");
   EXPECT_THAT(none, StatusIs(absl::StatusCode::kInvalidArgument,
-                             HasSubstr("f.json: no job named 'cache'; jobs in the file: "
+                             HasSubstr("no job named 'cache' in f.json; it defines: "
                                        "dev/www/prod/web, dev/www/devel/web, dev/www/prod/db")));
   EXPECT_EQ(ExitCodeFor(none.status()), kExitInvalidConfig);
   EXPECT_THAT(SelectJob(jobs, Key("dev/www/test/web"), "f.json"),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no job 'web' is dev/www/test/web")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no job 'web' in f.json is dev/www/test/web")));
   EXPECT_THAT(SelectJob(jobs, Key("other/www/prod/db"), "f.json"),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("does not match job 'db' in f.json, which is dev/www/prod/db")));
@@ -52,7 +52,7 @@ TEST(SelectJob, ErrorsNameFileAndCandidates) {
   EXPECT_THAT(SelectJob(twins, Key("dev/www/prod/web"), "f.json"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("2 jobs are dev/www/prod/web")));
   EXPECT_THAT(SelectJob({}, Key("dev/www/prod/web"), "f.json"),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("the file defines no jobs")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("it defines no jobs")));
 }
 
 api::ScheduledTask Task(int32_t instance, api::ScheduleStatus::type status, int64_t at,

@@ -1,18 +1,13 @@
 // `job create` and the waiting it shares with `job kill`.
-#include <pwd.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdlib>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "borealis/base/status.h"
 #include "borealis/cli/exit_codes.h"
-#include "borealis/cli/files.h"
+#include "borealis/cli/job_config.h"
 #include "borealis/cli/job_commands.h"
-#include "borealis/config/conversion.h"
 #include "borealis/model/schedule_status.h"
 #include "borealis/wire/convert.h"
 
@@ -20,28 +15,6 @@ namespace borealis::cli {
 namespace {
 
 constexpr int64_t kPollIntervalMs = 500;
-
-std::string SpecKey(const config::JobSpec& job) {
-  return absl::StrCat(job.cluster, "/", job.role, "/", job.environment, "/", job.name);
-}
-
-std::string Candidates(const std::vector<config::JobSpec>& jobs) {
-  std::vector<std::string> keys;
-  for (const config::JobSpec& j : jobs) keys.push_back(SpecKey(j));
-  return keys.empty() ? "the file defines no jobs" : "jobs in the file: " + absl::StrJoin(keys, ", ");
-}
-
-absl::Status ConfigError(std::string message) {
-  return WithExitCode(absl::InvalidArgumentError(std::move(message)), kExitInvalidConfig);
-}
-
-std::string CurrentUser() {
-  if (struct passwd* pw = getpwuid(geteuid()); pw != nullptr && pw->pw_name != nullptr) {
-    return pw->pw_name;
-  }
-  const char* user = std::getenv("USER");
-  return user != nullptr ? user : "";
-}
 
 std::optional<model::ScheduleStatus> StatusOf(const api::ScheduledTask& task) {
   return model::StatusFromInt(static_cast<int>(task.status));
@@ -73,61 +46,21 @@ const api::ScheduledTask* Representative(const std::vector<const api::ScheduledT
 
 absl::StatusOr<api::JobConfiguration> LoadJob(const JobCreateOptions& options,
                                               const ClusterJobKey& key) {
-  if (!options.read_json) {
-    return ConfigError(absl::StrCat(options.config_file,
-                                    ": .aurora configuration files are not supported yet; "
-                                    "pass --read-json with a JSON job file"));
-  }
-  auto text = ReadFile(options.config_file);
-  if (!text.ok()) return ConfigError(std::string(text.status().message()));
-  auto jobs = config::ParseJobsJson(*text, options.config_file);
-  if (!jobs.ok()) return ConfigError(std::string(jobs.status().message()));
-  ASSIGN_OR_RETURN(size_t index, SelectJob(*jobs, key, options.config_file));
-  const config::JobSpec& spec = (*jobs)[index];
+  ConfigFileOptions file{options.config_file, options.read_json, options.binds};
+  ASSIGN_OR_RETURN(config::JobSpec spec, LoadConfigJob(file, key));
   if (!spec.cron_schedule.empty()) {
-    return ConfigError(absl::StrCat("job ", key.ToString(), " in ", options.config_file,
-                                    " has a cron_schedule; cron jobs are scheduled with "
-                                    "'cron schedule', not 'job create'"));
+    return WithExitCode(
+        absl::InvalidArgumentError(absl::StrCat(
+            "job ", key.ToString(), " in ", options.config_file,
+            " has a cron_schedule; cron jobs are scheduled with 'cron schedule', "
+            "which is not supported yet, not with 'job create'")),
+        kExitInvalidConfig);
   }
-  auto model_job = config::ToJobConfiguration(spec, CurrentUser());
-  if (!model_job.ok()) {
-    return ConfigError(absl::StrCat(options.config_file, ": ", model_job.status().message()));
-  }
-  return wire::ToThrift(*model_job);
+  ASSIGN_OR_RETURN(model::JobConfiguration model_job, ToModelJob(spec, options.config_file));
+  return wire::ToThrift(model_job);
 }
 
 }  // namespace
-
-absl::StatusOr<size_t> SelectJob(const std::vector<config::JobSpec>& jobs,
-                                 const ClusterJobKey& key, const std::string& file) {
-  std::vector<size_t> by_name;
-  std::vector<size_t> exact;
-  for (size_t i = 0; i < jobs.size(); ++i) {
-    if (jobs[i].name != key.job.name) continue;
-    by_name.push_back(i);
-    if (jobs[i].role == key.job.role && jobs[i].environment == key.job.environment &&
-        jobs[i].cluster == key.cluster) {
-      exact.push_back(i);
-    }
-  }
-  if (exact.size() == 1) return exact[0];
-  if (exact.size() > 1) {
-    return ConfigError(absl::StrCat(file, ": ", exact.size(), " jobs are ", key.ToString(),
-                                    "; a job key must name exactly one job"));
-  }
-  if (by_name.empty()) {
-    return ConfigError(absl::StrCat(file, ": no job named '", key.job.name, "'; ",
-                                    Candidates(jobs)));
-  }
-  if (by_name.size() == 1) {
-    const config::JobSpec& j = jobs[by_name[0]];
-    return ConfigError(absl::StrCat("job key ", key.ToString(), " does not match job '", j.name,
-                                    "' in ", file, ", which is ", SpecKey(j),
-                                    " (cluster, role and environment must match)"));
-  }
-  return ConfigError(absl::StrCat(file, ": no job '", key.job.name, "' is ", key.ToString(),
-                                  "; ", Candidates(jobs)));
-}
 
 absl::StatusOr<WaitTarget> ParseWaitTarget(const std::string& text) {
   const std::string upper = absl::AsciiStrToUpper(text);

@@ -336,7 +336,9 @@ absl::Status LocalStart(CliContext& ctx, const LocalStartOptions& options) {
               {"--host", AgentHost(i), "--http-port", "0", "--port-file", port_file,
                "--work-dir", absl::StrCat(dir, "/", name), "--resources", AgentResources(i),
                "--attributes", absl::StrCat("rack:r", i + 1, ";zone:z1"), "--master",
-               absl::StrCat("127.0.0.1:", state.scheduler.port)},
+               absl::StrCat("127.0.0.1:", state.scheduler.port),
+               // A development cluster runs tasks as the user who started it.
+               "--run-as-agent-user"},
               absl::StrCat(dir, "/", name, ".log"), launch));
     agent.host = AgentHost(i);
     agent.work_dir = absl::StrCat(dir, "/", name);

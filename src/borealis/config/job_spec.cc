@@ -306,7 +306,8 @@ absl::StatusOr<JobSpec> ReadJob(const json& given, const std::string& path) {
   spec.contact = GetString(job, "contact");
   spec.tier = GetString(job, "tier");
   spec.cron_schedule = GetString(job, "cron_schedule");
-  spec.cron_collision_policy = job.at("cron_collision_policy").get<std::string>();
+  // Aurora upper-cases the policy name when it converts the job.
+  spec.cron_collision_policy = absl::AsciiStrToUpper(job.at("cron_collision_policy").get<std::string>());
   ASSIGN_OR_RETURN(spec.instances, GetInt(job, "instances", path));
   spec.service = job.at("service").get<bool>();
   spec.production = job.at("production").get<bool>();

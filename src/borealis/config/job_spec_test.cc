@@ -83,6 +83,15 @@ TEST(ParseJobsJsonTest, FillsThermosAndJobDefaults) {
   EXPECT_EQ(o["task"]["processes"][1]["cmdline"], "./web --port={{thermos.ports[http]}}");
 }
 
+TEST(ParseJobsJsonTest, CronCollisionPolicyIsReadInAnyCase) {
+  json j = MinimalJob();
+  j["cron_collision_policy"] = "cancel_new";
+  auto job = ParseOne(j);
+  ASSERT_THAT(job, IsOk());
+  EXPECT_EQ(job->cron_collision_policy, "CANCEL_NEW");
+  EXPECT_EQ(job->original.at("cron_collision_policy"), "cancel_new");  // as written
+}
+
 TEST(ParseJobsJsonTest, ReadsTheJobsListForm) {
   json a = MinimalJob();
   a["name"] = "a";

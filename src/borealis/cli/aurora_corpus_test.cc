@@ -1,0 +1,217 @@
+// .aurora files through the CLI: every corpus file of tests/aurora/ inspects (--write-json)
+// to its golden JSON, every negative file fails with its file, line and field path, and a
+// job survives .aurora -> TaskConfig -> JSON -> TaskConfig unchanged.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "borealis/base/clock.h"
+#include "borealis/cli/app.h"
+#include "borealis/cli/exit_codes.h"
+#include "borealis/cli/job_commands.h"
+#include "borealis/cli/job_config.h"
+#include "borealis/config/job_spec.h"
+#include "borealis/wire/codec.h"
+#include "borealis/wire/convert.h"
+
+namespace borealis::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+const fs::path kCorpus = fs::path(BOREALIS_SOURCE_DIR) / "tests" / "aurora";
+
+json ReadJson(const fs::path& path) {
+  std::ifstream in(path);
+  return json::parse(in);
+}
+
+struct CliRun {
+  int code = 0;
+  std::string out;
+  std::string err;
+};
+
+CliRun RunArgs(std::vector<std::string> args) {
+  base::ManualClock clock;
+  std::ostringstream out, err;
+  CliContext ctx{clock, out, err, ClusterSearch{}, "", "", [](int64_t) {}};
+  args.insert(args.begin(), "borealis");
+  std::vector<const char*> argv;
+  for (const std::string& a : args) argv.push_back(a.c_str());
+  CliRun r;
+  r.code = RunCli(static_cast<int>(argv.size()), argv.data(), ctx);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+std::vector<std::string> BindArgs(const std::string& file) {
+  static const json binds = ReadJson(kCorpus / "binds.json");
+  std::vector<std::string> args;
+  if (binds.contains(file)) {
+    for (const json& b : binds.at(file)) {
+      args.push_back("--bind");
+      args.push_back(b.get<std::string>());
+    }
+  }
+  return args;
+}
+
+std::string Key(const json& job) {
+  return job.at("cluster").get<std::string>() + "/" + job.at("role").get<std::string>() + "/" +
+         job.at("environment").get<std::string>() + "/" + job.at("name").get<std::string>();
+}
+
+std::vector<fs::path> CorpusFiles() {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(kCorpus)) {
+    if (entry.path().extension() == ".aurora") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+TEST(AuroraCorpus, InspectWriteJsonEqualsGolden) {
+  std::vector<fs::path> files = CorpusFiles();
+  ASSERT_FALSE(files.empty()) << "no corpus in " << kCorpus;
+  int jobs_checked = 0;
+  for (const fs::path& file : files) {
+    SCOPED_TRACE(file.filename().string());
+    const fs::path golden_path = kCorpus / "golden" / (file.stem().string() + ".json");
+    ASSERT_TRUE(fs::exists(golden_path)) << golden_path;
+    const json golden = ReadJson(golden_path);
+    for (const json& job : golden.at("jobs")) {
+      std::vector<std::string> args = {"job", "inspect", Key(job), file.string(), "--write-json"};
+      for (const std::string& b : BindArgs(file.filename().string())) args.push_back(b);
+      CliRun r = RunArgs(args);
+      ASSERT_EQ(r.code, 0) << Key(job) << ": " << r.err;
+      json printed = json::parse(r.out);
+      EXPECT_EQ(printed, job) << Key(job) << "\nprinted: " << printed.dump(2)
+                              << "\ngolden:  " << job.dump(2);
+      ++jobs_checked;
+    }
+    CliRun list = RunArgs([&] {
+      std::vector<std::string> args = {"config", "list", file.string()};
+      for (const std::string& b : BindArgs(file.filename().string())) args.push_back(b);
+      return args;
+    }());
+    EXPECT_EQ(list.code, 0) << list.err;
+    EXPECT_THAT(list.out, HasSubstr("jobs=["));
+  }
+  EXPECT_GE(jobs_checked, static_cast<int>(files.size()));
+}
+
+TEST(AuroraCorpus, EveryBadFileNamesFileLineAndField) {
+  const json expected = ReadJson(kCorpus / "bad" / "expected.json");
+  int checked = 0;
+  for (const auto& [name, want] : expected.items()) {
+    if (name.front() == '_') continue;
+    SCOPED_TRACE(name);
+    const std::string path = (kCorpus / "bad" / name).string();
+    CliRun r = RunArgs({"job", "create", "devcluster/www-data/devel/job", path});
+    EXPECT_EQ(r.code, kExitInvalidConfig) << r.err;
+    std::string where = path;
+    if (!want.at("line").is_null()) where += ":" + std::to_string(want.at("line").get<int>());
+    if (!want.at("field_path").is_null()) where += ": " + want.at("field_path").get<std::string>();
+    EXPECT_THAT(r.err, HasSubstr("error: " + where + ": ")) << r.err;
+    EXPECT_THAT(r.err, HasSubstr(want.at("message").get<std::string>()));
+    EXPECT_EQ(r.out, "");  // nothing was sent: no "Job create succeeded"
+    ++checked;
+  }
+  EXPECT_GE(checked, 8);
+}
+
+TEST(AuroraCorpus, UnknownJobListsWhatTheFileDefines) {
+  CliRun r = RunArgs({"job", "inspect", "devcluster/www-data/devel/nope",
+                  (kCorpus / "hello_world.aurora").string()});
+  EXPECT_EQ(r.code, kExitInvalidConfig);
+  EXPECT_THAT(r.err, HasSubstr("no job devcluster/www-data/devel/nope in "));
+  EXPECT_THAT(r.err, HasSubstr("; it defines: devcluster/"));
+}
+
+// .aurora -> TaskConfig -> Thrift JSON -> TaskConfig, and the executor data read back as a
+// job file gives the same TaskConfig again.
+TEST(AuroraCorpus, TaskConfigRoundTripIsIdentity) {
+  for (const fs::path& file : CorpusFiles()) {
+    SCOPED_TRACE(file.filename().string());
+    std::vector<std::string> binds;
+    std::vector<std::string> args = BindArgs(file.filename().string());
+    for (size_t i = 1; i < args.size(); i += 2) binds.push_back(args[i]);
+    auto jobs = LoadConfigJobs({file.string(), false, binds});
+    ASSERT_TRUE(jobs.ok()) << jobs.status();
+    for (const config::JobSpec& spec : *jobs) {
+      auto job = ToModelJob(spec, file.string());
+      ASSERT_TRUE(job.ok()) << job.status();
+      std::string wire_json = wire::SerializeJson(wire::ToThrift(job->task));
+      api::TaskConfig decoded;
+      ASSERT_TRUE(wire::DeserializeJson(wire_json, &decoded).ok());
+      auto back = wire::FromThrift(decoded);
+      ASSERT_TRUE(back.ok()) << back.status();
+      EXPECT_EQ(*back, job->task);
+
+      if (job->task.executor_name != "AuroraExecutor") continue;
+      json data = json::parse(job->task.executor_data);
+      data["instances"] = spec.instances;
+      data["update_config"] = spec.original.at("update_config");
+      auto reread = config::ParseJobsJson(data.dump(), "executor data");
+      ASSERT_TRUE(reread.ok()) << reread.status();
+      auto again = ToModelJob((*reread)[0], "executor data");
+      ASSERT_TRUE(again.ok()) << again.status();
+      EXPECT_EQ(*again, *job);
+      EXPECT_TRUE(DiffJobs(*job, *again).empty());
+    }
+  }
+}
+
+model::JobConfiguration DiffBase() {
+  model::JobConfiguration job;
+  job.instance_count = 2;
+  job.task.tier = "preemptible";
+  job.task.resources.ram_mb = 64;
+  job.task.executor_data = R"({"task": {"name": "t", "processes": [{"cmdline": "a"}]}})";
+  return job;
+}
+
+TEST(DiffJobs, NamesEachDifferingField) {
+  model::JobConfiguration running = DiffBase();
+  EXPECT_TRUE(DiffJobs(running, running).empty());
+  model::JobConfiguration local = running;
+  local.instance_count = 3;
+  local.task.resources.ram_mb = 128;
+  local.task.executor_data = R"({"task": {"name": "t", "processes": [{"cmdline": "b"}]}, "x": 1})";
+  EXPECT_THAT(DiffJobs(running, local),
+              ::testing::ElementsAre("instanceCount: 2 -> 3", "resources.ramMb: 64 -> 128",
+                                     "executorConfig.data.task.processes[0].cmdline: \"a\" -> \"b\"",
+                                     "executorConfig.data.x: (unset) -> 1"));
+}
+
+TEST(DiffJobs, AnUnsetLocalTierIsTheSchedulersToPick) {
+  model::JobConfiguration running = DiffBase();
+  model::JobConfiguration local = running;
+  local.task.tier = "";
+  EXPECT_TRUE(DiffJobs(running, local).empty());
+  local.task.tier = "preferred";
+  EXPECT_THAT(DiffJobs(running, local),
+              ::testing::ElementsAre("tier: \"preemptible\" -> \"preferred\""));
+}
+
+TEST(FormatInspect, ShowsJobTaskAndProcesses) {
+  auto jobs = LoadConfigJobs({(kCorpus / "hello_world.aurora").string(), false, {}});
+  ASSERT_TRUE(jobs.ok()) << jobs.status();
+  std::string text = FormatInspect((*jobs)[0]);
+  EXPECT_THAT(text, HasSubstr("Job level information\n  name:       'hello_world'\n"));
+  EXPECT_THAT(text, HasSubstr("  service:    True\n"));
+  EXPECT_THAT(text, HasSubstr("Task level information\n"));
+  EXPECT_THAT(text, HasSubstr("    fetch_package < hello_world\n"));
+  EXPECT_THAT(text, HasSubstr("Process 'hello_world':\n  cmdline:\n    python hello_world.py"));
+}
+
+}  // namespace
+}  // namespace borealis::cli

@@ -1,0 +1,125 @@
+// `job inspect` and `config list`: read a configuration file and show it; nothing is sent
+// to a scheduler.
+//
+// The readable layout follows Aurora's client:
+//
+//   Job level information
+//     name:       'hello_world'
+//     role:       'www-data'
+//     ...
+//   Task level information
+//     name: 'hello_world'
+//
+//   Process 'hello':
+//     cmdline:
+//       echo hello
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "borealis/base/status.h"
+#include "borealis/cli/job_commands.h"
+#include "borealis/cli/job_config.h"
+
+namespace borealis::cli {
+namespace {
+
+std::string Quoted(const std::string& s) { return absl::StrCat("'", s, "'"); }
+
+const char* PyBool(bool b) { return b ? "True" : "False"; }
+
+std::string Bytes(int64_t bytes) {
+  constexpr int64_t kMiB = 1024 * 1024;
+  if (bytes % (1024 * kMiB) == 0) return absl::StrCat(bytes / (1024 * kMiB), " GB");
+  if (bytes % kMiB == 0) return absl::StrCat(bytes / kMiB, " MB");
+  return absl::StrCat(bytes, " B");
+}
+
+void JobSection(const config::JobSpec& job, std::ostream& out) {
+  out << "Job level information\n";
+  out << "  name:       " << Quoted(job.name) << "\n";
+  out << "  role:       " << Quoted(job.role) << "\n";
+  out << "  contact:    " << Quoted(job.contact) << "\n";
+  out << "  cluster:    " << Quoted(job.cluster) << "\n";
+  out << "  environment: " << Quoted(job.environment) << "\n";
+  out << "  instances:  " << Quoted(absl::StrCat(job.instances)) << "\n";
+  if (!job.cron_schedule.empty()) {
+    out << "  cron:\n";
+    out << "    schedule: " << Quoted(job.cron_schedule) << "\n";
+    out << "    policy:   " << Quoted(job.cron_collision_policy) << "\n";
+  }
+  if (!job.constraints.empty()) {
+    out << "  constraints:\n";
+    for (const auto& [name, value] : job.constraints) {
+      out << "    " << Quoted(name) << ": " << Quoted(value) << "\n";
+    }
+  }
+  out << "  service:    " << PyBool(job.service) << "\n";
+  out << "  production: " << PyBool(job.production) << "\n";
+  if (!job.tier.empty()) out << "  tier:       " << Quoted(job.tier) << "\n";
+  out << "\n";
+}
+
+void TaskSection(const config::TaskSpec& task, std::ostream& out) {
+  out << "Task level information\n";
+  out << "  name: " << Quoted(task.name) << "\n";
+  out << "  resources: cpu " << task.cpu << ", ram " << Bytes(task.ram_bytes) << ", disk "
+      << Bytes(task.disk_bytes);
+  if (task.gpu > 0) out << ", gpu " << task.gpu;
+  out << "\n";
+  if (!task.order_constraints.empty()) {
+    out << "  constraints:\n";
+    for (const auto& order : task.order_constraints) {
+      out << "    " << absl::StrJoin(order, " < ") << "\n";
+    }
+  }
+  out << "\n";
+  for (const config::ProcessSpec& p : task.processes) {
+    out << "Process " << Quoted(p.name) << ":\n";
+    if (p.max_failures != 1) out << "  max failures: " << p.max_failures << "\n";
+    if (p.daemon) out << "  daemon\n";
+    if (p.ephemeral) out << "  ephemeral\n";
+    if (p.final) out << "  final\n";
+    out << "  cmdline:\n";
+    for (absl::string_view line : absl::StrSplit(p.cmdline, '\n')) {
+      out << "    " << line << "\n";
+    }
+    out << "\n";
+  }
+}
+
+}  // namespace
+
+std::string FormatInspect(const config::JobSpec& job) {
+  std::ostringstream out;
+  JobSection(job, out);
+  TaskSection(job.task, out);
+  return out.str();
+}
+
+absl::Status JobInspect(CliContext& ctx, const JobInspectOptions& options) {
+  ASSIGN_OR_RETURN(ClusterJobKey key, ParseJobKey(options.job_key));
+  ConfigFileOptions file{options.config_file, options.read_json, options.binds};
+  ASSIGN_OR_RETURN(config::JobSpec job, LoadConfigJob(file, key));
+  // The conversion's checks (resources, ports) apply to inspect as they do to create.
+  ASSIGN_OR_RETURN(model::JobConfiguration unused, ToModelJob(job, options.config_file));
+  (void)unused;
+  if (options.write_json) {
+    ctx.out << job.original.dump() << std::endl;
+  } else {
+    ctx.out << FormatInspect(job) << std::flush;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ConfigList(CliContext& ctx, const ConfigListOptions& options) {
+  ConfigFileOptions file{options.config_file, options.read_json, options.binds};
+  ASSIGN_OR_RETURN(std::vector<config::JobSpec> jobs, LoadConfigJobs(file));
+  std::vector<std::string> keys;
+  for (const config::JobSpec& job : jobs) keys.push_back(SpecKey(job));
+  ctx.out << "jobs=[" << absl::StrJoin(keys, ", ") << "]" << std::endl;
+  return absl::OkStatus();
+}
+
+}  // namespace borealis::cli
