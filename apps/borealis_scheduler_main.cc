@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <random>
+#include <regex>
 #include <sstream>
 #include <unistd.h>
 
@@ -28,7 +29,7 @@ int main(int argc, char** argv) {
   app.add_option("--heartbeat-interval-ms", opts.scheduler.heartbeat_interval_ms,
                  "How often agents send heartbeats");
   app.add_option("--kill-retry-ms", opts.scheduler.kill_retry_ms,
-                 "Re-send a kill after this long without an answer");
+                 "First kill retry after this long; each next one waits twice as long");
   app.add_option("--transient-task-state-timeout-ms", opts.scheduler.transient_timeout_ms,
                  "ASSIGNED/KILLING/... for longer than this become LOST");
   app.add_option("--snapshot-every", opts.scheduler.snapshot_every_records,
@@ -39,6 +40,44 @@ int main(int argc, char** argv) {
                  "THROTTLED delay after the first flapped ancestor");
   app.add_option("--max-flapping-task-delay-ms", opts.scheduler.flapping.max_delay_ms,
                  "Largest THROTTLED delay");
+  // Preemption, history pruning and reconciliation, named after Aurora's flags.
+  borealis::scheduler::RuleOptions& rules = opts.scheduler.rules;
+  app.add_option("--enable-preemptor", rules.enable_preemptor,
+                 "Preempt lower-priority or non-production tasks for pending ones");
+  app.add_option("--preemption-delay-ms", rules.preemption_delay_ms,
+                 "How long a task must be PENDING before it may preempt");
+  app.add_option("--preemption-slot-search-initial-delay-ms",
+                 rules.preemption_slot_search_initial_delay_ms, "First preemption search");
+  app.add_option("--preemption-slot-search-interval-ms",
+                 rules.preemption_slot_search_interval_ms, "Period of the preemption search");
+  app.add_option("--preemption-slot-hold-time-ms", rules.preemption_slot_hold_time_ms,
+                 "How long a host freed by preemption is held for its task");
+  app.add_option("--preemption-reservation-max-batch-size",
+                 rules.preemption_reservation_max_batch_size,
+                 "Hosts held per job per preemption search");
+  app.add_option("--history-prune-threshold-ms", rules.pruning.prune_threshold_ms,
+                 "Terminal tasks are removed this long after they ended");
+  app.add_option("--history-min-retention-threshold-ms", rules.pruning.min_retention_ms,
+                 "Terminal tasks are kept at least this long");
+  app.add_option("--history-max-per-job-threshold", rules.pruning.max_per_job,
+                 "Terminal tasks kept per job");
+  app.add_option("--reconciliation-initial-delay-ms", rules.reconciliation_initial_delay_ms,
+                 "First reconciliation with the agents");
+  app.add_option("--reconciliation-explicit-interval-ms",
+                 rules.reconciliation_explicit_interval_ms,
+                 "Period of explicit reconciliation (the agents report the named tasks)");
+  app.add_option("--reconciliation-implicit-interval-ms",
+                 rules.reconciliation_implicit_interval_ms,
+                 "Period of implicit reconciliation (the agents report every task)");
+  app.add_option("--reconciliation-schedule-spread-ms", rules.reconciliation_schedule_spread_ms,
+                 "Offset of implicit from explicit reconciliation");
+  app.add_option("--reconciliation-explicit-batch-size",
+                 rules.reconciliation_explicit_batch_size, "Task ids per Reconcile message");
+  app.add_option("--max-tasks-per-job", opts.scheduler.max_instances_per_job,
+                 "Most instances a job may have")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--allowed-job-environments", opts.scheduler.environment_pattern,
+                 "Regular expression a job's environment must match");
   std::string tier_config_file;
   app.add_option("--tier-config", tier_config_file,
                  "JSON tier configuration (Aurora's -tier_config format)");
@@ -47,6 +86,13 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   borealis::base::InitLogging("scheduler", log_level);
+  try {
+    std::regex check(opts.scheduler.environment_pattern);
+  } catch (const std::regex_error& e) {
+    LOG_ERROR("--allowed-job-environments '{}' is not a valid regular expression: {}",
+              opts.scheduler.environment_pattern, e.what());
+    return 1;
+  }
   if (!tier_config_file.empty()) {
     std::ifstream in(tier_config_file);
     std::stringstream text;

@@ -85,6 +85,13 @@ struct PlacementOptions {
 PlacementResult Place(const ClusterView& view, const std::vector<const model::Task*>& pending,
                       const PlacementOptions& options);
 
+// The same result as Place, computed by checking every host for every task (O(tasks x
+// hosts)); Place works on runs of tasks sharing a TaskConfig and re-checks only the hosts
+// a placement changed. Kept as the reference for tests and the benchmarks' baseline.
+PlacementResult PlaceByFullScan(const ClusterView& view,
+                                const std::vector<const model::Task*>& pending,
+                                const PlacementOptions& options);
+
 // Submission-time check: OK when at least one agent is large enough for the task plus
 // overhead (cpu, ram, disk, gpu and the number of named ports; constraints and current
 // usage ignored). INVALID_ARGUMENT otherwise, e.g. "no agent could ever run this task:
@@ -93,5 +100,9 @@ PlacementResult Place(const ClusterView& view, const std::vector<const model::Ta
 absl::Status CheckFitsSomeHost(const model::TaskConfig& config,
                                const std::vector<model::AgentInfo>& agents,
                                const model::Resources& overhead);
+
+// What one task takes from a host: its scalars plus the executor overhead, and its
+// distinct named ports (sorted).
+model::Resources TaskNeed(const model::TaskConfig& config, const model::Resources& overhead);
 
 }  // namespace borealis::core

@@ -563,6 +563,30 @@ TEST(PlacePropertyTest, NoOvercommitAndConstraintsHoldOver200Seeds) {
   EXPECT_GT(pending_total, 100);
 }
 
+// Place works on runs of tasks sharing a config and re-checks only the hosts a placement
+// changed; it must decide exactly as checking every host for every task does.
+TEST(PlacePropertyTest, SameDecisionsAsTheFullScanOver500Seeds) {
+  int placed_total = 0;
+  for (uint64_t seed = 0; seed < 500; ++seed) {
+    SCOPED_TRACE(::testing::Message() << "seed " << seed);
+    RandomCase rc;
+    BuildRandom(seed, rc);
+    const ClusterView view = rc.cluster.View();
+    for (PlacementStrategy strategy : {PlacementStrategy::kSpread, PlacementStrategy::kFirstFit}) {
+      PlacementOptions options;
+      options.seed = seed;
+      options.strategy = strategy;
+      options.executor_overhead.milli_cpus = 50;
+      const PlacementResult fast = Place(view, rc.pending, options);
+      const PlacementResult full = PlaceByFullScan(view, rc.pending, options);
+      EXPECT_EQ(fast.assignments, full.assignments);
+      EXPECT_EQ(fast.pending_reasons, full.pending_reasons);
+      placed_total += static_cast<int>(fast.assignments.size());
+    }
+  }
+  EXPECT_GT(placed_total, 500);
+}
+
 // ---- CheckFitsSomeHost --------------------------------------------------------------
 
 model::AgentInfo AgentWith(int64_t milli_cpus, int64_t ram_mb, int64_t disk_mb, int64_t gpus,

@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "borealis/base/log.h"
+#include "borealis/scheduler/pending_tasks.h"
 #include "borealis/scheduler/ui.h"
 #include "borealis/state/store.h"
 #include "borealis/wire/codec.h"
@@ -284,6 +285,12 @@ void Daemon::InstallRoutes() {
     net::HttpResponse r;
     r.content_type = "text/plain; version=0.0.4";
     r.body = RenderMetrics(*core_->view());
+    return r;
+  });
+  server_->Route("GET", "/pendingtasks", [this](const net::HttpRequest&) {
+    net::HttpResponse r;
+    r.content_type = "application/json";
+    r.body = RenderPendingTasks(*core_->view());
     return r;
   });
   server_->RoutePrefix("GET", "/", [this](const net::HttpRequest& req) {

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "borealis/core/feasibility.h"
 #include "borealis/core/quota.h"
 #include "borealis/scheduler/storage_codec.h"
 #include "borealis/wire/convert.h"
@@ -158,6 +159,10 @@ absl::Status SchedulerCore::ValidateNewJob(const model::JobConfiguration& job) c
         absl::StrCat("key.environment: '", job.key.environment, "' does not match ",
                      options_.environment_pattern));
   }
+  if (!job.cron_schedule.empty() && job.task.is_service) {
+    return absl::InvalidArgumentError(
+        "cronSchedule: a job may not be both a service and a cron job");
+  }
   if (!job.cron_schedule.empty()) {
     return absl::UnimplementedError("cronSchedule: cron jobs are not supported yet");
   }
@@ -193,19 +198,31 @@ api::Response SchedulerCore::CreateJob(const api::JobConfiguration& description)
     return wire::ErrorResponse(s);
   }
   if (absl::Status s = ValidateNewJob(*job); !s.ok()) return wire::ErrorResponse(s);
-  for (const auto& [id, t] : *state_.tasks()) {
-    if (model::IsActive(t->status) && t->job() == job->key) {
-      return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
-                                absl::StrCat("Job already exists: ", job->key.ToString()));
-    }
+  if (state_.ActiveTaskCount(job->key) > 0) {
+    return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
+                              absl::StrCat("Job already exists: ", job->key.ToString()));
   }
   if (absl::Status s = CheckJobQuota(*job); !s.ok()) return wire::ErrorResponse(s);
-  std::vector<model::AgentInfo> agents;
+  // Usually the first agent can hold the job: check agents one at a time, and only when
+  // none can, once more over all of them for the explanation (copying 10,000 AgentInfos
+  // for every createJob was its main cost).
+  bool some_agent = false;
+  bool fits_one = false;
   for (const auto& [id, rec] : agents_) {
-    if (rec.registered) agents.push_back(rec.info);
+    if (!rec.registered) continue;
+    some_agent = true;
+    if (core::CheckSomeHostCouldHold(job->task, {rec.info}, options_.executor_overhead).ok()) {
+      fits_one = true;
+      break;
+    }
   }
-  if (!agents.empty()) {
-    absl::Status fits = core::CheckFitsSomeHost(job->task, agents, options_.executor_overhead);
+  if (some_agent && !fits_one) {
+    std::vector<model::AgentInfo> agents;
+    for (const auto& [id, rec] : agents_) {
+      if (rec.registered) agents.push_back(rec.info);
+    }
+    absl::Status fits =
+        core::CheckSomeHostCouldHold(job->task, agents, options_.executor_overhead);
     if (!fits.ok()) return wire::ErrorResponse(fits);
   }
   auto config = std::make_shared<const model::TaskConfig>(job->task);
@@ -311,6 +328,16 @@ void SchedulerCore::ReconcileAgent(const agentproto::RegisterAgent& registration
   for (const auto& t : missing) {
     ChangeTaskState(t, ScheduleStatus::kLost, "Task not found on its agent when it registered");
   }
+  // A partitioned task the agent still has takes the state the agent reports (§3.5).
+  for (const auto& [id, status] : reported) {
+    const model::Task* t = state_.FindTask(id);
+    if (t == nullptr || t->agent_id != registration.agentId ||
+        t->status != ScheduleStatus::kPartitioned) {
+      continue;
+    }
+    auto s = wire::FromThrift(status);
+    if (s.ok()) ChangeTaskState(*t, *s, "Agent reconnected");
+  }
   for (const auto& t : killing) SendKill(t, "Killed by request");
   // Tasks the agent runs that we do not expect there are killed.
   for (const auto& [id, status] : reported) {
@@ -374,11 +401,7 @@ void SchedulerCore::OnAgentDisconnected(const std::string& agent_id) {
 }
 
 void SchedulerCore::LoseAgent(const std::string& agent_id, const std::string& why) {
-  std::vector<model::Task> tasks;
-  for (const auto& [id, t] : *state_.tasks()) {
-    if (t->agent_id == agent_id && model::IsSlaveAssigned(t->status)) tasks.push_back(*t);
-  }
-  for (const auto& t : tasks) ChangeTaskState(t, ScheduleStatus::kLost, why);
+  PartitionAgentTasks(agent_id, why);  // §3.5, partitions.cc
   agents_.erase(agent_id);
   placement_dirty_ = true;
   Count("agents_lost");
@@ -409,7 +432,7 @@ void SchedulerCore::Tick() {
           timed_out.push_back(*t);
         } else if (t->status != ScheduleStatus::kAssigned) {
           auto it = last_kill_sent_ms_.find(id);
-          if (it == last_kill_sent_ms_.end() || now - it->second >= options_.kill_retry_ms) {
+          if (it == last_kill_sent_ms_.end() || now - it->second >= KillRetryDelayMs(id)) {
             retry_kill.push_back(*t);
           }
         }
@@ -423,10 +446,12 @@ void SchedulerCore::Tick() {
     Count("timed_out_tasks");
   }
   for (const auto& t : retry_kill) {
+    ++rules_.kill_retries[t.task_id];
     SendKill(t, "Killed by request");
     Count("task_kill_retries");
   }
   ReleaseThrottled(now);
+  RunRules(now);
 }
 
 void SchedulerCore::ReleaseThrottled(int64_t now) {
@@ -469,6 +494,7 @@ core::ClusterView SchedulerCore::BuildClusterView(std::vector<model::AgentInfo>*
   for (size_t i = 0; i < infos->size(); ++i) {
     core::HostView hv;
     hv.agent = &(*infos)[i];
+    hv.schedulable = !HeldForPreemptor((*infos)[i].agent_id);  // preemptor.cc
     view.hosts.push_back(hv);
     index[(*infos)[i].agent_id] = i;
   }

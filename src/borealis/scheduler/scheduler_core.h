@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -30,6 +31,7 @@
 #include "borealis/core/placement.h"
 #include "borealis/core/task_state_machine.h"
 #include "borealis/core/tier_config.h"
+#include "borealis/scheduler/rules.h"
 #include "borealis/state/cluster_state.h"
 #include "borealis/state/store.h"
 #include "gen-cpp/agent_types.h"
@@ -51,7 +53,7 @@ struct SchedulerOptions {
   int32_t heartbeat_interval_ms = 2000;
   // An agent silent (disconnected or without heartbeats) this long is lost, with its tasks.
   int64_t agent_timeout_ms = 30'000;
-  int64_t kill_retry_ms = 15'000;           // re-send a kill while the task stays KILLING
+  int64_t kill_retry_ms = 15'000;  // first kill re-send; doubles after each (§3.5)
   int64_t transient_timeout_ms = 300'000;   // ASSIGNED/KILLING/... longer than this → LOST
   uint64_t snapshot_every_records = 10'000;
   int32_t max_instances_per_job = 4000;
@@ -62,6 +64,8 @@ struct SchedulerOptions {
   core::FlappingOptions flapping;
   // §4.3: the tiers createJob accepts and getTierConfigs reports.
   core::TierConfig tiers = core::TierConfig::Default();
+  // Preemption, history pruning and reconciliation (rules.h).
+  RuleOptions rules;
 };
 
 struct AgentRecord {
@@ -137,6 +141,18 @@ class SchedulerCore {
   void ReleaseThrottled(int64_t now);
   core::ClusterView BuildClusterView(std::vector<model::AgentInfo>* infos) const;
   void MaybeSnapshot();
+  // The timed rules (rules.cc, partitions.cc, preemptor.cc, pruner.cc, reconciler.cc).
+  void RunRules(int64_t now);
+  void PartitionAgentTasks(const std::string& agent_id, const std::string& why);
+  void SweepPartitioned(int64_t now);
+  void SearchPreemptionSlots(int64_t now);
+  void LaunchReserved(int64_t now);
+  void AssignAndLaunch(const core::Assignment& assignment);
+  bool HeldForPreemptor(const std::string& agent_id) const;
+  int64_t KillRetryDelayMs(const std::string& task_id) const;
+  void PruneHistory(int64_t now);
+  void ReconcileExplicitly();
+  void ReconcileImplicitly();
 
   SchedulerOptions options_;
   base::Clock& clock_;
@@ -154,9 +170,11 @@ class SchedulerCore {
   std::shared_ptr<const core::TierConfig> tiers_;
   std::map<std::string, int64_t> counters_;
   bool placement_dirty_ = true;
+  RulesState rules_;
 
   std::vector<state::Mutation> pending_mutations_;
-  std::vector<std::pair<std::string, agentproto::AgentMessage>> outbox_;
+  // A deque: Thrift messages are costly to relocate, and a commit may queue a million.
+  std::deque<std::pair<std::string, agentproto::AgentMessage>> outbox_;
   std::vector<std::function<void()>> after_commit_;
 
   mutable std::mutex view_mu_;

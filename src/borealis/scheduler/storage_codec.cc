@@ -1,5 +1,8 @@
 #include "borealis/scheduler/storage_codec.h"
 
+#include <map>
+#include <string_view>
+
 #include "absl/strings/str_cat.h"
 #include "borealis/base/status.h"
 #include "borealis/wire/codec.h"
@@ -9,15 +12,64 @@
 
 namespace borealis::scheduler {
 
+namespace {
+
+// The same ScheduledTask as wire::ToThrift(task), with the TaskConfig converted once per
+// distinct config of the transaction (tasks of a job share theirs) and no extra copies.
+class TaskEncoder {
+ public:
+  api::ScheduledTask Encode(const model::Task& t) {
+    api::ScheduledTask s;
+    api::AssignedTask& a = s.assignedTask;
+    a.__set_taskId(t.task_id);
+    a.__set_slaveId(t.agent_id);
+    a.__set_slaveHost(t.agent_host);
+    a.task = Config(t.config.get());
+    a.__isset.task = true;
+    a.__set_assignedPorts(t.assigned_ports);
+    a.__set_instanceId(t.instance_id);
+    s.__isset.assignedTask = true;
+    s.__set_status(wire::ToThrift(t.status));
+    s.__set_failureCount(t.failure_count);
+    s.__set_timesPartitioned(t.times_partitioned);
+    s.taskEvents.reserve(t.events.size());
+    for (const model::TaskEvent& e : t.events) s.taskEvents.push_back(wire::ToThrift(e));
+    s.__isset.taskEvents = true;
+    s.__set_ancestorId(t.ancestor_id);
+    return s;
+  }
+
+ private:
+  const api::TaskConfig& Config(const model::TaskConfig* config) {
+    if (config == nullptr) return empty_;
+    auto [it, inserted] = configs_.try_emplace(config);
+    if (inserted) it->second = wire::ToThrift(*config);
+    return it->second;
+  }
+  std::map<const model::TaskConfig*, api::TaskConfig> configs_;
+  api::TaskConfig empty_;
+};
+
+}  // namespace
+
 std::string EncodeTransaction(const std::vector<state::Mutation>& mutations) {
+  TaskEncoder encoder;
   storage::Transaction txn;
   txn.schemaVersion = storage::g_storage_constants.CURRENT_SCHEMA_VERSION;
-  for (const auto& m : mutations) {
-    storage::Op op;
-    if (const auto* save = std::get_if<state::SaveTasks>(&m)) {
-      storage::SaveTasks st;
-      for (const auto& t : save->tasks) st.tasks.insert(wire::ToThrift(t));
-      op.__set_saveTasks(std::move(st));
+  txn.ops.reserve(mutations.size());
+  for (size_t i = 0; i < mutations.size(); ++i) {
+    const state::Mutation& m = mutations[i];
+    storage::Op& op = txn.ops.emplace_back();
+    if (std::holds_alternative<state::SaveTasks>(m)) {
+      // A run of SaveTasks becomes one op holding each task's newest version: replaying it
+      // gives the same state, and a task saved several times is encoded once.
+      std::map<std::string_view, const model::Task*> newest;
+      for (; i < mutations.size() && std::holds_alternative<state::SaveTasks>(mutations[i]); ++i) {
+        for (const auto& t : std::get<state::SaveTasks>(mutations[i]).tasks) newest[t.task_id] = &t;
+      }
+      --i;
+      for (const auto& [id, t] : newest) op.saveTasks.tasks.insert(encoder.Encode(*t));
+      op.__isset.saveTasks = true;
     } else if (const auto* remove = std::get_if<state::RemoveTasks>(&m)) {
       storage::RemoveTasks rt;
       rt.taskIds.insert(remove->task_ids.begin(), remove->task_ids.end());
@@ -32,7 +84,6 @@ std::string EncodeTransaction(const std::vector<state::Mutation>& mutations) {
       rq.role = remove_quota->role;
       op.__set_removeQuota(std::move(rq));
     }
-    txn.ops.push_back(std::move(op));
   }
   return wire::SerializeCompact(txn);
 }
