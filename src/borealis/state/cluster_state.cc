@@ -12,15 +12,37 @@ void ClusterState::Apply(const Mutation& m) {
   ++version_;
   if (const auto* save = std::get_if<SaveTasks>(&m)) {
     TaskMap& tasks = MutableTasks();
-    for (const auto& t : save->tasks) tasks[t.task_id] = std::make_shared<const model::Task>(t);
+    for (const auto& t : save->tasks) {
+      TaskPtr& slot = tasks[t.task_id];
+      if (slot) CountActive(*slot, -1);
+      slot = std::make_shared<const model::Task>(t);
+      CountActive(*slot, +1);
+    }
   } else if (const auto* remove = std::get_if<RemoveTasks>(&m)) {
     TaskMap& tasks = MutableTasks();
-    for (const auto& id : remove->task_ids) tasks.erase(id);
+    for (const auto& id : remove->task_ids) {
+      auto it = tasks.find(id);
+      if (it == tasks.end()) continue;
+      CountActive(*it->second, -1);
+      tasks.erase(it);
+    }
   } else if (const auto* save_quota = std::get_if<SaveQuota>(&m)) {
     quotas_[save_quota->role] = save_quota->quota;
   } else if (const auto* remove_quota = std::get_if<RemoveQuota>(&m)) {
     quotas_.erase(remove_quota->role);
   }
+}
+
+void ClusterState::CountActive(const model::Task& t, int64_t delta) {
+  if (t.config == nullptr || !model::IsActive(t.status)) return;
+  auto it = active_by_job_.try_emplace(t.config->job, 0).first;
+  it->second += delta;
+  if (it->second == 0) active_by_job_.erase(it);
+}
+
+int64_t ClusterState::ActiveTaskCount(const model::JobKey& job) const {
+  auto it = active_by_job_.find(job);
+  return it == active_by_job_.end() ? 0 : it->second;
 }
 
 const model::Task* ClusterState::FindTask(const std::string& task_id) const {

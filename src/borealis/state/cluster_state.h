@@ -56,6 +56,8 @@ class ClusterState {
   std::shared_ptr<const TaskMap> tasks() const { return tasks_; }
   const model::Task* FindTask(const std::string& task_id) const;
   size_t task_count() const { return tasks_->size(); }
+  // Tasks of `job` in an ACTIVE state (kept up to date by Apply; O(log jobs)).
+  int64_t ActiveTaskCount(const model::JobKey& job) const;
   uint64_t version() const { return version_; }
 
   // Quotas by role (small; copied into read views).
@@ -68,7 +70,10 @@ class ClusterState {
  private:
   TaskMap& MutableTasks();
 
+  void CountActive(const model::Task& t, int64_t delta);
+
   std::shared_ptr<TaskMap> tasks_;
+  std::map<model::JobKey, int64_t> active_by_job_;  // jobs with at least one active task
   QuotaMap quotas_;
   uint64_t version_ = 0;
 };

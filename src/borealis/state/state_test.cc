@@ -33,6 +33,23 @@ TEST(ClusterStateTest, SaveReplacesAndRemoveDeletes) {
   EXPECT_EQ(st.FindTask("b"), nullptr);
 }
 
+TEST(ClusterStateTest, ActiveTaskCountFollowsSavesAndRemoves) {
+  ClusterState st;
+  const model::JobKey web{"www-data", "prod", "web"};
+  EXPECT_EQ(st.ActiveTaskCount(web), 0);
+  st.Apply(SaveTasks{{MakeTask("a", model::ScheduleStatus::kPending),
+                      MakeTask("b", model::ScheduleStatus::kRunning),
+                      MakeTask("c", model::ScheduleStatus::kFinished)}});
+  EXPECT_EQ(st.ActiveTaskCount(web), 2);
+  st.Apply(SaveTasks{{MakeTask("b", model::ScheduleStatus::kFailed)}});  // active → terminal
+  EXPECT_EQ(st.ActiveTaskCount(web), 1);
+  st.Apply(SaveTasks{{MakeTask("c", model::ScheduleStatus::kPending)}});  // terminal → active
+  EXPECT_EQ(st.ActiveTaskCount(web), 2);
+  st.Apply(RemoveTasks{{"a", "c", "unknown"}});
+  EXPECT_EQ(st.ActiveTaskCount(web), 0);
+  EXPECT_EQ(st.ActiveTaskCount({"www-data", "prod", "other"}), 0);
+}
+
 TEST(ClusterStateTest, QuotaSaveReplaceRemove) {
   ClusterState st;
   model::Resources q;

@@ -1,0 +1,544 @@
+#include "borealis/sim/simulator.h"
+
+#include <stdlib.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <queue>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "borealis/base/clock.h"
+#include "borealis/base/rng.h"
+#include "borealis/base/status.h"
+#include "borealis/scheduler/scheduler_core.h"
+#include "borealis/state/store.h"
+#include "nlohmann/json.hpp"
+
+namespace borealis::sim {
+namespace {
+
+int64_t WallNs() { return base::RealClock::Get().MonoNowNs(); }
+
+// VmRSS / VmHWM of this process in bytes.
+std::pair<int64_t, int64_t> ReadRss() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  int64_t rss = 0, hwm = 0;
+  while (std::getline(in, line)) {
+    auto kb = [&](const char* key, int64_t* out) {
+      if (line.rfind(key, 0) != 0) return;
+      std::string rest = line.substr(std::string(key).size());
+      rest.erase(std::remove_if(rest.begin(), rest.end(),
+                                [](char c) { return c < '0' || c > '9'; }),
+                 rest.end());
+      int64_t v = 0;
+      if (absl::SimpleAtoi(rest, &v)) *out = v * 1024;
+    };
+    kb("VmRSS:", &rss);
+    kb("VmHWM:", &hwm);
+  }
+  return {rss, hwm};
+}
+
+double CpuSeconds() {
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+api::Constraint MakeConstraint(const std::string& name, const std::string& spec) {
+  api::Constraint c;
+  c.__set_name(name);
+  api::TaskConstraint tc;
+  int32_t limit = 0;
+  if (spec.rfind("limit:", 0) == 0 && absl::SimpleAtoi(spec.substr(6), &limit)) {
+    api::LimitConstraint l;
+    l.__set_limit(limit);
+    tc.__set_limit(l);
+  } else {
+    api::ValueConstraint v;
+    std::string values = spec;
+    if (!values.empty() && values[0] == '!') {
+      v.__set_negated(true);
+      values = values.substr(1);
+    }
+    std::set<std::string> set;
+    for (absl::string_view part : absl::StrSplit(values, ',', absl::SkipEmpty())) {
+      set.insert(std::string(part));
+    }
+    v.__set_values(set);
+    tc.__set_value(v);
+  }
+  c.__set_constraint(tc);
+  return c;
+}
+
+api::JobConfiguration MakeJob(const JobSpec& spec, int64_t k) {
+  api::JobKey key;
+  key.__set_role(spec.role);
+  key.__set_environment(spec.environment);
+  key.__set_name(absl::StrCat(spec.name, "-", k));
+  api::Identity owner;
+  owner.__set_user(spec.role);
+  api::TaskConfig t;
+  t.__set_job(key);
+  t.__set_owner(owner);
+  t.__set_isService(spec.service);
+  t.__set_priority(spec.priority);
+  t.__set_maxTaskFailures(spec.max_task_failures);
+  if (!spec.tier.empty()) t.__set_tier(spec.tier);
+  std::set<api::Resource> resources;
+  api::Resource cpus, ram, disk;
+  cpus.__set_numCpus(static_cast<double>(spec.milli_cpus) / 1000.0);
+  ram.__set_ramMb(spec.ram_mb);
+  disk.__set_diskMb(spec.disk_mb);
+  resources.insert(cpus);
+  resources.insert(ram);
+  resources.insert(disk);
+  for (int32_t p = 0; p < spec.ports; ++p) {
+    api::Resource port;
+    port.__set_namedPort(absl::StrCat("p", p));
+    resources.insert(port);
+  }
+  t.__set_resources(resources);
+  std::set<api::Constraint> constraints;
+  for (const auto& [name, value] : spec.constraints) {
+    constraints.insert(MakeConstraint(name, value));
+  }
+  t.__set_constraints(constraints);
+  api::ExecutorConfig executor;
+  executor.__set_name("AuroraExecutor");
+  executor.__set_data("{}");
+  t.__set_executorConfig(executor);
+  api::JobConfiguration job;
+  job.__set_key(key);
+  job.__set_owner(owner);
+  job.__set_taskConfig(t);
+  job.__set_instanceCount(spec.instances);
+  return job;
+}
+
+enum class EventKind : uint8_t { kStatus, kJobArrival, kAgentLoss };
+
+struct Event {
+  int64_t at_ms = 0;
+  uint64_t seq = 0;
+  EventKind kind = EventKind::kStatus;
+  uint32_t index = 0;  // agent (kStatus), job spec (kJobArrival), loss (kAgentLoss)
+  int64_t k = 0;       // job number within its spec (kJobArrival)
+  api::ScheduleStatus::type status = api::ScheduleStatus::INIT;
+  std::string task_id;
+};
+
+struct Later {
+  bool operator()(const Event& a, const Event& b) const {
+    return a.at_ms != b.at_ms ? a.at_ms > b.at_ms : a.seq > b.seq;
+  }
+};
+
+struct SimAgent {
+  std::string id;
+  std::string host;
+  bool alive = true;
+};
+
+// What the sim remembers of a submitted job, to measure placement latency.
+struct JobTrack {
+  int64_t submitted_ns = 0;
+  int32_t instances = 0;
+  int32_t first_launches = 0;
+  uint32_t spec = 0;
+};
+
+class Run final : public scheduler::AgentTransport {
+ public:
+  Run(const Scenario& s, const SimOptions& o) : s_(s), o_(o), rng_(s.seed ^ 0x5eed5eedULL) {}
+  ~Run() override {
+    core_.reset();
+    store_.reset();
+    if (!temp_dir_.empty()) {  // also on early error returns
+      std::error_code ec;
+      std::filesystem::remove_all(temp_dir_, ec);
+    }
+  }
+  Run(const Run&) = delete;
+  Run& operator=(const Run&) = delete;
+
+  absl::StatusOr<SimResult> Go();
+  bool Send(const std::string& agent_id, const agentproto::AgentMessage& m) override;
+
+ private:
+  int64_t Now() const { return clock_.NowMs() - start_ms_; }
+  void Push(Event e) {
+    e.seq = next_seq_++;
+    if (e.kind == EventKind::kStatus) ++in_flight_;
+    events_.push(std::move(e));
+  }
+  void Trace(const std::string& line) {
+    if (o_.trace != nullptr) *o_.trace << Now() << ' ' << line << '\n';
+  }
+  void RegisterAgents();
+  void Handle(const Event& e);
+  void LoseAgents(int64_t count);
+  absl::Status Commit();
+  absl::Status OpenStore();
+  // Counts the tasks and fills the figures once the loop is over.
+  void Finish(int64_t wall0, int64_t sched_wall0);
+
+  const Scenario& s_;
+  const SimOptions& o_;
+  base::ManualClock clock_;
+  int64_t start_ms_ = clock_.NowMs();
+  base::Rng rng_;
+  std::unique_ptr<state::Store> store_;
+  std::unique_ptr<scheduler::SchedulerCore> core_;
+  std::string store_name_;
+  std::string temp_dir_;
+  std::vector<SimAgent> agents_;
+  std::unordered_map<std::string, uint32_t> agent_index_;
+  std::unordered_map<std::string, JobTrack> jobs_;  // job name → track
+  std::unordered_set<std::string> killed_;
+  std::priority_queue<Event, std::vector<Event>, Later> events_;
+  uint64_t next_seq_ = 0;
+  int64_t in_flight_ = 0;       // status events not yet delivered
+  int64_t arrivals_left_ = 0;   // jobs and losses still to come
+  int64_t launches_this_commit_ = 0;
+  std::vector<uint32_t> latency_us_;
+  SimResult r_;
+  int64_t sched_ns_ = 0;
+  // Wall time per kind of SchedulerCore call.
+  int64_t create_ns_ = 0, status_ns_ = 0, schedule_ns_ = 0, flush_ns_ = 0, tick_ns_ = 0;
+};
+
+absl::Status Run::OpenStore() {
+  store_name_ = o_.store_override.empty() ? s_.store : o_.store_override;
+  if (store_name_ == "memory") {
+    store_ = std::make_unique<state::MemoryStore>();
+    return absl::OkStatus();
+  }
+  if (store_name_ != "sqlite") {
+    return absl::InvalidArgumentError(absl::StrCat("store: unknown kind '", store_name_, "'"));
+  }
+  std::string dir = o_.data_dir;
+  if (dir.empty()) {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "borealis-sim-XXXXXX").string();
+    if (mkdtemp(tmpl.data()) == nullptr) {
+      return absl::InternalError("cannot create a temporary directory for the store");
+    }
+    dir = temp_dir_ = tmpl;
+  }
+  ASSIGN_OR_RETURN(auto sqlite, state::SqliteStore::Open(dir + "/scheduler.db"));
+  store_ = std::move(sqlite);
+  return absl::OkStatus();
+}
+
+void Run::RegisterAgents() {
+  const HostShape& h = s_.hosts;
+  for (int64_t i = 0; i < h.count; ++i) {
+    char id[32], host[32];
+    snprintf(id, sizeof id, "agent-%06lld", static_cast<long long>(i));
+    snprintf(host, sizeof host, "host-%06lld", static_cast<long long>(i));
+    agentproto::RegisterAgent reg;
+    reg.agentId = id;
+    reg.host = host;
+    reg.resources.milliCpus = h.milli_cpus;
+    reg.resources.ramMb = h.ram_mb;
+    reg.resources.diskMb = h.disk_mb;
+    agentproto::PortRange pr;
+    pr.first = h.port_first;
+    pr.last = h.port_last;
+    reg.resources.ports = {pr};
+    for (const auto& [name, n] : h.attributes) {
+      reg.attributes[name] = {absl::StrCat(name, "-", i % n)};
+    }
+    agent_index_[id] = static_cast<uint32_t>(agents_.size());
+    agents_.push_back(SimAgent{id, host, true});
+    core_->OnAgentRegister(reg);
+  }
+}
+
+bool Run::Send(const std::string& agent_id, const agentproto::AgentMessage& m) {
+  auto it = agent_index_.find(agent_id);
+  if (it == agent_index_.end() || !agents_[it->second].alive) return false;
+  const uint32_t a = it->second;
+  if (m.__isset.launchTask) {
+    const api::AssignedTask& t = m.launchTask.task;
+    ++r_.placements;
+    ++launches_this_commit_;
+    if (o_.trace != nullptr) {
+      std::string line = absl::StrCat("launch ", t.taskId, " ", agent_id);
+      for (const auto& [name, port] : t.assignedPorts) absl::StrAppend(&line, " ", name, "=", port);
+      Trace(line);
+    }
+    uint32_t spec = 0;
+    if (auto j = jobs_.find(t.task.job.name); j != jobs_.end()) {
+      spec = j->second.spec;
+      if (j->second.first_launches < j->second.instances) {
+        ++j->second.first_launches;
+        latency_us_.push_back(
+            static_cast<uint32_t>(std::min<int64_t>((WallNs() - j->second.submitted_ns) / 1000,
+                                                    UINT32_MAX)));
+      }
+    }
+    const JobSpec& js = s_.jobs[spec];
+    const int64_t now = Now();
+    Push(Event{now + s_.starting_ms, 0, EventKind::kStatus, a, 0, api::ScheduleStatus::STARTING,
+               t.taskId});
+    Push(Event{now + s_.running_ms, 0, EventKind::kStatus, a, 0, api::ScheduleStatus::RUNNING,
+               t.taskId});
+    if (js.run_ms > 0) {
+      const bool fail = js.failure_rate > 0 &&
+                        static_cast<double>(rng_.Uniform(1'000'000)) < js.failure_rate * 1e6;
+      Push(Event{now + s_.running_ms + js.run_ms, 0, EventKind::kStatus, a, 0,
+                 fail ? api::ScheduleStatus::FAILED : api::ScheduleStatus::FINISHED, t.taskId});
+    }
+  } else if (m.__isset.killTask) {
+    Trace(absl::StrCat("kill ", m.killTask.taskId, " ", agent_id));
+    if (killed_.insert(m.killTask.taskId).second) {
+      Push(Event{Now() + s_.kill_ms, 0, EventKind::kStatus, a, 0, api::ScheduleStatus::KILLED,
+                 m.killTask.taskId});
+    }
+  }
+  return true;
+}
+
+void Run::LoseAgents(int64_t count) {
+  std::vector<uint32_t> alive;
+  for (uint32_t i = 0; i < agents_.size(); ++i) {
+    if (agents_[i].alive) alive.push_back(i);
+  }
+  for (int64_t n = 0; n < count && !alive.empty(); ++n) {
+    const size_t pick = rng_.Uniform(alive.size());
+    const uint32_t a = alive[pick];
+    alive.erase(alive.begin() + static_cast<std::ptrdiff_t>(pick));
+    agents_[a].alive = false;
+    ++r_.agents_lost;
+    Trace(absl::StrCat("agent_lost ", agents_[a].id));
+    const int64_t t0 = WallNs();
+    core_->OnAgentDisconnected(agents_[a].id);
+    sched_ns_ += WallNs() - t0;
+  }
+}
+
+void Run::Handle(const Event& e) {
+  switch (e.kind) {
+    case EventKind::kStatus: {
+      --in_flight_;
+      const SimAgent& agent = agents_[e.index];
+      if (!agent.alive) return;  // a lost agent says nothing more
+      if (e.status != api::ScheduleStatus::KILLED && killed_.contains(e.task_id)) return;
+      agentproto::StatusUpdate u;
+      u.uuid = absl::StrCat("u", e.seq);
+      u.taskId = e.task_id;
+      u.status = e.status;
+      u.timestampMs = clock_.NowMs();
+      if (o_.trace != nullptr) Trace(absl::StrCat("status ", e.task_id, " ", api::to_string(e.status)));
+      ++r_.status_updates;
+      const int64_t t0 = WallNs();
+      core_->OnStatusUpdate(agent.id, u);
+      const int64_t dt = WallNs() - t0;
+      sched_ns_ += dt;
+      status_ns_ += dt;
+      return;
+    }
+    case EventKind::kJobArrival: {
+      --arrivals_left_;
+      const JobSpec& spec = s_.jobs[e.index];
+      api::JobConfiguration job = MakeJob(spec, e.k);
+      JobTrack& track = jobs_[job.key.name];
+      track.spec = e.index;
+      track.instances = spec.instances;
+      track.submitted_ns = WallNs();
+      const int64_t t0 = track.submitted_ns;
+      api::Response resp = core_->CreateJob(job);
+      const int64_t dt = WallNs() - t0;
+      sched_ns_ += dt;
+      create_ns_ += dt;
+      std::string outcome = resp.responseCode == api::ResponseCode::OK ? "OK" : "refused:";
+      for (const auto& d : resp.details) absl::StrAppend(&outcome, " ", d.message);
+      Trace(absl::StrCat("create ", job.key.role, "/", job.key.environment, "/", job.key.name,
+                         " instances=", spec.instances, " ", outcome));
+      if (resp.responseCode != api::ResponseCode::OK) track.instances = 0;
+      return;
+    }
+    case EventKind::kAgentLoss:
+      --arrivals_left_;
+      LoseAgents(s_.agent_losses[e.index].count);
+      return;
+  }
+}
+
+absl::Status Run::Commit() {
+  launches_this_commit_ = 0;
+  const int64_t t0 = WallNs();
+  core_->Schedule();
+  const int64_t t1 = WallNs();
+  absl::Status st = core_->Flush();
+  const int64_t t2 = WallNs();
+  sched_ns_ += t2 - t0;
+  schedule_ns_ += t1 - t0;
+  flush_ns_ += t2 - t1;
+  ++r_.commits;
+  return st;
+}
+
+absl::StatusOr<SimResult> Run::Go() {
+  RETURN_IF_ERROR(OpenStore());
+  scheduler::SchedulerOptions opts;
+  opts.cluster_name = "sim";
+  opts.scheduler_host = "sim-scheduler";
+  opts.max_instances_per_job = 1'000'000;
+  opts.snapshot_every_records = 1'000'000'000;  // the sim measures placement, not snapshots
+  core_ = std::make_unique<scheduler::SchedulerCore>(opts, clock_, *store_, *this, s_.seed);
+  RETURN_IF_ERROR(core_->Recover());
+  const int64_t wall0 = WallNs();
+  RegisterAgents();
+  RETURN_IF_ERROR(Commit());
+  Trace(absl::StrCat("registered ", agents_.size(), " agents"));
+  for (uint32_t i = 0; i < s_.jobs.size(); ++i) {
+    for (int64_t k = 0; k < s_.jobs[i].count; ++k) {
+      Push(Event{s_.jobs[i].arrive_at_ms + k * s_.jobs[i].arrive_every_ms, 0,
+                 EventKind::kJobArrival, i, k, api::ScheduleStatus::INIT, {}});
+      ++arrivals_left_;
+    }
+  }
+  for (uint32_t i = 0; i < s_.agent_losses.size(); ++i) {
+    Push(Event{s_.agent_losses[i].at_ms, 0, EventKind::kAgentLoss, i, 0,
+               api::ScheduleStatus::INIT, {}});
+    ++arrivals_left_;
+  }
+  const int64_t sched_wall0 = WallNs();
+  sched_ns_ = 0;
+  int64_t next_tick = 0;
+  for (;;) {
+    const int64_t now = Now();
+    while (!events_.empty() && events_.top().at_ms <= now) {
+      Event e = events_.top();
+      events_.pop();
+      Handle(e);
+    }
+    if (now >= next_tick) {  // once a simulated second: heartbeats and timers
+      next_tick = now + 1000;
+      const int64_t t0 = WallNs();
+      for (const SimAgent& a : agents_) {
+        if (a.alive) core_->OnHeartbeat(a.id);
+      }
+      core_->Tick();
+      const int64_t dt = WallNs() - t0;
+      sched_ns_ += dt;
+      tick_ns_ += dt;
+    }
+    RETURN_IF_ERROR(Commit());
+    const bool idle = arrivals_left_ == 0 && in_flight_ == 0 && launches_this_commit_ == 0;
+    if ((s_.stop_when_idle && idle) || now >= s_.duration_ms) break;
+    clock_.AdvanceMs(s_.tick_ms);
+  }
+  Finish(wall0, sched_wall0);
+  return r_;
+}
+
+void Run::Finish(int64_t wall0, int64_t sched_wall0) {
+  const int64_t wall1 = WallNs();
+  for (const auto& [id, t] : *core_->state().tasks()) {
+    ++r_.tasks_total;
+    if (t->status == model::ScheduleStatus::kPending ||
+        t->status == model::ScheduleStatus::kThrottled) {
+      ++r_.tasks_pending;
+    } else if (t->status == model::ScheduleStatus::kAssigned ||
+               t->status == model::ScheduleStatus::kStarting ||
+               t->status == model::ScheduleStatus::kRunning) {
+      ++r_.tasks_placed;
+    }
+  }
+  Trace(absl::StrCat("end placements=", r_.placements, " placed=", r_.tasks_placed,
+                     " pending=", r_.tasks_pending, " total=", r_.tasks_total));
+  r_.scenario = s_.name;
+  r_.hosts = s_.hosts.count;
+  r_.store = store_name_;
+  r_.simulated_ms = Now();
+  r_.wall_seconds = static_cast<double>(wall1 - wall0) / 1e9;
+  r_.scheduler_seconds = static_cast<double>(sched_ns_) / 1e9;
+  const double phase = static_cast<double>(wall1 - sched_wall0) / 1e9;
+  r_.placements_per_sec = phase > 0 ? static_cast<double>(r_.placements) / phase : 0;
+  if (!latency_us_.empty()) {
+    std::sort(latency_us_.begin(), latency_us_.end());
+    auto pct = [&](double p) {
+      size_t i = static_cast<size_t>(p * static_cast<double>(latency_us_.size() - 1) + 0.5);
+      return static_cast<double>(latency_us_[i]) / 1000.0;
+    };
+    r_.placement_p50_ms = pct(0.50);
+    r_.placement_p99_ms = pct(0.99);
+    r_.placement_max_ms = static_cast<double>(latency_us_.back()) / 1000.0;
+  }
+  r_.breakdown_seconds = {{"create_job", create_ns_ / 1e9}, {"status_updates", status_ns_ / 1e9},
+                          {"schedule", schedule_ns_ / 1e9}, {"flush", flush_ns_ / 1e9},
+                          {"tick_and_heartbeats", tick_ns_ / 1e9}};
+  r_.cpu_seconds = CpuSeconds();
+  auto [rss, hwm] = ReadRss();
+  r_.rss_bytes = rss;
+  r_.hwm_bytes = hwm;
+}
+
+}  // namespace
+
+Simulator::Simulator(Scenario scenario, SimOptions options)
+    : scenario_(std::move(scenario)), options_(std::move(options)) {}
+
+absl::StatusOr<SimResult> Simulator::Run() {
+  sim::Run run(scenario_, options_);
+  return run.Go();
+}
+
+std::string ResultJson(const SimResult& r) {
+  nlohmann::ordered_json j;
+  j["scenario"] = r.scenario;
+  j["hosts"] = r.hosts;
+  j["store"] = r.store;
+  j["simulated_seconds"] = static_cast<double>(r.simulated_ms) / 1000.0;
+  j["wall_seconds"] = r.wall_seconds;
+  j["scheduler_seconds"] = r.scheduler_seconds;
+  j["cpu_seconds"] = r.cpu_seconds;
+  for (const auto& [name, secs] : r.breakdown_seconds) j["scheduler_breakdown_seconds"][name] = secs;
+  j["placements"] = r.placements;
+  j["placements_per_sec"] = r.placements_per_sec;
+  // On a shared machine wall time includes waiting for a core; this one does not.
+  j["placements_per_cpu_sec"] =
+      r.cpu_seconds > 0 ? static_cast<double>(r.placements) / r.cpu_seconds : 0;
+  j["placement_p50_ms"] = r.placement_p50_ms;
+  j["placement_p99_ms"] = r.placement_p99_ms;
+  j["placement_max_ms"] = r.placement_max_ms;
+  j["tasks_placed"] = r.tasks_placed;
+  j["tasks_pending"] = r.tasks_pending;
+  j["tasks_total"] = r.tasks_total;
+  j["status_updates"] = r.status_updates;
+  j["agents_lost"] = r.agents_lost;
+  j["commits"] = r.commits;
+  j["rss_bytes"] = r.rss_bytes;
+  j["hwm_bytes"] = r.hwm_bytes;
+  j["rss_bytes_per_task"] =
+      r.tasks_total > 0 ? static_cast<double>(r.rss_bytes) / static_cast<double>(r.tasks_total) : 0;
+  return j.dump();
+}
+
+std::string ResultText(const SimResult& r) {
+  return absl::StrCat(
+      "scenario ", r.scenario, " (", r.hosts, " hosts, store ", r.store, ")\n",
+      "  placements ", r.placements, " in ", r.wall_seconds, " s wall (", r.scheduler_seconds,
+      " s in the scheduler): ", static_cast<int64_t>(r.placements_per_sec), "/s\n",
+      "  placement latency p50 ", r.placement_p50_ms, " ms, p99 ", r.placement_p99_ms,
+      " ms, max ", r.placement_max_ms, " ms\n", "  tasks placed ", r.tasks_placed, ", pending ",
+      r.tasks_pending, ", total ", r.tasks_total, "; agents lost ", r.agents_lost, "\n",
+      "  rss ", r.rss_bytes / (1024 * 1024), " MiB (peak ", r.hwm_bytes / (1024 * 1024),
+      " MiB)\n");
+}
+
+}  // namespace borealis::sim
