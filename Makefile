@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 WERROR ?= $(if $(CI),ON,OFF)
 DEMO_DIR ?= $(CURDIR)/.demo
 
-.PHONY: all deps build test test-asan demo demo-stop check-layout clean
+.PHONY: all deps build test test-asan demo demo-stop check-layout clean bench-deps bench-executor bench-sched
 
 all: build
 
@@ -23,7 +23,7 @@ test: build
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-asan: deps
-	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBOREALIS_SANITIZE=ON -DBOREALIS_WERROR=$(WERROR)
+	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBOREALIS_SANITIZE=ON -DBOREALIS_BENCH=OFF -DBOREALIS_WERROR=$(WERROR)
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
@@ -32,6 +32,21 @@ demo: build
 
 demo-stop:
 	@$(BUILD_DIR)/bin/borealis local stop --dir $(DEMO_DIR)
+
+# Slurm's daemons for the side-by-side benchmarks (not needed to build or test).
+bench-deps:
+	@bash scripts/deps.sh bench
+
+# Per-task executor overhead (PSS/RSS, launch latency) beside slurmstepd; docs/BENCHMARKS.md.
+bench-executor: build
+	python3 bench/executor_overhead.py --bin-dir $(BUILD_DIR)/bin
+
+# Scheduler figures (docs/BENCHMARKS.md, "Scheduler"): placement micro-benchmarks (classes vs
+# the naive full scan), then the simulator on each shipped scenario, one JSON line each.
+SIM_SCENARIOS ?= fill-100 fill-1k fill-10k fill-50k churn-10k
+bench-sched: build
+	$(BUILD_DIR)/bin/placement_bench
+	@for s in $(SIM_SCENARIOS); do $(BUILD_DIR)/bin/borealis-sim --scenario bench/scenarios/$$s.json --json || exit 1; done
 
 check-layout:
 	python3 tools/check_layout.py .

@@ -169,14 +169,13 @@ void LocalCluster::StartScheduler() {
   fs::remove(port_file);
   const std::string log = dir_.Sub("scheduler.log");
   // A restarted scheduler keeps its port, as a real one would, so agents find it again.
-  scheduler_ = std::make_unique<Process>(
-      BinDir() + "/borealis-scheduler",
-      std::vector<std::string>{"--data-dir", dir_.Sub("scheduler"), "--http-port",
-                               std::to_string(scheduler_port_), "--port-file", port_file,
-                               "--cluster-name", "devcluster", "--agent-timeout-ms", "3000",
-                               "--heartbeat-interval-ms", "300", "--tick-ms", "100",
-                               "--kill-retry-ms", "2000"},
-      log);
+  std::vector<std::string> flags{"--data-dir", dir_.Sub("scheduler"), "--http-port",
+                                 std::to_string(scheduler_port_), "--port-file", port_file,
+                                 "--cluster-name", "devcluster", "--agent-timeout-ms",
+                                 std::to_string(agent_timeout_ms_), "--heartbeat-interval-ms",
+                                 "300", "--tick-ms", "100", "--kill-retry-ms", "2000"};
+  flags.insert(flags.end(), extra_scheduler_flags_.begin(), extra_scheduler_flags_.end());
+  scheduler_ = std::make_unique<Process>(BinDir() + "/borealis-scheduler", flags, log);
   scheduler_port_ = WaitForPortFile(port_file, *scheduler_, log);
   WriteFile(dir_.Sub("clusters.json"),
             "[{\"name\": \"devcluster\", \"scheduler_uri\": \"http://127.0.0.1:" +
@@ -201,7 +200,10 @@ void LocalCluster::StartAgent(int i) {
           "cpus:4;mem:4096;disk:10000;ports:[" + std::to_string(first) + "-" +
               std::to_string(first + 999) + "]",
           "--attributes", "rack:r" + std::to_string(i + 1) + ";zone:z1", "--kill-grace-ms",
-          "2000"},
+          "2000",
+          // Tasks run as this user, without cgroups: agents and executors die by kill -9
+          // here, which would leave task cgroups behind (executor_isolation_test covers them).
+          "--run-as-agent-user", "--isolation", "none"},
       log);
   WaitForPortFile(port_file, *agents_[i], log);
 }

@@ -60,6 +60,13 @@ class LocalCluster {
   ~LocalCluster();  // stops everything it started, tasks included
 
   void StartScheduler();
+  // How long the scheduler waits for a silent agent before declaring its tasks LOST
+  // (default 3000 ms); takes effect at the next StartScheduler().
+  void set_agent_timeout_ms(int ms) { agent_timeout_ms_ = ms; }
+  // More scheduler flags for the next StartScheduler() (e.g. a shorter flapping delay).
+  void add_scheduler_flags(const std::vector<std::string>& flags) {
+    extra_scheduler_flags_.insert(extra_scheduler_flags_.end(), flags.begin(), flags.end());
+  }
   void KillScheduler();  // SIGKILL, as a crash
   // Agent i runs as host 127.0.0.(i+2) with its own port range.
   void StartAgent(int i);
@@ -88,6 +95,8 @@ class LocalCluster {
   std::unique_ptr<Process> scheduler_;
   std::map<int, std::unique_ptr<Process>> agents_;
   int scheduler_port_ = 0;
+  int agent_timeout_ms_ = 3000;
+  std::vector<std::string> extra_scheduler_flags_;
 };
 
 }  // namespace borealis::integration
