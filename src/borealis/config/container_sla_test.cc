@@ -7,9 +7,11 @@
 
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <variant>
 
+#include "borealis/config/job_spec.h"
 #include "borealis/testing/status_matchers.h"
 
 namespace borealis::config {
@@ -74,6 +76,25 @@ TEST(ContainerSlaTest, GoldenSlaPolicies) {
   EXPECT_EQ(Fill(jobs.at("sla_coordinator")).sla_policy,
             model::SlaPolicy(
                 model::CoordinatorSlaPolicy{"http://coordinator.example.com:8080", "drain"}));
+}
+
+// The goldens after ParseJobsJson (schema defaults filled), as the CLI hands them over.
+TEST(ContainerSlaTest, GoldensThroughTheJobReader) {
+  for (const char* file : {"containers.json", "sla_partition.json"}) {
+    std::ifstream in(std::string(BOREALIS_SOURCE_DIR) + "/tests/aurora/golden/" + file);
+    std::stringstream text;
+    text << in.rdbuf();
+    absl::StatusOr<std::vector<JobSpec>> specs = ParseJobsJson(text.str(), file);
+    ASSERT_THAT(specs, IsOk());
+    std::map<std::string, json> golden = GoldenJobs(file);
+    ASSERT_EQ(specs->size(), golden.size());
+    for (const JobSpec& spec : *specs) {
+      model::TaskConfig from_spec = Fill(spec.original);
+      model::TaskConfig from_golden = Fill(golden.at(spec.name));
+      EXPECT_EQ(from_spec.container, from_golden.container) << spec.name;
+      EXPECT_EQ(from_spec.sla_policy, from_golden.sla_policy) << spec.name;
+    }
+  }
 }
 
 TEST(ContainerSlaTest, DefaultsAndOtherSpellings) {
