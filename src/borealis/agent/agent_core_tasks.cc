@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "borealis/agent/agent_core.h"
 #include "borealis/agent/executor_process.h"
+#include "borealis/agent/launch_checks.h"
 #include "borealis/base/log.h"
 #include "borealis/isolation/cgroups.h"
 
@@ -40,6 +41,7 @@ absl::Status AgentCore::PrepareAndLaunch(const api::AssignedTask& task, TaskEntr
   RETURN_IF_ERROR(MakeDirs(paths_.TaskDir(id)));
   // The record exists before the executor does, so a crash in between leaves a trace.
   RETURN_IF_ERROR(WriteFileAtomic(paths_.AgentTaskJson(id), EncodeAgentTaskRecord(entry.record)));
+  RETURN_IF_ERROR(CheckLaunchable(task.task));  // e.g. no container runtime for Docker
   TaskFile file;
   file.task_id = id;
   file.instance_id = task.instanceId;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "borealis/model/schedule_status.h"
@@ -66,6 +67,73 @@ struct PartitionPolicy {
   bool operator==(const PartitionPolicy&) const = default;
 };
 
+// A container image for the Mesos containerizer: Docker (name:tag) or AppC (name, id).
+struct DockerImage {
+  std::string name;
+  std::string tag;
+  bool operator==(const DockerImage&) const = default;
+};
+
+struct AppcImage {
+  std::string name;
+  std::string image_id;
+  bool operator==(const AppcImage&) const = default;
+};
+
+using ContainerImage = std::variant<DockerImage, AppcImage>;
+
+enum class VolumeMode : int { kReadWrite = 1, kReadOnly = 2 };  // Thrift Mode values
+
+struct Volume {
+  std::string container_path;
+  std::string host_path;
+  VolumeMode mode = VolumeMode::kReadOnly;
+  bool operator==(const Volume&) const = default;
+};
+
+// The default containerizer, optionally with an image and volumes (Thrift MesosContainer).
+struct MesosContainer {
+  std::optional<ContainerImage> image;
+  std::vector<Volume> volumes;  // in the order given
+  bool operator==(const MesosContainer&) const = default;
+};
+
+struct DockerParameter {
+  std::string name;
+  std::string value;
+  bool operator==(const DockerParameter&) const = default;
+};
+
+struct DockerContainer {
+  std::string image;
+  std::vector<DockerParameter> parameters;  // in the order given
+  bool operator==(const DockerContainer&) const = default;
+};
+
+// Thrift Container; the default is a plain Mesos container.
+using Container = std::variant<MesosContainer, DockerContainer>;
+
+// SLA policies (Thrift SlaPolicy): which share of a job must stay up during maintenance.
+struct PercentageSlaPolicy {
+  double percentage = 0;  // in (0, 100]
+  int64_t duration_secs = 0;
+  bool operator==(const PercentageSlaPolicy&) const = default;
+};
+
+struct CountSlaPolicy {
+  int64_t count = 0;
+  int64_t duration_secs = 0;
+  bool operator==(const CountSlaPolicy&) const = default;
+};
+
+struct CoordinatorSlaPolicy {
+  std::string coordinator_url;
+  std::string status_key = "drain";
+  bool operator==(const CoordinatorSlaPolicy&) const = default;
+};
+
+using SlaPolicy = std::variant<PercentageSlaPolicy, CountSlaPolicy, CoordinatorSlaPolicy>;
+
 // The template every instance of a job is built from (Thrift TaskConfig).
 struct TaskConfig {
   JobKey job;
@@ -83,6 +151,8 @@ struct TaskConfig {
   std::string executor_data;  // the job's JSON (Thermos processes etc.)
   std::vector<Metadata> metadata;  // sorted
   std::optional<PartitionPolicy> partition_policy;
+  Container container;  // default: MesosContainer with no image and no volumes
+  std::optional<SlaPolicy> sla_policy;
 
   bool operator==(const TaskConfig&) const = default;
 };

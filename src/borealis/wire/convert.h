@@ -11,9 +11,10 @@
 // only: required nested keys present, enum values known, unions with exactly one member,
 // resource kinds given once, numbers representable. Errors are InvalidArgument with the
 // field path relative to the argument ("taskConfig.resources: numCpus appears twice");
-// semantic checks (cpus > 0, names well-formed, quota) belong to the caller. Features the
-// scheduler does not run yet (Docker or image containers, volumes, fetcher URIs, SLA
-// policies) are refused with "<field>: not supported yet".
+// semantic checks (cpus > 0, names well-formed, quota) belong to the caller. Fetcher URIs
+// are refused with "mesosFetcherUris: not supported yet". Containers (Docker, Mesos with an
+// image or volumes) and SLA policies are decoded and kept; whether a task can run in its
+// container is the agent's decision (agent/launch_checks.h).
 //
 // For any model value v that satisfies the model's own invariants (sorted unique lists,
 // non-null task config), FromThrift(ToThrift(v)) == v. Stateless and thread-safe.
@@ -59,8 +60,21 @@ model::Metadata FromThrift(const api::Metadata& metadata);
 api::PartitionPolicy ToThrift(const model::PartitionPolicy& policy);
 model::PartitionPolicy FromThrift(const api::PartitionPolicy& policy);
 
-// owner_user <-> owner.user; executor_name/data <-> executorConfig; the container is
-// always {mesos: {}}. An absent executorConfig decodes to empty name and data.
+// One member of the union (an empty mesos next to docker is the default Thrift's decoders
+// leave behind, not a second member). Required strings (docker.image, image names, tags and
+// ids, volume paths, parameter names) must be non-empty; volume modes RO or RW. An unset
+// Container is its Thrift default, {mesos: {}}.
+api::Container ToThrift(const model::Container& container);
+absl::StatusOr<model::Container> FromThrift(const api::Container& container);
+
+// Exactly one member; percentage in (0, 100], count > 0, durationSecs >= 0,
+// coordinatorUrl non-empty; an empty statusKey decodes to "drain".
+api::SlaPolicy ToThrift(const model::SlaPolicy& policy);
+absl::StatusOr<model::SlaPolicy> FromThrift(const api::SlaPolicy& policy);
+
+// owner_user <-> owner.user; executor_name/data <-> executorConfig; container and
+// slaPolicy as above (container always written). An absent executorConfig decodes to
+// empty name and data.
 api::TaskConfig ToThrift(const model::TaskConfig& config);
 absl::StatusOr<model::TaskConfig> FromThrift(const api::TaskConfig& config);
 

@@ -1,5 +1,6 @@
 // convert.h, configuration half: enums, job keys, resources, constraints, metadata,
-// partition policy, TaskConfig and JobConfiguration.
+// partition policy, TaskConfig and JobConfiguration (containers and SLA policies are in
+// convert_container.cc).
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -33,17 +34,6 @@ absl::Status TakeOnce(const char* kind, bool* seen, int64_t value, int64_t* out)
   if (*seen) return absl::InvalidArgumentError(absl::StrCat(kind, " appears more than once"));
   *seen = true;
   *out = value;
-  return absl::OkStatus();
-}
-
-absl::Status CheckContainer(const api::Container& container) {
-  if (container.__isset.docker) return FieldError("docker", "not supported yet");
-  if (container.__isset.mesos) {
-    if (container.mesos.__isset.image) return FieldError("mesos.image", "not supported yet");
-    if (container.mesos.__isset.volumes && !container.mesos.volumes.empty()) {
-      return FieldError("mesos.volumes", "not supported yet");
-    }
-  }
   return absl::OkStatus();
 }
 
@@ -99,8 +89,10 @@ absl::StatusOr<model::TaskConfig> DecodeTaskConfig(const api::TaskConfig& t,
     std::sort(c.metadata.begin(), c.metadata.end());
   }
   if (t.__isset.partitionPolicy) c.partition_policy = FromThrift(t.partitionPolicy);
-  if (t.__isset.slaPolicy) return FieldError("slaPolicy", "not supported yet");
-  RETURN_IF_ERROR(InField("container", CheckContainer(t.container)));
+  if (t.__isset.slaPolicy) {
+    ASSIGN_OR_RETURN(c.sla_policy, InField("slaPolicy", FromThrift(t.slaPolicy)));
+  }
+  ASSIGN_OR_RETURN(c.container, InField("container", FromThrift(t.container)));
   return c;
 }
 
@@ -306,9 +298,8 @@ api::TaskConfig ToThrift(const model::TaskConfig& config) {
     t.__set_metadata(std::move(metadata));
   }
   if (config.partition_policy) t.__set_partitionPolicy(ToThrift(*config.partition_policy));
-  api::Container container;
-  container.__set_mesos(api::MesosContainer());
-  t.__set_container(std::move(container));
+  if (config.sla_policy) t.__set_slaPolicy(ToThrift(*config.sla_policy));
+  t.__set_container(ToThrift(config.container));
   return t;
 }
 

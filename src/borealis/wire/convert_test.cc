@@ -282,41 +282,12 @@ TEST(ConvertErrorTest, ConstraintUnion) {
 }
 
 TEST(ConvertErrorTest, UnsupportedFeatures) {
-  api::TaskConfig docker = ToThrift(FullTaskConfig());
-  docker.container = api::Container();
-  api::DockerContainer d;
-  d.__set_image("nginx");
-  docker.container.__set_docker(d);
-  EXPECT_THAT(FromThrift(docker), StatusIs(absl::StatusCode::kInvalidArgument,
-                                           "container.docker: not supported yet"));
-
-  api::TaskConfig image = ToThrift(FullTaskConfig());
-  api::Image img;
-  img.__set_appc(api::AppcImage());
-  image.container.mesos.__set_image(img);
-  EXPECT_THAT(FromThrift(image), StatusIs(absl::StatusCode::kInvalidArgument,
-                                          "container.mesos.image: not supported yet"));
-
-  api::TaskConfig volumes = ToThrift(FullTaskConfig());
-  volumes.container.mesos.__set_volumes({api::Volume()});
-  EXPECT_THAT(FromThrift(volumes), StatusIs(absl::StatusCode::kInvalidArgument,
-                                            "container.mesos.volumes: not supported yet"));
-  volumes.container.mesos.__set_volumes({});
-  EXPECT_THAT(FromThrift(volumes), IsOk());
-
   api::TaskConfig fetch = ToThrift(FullTaskConfig());
   api::MesosFetcherURI uri;
   uri.__set_value("http://example.com/a.tgz");
   fetch.__set_mesosFetcherUris({uri});
   EXPECT_THAT(FromThrift(fetch), StatusIs(absl::StatusCode::kInvalidArgument,
                                           "mesosFetcherUris: not supported yet"));
-
-  api::TaskConfig sla = ToThrift(FullTaskConfig());
-  api::SlaPolicy policy;
-  policy.__set_countSlaPolicy(api::CountSlaPolicy());
-  sla.__set_slaPolicy(policy);
-  EXPECT_THAT(FromThrift(sla),
-              StatusIs(absl::StatusCode::kInvalidArgument, "slaPolicy: not supported yet"));
 }
 
 TEST(ConvertErrorTest, ScheduledTaskPaths) {
@@ -325,7 +296,7 @@ TEST(ConvertErrorTest, ScheduledTaskPaths) {
   t.assignedTask.task.container.__set_docker(api::DockerContainer());
   EXPECT_THAT(FromThrift(t),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       "assignedTask.task.container.docker: not supported yet"));
+                       "assignedTask.task.container.docker.image: must not be empty"));
   EXPECT_THAT(FromThrift(ToThrift(FullTask()), nullptr),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("assignedTask.task")));
 }
