@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "borealis/base/status.h"
+#include "borealis/config/container_sla.h"
 #include "borealis/config/template.h"
 
 namespace borealis::config {
@@ -108,6 +109,7 @@ absl::StatusOr<model::JobConfiguration> ToJobConfiguration(const JobSpec& job,
   task.metadata = job.metadata;
   std::sort(task.metadata.begin(), task.metadata.end());
   task.partition_policy = job.partition_policy;
+  RETURN_IF_ERROR(FillContainerAndSla(job.original, &task));
   ASSIGN_OR_RETURN(task.resources, ConvertResources(job));
   for (const auto& [name, spec] : job.constraints) {  // std::map: sorted by name
     auto constraint = ParseConstraint(name, spec);

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <regex>
+#include <variant>
 
 #include "absl/strings/str_cat.h"
+#include "borealis/base/status.h"
 #include "absl/strings/str_join.h"
 #include "borealis/core/feasibility.h"
 #include "borealis/core/quota.h"
@@ -144,6 +146,29 @@ void SchedulerCore::ChangeTaskState(const model::Task& task, ScheduleStatus to,
 
 // ---------------------------------------------------------------- API calls
 
+namespace {
+
+// Aurora's defaults (-allowed_container_types=MESOS, -allow_container_volumes=false), and
+// images need a container runtime the agent does not have yet.
+absl::Status ValidateContainer(const model::Container& container) {
+  if (std::holds_alternative<model::DockerContainer>(container)) {
+    return absl::InvalidArgumentError(
+        "taskConfig.container: the container type DOCKER is not allowed (allowed: MESOS)");
+  }
+  const auto& mesos = std::get<model::MesosContainer>(container);
+  if (!mesos.volumes.empty()) {
+    return absl::InvalidArgumentError(
+        "taskConfig.container.mesos.volumes: the container may not mount volumes");
+  }
+  if (mesos.image.has_value()) {
+    return absl::UnimplementedError(
+        "taskConfig.container.mesos.image: container images are not supported yet");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status SchedulerCore::ValidateNewJob(const model::JobConfiguration& job) const {
   const std::pair<const char*, const std::string*> parts[] = {
       {"role", &job.key.role}, {"environment", &job.key.environment}, {"name", &job.key.name}};
@@ -178,6 +203,7 @@ absl::Status SchedulerCore::ValidateNewJob(const model::JobConfiguration& job) c
   if (r.milli_cpus <= 0) return absl::InvalidArgumentError("taskConfig.resources: numCpus must be > 0");
   if (r.ram_mb <= 0) return absl::InvalidArgumentError("taskConfig.resources: ramMb must be > 0");
   if (r.disk_mb <= 0) return absl::InvalidArgumentError("taskConfig.resources: diskMb must be > 0");
+  RETURN_IF_ERROR(ValidateContainer(job.task.container));
   if (job.task.job != job.key) {
     return absl::InvalidArgumentError(absl::StrCat("taskConfig.job: '", job.task.job.ToString(),
                                                    "' differs from the job key '",

@@ -164,6 +164,31 @@ TEST_F(SchedulerCoreTest, BadJobsAreRefusedNamingTheField) {
   api::Response c = core_->CreateJob(cron);
   EXPECT_NE(c.responseCode, api::ResponseCode::OK);
   EXPECT_NE(c.details.at(0).message.find("not supported yet"), std::string::npos);
+
+  api::JobConfiguration docker = Job("d", 1);
+  api::DockerContainer image;
+  image.__set_image("nginx:1.25");
+  api::Container container;
+  container.__set_docker(image);
+  docker.taskConfig.__set_container(container);
+  api::Response d = core_->CreateJob(docker);
+  EXPECT_EQ(d.responseCode, api::ResponseCode::INVALID_REQUEST);
+  EXPECT_NE(d.details.at(0).message.find("container type DOCKER is not allowed"),
+            std::string::npos);
+
+  api::JobConfiguration volumes = Job("v", 1);
+  api::Volume volume;
+  volume.__set_containerPath("/data");
+  volume.__set_hostPath("/srv/data");
+  volume.__set_mode(api::Mode::RO);
+  api::MesosContainer mesos;
+  mesos.__set_volumes({volume});
+  api::Container with_volume;
+  with_volume.__set_mesos(mesos);
+  volumes.taskConfig.__set_container(with_volume);
+  api::Response v = core_->CreateJob(volumes);
+  EXPECT_EQ(v.responseCode, api::ResponseCode::INVALID_REQUEST);
+  EXPECT_NE(v.details.at(0).message.find("may not mount volumes"), std::string::npos);
   Commit();
   EXPECT_EQ(core_->state().task_count(), 0u);
 }
