@@ -24,7 +24,7 @@ absl::StatusOr<std::string> LoadOrCreateAgentId(const std::string& work_dir,
   }
   base::Rng rng(seed);
   std::string id = absl::StrCat(host, "-", rng.Uuid());
-  RETURN_IF_ERROR(WriteFileAtomic(paths.AgentIdFile(), id + "\n"));
+  RETURN_IF_ERROR(base::WriteFileAtomically(paths.AgentIdFile(), id + "\n"));
   return id;
 }
 
@@ -247,7 +247,7 @@ void AgentCore::ReportUnknown(const std::string& task_id, ScheduleStatus status,
 void AgentCore::SaveRecord(const TaskEntry& entry) {
   const std::string& id = entry.record.task_id;
   absl::Status saved =
-      WriteFileAtomic(paths_.AgentTaskJson(id), EncodeAgentTaskRecord(entry.record));
+      base::WriteFileAtomically(paths_.AgentTaskJson(id), EncodeAgentTaskRecord(entry.record));
   if (!saved.ok()) {
     LOG_ERROR("task {}: cannot save agent record: {}", id, std::string(saved.message()));
   }

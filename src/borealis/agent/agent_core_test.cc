@@ -237,7 +237,7 @@ class AgentCoreTest : public ::testing::Test {
   // A shell script that follows the executor's command line; `body` is its script.
   std::string WriteScriptExecutor(const std::string& body) {
     std::string path = dir_.Sub("fake-executor.sh");
-    EXPECT_THAT(WriteFileAtomic(path, "#!/bin/sh\n" + body), IsOk());
+    EXPECT_THAT(base::WriteFileAtomically(path, "#!/bin/sh\n" + body), IsOk());
     ::chmod(path.c_str(), 0755);
     return path;
   }

@@ -127,7 +127,7 @@ absl::Status AgentDaemon::StartServing() {
   }
   http_port_ = http_->port();
   if (!options_.port_file.empty()) {
-    RETURN_IF_ERROR(WriteFileAtomic(options_.port_file, absl::StrCat(http_port_, "\n")));
+    RETURN_IF_ERROR(base::WriteFileAtomically(options_.port_file, absl::StrCat(http_port_, "\n")));
   }
   LOG_INFO("agent {}: HTTP on {}:{}, scheduler at {}:{}", core_->agent_id(),
            options_.http_bind_address, http_port_, options_.master_host, options_.master_port);

@@ -110,23 +110,6 @@ absl::StatusOr<LaunchedExecutor> LaunchExecutor(const ExecutorCommand& command) 
   return launched;
 }
 
-std::optional<ProcStat> ReadProcStat(int pid) {
-  if (pid <= 0) return std::nullopt;
-  absl::StatusOr<std::string> text = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
-  if (!text.ok()) return std::nullopt;
-  // "pid (comm) state ppid ..." — comm may hold spaces and parentheses; cut at the last ')'.
-  size_t close = text->rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::vector<absl::string_view> fields =
-      absl::StrSplit(absl::string_view(*text).substr(close + 1), ' ', absl::SkipEmpty());
-  // fields[0] is field 3 (state); field 22 (starttime) is fields[19].
-  if (fields.size() < 20 || fields[0].empty()) return std::nullopt;
-  ProcStat stat;
-  stat.state = fields[0][0];
-  if (!absl::SimpleAtoi(fields[19], &stat.start_ticks)) return std::nullopt;
-  return stat;
-}
-
 ExecutorProbe ProbeExecutor(int pid, int64_t start_ticks) {
   ExecutorProbe probe;
   if (pid <= 0) return probe;

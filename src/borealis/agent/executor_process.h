@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "borealis/base/files.h"
 #include "borealis/base/status.h"
 
 namespace borealis::agent {
@@ -36,12 +37,8 @@ struct LaunchedExecutor {
 // be opened or the exec fails; the message names the path and the reason.
 absl::StatusOr<LaunchedExecutor> LaunchExecutor(const ExecutorCommand& command);
 
-struct ProcStat {
-  char state = '?';  // R, S, D, Z, X, ...
-  int64_t start_ticks = 0;
-};
-// Reads /proc/<pid>/stat; nullopt when there is no such process.
-std::optional<ProcStat> ReadProcStat(int pid);
+using base::ProcStat;      // /proc/<pid>/stat: state and start ticks
+using base::ReadProcStat;  // nullopt when there is no such process
 
 struct ExecutorProbe {
   bool alive = false;

@@ -153,7 +153,7 @@ TEST(UpdateStoreTest, KeepsOrderPerTaskAcrossReopen) {
                 StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("u3")));
   }
   // A temp file left by a crash mid-write is cleaned up.
-  ASSERT_THAT(WriteFileAtomic(updates + "/00000000000000000009.json.tmp.1", "x"), IsOk());
+  ASSERT_THAT(base::WriteFileAtomically(updates + "/00000000000000000009.json.tmp.1", "x"), IsOk());
   absl::StatusOr<UpdateStore> store = UpdateStore::Open(updates);
   ASSERT_THAT(store, IsOk());
   EXPECT_EQ(store->size(), 3u);
@@ -187,7 +187,7 @@ TEST(UpdateStoreTest, CorruptFileIsAnErrorNamingIt) {
   borealis::testing::TempDir dir;
   std::string updates = dir.Sub("updates");
   ASSERT_THAT(MakeDirs(updates), IsOk());
-  ASSERT_THAT(WriteFileAtomic(updates + "/00000000000000000001.json", "{"), IsOk());
+  ASSERT_THAT(base::WriteFileAtomically(updates + "/00000000000000000001.json", "{"), IsOk());
   EXPECT_THAT(UpdateStore::Open(updates),
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("00000000000000000001.json")));
 }

@@ -39,7 +39,7 @@ constexpr char kSecret[] = "top-secret-outside";
 void Write(const std::string& path, const std::string& content) {
   size_t slash = path.rfind('/');
   ASSERT_THAT(MakeDirs(path.substr(0, slash)), IsOk());
-  ASSERT_THAT(WriteFileAtomic(path, content), IsOk());
+  ASSERT_THAT(base::WriteFileAtomically(path, content), IsOk());
 }
 
 class ObserverTest : public ::testing::Test {
@@ -353,7 +353,7 @@ TEST(ObserverExecutorTest, ShowsARealTask) {
         {"name": "greet", "cmdline": "echo hi"},
         {"name": "main", "cmdline": "echo started; exec sleep 1000"}],
       "resources": {"cpu": 0.1, "ram": 16777216, "disk": 16777216}}})";
-  ASSERT_THAT(WriteFileAtomic(paths.TaskJson(id), EncodeTaskFile(file)), IsOk());
+  ASSERT_THAT(base::WriteFileAtomically(paths.TaskJson(id), EncodeTaskFile(file)), IsOk());
   ExecutorCommand command;
   command.executor_path = BOREALIS_EXECUTOR_BIN;
   command.task_dir = paths.TaskDir(id);
@@ -364,7 +364,7 @@ TEST(ObserverExecutorTest, ShowsARealTask) {
   record.task_id = id;
   record.executor_pid = executor->pid;
   record.executor_start_ticks = executor->start_ticks;
-  ASSERT_THAT(WriteFileAtomic(paths.AgentTaskJson(id), EncodeAgentTaskRecord(record)), IsOk());
+  ASSERT_THAT(base::WriteFileAtomically(paths.AgentTaskJson(id), EncodeAgentTaskRecord(record)), IsOk());
   struct Cleanup {
     std::string work;
     ~Cleanup() { KillExecutorsUnder(work); }

@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "borealis/base/files.h"  // WriteFileAtomically: every agent file is written with it
 #include "borealis/base/status.h"
 
 namespace borealis::agent {
@@ -58,10 +59,6 @@ struct AgentPaths {
 // A task id is used as a directory name: it must be non-empty, at most 200 bytes, and made
 // of letters, digits and "-_.@:+", and not "." or "..".
 absl::Status ValidateTaskId(std::string_view task_id);
-
-// Writes `content` to `path` atomically (temp file in the same directory, fsync, rename,
-// fsync of the directory).
-absl::Status WriteFileAtomic(const std::string& path, std::string_view content);
 
 // The whole file; NotFound when it does not exist.
 absl::StatusOr<std::string> ReadFile(const std::string& path);

@@ -106,7 +106,7 @@ absl::StatusOr<PendingUpdate> UpdateStore::Add(PendingUpdate update) {
     return absl::AlreadyExistsError(absl::StrCat("update '", update.uuid, "' is already pending"));
   }
   update.order = next_order_;
-  RETURN_IF_ERROR(WriteFileAtomic(FileFor(update.order), EncodePendingUpdate(update)));
+  RETURN_IF_ERROR(base::WriteFileAtomically(FileFor(update.order), EncodePendingUpdate(update)));
   ++next_order_;
   by_uuid_[update.uuid] = update.task_id;
   by_task_[update.task_id].push_back(update);

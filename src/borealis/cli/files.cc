@@ -11,6 +11,8 @@
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "borealis/base/files.h"
+#include "borealis/base/status.h"
 
 namespace borealis::cli {
 
@@ -36,27 +38,8 @@ absl::Status MakeDirs(const std::string& path) {
 
 absl::Status WriteFileAtomically(const std::string& path, const std::string& content) {
   const std::filesystem::path target(path);
-  if (target.has_parent_path()) {
-    absl::Status made = MakeDirs(target.parent_path().string());
-    if (!made.ok()) return made;
-  }
-  const std::string tmp = absl::StrCat(path, ".tmp.", getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      return absl::InternalError(absl::StrCat(path, ": cannot write: ", std::strerror(errno)));
-    }
-    out << content;
-    out.flush();
-    if (!out) return absl::InternalError(absl::StrCat(path, ": write failed"));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, target, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    return absl::InternalError(absl::StrCat(path, ": cannot replace: ", ec.message()));
-  }
-  return absl::OkStatus();
+  if (target.has_parent_path()) RETURN_IF_ERROR(MakeDirs(target.parent_path().string()));
+  return base::WriteFileAtomically(path, content);
 }
 
 }  // namespace borealis::cli

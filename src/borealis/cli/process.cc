@@ -19,20 +19,6 @@
 extern char** environ;
 
 namespace borealis::cli {
-namespace {
-
-// The fields of /proc/PID/stat after the command name: [0] is field 3 (state).
-std::vector<std::string> StatFields(pid_t pid) {
-  if (pid <= 0) return {};
-  auto text = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
-  if (!text.ok()) return {};
-  const size_t close = text->rfind(')');
-  if (close == std::string::npos) return {};
-  return absl::StrSplit(text->substr(close + 1), ' ', absl::SkipEmpty());
-}
-
-}  // namespace
-
 absl::StatusOr<pid_t> SpawnDetached(const SpawnRequest& request) {
   std::vector<std::string> argv_storage = {request.binary};
   argv_storage.insert(argv_storage.end(), request.args.begin(), request.args.end());
@@ -78,17 +64,8 @@ std::optional<std::string> ReapIfExited(pid_t pid) {
 }
 
 bool ProcessAlive(pid_t pid) {
-  std::vector<std::string> fields = StatFields(pid);
-  return !fields.empty() && fields[0] != "Z" && fields[0] != "X";
-}
-
-absl::StatusOr<int64_t> ProcessStartTicks(pid_t pid) {
-  std::vector<std::string> fields = StatFields(pid);
-  int64_t ticks = 0;
-  if (fields.size() < 20 || !absl::SimpleAtoi(fields[19], &ticks)) {
-    return absl::NotFoundError(absl::StrCat("process ", pid, " not found"));
-  }
-  return ticks;
+  std::optional<base::ProcStat> stat = base::ReadProcStat(pid);
+  return stat && stat->state != 'Z' && stat->state != 'X';
 }
 
 std::vector<std::string> ProcessCmdline(pid_t pid) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "borealis/base/files.h"
 
 namespace borealis::cli {
 
@@ -31,8 +32,7 @@ std::optional<std::string> ReapIfExited(pid_t pid);
 // True when the process exists and is not a zombie.
 bool ProcessAlive(pid_t pid);
 
-// Field 22 of /proc/PID/stat (start time in clock ticks since boot).
-absl::StatusOr<int64_t> ProcessStartTicks(pid_t pid);
+using base::ProcessStartTicks;  // field 22 of /proc/PID/stat (clock ticks since boot)
 
 // The argv of a process (empty if it is gone).
 std::vector<std::string> ProcessCmdline(pid_t pid);

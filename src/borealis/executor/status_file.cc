@@ -1,21 +1,16 @@
-// status.json encoding, atomic file replacement and the agent datagram.
+// status.json encoding and the agent datagram.
 #include "borealis/executor/status_file.h"
 
-#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 
 namespace borealis::executor {
 namespace {
@@ -24,17 +19,6 @@ using nlohmann::json;
 
 absl::Status ErrnoError(const std::string& what, int err) {
   return absl::InternalError(absl::StrCat(what, ": ", std::strerror(err)));
-}
-
-absl::Status WriteAll(int fd, const std::string& content) {
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoError("write", errno);
-    done += static_cast<size_t>(n);
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -94,51 +78,6 @@ absl::StatusOr<StatusDocument> ParseStatusJson(const std::string& text) {
   } catch (const json::exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("status.json: ", e.what()));
   }
-}
-
-absl::Status WriteFileAtomically(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoError(absl::StrCat("open '", tmp, "'"), errno);
-  absl::Status s = WriteAll(fd, content);
-  if (s.ok() && ::fsync(fd) != 0) s = ErrnoError(absl::StrCat("fsync '", tmp, "'"), errno);
-  ::close(fd);
-  if (!s.ok()) return s;
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return ErrnoError(absl::StrCat("rename '", tmp, "' to '", path, "'"), errno);
-  }
-  std::string dir = path.substr(0, path.find_last_of('/') + 1);
-  if (dir.empty()) dir = ".";
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<int64_t> ProcessStartTicks(int pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
-  std::stringstream buf;
-  buf << in.rdbuf();
-  std::string stat = buf.str();
-  // The command name (field 2) may hold spaces and parentheses: fields 3.. follow
-  // the last ')'.
-  size_t close = stat.rfind(')');
-  if (close == std::string::npos) {
-    return absl::NotFoundError(absl::StrCat("cannot read /proc/", pid, "/stat"));
-  }
-  std::vector<std::string> fields =
-      absl::StrSplit(stat.substr(close + 2), ' ', absl::SkipEmpty());
-  constexpr size_t kStartTimeIndex = 22 - 3;  // field 22, counting from field 3
-  int64_t ticks = 0;
-  if (fields.size() <= kStartTimeIndex) {
-    return absl::InternalError(absl::StrCat("short /proc/", pid, "/stat"));
-  }
-  if (!absl::SimpleAtoi(fields[kStartTimeIndex], &ticks)) {
-    return absl::InternalError(absl::StrCat("bad starttime in /proc/", pid, "/stat"));
-  }
-  return ticks;
 }
 
 AgentNotifier::AgentNotifier(std::string socket_path) : socket_path_(std::move(socket_path)) {

@@ -25,6 +25,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "borealis/base/files.h"
 
 namespace borealis::executor {
 
@@ -58,12 +59,8 @@ struct StatusDocument {
 std::string StatusToJson(const StatusDocument& doc);
 absl::StatusOr<StatusDocument> ParseStatusJson(const std::string& text);
 
-// Writes `content` to `path` so that readers see the old or the new file, never a
-// mix: `<path>.tmp`, fsync, rename, fsync of the directory.
-absl::Status WriteFileAtomically(const std::string& path, const std::string& content);
-
-// Field 22 (starttime, in clock ticks since boot) of /proc/<pid>/stat.
-absl::StatusOr<int64_t> ProcessStartTicks(int pid);
+using base::ProcessStartTicks;    // /proc/<pid>/stat field 22, in clock ticks since boot
+using base::WriteFileAtomically;  // old or new content, never a mix
 
 // Sends datagrams to the agent's unix socket. A missing or closed socket (ENOENT,
 // ECONNREFUSED) or a full queue is ignored: the agent rescans status files.

@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <future>
 
 #include <thrift/protocol/TBinaryProtocol.h>
@@ -13,6 +12,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "borealis/base/files.h"
 #include "borealis/base/log.h"
 #include "borealis/scheduler/pending_tasks.h"
 #include "borealis/scheduler/ui.h"
@@ -26,19 +26,6 @@ namespace {
 
 constexpr char kJsonMime[] = "application/vnd.apache.thrift.json";
 constexpr char kBinaryMime[] = "application/vnd.apache.thrift.binary";
-
-absl::Status WriteFileAtomically(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << content;
-    if (!out.good()) return absl::UnavailableError(absl::StrCat("cannot write '", tmp, "'"));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return absl::UnavailableError(absl::StrCat("cannot rename to '", path, "': ", ec.message()));
-  return absl::OkStatus();
-}
 
 }  // namespace
 
@@ -76,7 +63,7 @@ absl::Status Daemon::Start() {
   if (!started.ok()) return started;
   ScheduleTick();
   if (!options_.port_file.empty()) {
-    absl::Status s = WriteFileAtomically(options_.port_file, std::to_string(server_->port()) + "\n");
+    absl::Status s = base::WriteFileAtomically(options_.port_file, std::to_string(server_->port()) + "\n");
     if (!s.ok()) return s;
   }
   LOG_INFO("scheduler for cluster '{}' serving on {}:{}", options_.scheduler.cluster_name,

@@ -1,0 +1,33 @@
+// Small effectful primitives every daemon and the CLI share: replacing a file atomically
+// and reading a process's state and start time from /proc (to tell a live process from a
+// reused pid). Thread-safe; callers serialise writes to one path.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace borealis::base {
+
+// Writes `content` to a temporary file beside `path` (named with this process's pid),
+// fsyncs it, renames it over `path` and fsyncs the directory: a reader sees the old or
+// the new content, never a mix, and a crash keeps one of them. The temporary file is
+// removed on failure. Errors name the file and the step.
+absl::Status WriteFileAtomically(const std::string& path, std::string_view content);
+
+struct ProcStat {
+  char state = '?';          // R, S, D, Z, X, ...
+  int64_t start_ticks = 0;   // field 22: start time in clock ticks after boot
+};
+
+// Reads /proc/<pid>/stat; nullopt when there is no such process (or pid <= 0).
+std::optional<ProcStat> ReadProcStat(int pid);
+
+// ReadProcStat's start time; NOT_FOUND naming the pid when there is no such process.
+absl::StatusOr<int64_t> ProcessStartTicks(int pid);
+
+}  // namespace borealis::base
