@@ -29,15 +29,8 @@ absl::Status CheckSomeHostCouldHold(const model::TaskConfig& config,
     if (short_of.empty()) return absl::OkStatus();
     ++vetoes["insufficient " + absl::StrJoin(short_of, ", ")];
   }
-  std::vector<std::pair<std::string, int64_t>> sorted(vetoes.begin(), vetoes.end());
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const auto& a, const auto& b) { return a.second > b.second; });
-  std::vector<std::string> parts;
-  for (const auto& [veto, n] : sorted) {
-    parts.push_back(absl::StrCat(n, n == 1 ? " host: " : " hosts: ", veto));
-  }
   std::string message = absl::StrCat("no host in the cluster could ever hold this task: ",
-                                     absl::StrJoin(parts, "; "));
+                                     JoinReasons(vetoes));
   absl::Status resources = CheckFitsSomeHost(config, agents, overhead);
   if (!resources.ok()) absl::StrAppend(&message, " (", resources.message(), ")");
   return absl::InvalidArgumentError(message);

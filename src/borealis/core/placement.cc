@@ -75,7 +75,8 @@ std::optional<std::string> HostVeto(const HostState& host, const model::TaskConf
   return std::nullopt;
 }
 
-// "3 hosts: insufficient ram; 1 host: constraint rack": most hosts first, then by veto.
+}  // namespace
+
 std::string JoinReasons(const std::map<std::string, int64_t>& vetoes) {
   if (vetoes.empty()) return "no hosts";
   std::vector<std::pair<std::string, int64_t>> sorted(vetoes.begin(), vetoes.end());
@@ -87,6 +88,8 @@ std::string JoinReasons(const std::map<std::string, int64_t>& vetoes) {
   }
   return absl::StrJoin(parts, "; ");
 }
+
+namespace {
 
 uint64_t MixSeed(uint64_t a, uint64_t b) {  // splitmix64 finaliser over a ^ b
   uint64_t z = a ^ (b + 0x9e3779b97f4a7c15ULL);

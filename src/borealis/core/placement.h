@@ -101,6 +101,10 @@ absl::Status CheckFitsSomeHost(const model::TaskConfig& config,
                                const std::vector<model::AgentInfo>& agents,
                                const model::Resources& overhead);
 
+// Veto counts as one line, most hosts first, then by veto:
+// "3 hosts: insufficient ram; 1 host: constraint rack" ("no hosts" when empty).
+std::string JoinReasons(const std::map<std::string, int64_t>& vetoes);
+
 // What one task takes from a host: its scalars plus the executor overhead, and its
 // distinct named ports (sorted).
 model::Resources TaskNeed(const model::TaskConfig& config, const model::Resources& overhead);

@@ -90,14 +90,7 @@ bool SetOutput(int target, int fd, const char* path) noexcept {
 }  // namespace
 
 absl::StatusOr<pid_t> SpawnIsolated(const SpawnRequest& request) {
-  std::string arg0 = "bash";
-  std::string arg1 = "-c";
-  std::string arg2 = request.cmdline;
-  std::vector<char*> argv = {arg0.data(), arg1.data(), arg2.data(), nullptr};
-  std::vector<std::string> env_copy = request.env;
-  std::vector<char*> envp;
-  for (std::string& e : env_copy) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  ExecArgs args(request);  // built before fork: the child only uses async-signal-safe calls
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
     return absl::InternalError(absl::StrCat("cannot make a pipe: ", std::strerror(errno)));
@@ -111,7 +104,7 @@ absl::StatusOr<pid_t> SpawnIsolated(const SpawnRequest& request) {
   }
   if (pid == 0) {
     ::close(fds[0]);
-    RunChild(request, argv.data(), envp.data(), fds[1]);
+    RunChild(request, args.argv(), args.envp(), fds[1]);
   }
   ::close(fds[1]);
   ChildError e;

@@ -3,7 +3,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -83,14 +82,12 @@ class SpawnSetup {
 
 }  // namespace
 
-std::string EffectiveUserName() {
-  std::vector<char> buf(16384);
-  passwd pw{};
-  passwd* result = nullptr;
-  if (getpwuid_r(geteuid(), &pw, buf.data(), buf.size(), &result) == 0 && result != nullptr) {
-    return result->pw_name;
-  }
-  return "";
+ExecArgs::ExecArgs(const SpawnRequest& request)
+    : strings_({"bash", "-c", request.cmdline}), env_(request.env) {
+  for (std::string& a : strings_) argv_.push_back(a.data());
+  argv_.push_back(nullptr);
+  for (std::string& e : env_) envp_.push_back(e.data());
+  envp_.push_back(nullptr);
 }
 
 std::vector<std::string> ProcessEnvironment(const std::string& sandbox, const std::string& user) {
@@ -117,16 +114,9 @@ absl::StatusOr<pid_t> Spawn(const SpawnRequest& request) {
   if (request.isolation != nullptr) return SpawnIsolated(request);
   SpawnSetup setup;
   if (int rc = setup.Prepare(request); rc != 0) return SpawnError("posix_spawn setup", rc);
-  std::string arg0 = "bash";
-  std::string arg1 = "-c";
-  std::string arg2 = request.cmdline;
-  std::vector<char*> argv = {arg0.data(), arg1.data(), arg2.data(), nullptr};
-  std::vector<std::string> env_copy = request.env;
-  std::vector<char*> envp;
-  for (std::string& e : env_copy) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  ExecArgs args(request);
   pid_t pid = 0;
-  int rc = posix_spawn(&pid, kBash, setup.actions(), setup.attr(), argv.data(), envp.data());
+  int rc = posix_spawn(&pid, kBash, setup.actions(), setup.attr(), args.argv(), args.envp());
   if (rc != 0) return SpawnError(absl::StrCat("cannot start ", kBash), rc);
   return pid;
 }

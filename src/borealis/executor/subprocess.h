@@ -40,8 +40,22 @@ struct SpawnRequest {
 // LOGNAME; the inherited PATH and LANG come from this process's environment.
 std::vector<std::string> ProcessEnvironment(const std::string& sandbox, const std::string& user);
 
-// The name of the effective user, or "" when it has none.
-std::string EffectiveUserName();
+// `bash -c CMDLINE` and the request's environment as exec wants them (null-terminated
+// arrays); owns the strings they point into. Not copyable: the pointers are into itself.
+class ExecArgs {
+ public:
+  explicit ExecArgs(const SpawnRequest& request);
+  ExecArgs(const ExecArgs&) = delete;
+  ExecArgs& operator=(const ExecArgs&) = delete;
+  char* const* argv() const { return argv_.data(); }
+  char* const* envp() const { return envp_.data(); }
+
+ private:
+  std::vector<std::string> strings_;
+  std::vector<std::string> env_;
+  std::vector<char*> argv_;
+  std::vector<char*> envp_;
+};
 
 // Starts the process; returns its pid (= its pgid).
 absl::StatusOr<pid_t> Spawn(const SpawnRequest& request);

@@ -563,22 +563,7 @@ void SchedulerCore::Schedule() {
   popts.seed = rng_.Next();
   core::PlacementResult result = core::Place(view, pending, popts);
   pending_reasons_ = result.pending_reasons;
-  const core::TransitionContext ctx = Context();
-  for (const auto& a : result.assignments) {
-    const model::Task* t = state_.FindTask(a.task_id);
-    if (t == nullptr) continue;
-    const model::Task before = *t;
-    core::TaskChange change =
-        core::AssignTask(before, a.agent_id, a.host, a.ports, "", ctx);
-    ApplyChange(before, change);
-    if (!change.legal || !change.updated) continue;
-    agentproto::AgentMessage msg;
-    agentproto::LaunchTask launch;
-    launch.task = wire::ToAssignedTask(*change.updated);
-    msg.__set_launchTask(std::move(launch));
-    QueueSend(a.agent_id, std::move(msg));
-    Count("tasks_assigned");
-  }
+  for (const auto& a : result.assignments) AssignAndLaunch(a);
 }
 
 // ---------------------------------------------------------------- commit
