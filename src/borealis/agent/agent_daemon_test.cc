@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +19,8 @@
 
 #include "borealis/agent/agent_test_util.h"
 #include "borealis/agent/codec.h"
+#include "borealis/agent/paths.h"
+#include "borealis/agent/sandbox_gc.h"
 #include "borealis/net/http_client.h"
 #include "borealis/net/http_server.h"
 #include "borealis/testing/status_matchers.h"
@@ -335,6 +338,72 @@ TEST(AgentBinaryTest, StartsRegistersAndStopsOnSigterm) {
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 }
+
+// The whole chain in the daemon: a real task finishes, the scheduler acknowledges it, and
+// the GC thread deletes its directory and makes the agent forget it.
+TEST(AgentDaemonGcTest, CollectsAFinishedTaskAndForgetsIt) {
+  borealis::testing::TempDir dir;
+  FakeScheduler scheduler;
+  ASSERT_THAT(scheduler.Start(), IsOk());
+  AgentDaemonOptions options;
+  options.core.work_dir = dir.Sub("work");
+  options.core.info.agent_id = "agent-gc";
+  options.core.info.host = "127.0.0.1";
+  options.core.executor_path = BOREALIS_EXECUTOR_BIN;
+  options.master_host = "127.0.0.1";
+  options.master_port = scheduler.port();
+  options.sandbox_gc.max_age_ms = 0;
+  options.sandbox_gc.interval_ms = 50;
+  absl::StatusOr<std::unique_ptr<AgentDaemon>> daemon =
+      AgentDaemon::Start(options, base::RealClock::Get());
+  ASSERT_THAT(daemon, IsOk());
+  struct Cleanup {
+    AgentDaemon* daemon;
+    std::string work;
+    ~Cleanup() {
+      daemon->Stop();
+      KillExecutorsUnder(work);
+    }
+  } cleanup{daemon->get(), options.core.work_dir};
+  ASSERT_TRUE(scheduler.WaitFor(IsRegister).has_value());
+
+  const std::string id = "www-data-devel-gc-0-1";
+  api::AssignedTask task;
+  task.taskId = id;
+  task.task.job.role = "www-data";
+  task.task.__isset.executorConfig = true;
+  task.task.executorConfig.data = R"({"task": {"name": "t",
+      "processes": [{"name": "main", "cmdline": "echo done"}],
+      "resources": {"cpu": 0.1, "ram": 16777216, "disk": 16777216}}})";
+  agentproto::LaunchTask launch;
+  launch.task = task;
+  agentproto::AgentMessage message;
+  message.__set_launchTask(launch);
+  scheduler.Send(message);
+  ASSERT_TRUE(scheduler.WaitFor(IsUpdate(api::ScheduleStatus::FINISHED)).has_value());
+
+  // Bounded wait for the GC thread (every 50 ms) to notice.
+  AgentPaths paths{options.core.work_dir};
+  struct stat st;
+  bool gone = false;
+  std::string listing;
+  for (int i = 0; i < 400 && !gone; ++i) {
+    absl::StatusOr<net::HttpResponse> tasks = net::HttpCall(
+        "GET", "127.0.0.1", (*daemon)->http_port(), "/observer/api/tasks", "", "", 5000);
+    ASSERT_THAT(tasks, IsOk());
+    listing = tasks->body;
+    absl::StatusOr<std::vector<std::string>> trash = ListDir(GcTrashDir(paths));
+    gone = ::stat(paths.TaskDir(id).c_str(), &st) != 0 && listing.find(id) == std::string::npos &&
+           trash.ok() && trash->empty();
+    if (!gone) ::usleep(50'000);  // the GC interval; bounded by the loop
+  }
+  EXPECT_TRUE(gone) << listing;  // dropped from the listing, moved, then deleted
+  absl::StatusOr<net::HttpResponse> page = net::HttpCall("GET", "127.0.0.1", (*daemon)->http_port(),
+                                                         "/observer/api/task/" + id, "", "", 5000);
+  ASSERT_THAT(page, IsOk());
+  EXPECT_EQ(page->status, 404);
+}
+
 
 }  // namespace
 }  // namespace borealis::agent

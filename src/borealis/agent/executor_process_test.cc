@@ -46,6 +46,16 @@ class GroupLeader {
     }
     return false;
   }
+  // Ends it with `signal` and says whether that signal is what ended it: false when an
+  // earlier SIGKILL had already been sent (a pending SIGKILL wins over a later signal).
+  bool EndsBy(int signal) {
+    if (pid_ <= 0) return false;
+    ::kill(pid_, signal);
+    int status = 0;
+    if (::waitpid(pid_, &status, 0) != pid_) return false;
+    pid_ = -1;
+    return WIFSIGNALED(status) && WTERMSIG(status) == signal;
+  }
   bool Alive() {
     if (pid_ <= 0) return false;
     int status = 0;
@@ -70,8 +80,8 @@ TEST(KillProcessGroupsTest, LeavesAReusedPidAlone) {
   ASSERT_TRUE(stat.has_value());
   // Recorded with another start time: the pid now belongs to someone else.
   KillProcessGroups({leader.pid()}, {{leader.pid(), stat->start_ticks + 1}});
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_TRUE(leader.Alive());
+  EXPECT_TRUE(leader.EndsBy(SIGTERM));  // no SIGKILL was sent before ours
 }
 
 TEST(KillProcessGroupsTest, WithoutStartTimesKillsAsBefore) {

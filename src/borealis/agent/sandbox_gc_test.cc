@@ -4,18 +4,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <climits>
-#include <condition_variable>
-#include <mutex>
 
-#include "borealis/agent/agent_daemon.h"
-#include "borealis/agent/agent_test_util.h"
-#include "borealis/agent/codec.h"
 #include "borealis/agent/paths.h"
-#include "borealis/net/http_client.h"
-#include "borealis/net/http_server.h"
 #include "borealis/testing/status_matchers.h"
 #include "borealis/testing/temp_dir.h"
 
@@ -143,16 +135,16 @@ TEST(SandboxGcTest, RunOnceDeletesCollectedDirectoriesOnly) {
   const int64_t now = clock.NowMs();
   auto make_task = [&](const std::string& id, const std::string& state, int64_t finished_ms) {
     ASSERT_THAT(MakeDirs(paths.Sandbox(id) + "/deep/er"), IsOk());
-    ASSERT_THAT(WriteFileAtomic(paths.Sandbox(id) + "/deep/er/data", std::string(5000, 'x')),
+    ASSERT_THAT(base::WriteFileAtomically(paths.Sandbox(id) + "/deep/er/data", std::string(5000, 'x')),
                 IsOk());
     ASSERT_THAT(
-        WriteFileAtomic(paths.StatusJson(id), R"({"updates": [{"seq": 1, "state": ")" + state +
+        base::WriteFileAtomically(paths.StatusJson(id), R"({"updates": [{"seq": 1, "state": ")" + state +
                                                   R"(", "message": "", "timestamp_ms": )" +
                                                   std::to_string(finished_ms) + "}]}"),
         IsOk());
   };
   ASSERT_THAT(MakeDirs(dir.Sub("precious")), IsOk());
-  ASSERT_THAT(WriteFileAtomic(dir.Sub("precious/keep"), "keep"), IsOk());
+  ASSERT_THAT(base::WriteFileAtomically(dir.Sub("precious/keep"), "keep"), IsOk());
   make_task("old-done", "FINISHED", now - 3 * kHour);
   ASSERT_EQ(::symlink(dir.Sub("precious").c_str(), (paths.Sandbox("old-done") + "/link").c_str()),
             0);
@@ -205,133 +197,6 @@ TEST(SandboxGcTest, RunOnceDeletesCollectedDirectoriesOnly) {
   EXPECT_NE(::stat(paths.TaskDir("young-done").c_str(), &st), 0);
   EXPECT_EQ(::stat(paths.TaskDir("old-unacked").c_str(), &st), 0);
   EXPECT_EQ(::stat(paths.TaskDir("running").c_str(), &st), 0);
-}
-
-// The scheduler's end of the agent channel, reduced to what GC needs: it registers the
-// agent, acknowledges every update and remembers which states it was told.
-class AckingScheduler {
- public:
-  AckingScheduler() {
-    server_ = std::make_unique<net::HttpServer>(net::HttpServer::Options{});
-    net::WebSocketHandlers handlers;
-    handlers.on_open = [this](std::shared_ptr<net::WebSocketSession> session) {
-      std::lock_guard<std::mutex> lock(mu_);
-      session_ = std::move(session);
-      cv_.notify_all();
-    };
-    handlers.on_message = [this](const std::shared_ptr<net::WebSocketSession>& session,
-                                 std::string frame) {
-      absl::StatusOr<agentproto::AgentMessage> message = DecodeAgentMessage(frame);
-      if (!message.ok()) return;
-      agentproto::AgentMessage reply;
-      if (message->__isset.registerAgent) {
-        agentproto::AgentRegistered registered;
-        registered.agentId = message->registerAgent.agentId;
-        registered.heartbeatIntervalMs = 1000;
-        reply.__set_registered(registered);
-      } else if (message->__isset.statusUpdate) {
-        agentproto::Acknowledge ack;
-        ack.uuid = message->statusUpdate.uuid;
-        ack.taskId = message->statusUpdate.taskId;
-        reply.__set_acknowledge(ack);
-        std::lock_guard<std::mutex> lock(mu_);
-        states_.push_back(message->statusUpdate.status);
-        cv_.notify_all();
-      } else {
-        return;
-      }
-      session->Send(EncodeAgentMessage(reply));
-    };
-    server_->WebSocket("/agent/v1", handlers);
-  }
-  absl::Status Start() { return server_->Start(); }
-  int port() const { return server_->port(); }
-  bool WaitForSession() {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(20), [&] { return session_ != nullptr; });
-  }
-  void Send(const agentproto::AgentMessage& message) {
-    std::lock_guard<std::mutex> lock(mu_);
-    session_->Send(EncodeAgentMessage(message));
-  }
-  bool WaitForState(api::ScheduleStatus::type state) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(20), [&] {
-      return std::find(states_.begin(), states_.end(), state) != states_.end();
-    });
-  }
-
- private:
-  std::unique_ptr<net::HttpServer> server_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::shared_ptr<net::WebSocketSession> session_;
-  std::vector<api::ScheduleStatus::type> states_;
-};
-
-// The whole chain in the daemon: a real task finishes, the scheduler acknowledges it, and
-// the GC thread deletes its directory and makes the agent forget it.
-TEST(AgentDaemonGcTest, CollectsAFinishedTaskAndForgetsIt) {
-  borealis::testing::TempDir dir;
-  AckingScheduler scheduler;
-  ASSERT_THAT(scheduler.Start(), IsOk());
-  AgentDaemonOptions options;
-  options.core.work_dir = dir.Sub("work");
-  options.core.info.agent_id = "agent-gc";
-  options.core.info.host = "127.0.0.1";
-  options.core.executor_path = BOREALIS_EXECUTOR_BIN;
-  options.master_host = "127.0.0.1";
-  options.master_port = scheduler.port();
-  options.sandbox_gc.max_age_ms = 0;
-  options.sandbox_gc.interval_ms = 50;
-  absl::StatusOr<std::unique_ptr<AgentDaemon>> daemon =
-      AgentDaemon::Start(options, base::RealClock::Get());
-  ASSERT_THAT(daemon, IsOk());
-  struct Cleanup {
-    AgentDaemon* daemon;
-    std::string work;
-    ~Cleanup() {
-      daemon->Stop();
-      KillExecutorsUnder(work);
-    }
-  } cleanup{daemon->get(), options.core.work_dir};
-  ASSERT_TRUE(scheduler.WaitForSession());
-
-  const std::string id = "www-data-devel-gc-0-1";
-  api::AssignedTask task;
-  task.taskId = id;
-  task.task.job.role = "www-data";
-  task.task.__isset.executorConfig = true;
-  task.task.executorConfig.data = R"({"task": {"name": "t",
-      "processes": [{"name": "main", "cmdline": "echo done"}],
-      "resources": {"cpu": 0.1, "ram": 16777216, "disk": 16777216}}})";
-  agentproto::LaunchTask launch;
-  launch.task = task;
-  agentproto::AgentMessage message;
-  message.__set_launchTask(launch);
-  scheduler.Send(message);
-  ASSERT_TRUE(scheduler.WaitForState(api::ScheduleStatus::FINISHED));
-
-  // Bounded wait for the GC thread (every 50 ms) to notice.
-  AgentPaths paths{options.core.work_dir};
-  struct stat st;
-  bool gone = false;
-  std::string listing;
-  for (int i = 0; i < 400 && !gone; ++i) {
-    absl::StatusOr<net::HttpResponse> tasks = net::HttpCall(
-        "GET", "127.0.0.1", (*daemon)->http_port(), "/observer/api/tasks", "", "", 5000);
-    ASSERT_THAT(tasks, IsOk());
-    listing = tasks->body;
-    absl::StatusOr<std::vector<std::string>> trash = ListDir(GcTrashDir(paths));
-    gone = ::stat(paths.TaskDir(id).c_str(), &st) != 0 && listing.find(id) == std::string::npos &&
-           trash.ok() && trash->empty();
-    if (!gone) ::usleep(50'000);  // the GC interval; bounded by the loop
-  }
-  EXPECT_TRUE(gone) << listing;  // dropped from the listing, moved, then deleted
-  absl::StatusOr<net::HttpResponse> page = net::HttpCall("GET", "127.0.0.1", (*daemon)->http_port(),
-                                                         "/observer/api/task/" + id, "", "", 5000);
-  ASSERT_THAT(page, IsOk());
-  EXPECT_EQ(page->status, 404);
 }
 
 }  // namespace
