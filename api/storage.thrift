@@ -39,6 +39,19 @@ struct RemoveTasks {
   1: set<string> taskIds
 }
 
+// A task whose TaskConfig was moved into the taskConfigs list next to it.
+struct DeduplicatedScheduledTask {
+  1: api.ScheduledTask partialScheduledTask  // assignedTask.task unset
+  2: i32 taskConfigId  // index into taskConfigs
+}
+
+// Borealis: SaveTasks with each distinct TaskConfig stored once (the tasks of a job share
+// theirs), in task id order. Replaying it gives the same state as SaveTasks.
+struct SaveTasksDeduplicated {
+  1: list<DeduplicatedScheduledTask> tasks
+  2: list<api.TaskConfig> taskConfigs
+}
+
 struct SaveQuota {
   1: string role
   2: api.ResourceAggregate quota
@@ -108,6 +121,7 @@ union Op {
   18: RemoveJobUpdates removeJobUpdate
   19: SaveHostMaintenanceRequest saveHostMaintenanceRequest
   20: RemoveHostMaintenanceRequest removeHostMaintenanceRequest
+  100: SaveTasksDeduplicated saveTasksDeduplicated  // Borealis; what the scheduler writes
 }
 
 const i32 CURRENT_SCHEMA_VERSION = 1
@@ -157,12 +171,6 @@ struct FrameChunk {
 union Frame {
   1: FrameHeader header
   2: FrameChunk chunk
-}
-
-// A task whose TaskConfig was moved into DeduplicatedSnapshot.taskConfigs.
-struct DeduplicatedScheduledTask {
-  1: api.ScheduledTask partialScheduledTask  // assignedTask.task unset
-  2: i32 taskConfigId  // index into taskConfigs
 }
 
 // A Snapshot that stores each distinct TaskConfig once.

@@ -21,8 +21,8 @@ constexpr char kPartitionedTooLong[] = "Task partitioned for too long.";
 
 void SchedulerCore::PartitionAgentTasks(const std::string& agent_id, const std::string& why) {
   std::vector<model::Task> tasks;
-  for (const auto& [id, t] : *state_.tasks()) {
-    if (t->agent_id == agent_id && model::IsSlaveAssigned(t->status)) tasks.push_back(*t);
+  if (const state::AgentLoad* load = state_.LoadOf(agent_id)) {
+    for (const model::Task* t : state::SortedById(load->tasks)) tasks.push_back(*t);
   }
   for (const auto& t : tasks) {
     if (t.status == ScheduleStatus::kAssigned) {

@@ -15,8 +15,8 @@ std::string RenderPendingTasks(const SchedulerView& view) {
     if (t->status == model::ScheduleStatus::kThrottled) {
       reason = "Throttled for flapping";
     } else if (t->status == model::ScheduleStatus::kPending) {
-      auto it = view.pending_reasons.find(id);
-      reason = it != view.pending_reasons.end() ? it->second : "Waiting to be scheduled";
+      auto it = view.pending_reasons->find(id);
+      reason = it != view.pending_reasons->end() ? it->second : "Waiting to be scheduled";
     } else {
       continue;
     }

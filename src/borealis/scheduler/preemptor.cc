@@ -36,10 +36,10 @@ void SchedulerCore::SearchPreemptionSlots(int64_t now) {
   std::set<std::string> reserved_tasks;
   for (const auto& [agent, r] : rules_.reservations) reserved_tasks.insert(r.task_id);
   std::vector<const model::Task*> candidates;
-  for (const auto& [id, t] : *state_.tasks()) {
-    if (t->status != ScheduleStatus::kPending || reserved_tasks.count(id) > 0) continue;
+  for (const model::Task* t : state_.pending()) {
+    if (reserved_tasks.count(t->task_id) > 0) continue;
     if (now - t->LatestEventMs() < options_.rules.preemption_delay_ms) continue;
-    candidates.push_back(t.get());
+    candidates.push_back(t);
   }
   if (candidates.empty()) return;
   std::sort(candidates.begin(), candidates.end(), [](const model::Task* a, const model::Task* b) {
@@ -50,8 +50,7 @@ void SchedulerCore::SearchPreemptionSlots(int64_t now) {
     if (a->LatestEventMs() != b->LatestEventMs()) return a->LatestEventMs() < b->LatestEventMs();
     return a->task_id < b->task_id;
   });
-  std::vector<model::AgentInfo> infos;
-  const core::ClusterView view = BuildClusterView(&infos);
+  const core::ClusterView view = BuildClusterView(nullptr);  // every task may be a victim
   const core::PreemptionSearch search(view, options_.executor_overhead);
   std::set<std::string> held;  // hosts chosen in this search (reserved ones are unschedulable)
   std::set<std::string> victims;
@@ -111,8 +110,12 @@ void SchedulerCore::LaunchReserved(int64_t now) {
     ++it;
   }
   if (ready.empty()) return;
-  std::vector<model::AgentInfo> infos;
-  core::ClusterView view = BuildClusterView(&infos);
+  std::set<model::JobKey> jobs;
+  for (const std::string& agent_id : ready) {
+    const model::Task* t = state_.FindTask(rules_.reservations[agent_id].task_id);
+    if (t != nullptr && t->config != nullptr) jobs.insert(t->job());
+  }
+  core::ClusterView view = BuildClusterView(&jobs);
   std::vector<core::Assignment> assignments;
   for (const std::string& agent_id : ready) {
     // Only the held host may take the task; the others still count for limit constraints.
@@ -142,7 +145,13 @@ void SchedulerCore::AssignAndLaunch(const core::Assignment& a) {
   if (!change.legal || !change.updated) return;
   agentproto::AgentMessage msg;
   agentproto::LaunchTask launch;
-  launch.task = wire::ToAssignedTask(*change.updated);
+  // Launches come in runs of one job: convert its TaskConfig once per run.
+  if (launch_config_.first != change.updated->config) {
+    launch_config_ = {change.updated->config,
+                      change.updated->config ? wire::ToThrift(*change.updated->config)
+                                             : api::TaskConfig()};
+  }
+  launch.task = wire::ToAssignedTask(*change.updated, launch_config_.second);
   msg.__set_launchTask(std::move(launch));
   QueueSend(a.agent_id, std::move(msg));
   Count("tasks_assigned");

@@ -11,7 +11,7 @@ void SchedulerCore::PruneHistory(int64_t now) {
   const core::PruningOptions& o = options_.rules.pruning;
   std::vector<core::PruneCandidate> candidates;
   std::map<std::string, int64_t> deadlines;
-  for (const auto& [id, t] : *state_.tasks()) {
+  for (const auto& [id, t] : state_.table()) {
     if (!model::IsTerminal(t->status)) continue;
     auto it = rules_.prune_deadline_ms.find(id);
     const int64_t deadline = it != rules_.prune_deadline_ms.end()

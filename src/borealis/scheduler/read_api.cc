@@ -168,8 +168,8 @@ api::Response GetPendingReason(const SchedulerView& view, const api::TaskQuery& 
     if (t->status != ScheduleStatus::kPending && t->status != ScheduleStatus::kThrottled) continue;
     api::PendingReason pr;
     pr.taskId = t->task_id;
-    auto it = view.pending_reasons.find(t->task_id);
-    pr.reason = it != view.pending_reasons.end() ? it->second : "Waiting to be scheduled";
+    auto it = view.pending_reasons->find(t->task_id);
+    pr.reason = it != view.pending_reasons->end() ? it->second : "Waiting to be scheduled";
     result.reasons.insert(pr);
   }
   api::Response r = wire::OkResponse();

@@ -23,7 +23,7 @@ void SchedulerCore::ReconcileExplicitly() {
   for (const auto& [id, rec] : agents_) {
     if (rec.registered && rec.connected) by_agent[id];
   }
-  for (const auto& [id, t] : *state_.tasks()) {
+  for (const auto& [id, t] : state_.table()) {
     if (!model::IsSlaveAssigned(t->status)) continue;
     auto it = by_agent.find(t->agent_id);
     if (it != by_agent.end()) it->second.push_back(id);

@@ -77,7 +77,7 @@ absl::Status SchedulerCore::Recover() {
   // Agents named by recovered tasks get a record so that, if they never come back,
   // their tasks are declared LOST after the agent timeout.
   const int64_t now = clock_.NowMs();
-  for (const auto& [id, t] : *state_.tasks()) {
+  for (const auto& [id, t] : state_.table()) {
     if (!model::IsSlaveAssigned(t->status) || t->agent_id.empty()) continue;
     AgentRecord& rec = agents_[t->agent_id];
     if (!rec.registered) {
@@ -86,6 +86,7 @@ absl::Status SchedulerCore::Recover() {
       rec.last_seen_ms = now;
     }
   }
+  agents_changed_ = true;
   Count("recovered_tasks", static_cast<int64_t>(state_.task_count()));
   placement_dirty_ = true;
   return Flush();
@@ -127,7 +128,11 @@ void SchedulerCore::ApplyChange(const model::Task& before, const core::TaskChang
   const model::Task* after = change.updated ? &*change.updated : nullptr;
   if (!after || model::IsTerminal(after->status) || change.deleted) {
     last_kill_sent_ms_.erase(before.task_id);
-    pending_reasons_.erase(before.task_id);
+    if (pending_reasons_->count(before.task_id) > 0) {  // readers share the map: copy it
+      auto reasons = std::make_shared<PendingReasons>(*pending_reasons_);
+      reasons->erase(before.task_id);
+      pending_reasons_ = std::move(reasons);
+    }
   }
   if (change.replacement || change.deleted ||
       (after && model::IsTerminal(after->status))) {
@@ -268,7 +273,7 @@ absl::Status SchedulerCore::CheckJobQuota(const model::JobConfiguration& job) co
   const std::string& role = job.key.role;
   const model::Resources* stored = state_.FindQuota(role);
   const model::Resources quota = stored ? *stored : model::Resources{};
-  const core::QuotaConsumption used = core::ComputeConsumption(role, *state_.tasks());
+  const core::QuotaConsumption used = core::ComputeConsumption(role, state_.table());
   model::Resources requested;
   requested.milli_cpus = job.task.resources.milli_cpus * job.instance_count;
   requested.ram_mb = job.task.resources.ram_mb * job.instance_count;
@@ -288,7 +293,7 @@ api::Response SchedulerCore::SetQuota(const std::string& role,
     return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
                               "quota: only numCpus, ramMb and diskMb may be set");
   }
-  const core::QuotaConsumption used = core::ComputeConsumption(role, *state_.tasks());
+  const core::QuotaConsumption used = core::ComputeConsumption(role, state_.table());
   if (absl::Status s = core::ValidateNewQuota(role, *quota, used.prod_shared); !s.ok()) {
     return wire::ErrorResponse(s);
   }
@@ -301,10 +306,12 @@ api::Response SchedulerCore::KillTasks(const api::JobKey& job, const std::set<in
                                        const std::string& message) {
   const model::JobKey key = wire::FromThrift(job);
   std::vector<model::Task> victims;
-  for (const auto& [id, t] : *state_.tasks()) {
-    if (t->job() == key && model::IsActive(t->status) &&
-        (instances.empty() || instances.count(t->instance_id) > 0)) {
-      victims.push_back(*t);
+  if (const state::TaskTable::JobTasks* tasks = state_.table().Job(key)) {
+    for (const auto& [id, t] : *tasks) {
+      if (model::IsActive(t->status) &&
+          (instances.empty() || instances.count(t->instance_id) > 0)) {
+        victims.push_back(*t);
+      }
     }
   }
   if (victims.empty()) return wire::OkResponse("No tasks to kill.");
@@ -325,6 +332,7 @@ void SchedulerCore::OnAgentRegister(const agentproto::RegisterAgent& registratio
   rec.info = *info;
   rec.registered = true;
   rec.connected = true;
+  agents_changed_ = true;
   rec.last_seen_ms = clock_.NowMs();
   agentproto::AgentMessage reply;
   agentproto::AgentRegistered registered;
@@ -343,8 +351,10 @@ void SchedulerCore::ReconcileAgent(const agentproto::RegisterAgent& registration
   // Tasks we placed there that the agent does not have are gone.
   std::vector<model::Task> missing;
   std::vector<model::Task> killing;
-  for (const auto& [id, t] : *state_.tasks()) {
-    if (t->agent_id != registration.agentId || !model::IsSlaveAssigned(t->status)) continue;
+  const state::AgentLoad* load = state_.LoadOf(registration.agentId);
+  for (const model::Task* t : load ? state::SortedById(load->tasks)
+                                   : std::vector<const model::Task*>{}) {
+    const std::string& id = t->task_id;
     if (reported.count(id) == 0) {
       missing.push_back(*t);
     } else if (t->status == ScheduleStatus::kKilling) {
@@ -415,6 +425,7 @@ void SchedulerCore::OnStatusUpdate(const std::string& agent_id,
 void SchedulerCore::OnHeartbeat(const std::string& agent_id) {
   if (auto it = agents_.find(agent_id); it != agents_.end()) {
     it->second.last_seen_ms = clock_.NowMs();
+    if (!it->second.connected) agents_changed_ = true;
     it->second.connected = true;
   }
 }
@@ -422,6 +433,7 @@ void SchedulerCore::OnHeartbeat(const std::string& agent_id) {
 void SchedulerCore::OnAgentDisconnected(const std::string& agent_id) {
   if (auto it = agents_.find(agent_id); it != agents_.end()) {
     it->second.connected = false;
+    agents_changed_ = true;
     placement_dirty_ = true;
   }
 }
@@ -429,6 +441,7 @@ void SchedulerCore::OnAgentDisconnected(const std::string& agent_id) {
 void SchedulerCore::LoseAgent(const std::string& agent_id, const std::string& why) {
   PartitionAgentTasks(agent_id, why);  // §3.5, partitions.cc
   agents_.erase(agent_id);
+  agents_changed_ = true;
   placement_dirty_ = true;
   Count("agents_lost");
 }
@@ -447,26 +460,26 @@ void SchedulerCore::Tick() {
   }
   std::vector<model::Task> retry_kill;
   std::vector<model::Task> timed_out;
-  for (const auto& [id, t] : *state_.tasks()) {
-    switch (t->status) {
-      case ScheduleStatus::kAssigned:
-      case ScheduleStatus::kKilling:
-      case ScheduleStatus::kPreempting:
-      case ScheduleStatus::kRestarting:
-      case ScheduleStatus::kDraining:
-        if (now - t->LatestEventMs() > options_.transient_timeout_ms) {
-          timed_out.push_back(*t);
-        } else if (t->status != ScheduleStatus::kAssigned) {
-          auto it = last_kill_sent_ms_.find(id);
-          if (it == last_kill_sent_ms_.end() || now - it->second >= KillRetryDelayMs(id)) {
-            retry_kill.push_back(*t);
-          }
+  // Only tasks in transient states, from the state's index (id order within each state).
+  for (ScheduleStatus status : {ScheduleStatus::kAssigned, ScheduleStatus::kKilling,
+                                ScheduleStatus::kPreempting, ScheduleStatus::kRestarting,
+                                ScheduleStatus::kDraining}) {
+    for (const model::Task* t : state_.InStatus(status)) {
+      const std::string& id = t->task_id;
+      if (now - t->LatestEventMs() > options_.transient_timeout_ms) {
+        timed_out.push_back(*t);
+      } else if (t->status != ScheduleStatus::kAssigned) {
+        auto it = last_kill_sent_ms_.find(id);
+        if (it == last_kill_sent_ms_.end() || now - it->second >= KillRetryDelayMs(id)) {
+          retry_kill.push_back(*t);
         }
-        break;
-      default:
-        break;
+      }
     }
   }
+  // The old full scan visited tasks in id order; keep that order across the states.
+  auto by_id = [](const model::Task& a, const model::Task& b) { return a.task_id < b.task_id; };
+  std::sort(timed_out.begin(), timed_out.end(), by_id);
+  std::sort(retry_kill.begin(), retry_kill.end(), by_id);
   for (const auto& t : timed_out) {
     ChangeTaskState(t, ScheduleStatus::kLost, "Task timed out");
     Count("timed_out_tasks");
@@ -483,8 +496,8 @@ void SchedulerCore::Tick() {
 void SchedulerCore::ReleaseThrottled(int64_t now) {
   std::vector<model::Task> release;
   std::map<std::string, int64_t> still_throttled;
-  for (const auto& [id, t] : *state_.tasks()) {
-    if (t->status != ScheduleStatus::kThrottled) continue;
+  for (const model::Task* t : state::SortedById(state_.InStatus(ScheduleStatus::kThrottled))) {
+    const std::string& id = t->task_id;
     auto it = throttle_release_ms_.find(id);
     // The delay is recomputed from this task's ancestors (§3.4), once per task.
     const int64_t at = it != throttle_release_ms_.end()
@@ -510,32 +523,35 @@ void SchedulerCore::MaybeSnapshot() {
 
 // ---------------------------------------------------------------- placement
 
-core::ClusterView SchedulerCore::BuildClusterView(std::vector<model::AgentInfo>* infos) const {
+core::ClusterView SchedulerCore::BuildClusterView(const std::set<model::JobKey>* jobs) const {
   core::ClusterView view;
-  infos->clear();
-  for (const auto& [id, rec] : agents_) {
-    if (rec.registered && rec.connected) infos->push_back(rec.info);
-  }
-  std::map<std::string, size_t> index;
-  for (size_t i = 0; i < infos->size(); ++i) {
+  const model::Resources& overhead = options_.executor_overhead;
+  for (const auto& [id, rec] : agents_) {  // agent_id order, as the view promises
+    if (!rec.registered || !rec.connected) continue;
     core::HostView hv;
-    hv.agent = &(*infos)[i];
-    hv.schedulable = !HeldForPreemptor((*infos)[i].agent_id);  // preemptor.cc
-    view.hosts.push_back(hv);
-    index[(*infos)[i].agent_id] = i;
+    hv.agent = &rec.info;
+    hv.schedulable = !HeldForPreemptor(id);  // preemptor.cc
+    if (const state::AgentLoad* load = state_.LoadOf(id)) {
+      hv.used = load->used;
+      hv.used.milli_cpus += load->task_count * overhead.milli_cpus;
+      hv.used.ram_mb += load->task_count * overhead.ram_mb;
+      hv.used.disk_mb += load->task_count * overhead.disk_mb;
+      hv.used.gpus += load->task_count * overhead.gpus;
+      for (const auto& [port, n] : load->ports) hv.used_ports.insert(hv.used_ports.end(), port);
+      if (jobs == nullptr) {
+        for (const model::Task* t : state::SortedById(load->tasks)) view.placed_tasks.push_back(t);
+      }
+    }
+    view.hosts.push_back(std::move(hv));
   }
-  for (const auto& [id, t] : *state_.tasks()) {
-    if (!model::IsSlaveAssigned(t->status)) continue;
-    auto it = index.find(t->agent_id);
-    if (it == index.end()) continue;
-    core::HostView& hv = view.hosts[it->second];
-    const model::Resources& r = t->config->resources;
-    hv.used.milli_cpus += r.milli_cpus + options_.executor_overhead.milli_cpus;
-    hv.used.ram_mb += r.ram_mb + options_.executor_overhead.ram_mb;
-    hv.used.disk_mb += r.disk_mb + options_.executor_overhead.disk_mb;
-    hv.used.gpus += r.gpus + options_.executor_overhead.gpus;
-    for (const auto& [name, port] : t->assigned_ports) hv.used_ports.insert(port);
-    view.placed_tasks.push_back(t.get());
+  if (jobs != nullptr) {
+    for (const model::JobKey& job : *jobs) {
+      const state::TaskTable::JobTasks* tasks = state_.table().Job(job);
+      if (tasks == nullptr) continue;
+      for (const auto& [id, t] : *tasks) {
+        if (model::IsSlaveAssigned(t->status)) view.placed_tasks.push_back(t.get());
+      }
+    }
   }
   return view;
 }
@@ -543,26 +559,21 @@ core::ClusterView SchedulerCore::BuildClusterView(std::vector<model::AgentInfo>*
 void SchedulerCore::Schedule() {
   if (!placement_dirty_) return;
   placement_dirty_ = false;
-  std::vector<const model::Task*> pending;
-  for (const auto& [id, t] : *state_.tasks()) {
-    if (t->status == ScheduleStatus::kPending) pending.push_back(t.get());
-  }
+  // The state keeps PENDING tasks in scheduling order (priority, job, instance, id).
+  const std::vector<const model::Task*> pending(state_.pending().begin(),
+                                                state_.pending().end());
   if (pending.empty()) {
-    pending_reasons_.clear();
+    if (!pending_reasons_->empty()) pending_reasons_ = std::make_shared<const PendingReasons>();
     return;
   }
-  std::stable_sort(pending.begin(), pending.end(), [](const model::Task* a, const model::Task* b) {
-    if (a->config->priority != b->config->priority) return a->config->priority > b->config->priority;
-    if (a->job() != b->job()) return a->job() < b->job();
-    return a->instance_id < b->instance_id;
-  });
-  std::vector<model::AgentInfo> infos;
-  core::ClusterView view = BuildClusterView(&infos);
+  std::set<model::JobKey> jobs;
+  for (const model::Task* t : pending) jobs.insert(t->job());
+  core::ClusterView view = BuildClusterView(&jobs);
   core::PlacementOptions popts;
   popts.executor_overhead = options_.executor_overhead;
   popts.seed = rng_.Next();
   core::PlacementResult result = core::Place(view, pending, popts);
-  pending_reasons_ = result.pending_reasons;
+  pending_reasons_ = std::make_shared<const PendingReasons>(std::move(result.pending_reasons));
   for (const auto& a : result.assignments) AssignAndLaunch(a);
 }
 
@@ -580,7 +591,13 @@ absl::Status SchedulerCore::Flush() {
   }
   auto view = std::make_shared<SchedulerView>();
   view->tasks = state_.tasks();
-  view->agents = agents_;
+  const int64_t now = clock_.NowMs();
+  if (agents_changed_ || !published_agents_ || now - agents_published_ms_ >= 1000) {
+    published_agents_ = std::make_shared<const AgentRecords>(agents_);
+    agents_published_ms_ = now;
+    agents_changed_ = false;
+  }
+  view->agents = published_agents_;
   view->pending_reasons = pending_reasons_;
   view->counters = counters_;
   view->quotas = state_.quotas();

@@ -75,11 +75,17 @@ struct AgentRecord {
   int64_t last_seen_ms = 0;
 };
 
-// An immutable picture of the state for readers (API reads, UI, /vars).
+using AgentRecords = std::map<std::string, AgentRecord>;  // agent id → record
+using PendingReasons = std::map<std::string, std::string>;  // task id → why
+
+// An immutable picture of the state for readers (API reads, UI, /vars). Publishing one
+// after each commit must not cost O(tasks) or O(agents): the parts that change rarely are
+// shared with the previous view. Agents' last_seen_ms is refreshed at least once a second.
 struct SchedulerView {
   std::shared_ptr<const state::TaskMap> tasks;
-  std::map<std::string, AgentRecord> agents;
-  std::map<std::string, std::string> pending_reasons;  // task id → why
+  std::shared_ptr<const AgentRecords> agents = std::make_shared<const AgentRecords>();
+  std::shared_ptr<const PendingReasons> pending_reasons =
+      std::make_shared<const PendingReasons>();
   std::map<std::string, int64_t> counters;
   state::QuotaMap quotas;                          // role → quota
   std::shared_ptr<const core::TierConfig> tiers;  // never null once published
@@ -139,7 +145,11 @@ class SchedulerCore {
   absl::Status CheckJobQuota(const model::JobConfiguration& job) const;
   int64_t FlappingPenaltyMs(const model::Task& task);
   void ReleaseThrottled(int64_t now);
-  core::ClusterView BuildClusterView(std::vector<model::AgentInfo>* infos) const;
+  // Registered, connected agents (agent_id order) with what their tasks hold. placed_tasks
+  // are the tasks of `jobs` only (all limit constraints and spreading need), or every task
+  // on those hosts when `jobs` is null (the preemptor's victims). The view points into
+  // agents_ and the state: use it before changing either.
+  core::ClusterView BuildClusterView(const std::set<model::JobKey>* jobs) const;
   void MaybeSnapshot();
   // The timed rules (rules.cc, partitions.cc, preemptor.cc, pruner.cc, reconciler.cc).
   void RunRules(int64_t now);
@@ -162,8 +172,11 @@ class SchedulerCore {
   std::regex environment_re_;  // options_.environment_pattern, compiled once
 
   state::ClusterState state_;
-  std::map<std::string, AgentRecord> agents_;
-  std::map<std::string, std::string> pending_reasons_;
+  AgentRecords agents_;
+  bool agents_changed_ = true;        // since the last published view
+  int64_t agents_published_ms_ = 0;   // when agents_ was last copied into a view
+  std::shared_ptr<const AgentRecords> published_agents_;
+  std::shared_ptr<const PendingReasons> pending_reasons_ = std::make_shared<const PendingReasons>();
   std::map<std::string, int64_t> last_kill_sent_ms_;  // task id → when
   // THROTTLED task id → when it may become PENDING (computed once per task, jitter included).
   std::map<std::string, int64_t> throttle_release_ms_;
@@ -171,6 +184,10 @@ class SchedulerCore {
   std::map<std::string, int64_t> counters_;
   bool placement_dirty_ = true;
   RulesState rules_;
+
+  // The last launched task's config and its Thrift form (holding the config keeps its
+  // address from being reused by another).
+  std::pair<std::shared_ptr<const model::TaskConfig>, api::TaskConfig> launch_config_;
 
   std::vector<state::Mutation> pending_mutations_;
   // A deque: Thrift messages are costly to relocate, and a commit may queue a million.

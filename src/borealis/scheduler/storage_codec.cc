@@ -14,18 +14,19 @@ namespace borealis::scheduler {
 
 namespace {
 
-// The same ScheduledTask as wire::ToThrift(task), with the TaskConfig converted once per
-// distinct config of the transaction (tasks of a job share theirs) and no extra copies.
-class TaskEncoder {
+// The tasks of one save op as SaveTasksDeduplicated: each task as wire::ToThrift(task)
+// would give it but without its TaskConfig, which is converted and stored once per
+// distinct config of the op (tasks of a job share theirs).
+class DedupEncoder {
  public:
-  api::ScheduledTask Encode(const model::Task& t) {
-    api::ScheduledTask s;
+  void Add(const model::Task& t) {
+    storage::DeduplicatedScheduledTask& d = out_.tasks.emplace_back();
+    d.taskConfigId = ConfigId(t.config.get());
+    api::ScheduledTask& s = d.partialScheduledTask;
     api::AssignedTask& a = s.assignedTask;
     a.__set_taskId(t.task_id);
     a.__set_slaveId(t.agent_id);
     a.__set_slaveHost(t.agent_host);
-    a.task = Config(t.config.get());
-    a.__isset.task = true;
     a.__set_assignedPorts(t.assigned_ports);
     a.__set_instanceId(t.instance_id);
     s.__isset.assignedTask = true;
@@ -36,24 +37,25 @@ class TaskEncoder {
     for (const model::TaskEvent& e : t.events) s.taskEvents.push_back(wire::ToThrift(e));
     s.__isset.taskEvents = true;
     s.__set_ancestorId(t.ancestor_id);
-    return s;
   }
+  explicit DedupEncoder(size_t tasks) { out_.tasks.reserve(tasks); }
+  storage::SaveTasksDeduplicated Take() { return std::move(out_); }
 
  private:
-  const api::TaskConfig& Config(const model::TaskConfig* config) {
-    if (config == nullptr) return empty_;
-    auto [it, inserted] = configs_.try_emplace(config);
-    if (inserted) it->second = wire::ToThrift(*config);
+  int32_t ConfigId(const model::TaskConfig* config) {
+    auto [it, inserted] = ids_.try_emplace(config, static_cast<int32_t>(out_.taskConfigs.size()));
+    if (inserted) {
+      out_.taskConfigs.push_back(config ? wire::ToThrift(*config) : api::TaskConfig());
+    }
     return it->second;
   }
-  std::map<const model::TaskConfig*, api::TaskConfig> configs_;
-  api::TaskConfig empty_;
+  std::map<const model::TaskConfig*, int32_t> ids_;
+  storage::SaveTasksDeduplicated out_;
 };
 
 }  // namespace
 
 std::string EncodeTransaction(const std::vector<state::Mutation>& mutations) {
-  TaskEncoder encoder;
   storage::Transaction txn;
   txn.schemaVersion = storage::g_storage_constants.CURRENT_SCHEMA_VERSION;
   txn.ops.reserve(mutations.size());
@@ -68,8 +70,9 @@ std::string EncodeTransaction(const std::vector<state::Mutation>& mutations) {
         for (const auto& t : std::get<state::SaveTasks>(mutations[i]).tasks) newest[t.task_id] = &t;
       }
       --i;
-      for (const auto& [id, t] : newest) op.saveTasks.tasks.insert(encoder.Encode(*t));
-      op.__isset.saveTasks = true;
+      DedupEncoder encoder(newest.size());
+      for (const auto& [id, t] : newest) encoder.Add(*t);
+      op.__set_saveTasksDeduplicated(encoder.Take());
     } else if (const auto* remove = std::get_if<state::RemoveTasks>(&m)) {
       storage::RemoveTasks rt;
       rt.taskIds.insert(remove->task_ids.begin(), remove->task_ids.end());
@@ -100,6 +103,33 @@ absl::StatusOr<std::vector<model::Task>> DecodeTasks(const std::set<api::Schedul
   return out;
 }
 
+absl::StatusOr<std::vector<model::Task>> DecodeDeduplicated(
+    const storage::SaveTasksDeduplicated& in) {
+  std::vector<std::shared_ptr<const model::TaskConfig>> configs;
+  configs.reserve(in.taskConfigs.size());
+  for (size_t i = 0; i < in.taskConfigs.size(); ++i) {
+    auto config = wire::FromThrift(in.taskConfigs[i]);
+    if (!config.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("taskConfigs[", i, "]: ", config.status().message()));
+    }
+    configs.push_back(std::make_shared<const model::TaskConfig>(std::move(*config)));
+  }
+  std::vector<model::Task> out;
+  out.reserve(in.tasks.size());
+  for (size_t i = 0; i < in.tasks.size(); ++i) {
+    const storage::DeduplicatedScheduledTask& d = in.tasks[i];
+    if (d.taskConfigId < 0 || static_cast<size_t>(d.taskConfigId) >= configs.size()) {
+      return absl::DataLossError(absl::StrCat("tasks[", i, "].taskConfigId: ", d.taskConfigId,
+                                              " is not an index of taskConfigs"));
+    }
+    auto t = wire::FromThrift(d.partialScheduledTask, configs[d.taskConfigId]);
+    if (!t.ok()) return absl::DataLossError(absl::StrCat("tasks[", i, "]: ", t.status().message()));
+    out.push_back(std::move(*t));
+  }
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<state::Mutation>> DecodeTransaction(const std::string& bytes) {
@@ -112,7 +142,10 @@ absl::StatusOr<std::vector<state::Mutation>> DecodeTransaction(const std::string
   std::vector<state::Mutation> out;
   for (size_t i = 0; i < txn.ops.size(); ++i) {
     const storage::Op& op = txn.ops[i];
-    if (op.__isset.saveTasks) {
+    if (op.__isset.saveTasksDeduplicated) {
+      ASSIGN_OR_RETURN(auto tasks, DecodeDeduplicated(op.saveTasksDeduplicated));
+      out.push_back(state::SaveTasks{std::move(tasks)});
+    } else if (op.__isset.saveTasks) {
       ASSIGN_OR_RETURN(auto tasks, DecodeTasks(op.saveTasks.tasks));
       out.push_back(state::SaveTasks{std::move(tasks)});
     } else if (op.__isset.removeTasks) {

@@ -17,10 +17,10 @@ std::map<std::string, int64_t> Gauges(const SchedulerView& view) {
   }
   for (const auto& [id, t] : *view.tasks) ++g["task_store_" + std::string(model::StatusName(t->status))];
   int64_t connected = 0;
-  for (const auto& [id, a] : view.agents) connected += a.connected ? 1 : 0;
-  g["agents_known"] = static_cast<int64_t>(view.agents.size());
+  for (const auto& [id, a] : *view.agents) connected += a.connected ? 1 : 0;
+  g["agents_known"] = static_cast<int64_t>(view.agents->size());
   g["agents_connected"] = connected;
-  g["tasks_pending_with_reason"] = static_cast<int64_t>(view.pending_reasons.size());
+  g["tasks_pending_with_reason"] = static_cast<int64_t>(view.pending_reasons->size());
   return g;
 }
 
@@ -77,7 +77,7 @@ net::HttpResponse JobsPage(const SchedulerView& view, const std::string& cluster
                     "</td></tr>");
   }
   std::string agents;
-  for (const auto& [id, a] : view.agents) {
+  for (const auto& [id, a] : *view.agents) {
     absl::StrAppend(&agents, "<tr><td>", Escape(a.info.host), "</td><td>", Escape(id), "</td><td>",
                     a.connected ? "connected" : "disconnected", "</td></tr>");
   }
@@ -96,7 +96,7 @@ net::HttpResponse TasksPage(const SchedulerView& view, const model::JobKey& key)
     if (t->job() != key) continue;
     const std::string status(model::StatusName(t->status));
     std::string note = t->events.empty() ? "" : t->events.back().message;
-    if (auto it = view.pending_reasons.find(id); it != view.pending_reasons.end()) note = it->second;
+    if (auto it = view.pending_reasons->find(id); it != view.pending_reasons->end()) note = it->second;
     absl::StrAppend(&rows, "<tr><td>", t->instance_id, "</td><td>", Escape(id), "</td><td class=\"",
                     status, "\">", status, "</td><td>", Escape(t->agent_host), "</td><td>",
                     Escape(note), "</td></tr>");

@@ -1,30 +1,123 @@
 #include "borealis/state/cluster_state.h"
 
+#include <algorithm>
+#include <stdexcept>
+
 namespace borealis::state {
 
-TaskMap& ClusterState::MutableTasks() {
-  // Readers may hold the current map; never write into a map someone else can see.
-  if (tasks_.use_count() > 1) tasks_ = std::make_shared<TaskMap>(*tasks_);
-  return *tasks_;
+using model::ScheduleStatus;
+
+bool PendingOrder::operator()(const model::Task* a, const model::Task* b) const {
+  const int32_t pa = a->config ? a->config->priority : 0;
+  const int32_t pb = b->config ? b->config->priority : 0;
+  if (pa != pb) return pa > pb;
+  const model::JobKey& ja = TaskTable::JobOf(*a);
+  const model::JobKey& jb = TaskTable::JobOf(*b);
+  if (ja != jb) return ja < jb;
+  if (a->instance_id != b->instance_id) return a->instance_id < b->instance_id;
+  return a->task_id < b->task_id;
+}
+
+std::vector<const model::Task*> SortedById(const TaskSet& set) {
+  std::vector<const model::Task*> out(set.begin(), set.end());
+  std::sort(out.begin(), out.end(), [](const model::Task* a, const model::Task* b) {
+    return a->task_id < b->task_id;
+  });
+  return out;
+}
+
+bool ClusterState::IsIndexedStatus(ScheduleStatus status) {
+  switch (status) {
+    case ScheduleStatus::kThrottled:
+    case ScheduleStatus::kAssigned:
+    case ScheduleStatus::kKilling:
+    case ScheduleStatus::kPreempting:
+    case ScheduleStatus::kRestarting:
+    case ScheduleStatus::kDraining:
+    case ScheduleStatus::kPartitioned:
+      return true;
+    default:
+      return false;
+  }
+}
+
+const TaskSet& ClusterState::InStatus(ScheduleStatus status) const {
+  if (!IsIndexedStatus(status)) {
+    throw std::invalid_argument("ClusterState::InStatus: status is not indexed");
+  }
+  return in_status_[static_cast<size_t>(status)];
+}
+
+void ClusterState::Index(const model::Task& t) {
+  if (t.status == ScheduleStatus::kPending) pending_.insert(&t);
+  if (IsIndexedStatus(t.status)) in_status_[static_cast<size_t>(t.status)].insert(&t);
+  if (model::IsSlaveAssigned(t.status) && !t.agent_id.empty()) {
+    AgentLoad& load = loads_[t.agent_id];
+    if (t.config) {
+      const model::Resources& r = t.config->resources;
+      load.used.milli_cpus += r.milli_cpus;
+      load.used.ram_mb += r.ram_mb;
+      load.used.disk_mb += r.disk_mb;
+      load.used.gpus += r.gpus;
+    }
+    ++load.task_count;
+    for (const auto& [name, port] : t.assigned_ports) ++load.ports[port];
+    load.tasks.insert(&t);
+  }
+  CountActive(t, +1);
+}
+
+void ClusterState::Unindex(const model::Task& t) {
+  if (t.status == ScheduleStatus::kPending) pending_.erase(&t);
+  if (IsIndexedStatus(t.status)) in_status_[static_cast<size_t>(t.status)].erase(&t);
+  if (model::IsSlaveAssigned(t.status) && !t.agent_id.empty()) {
+    auto it = loads_.find(t.agent_id);
+    if (it != loads_.end()) {
+      AgentLoad& load = it->second;
+      if (t.config) {
+        const model::Resources& r = t.config->resources;
+        load.used.milli_cpus -= r.milli_cpus;
+        load.used.ram_mb -= r.ram_mb;
+        load.used.disk_mb -= r.disk_mb;
+        load.used.gpus -= r.gpus;
+      }
+      --load.task_count;
+      for (const auto& [name, port] : t.assigned_ports) {
+        auto p = load.ports.find(port);
+        if (p != load.ports.end() && --p->second <= 0) load.ports.erase(p);
+      }
+      load.tasks.erase(&t);
+      if (load.task_count <= 0) loads_.erase(it);
+    }
+  }
+  CountActive(t, -1);
 }
 
 void ClusterState::Apply(const Mutation& m) {
   ++version_;
   if (const auto* save = std::get_if<SaveTasks>(&m)) {
-    TaskMap& tasks = MutableTasks();
     for (const auto& t : save->tasks) {
-      TaskPtr& slot = tasks[t.task_id];
-      if (slot) CountActive(*slot, -1);
-      slot = std::make_shared<const model::Task>(t);
-      CountActive(*slot, +1);
+      auto stored = std::make_shared<const model::Task>(t);
+      if (auto old = by_id_.find(t.task_id); old != by_id_.end()) {
+        const model::Task* before = old->second;
+        Unindex(*before);
+        by_id_.erase(old);  // its key views the old task's id
+        const model::JobKey& old_job = TaskTable::JobOf(*before);
+        if (old_job != TaskTable::JobOf(*stored)) table_.Erase(old_job, t.task_id);
+      }
+      const model::Task* now = stored.get();
+      table_.Put(std::move(stored));
+      by_id_.emplace(std::string_view(now->task_id), now);
+      Index(*now);
     }
   } else if (const auto* remove = std::get_if<RemoveTasks>(&m)) {
-    TaskMap& tasks = MutableTasks();
     for (const auto& id : remove->task_ids) {
-      auto it = tasks.find(id);
-      if (it == tasks.end()) continue;
-      CountActive(*it->second, -1);
-      tasks.erase(it);
+      auto it = by_id_.find(id);
+      if (it == by_id_.end()) continue;
+      const model::Task* t = it->second;
+      Unindex(*t);
+      by_id_.erase(it);
+      table_.Erase(TaskTable::JobOf(*t), id);  // `id` may be owned by the caller: fine
     }
   } else if (const auto* save_quota = std::get_if<SaveQuota>(&m)) {
     quotas_[save_quota->role] = save_quota->quota;
@@ -45,9 +138,14 @@ int64_t ClusterState::ActiveTaskCount(const model::JobKey& job) const {
   return it == active_by_job_.end() ? 0 : it->second;
 }
 
-const model::Task* ClusterState::FindTask(const std::string& task_id) const {
-  auto it = tasks_->find(task_id);
-  return it == tasks_->end() ? nullptr : it->second.get();
+const model::Task* ClusterState::FindTask(std::string_view task_id) const {
+  auto it = by_id_.find(task_id);
+  return it == by_id_.end() ? nullptr : it->second;
+}
+
+const AgentLoad* ClusterState::LoadOf(const std::string& agent_id) const {
+  auto it = loads_.find(agent_id);
+  return it == loads_.end() ? nullptr : &it->second;
 }
 
 const model::Resources* ClusterState::FindQuota(const std::string& role) const {
@@ -57,8 +155,8 @@ const model::Resources* ClusterState::FindQuota(const std::string& role) const {
 
 std::vector<model::Task> ClusterState::AllTasks() const {
   std::vector<model::Task> out;
-  out.reserve(tasks_->size());
-  for (const auto& [id, t] : *tasks_) out.push_back(*t);
+  out.reserve(table_.size());
+  for (const auto& [id, t] : table_) out.push_back(*t);
   return out;
 }
 

@@ -3,24 +3,54 @@
 // replaying the log rebuilds an identical state. Times and ids are fields filled in by
 // the caller: Apply is deterministic.
 //
+// Besides the tasks, Apply keeps the indexes the scheduler's passes need so that none of
+// them scans every task: the PENDING tasks in scheduling order, the tasks in each small
+// (transient) state, and per agent the tasks on it with the resources and ports they hold.
+// They are derived data: rebuilt by replaying the same mutations, never stored.
+//
 // Thread contract: a ClusterState is owned by one thread (the scheduler's core thread);
-// readers get immutable copies through TaskIndex snapshots (cheap: tasks are shared).
+// readers get immutable snapshots through tasks() (cheap: see TaskTable).
 #pragma once
 
+#include <array>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "borealis/model/types.h"
+#include "borealis/state/task_table.h"
 
 namespace borealis::state {
 
-using TaskPtr = std::shared_ptr<const model::Task>;
-// task id → task, ordered so iteration is deterministic.
-using TaskMap = std::map<std::string, TaskPtr>;
+// The task table (tasks grouped by job; iterates like an id → task map within each job).
+using TaskMap = TaskTable;
+
+// A set of stored tasks (unordered: iterate SortedById(set) wherever order matters).
+using TaskSet = absl::flat_hash_set<const model::Task*>;
+// The tasks of `set` in task id order.
+std::vector<const model::Task*> SortedById(const TaskSet& set);
+
+// Scheduling order of PENDING tasks: higher priority first, then job, then instance, then id.
+struct PendingOrder {
+  bool operator()(const model::Task* a, const model::Task* b) const;
+};
+using PendingSet = std::set<const model::Task*, PendingOrder>;
+
+// What the tasks on one agent hold (SLAVE_ASSIGNED states only, without executor overhead).
+struct AgentLoad {
+  model::Resources used;                   // named_ports unused
+  int64_t task_count = 0;
+  std::map<int32_t, int32_t> ports;        // port → tasks holding it
+  TaskSet tasks;
+};
 
 // Stores (inserts or replaces) whole tasks.
 struct SaveTasks {
@@ -45,17 +75,30 @@ using QuotaMap = std::map<std::string, model::Resources>;
 
 class ClusterState {
  public:
-  ClusterState() : tasks_(std::make_shared<TaskMap>()) {}
+  ClusterState() = default;
 
   void Apply(const Mutation& m);
   void ApplyAll(const std::vector<Mutation>& ms) {
     for (const auto& m : ms) Apply(m);
   }
 
-  // The current tasks; the returned map never changes (copy-on-write).
-  std::shared_ptr<const TaskMap> tasks() const { return tasks_; }
-  const model::Task* FindTask(const std::string& task_id) const;
-  size_t task_count() const { return tasks_->size(); }
+  // A snapshot of the current tasks for readers; it never changes (copy-on-write). Each
+  // snapshot makes the writer's next change copy the job index once: the writer itself
+  // iterates table() instead.
+  std::shared_ptr<const TaskMap> tasks() const { return std::make_shared<const TaskMap>(table_); }
+  const TaskMap& table() const { return table_; }
+  const model::Task* FindTask(std::string_view task_id) const;
+  size_t task_count() const { return table_.size(); }
+
+  // PENDING tasks in scheduling order.
+  const PendingSet& pending() const { return pending_; }
+  // Tasks in `status` (unordered), for the indexed states: THROTTLED, ASSIGNED, KILLING,
+  // PREEMPTING, RESTARTING, DRAINING and PARTITIONED (others are refused: they may be large).
+  const TaskSet& InStatus(model::ScheduleStatus status) const;
+  static bool IsIndexedStatus(model::ScheduleStatus status);
+  // Tasks in SLAVE_ASSIGNED states on `agent_id` and what they hold; nullptr when none.
+  const AgentLoad* LoadOf(const std::string& agent_id) const;
+  const std::unordered_map<std::string, AgentLoad>& loads() const { return loads_; }
   // Tasks of `job` in an ACTIVE state (kept up to date by Apply; O(log jobs)).
   int64_t ActiveTaskCount(const model::JobKey& job) const;
   uint64_t version() const { return version_; }
@@ -68,11 +111,16 @@ class ClusterState {
   std::vector<model::Task> AllTasks() const;
 
  private:
-  TaskMap& MutableTasks();
-
   void CountActive(const model::Task& t, int64_t delta);
+  void Index(const model::Task& t);
+  void Unindex(const model::Task& t);
 
-  std::shared_ptr<TaskMap> tasks_;
+  TaskMap table_;
+  // Writer-side id index; keys view the stored task's own task_id.
+  absl::flat_hash_map<std::string_view, const model::Task*> by_id_;
+  PendingSet pending_;
+  std::array<TaskSet, 19> in_status_;  // by the status' numeric value (0..18)
+  std::unordered_map<std::string, AgentLoad> loads_;
   std::map<model::JobKey, int64_t> active_by_job_;  // jobs with at least one active task
   QuotaMap quotas_;
   uint64_t version_ = 0;

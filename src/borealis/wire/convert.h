@@ -91,6 +91,8 @@ absl::StatusOr<model::TaskEvent> FromThrift(const api::TaskEvent& event);
 // The AssignedTask part of a task (what LaunchTask carries). task.config must be non-null;
 // a null config yields an empty TaskConfig.
 api::AssignedTask ToAssignedTask(const model::Task& task);
+// The same with task.config already converted (callers launching many tasks of one job).
+api::AssignedTask ToAssignedTask(const model::Task& task, api::TaskConfig config);
 // A task from an AssignedTask alone: status kInit, no events, counters zero.
 absl::StatusOr<model::Task> FromThrift(const api::AssignedTask& assigned);
 

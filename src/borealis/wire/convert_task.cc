@@ -59,11 +59,16 @@ absl::StatusOr<model::TaskEvent> FromThrift(const api::TaskEvent& event) {
 }
 
 api::AssignedTask ToAssignedTask(const model::Task& task) {
+  return ToAssignedTask(task, task.config ? ToThrift(*task.config) : api::TaskConfig());
+}
+
+api::AssignedTask ToAssignedTask(const model::Task& task, api::TaskConfig config) {
   api::AssignedTask a;
   a.__set_taskId(task.task_id);
   a.__set_slaveId(task.agent_id);
   a.__set_slaveHost(task.agent_host);
-  a.__set_task(task.config ? ToThrift(*task.config) : api::TaskConfig());
+  a.task = std::move(config);
+  a.__isset.task = true;
   a.__set_assignedPorts(task.assigned_ports);
   a.__set_instanceId(task.instance_id);
   return a;

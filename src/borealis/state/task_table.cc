@@ -1,0 +1,71 @@
+#include "borealis/state/task_table.h"
+
+#include <stdexcept>
+
+namespace borealis::state {
+
+namespace {
+const model::JobKey& NoJob() {
+  static const model::JobKey none;
+  return none;
+}
+}  // namespace
+
+TaskTable::TaskTable() : jobs_(std::make_shared<Jobs>()) {}
+
+const model::JobKey& TaskTable::JobOf(const model::Task& task) {
+  return task.config ? task.config->job : NoJob();
+}
+
+const TaskTable::JobTasks* TaskTable::Job(const model::JobKey& job) const {
+  auto it = jobs_->find(job);
+  return it == jobs_->end() ? nullptr : it->second.get();
+}
+
+const model::Task* TaskTable::Find(std::string_view task_id) const {
+  const std::string id(task_id);
+  for (const auto& [job, tasks] : *jobs_) {
+    auto it = tasks->find(id);
+    if (it != tasks->end()) return it->second.get();
+  }
+  return nullptr;
+}
+
+const TaskPtr& TaskTable::at(const std::string& task_id) const {
+  for (const auto& [job, tasks] : *jobs_) {
+    auto it = tasks->find(task_id);
+    if (it != tasks->end()) return it->second;
+  }
+  throw std::out_of_range("TaskTable::at: unknown task id " + task_id);
+}
+
+TaskTable::JobTasks& TaskTable::MutableJob(const model::JobKey& job) {
+  // A snapshot may share the outer map: copy it (job pointers only) before changing it.
+  if (jobs_.use_count() > 1) jobs_ = std::make_shared<Jobs>(*jobs_);
+  std::shared_ptr<JobTasks>& tasks = (*jobs_)[job];
+  if (!tasks) {
+    tasks = std::make_shared<JobTasks>();
+  } else if (tasks.use_count() > 1) {
+    tasks = std::make_shared<JobTasks>(*tasks);  // a snapshot still reads the old one
+  }
+  return *tasks;
+}
+
+void TaskTable::Put(TaskPtr task) {
+  JobTasks& tasks = MutableJob(JobOf(*task));
+  auto [it, inserted] = tasks.try_emplace(task->task_id, nullptr);
+  it->second = std::move(task);
+  if (inserted) ++size_;
+}
+
+bool TaskTable::Erase(const model::JobKey& job, const std::string& task_id) {
+  auto found = jobs_->find(job);
+  if (found == jobs_->end() || found->second->count(task_id) == 0) return false;
+  JobTasks& tasks = MutableJob(job);
+  tasks.erase(task_id);
+  --size_;
+  if (tasks.empty()) jobs_->erase(job);  // MutableJob made jobs_ ours
+  return true;
+}
+
+}  // namespace borealis::state

@@ -1,0 +1,148 @@
+// TaskTable's copy-on-write snapshots and ClusterState's derived indexes (pending order,
+// transient states, per-agent load), checked against a brute-force recomputation.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <vector>
+
+#include "borealis/base/rng.h"
+#include "borealis/state/cluster_state.h"
+
+namespace borealis::state {
+namespace {
+
+using model::ScheduleStatus;
+
+std::shared_ptr<const model::TaskConfig> Config(const std::string& job, int32_t priority,
+                                                int64_t cpus = 100) {
+  auto c = std::make_shared<model::TaskConfig>();
+  c->job = {"www-data", "prod", job};
+  c->priority = priority;
+  c->resources.milli_cpus = cpus;
+  c->resources.ram_mb = 10;
+  return c;
+}
+
+model::Task Make(const std::string& id, std::shared_ptr<const model::TaskConfig> config,
+                 int32_t instance, ScheduleStatus s, const std::string& agent = "") {
+  model::Task t;
+  t.task_id = id;
+  t.config = std::move(config);
+  t.instance_id = instance;
+  t.status = s;
+  t.agent_id = agent;
+  if (!agent.empty()) t.assigned_ports = {{"http", 31000 + instance}};
+  return t;
+}
+
+std::vector<std::string> Ids(const TaskTable& table) {
+  std::vector<std::string> ids;
+  for (const auto& [id, t] : table) ids.push_back(id);
+  return ids;
+}
+
+TEST(TaskTableTest, IteratesByJobThenIdAndSnapshotsStayFrozen) {
+  ClusterState st;
+  st.Apply(SaveTasks{{Make("b2", Config("b", 0), 0, ScheduleStatus::kPending),
+                      Make("a2", Config("a", 0), 1, ScheduleStatus::kPending),
+                      Make("a1", Config("a", 0), 0, ScheduleStatus::kPending)}});
+  auto snapshot = st.tasks();
+  st.Apply(SaveTasks{{Make("a1", Config("a", 0), 0, ScheduleStatus::kRunning, "agent-1")}});
+  st.Apply(RemoveTasks{{"b2"}});
+  st.Apply(SaveTasks{{Make("c1", Config("c", 0), 0, ScheduleStatus::kPending)}});
+
+  EXPECT_EQ(Ids(*snapshot), (std::vector<std::string>{"a1", "a2", "b2"}));
+  EXPECT_EQ(snapshot->at("a1")->status, ScheduleStatus::kPending);
+  EXPECT_EQ(snapshot->size(), 3u);
+  EXPECT_EQ(Ids(st.table()), (std::vector<std::string>{"a1", "a2", "c1"}));
+  EXPECT_EQ(st.table().Find("a1")->status, ScheduleStatus::kRunning);
+  EXPECT_EQ(st.table().Find("b2"), nullptr);
+  EXPECT_EQ(st.table().Job({"www-data", "prod", "b"}), nullptr);  // emptied jobs go away
+  EXPECT_THROW(st.table().at("b2"), std::out_of_range);
+}
+
+TEST(TaskTableTest, EmptyTableIterates) {
+  TaskTable t;
+  EXPECT_EQ(t.begin(), t.end());
+  EXPECT_TRUE(t.empty());
+}
+
+TEST(ClusterStateIndexTest, PendingOrderIsPriorityJobInstanceId) {
+  ClusterState st;
+  st.Apply(SaveTasks{{Make("x", Config("b", 0), 1, ScheduleStatus::kPending),
+                      Make("y", Config("b", 0), 0, ScheduleStatus::kPending),
+                      Make("z", Config("a", 0), 5, ScheduleStatus::kPending),
+                      Make("w", Config("c", 7), 9, ScheduleStatus::kPending),
+                      Make("v", Config("a", 0), 2, ScheduleStatus::kRunning, "agent")}});
+  std::vector<std::string> order;
+  for (const model::Task* t : st.pending()) order.push_back(t->task_id);
+  EXPECT_EQ(order, (std::vector<std::string>{"w", "z", "y", "x"}));
+  EXPECT_THROW(st.InStatus(ScheduleStatus::kRunning), std::invalid_argument);
+}
+
+// Random saves and removes; after each, every index equals a recomputation from the table.
+TEST(ClusterStateIndexTest, IndexesMatchAFullRecomputation) {
+  const ScheduleStatus statuses[] = {
+      ScheduleStatus::kPending,  ScheduleStatus::kThrottled, ScheduleStatus::kAssigned,
+      ScheduleStatus::kStarting, ScheduleStatus::kRunning,   ScheduleStatus::kKilling,
+      ScheduleStatus::kFinished, ScheduleStatus::kLost,      ScheduleStatus::kPartitioned};
+  base::Rng rng(7);
+  ClusterState st;
+  std::vector<std::shared_ptr<const TaskMap>> snapshots;
+  for (int step = 0; step < 2000; ++step) {
+    const std::string id = "t" + std::to_string(rng.Uniform(60));
+    if (rng.Uniform(10) == 0) {
+      st.Apply(RemoveTasks{{id}});
+    } else {
+      const ScheduleStatus s = statuses[rng.Uniform(std::size(statuses))];
+      const std::string agent = model::IsSlaveAssigned(s) ? "agent-" + std::to_string(rng.Uniform(4)) : "";
+      const auto job = "job" + std::to_string(rng.Uniform(5));
+      st.Apply(SaveTasks{{Make(id, Config(job, static_cast<int32_t>(rng.Uniform(3)),
+                                          static_cast<int64_t>(rng.Uniform(500))),
+                               static_cast<int32_t>(rng.Uniform(9)), s, agent)}});
+    }
+    if (step % 100 == 0) snapshots.push_back(st.tasks());
+
+    size_t pending = 0;
+    std::map<ScheduleStatus, size_t> in_status;
+    std::map<std::string, AgentLoad> loads;
+    for (const auto& [tid, t] : st.table()) {
+      ASSERT_EQ(st.FindTask(tid), t.get());
+      if (t->status == ScheduleStatus::kPending) ++pending;
+      if (ClusterState::IsIndexedStatus(t->status)) {
+        ++in_status[t->status];
+        ASSERT_TRUE(st.InStatus(t->status).contains(t.get()));
+      }
+      if (model::IsSlaveAssigned(t->status)) {
+        AgentLoad& l = loads[t->agent_id];
+        l.used.milli_cpus += t->config->resources.milli_cpus;
+        ++l.task_count;
+        for (const auto& [name, port] : t->assigned_ports) ++l.ports[port];
+      }
+    }
+    ASSERT_EQ(st.pending().size(), pending);
+    for (ScheduleStatus s : statuses) {
+      if (ClusterState::IsIndexedStatus(s)) {
+        ASSERT_EQ(st.InStatus(s).size(), in_status[s]);
+      }
+    }
+    ASSERT_EQ(st.loads().size(), loads.size());
+    for (const auto& [agent, want] : loads) {
+      const AgentLoad* got = st.LoadOf(agent);
+      ASSERT_NE(got, nullptr);
+      ASSERT_EQ(got->used.milli_cpus, want.used.milli_cpus);
+      ASSERT_EQ(got->task_count, want.task_count);
+      ASSERT_EQ(got->ports, want.ports);
+      ASSERT_EQ(got->tasks.size(), static_cast<size_t>(want.task_count));
+    }
+  }
+  // Every snapshot still iterates consistently (sizes match what it iterates).
+  for (const auto& snap : snapshots) {
+    size_t n = 0;
+    for (const auto& entry : *snap) n += entry.second != nullptr;
+    EXPECT_EQ(n, snap->size());
+  }
+}
+
+}  // namespace
+}  // namespace borealis::state
