@@ -45,10 +45,26 @@ struct DeduplicatedScheduledTask {
   2: i32 taskConfigId  // index into taskConfigs
 }
 
+// Borealis: one task of SaveTasksDeduplicated: the fields of a ScheduledTask and its
+// AssignedTask, with the TaskConfig replaced by its index in taskConfigs.
+struct StoredTask {
+  1: string taskId
+  2: string slaveId
+  3: string slaveHost
+  4: map<string, i32> assignedPorts
+  5: i32 instanceId
+  6: api.ScheduleStatus status
+  7: i32 failureCount
+  8: i32 timesPartitioned
+  9: list<api.TaskEvent> taskEvents
+  10: string ancestorId
+  11: i32 taskConfigId
+}
+
 // Borealis: SaveTasks with each distinct TaskConfig stored once (the tasks of a job share
-// theirs), in task id order. Replaying it gives the same state as SaveTasks.
+// theirs), tasks in id order. Replaying it gives the same state as SaveTasks.
 struct SaveTasksDeduplicated {
-  1: list<DeduplicatedScheduledTask> tasks
+  1: list<StoredTask> tasks
   2: list<api.TaskConfig> taskConfigs
 }
 

@@ -139,19 +139,21 @@ void SchedulerCore::LaunchReserved(int64_t now) {
 void SchedulerCore::AssignAndLaunch(const core::Assignment& a) {
   const model::Task* t = state_.FindTask(a.task_id);
   if (t == nullptr) return;
-  const model::Task before = *t;
-  core::TaskChange change = core::AssignTask(before, a.agent_id, a.host, a.ports, "", Context());
-  ApplyChange(before, change);
-  if (!change.legal || !change.updated) return;
+  const std::shared_ptr<const model::Task> before = state_.FindTaskPtr(a.task_id);
+  core::TaskChange change = core::AssignTask(*before, a.agent_id, a.host, a.ports, "", Context());
+  const bool assigned_ok = change.legal && change.updated;
+  ApplyChange(*before, std::move(change));
+  if (!assigned_ok) return;
+  const model::Task* assigned = state_.FindTask(a.task_id);
+  if (assigned == nullptr) return;
   agentproto::AgentMessage msg;
   agentproto::LaunchTask launch;
   // Launches come in runs of one job: convert its TaskConfig once per run.
-  if (launch_config_.first != change.updated->config) {
-    launch_config_ = {change.updated->config,
-                      change.updated->config ? wire::ToThrift(*change.updated->config)
-                                             : api::TaskConfig()};
+  if (launch_config_.first != assigned->config) {
+    launch_config_ = {assigned->config,
+                      assigned->config ? wire::ToThrift(*assigned->config) : api::TaskConfig()};
   }
-  launch.task = wire::ToAssignedTask(*change.updated, launch_config_.second);
+  launch.task = wire::ToAssignedTask(*assigned, launch_config_.second);
   msg.__set_launchTask(std::move(launch));
   QueueSend(a.agent_id, std::move(msg));
   Count("tasks_assigned");

@@ -112,20 +112,27 @@ void SchedulerCore::SendKill(const model::Task& task, const std::string& message
   last_kill_sent_ms_[task.task_id] = clock_.NowMs();
 }
 
-void SchedulerCore::ApplyChange(const model::Task& before, const core::TaskChange& change,
+void SchedulerCore::ApplyChange(const model::Task& before, core::TaskChange change,
                                 const std::string& kill_message) {
   if (!change.legal) {
     if (!change.noop) Count("scheduler_illegal_task_state_transitions");
     if (change.send_kill) SendKill(before, "Task is not expected to run");
     return;
   }
-  std::vector<model::Task> save;
-  if (change.updated) save.push_back(*change.updated);
-  if (change.replacement) save.push_back(*change.replacement);
-  if (!save.empty()) Mutate(state::SaveTasks{std::move(save)});
+  state::SaveTasks save;
+  std::shared_ptr<const model::Task> after_ptr;
+  if (change.updated) {
+    after_ptr = std::make_shared<const model::Task>(std::move(*change.updated));
+    save.shared.push_back(after_ptr);
+  }
+  if (change.replacement) {
+    save.shared.push_back(std::make_shared<const model::Task>(std::move(*change.replacement)));
+  }
+  const bool replaced = change.replacement.has_value();
+  if (!save.shared.empty()) Mutate(std::move(save));
   if (change.deleted) Mutate(state::RemoveTasks{{before.task_id}});
   if (change.send_kill) SendKill(before, kill_message);
-  const model::Task* after = change.updated ? &*change.updated : nullptr;
+  const model::Task* after = after_ptr.get();
   if (!after || model::IsTerminal(after->status) || change.deleted) {
     last_kill_sent_ms_.erase(before.task_id);
     if (pending_reasons_->count(before.task_id) > 0) {  // readers share the map: copy it
@@ -134,7 +141,7 @@ void SchedulerCore::ApplyChange(const model::Task& before, const core::TaskChang
       pending_reasons_ = std::move(reasons);
     }
   }
-  if (change.replacement || change.deleted ||
+  if (replaced || change.deleted ||
       (after && model::IsTerminal(after->status))) {
     placement_dirty_ = true;
   }
@@ -144,7 +151,10 @@ void SchedulerCore::ApplyChange(const model::Task& before, const core::TaskChang
 
 void SchedulerCore::ChangeTaskState(const model::Task& task, ScheduleStatus to,
                                     const std::string& message) {
-  const model::Task before = task;  // `task` may point into the state we are changing
+  // `task` may point into the state we are changing: hold the stored object (or a copy).
+  std::shared_ptr<const model::Task> held = state_.FindTaskPtr(task.task_id);
+  if (held.get() != &task) held = std::make_shared<const model::Task>(task);
+  const model::Task& before = *held;
   ApplyChange(before, core::ChangeState(before, to, message, Context()),
               message.empty() ? std::string("Killed by the scheduler") : message);
 }

@@ -131,7 +131,7 @@ class SchedulerCore {
  private:
   void Mutate(state::Mutation m);
   // `kill_message` goes to the agent when the change asks for a kill.
-  void ApplyChange(const model::Task& before, const core::TaskChange& change,
+  void ApplyChange(const model::Task& before, core::TaskChange change,
                    const std::string& kill_message = "Killed by the scheduler");
   void ChangeTaskState(const model::Task& task, model::ScheduleStatus to,
                        const std::string& message);

@@ -20,23 +20,19 @@ namespace {
 class DedupEncoder {
  public:
   void Add(const model::Task& t) {
-    storage::DeduplicatedScheduledTask& d = out_.tasks.emplace_back();
-    d.taskConfigId = ConfigId(t.config.get());
-    api::ScheduledTask& s = d.partialScheduledTask;
-    api::AssignedTask& a = s.assignedTask;
-    a.__set_taskId(t.task_id);
-    a.__set_slaveId(t.agent_id);
-    a.__set_slaveHost(t.agent_host);
-    a.__set_assignedPorts(t.assigned_ports);
-    a.__set_instanceId(t.instance_id);
-    s.__isset.assignedTask = true;
-    s.__set_status(wire::ToThrift(t.status));
-    s.__set_failureCount(t.failure_count);
-    s.__set_timesPartitioned(t.times_partitioned);
+    storage::StoredTask& s = out_.tasks.emplace_back();
+    s.taskId = t.task_id;
+    s.slaveId = t.agent_id;
+    s.slaveHost = t.agent_host;
+    s.assignedPorts = t.assigned_ports;
+    s.instanceId = t.instance_id;
+    s.status = wire::ToThrift(t.status);
+    s.failureCount = t.failure_count;
+    s.timesPartitioned = t.times_partitioned;
     s.taskEvents.reserve(t.events.size());
     for (const model::TaskEvent& e : t.events) s.taskEvents.push_back(wire::ToThrift(e));
-    s.__isset.taskEvents = true;
-    s.__set_ancestorId(t.ancestor_id);
+    s.ancestorId = t.ancestor_id;
+    s.taskConfigId = ConfigId(t.config.get());
   }
   explicit DedupEncoder(size_t tasks) { out_.tasks.reserve(tasks); }
   storage::SaveTasksDeduplicated Take() { return std::move(out_); }
@@ -67,7 +63,9 @@ std::string EncodeTransaction(const std::vector<state::Mutation>& mutations) {
       // gives the same state, and a task saved several times is encoded once.
       std::map<std::string_view, const model::Task*> newest;
       for (; i < mutations.size() && std::holds_alternative<state::SaveTasks>(mutations[i]); ++i) {
-        for (const auto& t : std::get<state::SaveTasks>(mutations[i]).tasks) newest[t.task_id] = &t;
+        const auto& save = std::get<state::SaveTasks>(mutations[i]);
+        for (const auto& t : save.tasks) newest[t.task_id] = &t;
+        for (const auto& t : save.shared) newest[t->task_id] = t.get();
       }
       --i;
       DedupEncoder encoder(newest.size());
@@ -118,20 +116,45 @@ absl::StatusOr<std::vector<model::Task>> DecodeDeduplicated(
   std::vector<model::Task> out;
   out.reserve(in.tasks.size());
   for (size_t i = 0; i < in.tasks.size(); ++i) {
-    const storage::DeduplicatedScheduledTask& d = in.tasks[i];
-    if (d.taskConfigId < 0 || static_cast<size_t>(d.taskConfigId) >= configs.size()) {
-      return absl::DataLossError(absl::StrCat("tasks[", i, "].taskConfigId: ", d.taskConfigId,
+    const storage::StoredTask& s = in.tasks[i];
+    if (s.taskConfigId < 0 || static_cast<size_t>(s.taskConfigId) >= configs.size()) {
+      return absl::DataLossError(absl::StrCat("tasks[", i, "].taskConfigId: ", s.taskConfigId,
                                               " is not an index of taskConfigs"));
     }
-    auto t = wire::FromThrift(d.partialScheduledTask, configs[d.taskConfigId]);
-    if (!t.ok()) return absl::DataLossError(absl::StrCat("tasks[", i, "]: ", t.status().message()));
-    out.push_back(std::move(*t));
+    model::Task& t = out.emplace_back();
+    t.task_id = s.taskId;
+    t.agent_id = s.slaveId;
+    t.agent_host = s.slaveHost;
+    t.assigned_ports = s.assignedPorts;
+    t.instance_id = s.instanceId;
+    t.config = configs[s.taskConfigId];
+    auto status = wire::FromThrift(s.status);
+    if (!status.ok()) {
+      return absl::DataLossError(absl::StrCat("tasks[", i, "].status: ", status.status().message()));
+    }
+    t.status = *status;
+    t.failure_count = s.failureCount;
+    t.times_partitioned = s.timesPartitioned;
+    t.events.reserve(s.taskEvents.size());
+    for (size_t e = 0; e < s.taskEvents.size(); ++e) {
+      auto event = wire::FromThrift(s.taskEvents[e]);
+      if (!event.ok()) {
+        return absl::DataLossError(absl::StrCat("tasks[", i, "].taskEvents[", e, "]: ",
+                                                event.status().message()));
+      }
+      t.events.push_back(std::move(*event));
+    }
+    t.ancestor_id = s.ancestorId;
   }
   return out;
 }
 
 }  // namespace
 
+// GCC 12 reports the moved-from SaveTasks vectors inside the returned variants as "maybe
+// uninitialized" (a false positive of its variant move analysis at -O2).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 absl::StatusOr<std::vector<state::Mutation>> DecodeTransaction(const std::string& bytes) {
   storage::Transaction txn;
   RETURN_IF_ERROR(wire::DeserializeCompact(bytes, &txn));
@@ -144,10 +167,10 @@ absl::StatusOr<std::vector<state::Mutation>> DecodeTransaction(const std::string
     const storage::Op& op = txn.ops[i];
     if (op.__isset.saveTasksDeduplicated) {
       ASSIGN_OR_RETURN(auto tasks, DecodeDeduplicated(op.saveTasksDeduplicated));
-      out.push_back(state::SaveTasks{std::move(tasks)});
+      out.emplace_back(std::in_place_type<state::SaveTasks>, std::move(tasks));
     } else if (op.__isset.saveTasks) {
       ASSIGN_OR_RETURN(auto tasks, DecodeTasks(op.saveTasks.tasks));
-      out.push_back(state::SaveTasks{std::move(tasks)});
+      out.emplace_back(std::in_place_type<state::SaveTasks>, std::move(tasks));
     } else if (op.__isset.removeTasks) {
       out.push_back(state::RemoveTasks{
           {op.removeTasks.taskIds.begin(), op.removeTasks.taskIds.end()}});
@@ -164,6 +187,7 @@ absl::StatusOr<std::vector<state::Mutation>> DecodeTransaction(const std::string
   }
   return out;
 }
+#pragma GCC diagnostic pop
 
 std::string EncodeSnapshot(const state::ClusterState& state, int64_t now_ms) {
   storage::Snapshot snap;

@@ -10,6 +10,9 @@
 #include <vector>
 
 #include "borealis/testing/status_matchers.h"
+#include "borealis/wire/codec.h"
+#include "gen-cpp/storage_constants.h"
+#include "gen-cpp/storage_types.h"
 
 namespace borealis::scheduler {
 namespace {
@@ -85,6 +88,59 @@ TEST(StorageCodecTest, ContainersAndSlaPoliciesSurviveASnapshot) {
   state::ClusterState restored;
   ASSERT_THAT(DecodeSnapshot(bytes, &restored), IsOk());
   ExpectSameTasks(restored, tasks);
+}
+
+// Tasks that share a TaskConfig are written with it once and share it again once read;
+// a run of saves keeps each task's newest version; every field of a task comes back.
+TEST(StorageCodecTest, SharedConfigsAreStoredOnceAndSharedOnRecovery) {
+  model::Task a = TaskWith("a", model::TaskConfig());
+  a.status = model::ScheduleStatus::kRunning;
+  a.agent_id = "agent-1";
+  a.agent_host = "host-1";
+  a.assigned_ports = {{"http", 31001}};
+  a.instance_id = 3;
+  a.failure_count = 2;
+  a.times_partitioned = 1;
+  a.ancestor_id = "a0";
+  a.events.push_back({2000, model::ScheduleStatus::kRunning, "started", "sched"});
+  model::Task b = a;
+  b.task_id = "b";
+  b.instance_id = 4;
+  model::Task old_a = a;
+  old_a.status = model::ScheduleStatus::kStarting;
+
+  const std::string one = EncodeTransaction({state::SaveTasks{{a}}});
+  const std::string two = EncodeTransaction({state::SaveTasks{{old_a}}, state::SaveTasks{{a, b}}});
+  EXPECT_LT(two.size(), 2 * one.size());  // the config is not written twice
+
+  absl::StatusOr<std::vector<state::Mutation>> decoded = DecodeTransaction(two);
+  ASSERT_THAT(decoded, IsOk());
+  ASSERT_EQ(decoded->size(), 1u);  // consecutive saves merge into one op
+  state::ClusterState st;
+  st.ApplyAll(*decoded);
+  ASSERT_EQ(st.task_count(), 2u);
+  EXPECT_TRUE(model::SameTask(*st.FindTask("a"), a));
+  EXPECT_TRUE(model::SameTask(*st.FindTask("b"), b));
+  EXPECT_EQ(st.FindTask("a")->config.get(), st.FindTask("b")->config.get());
+}
+
+TEST(StorageCodecTest, AConfigIndexOutOfRangeIsDataLoss) {
+  storage::Transaction txn;
+  txn.schemaVersion = storage::g_storage_constants.CURRENT_SCHEMA_VERSION;
+  storage::SaveTasksDeduplicated save;
+  storage::StoredTask& t = save.tasks.emplace_back();
+  t.taskId = "x";
+  t.status = api::ScheduleStatus::PENDING;
+  t.taskConfigId = 1;  // there are no configs
+  storage::Op op;
+  op.__set_saveTasksDeduplicated(save);
+  txn.ops.push_back(op);
+  absl::StatusOr<std::vector<state::Mutation>> decoded =
+      DecodeTransaction(wire::SerializeCompact(txn));
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(decoded.status().message().find("tasks[0].taskConfigId"), std::string::npos)
+      << decoded.status();
 }
 
 }  // namespace

@@ -96,20 +96,8 @@ void ClusterState::Unindex(const model::Task& t) {
 void ClusterState::Apply(const Mutation& m) {
   ++version_;
   if (const auto* save = std::get_if<SaveTasks>(&m)) {
-    for (const auto& t : save->tasks) {
-      auto stored = std::make_shared<const model::Task>(t);
-      if (auto old = by_id_.find(t.task_id); old != by_id_.end()) {
-        const model::Task* before = old->second;
-        Unindex(*before);
-        by_id_.erase(old);  // its key views the old task's id
-        const model::JobKey& old_job = TaskTable::JobOf(*before);
-        if (old_job != TaskTable::JobOf(*stored)) table_.Erase(old_job, t.task_id);
-      }
-      const model::Task* now = stored.get();
-      table_.Put(std::move(stored));
-      by_id_.emplace(std::string_view(now->task_id), now);
-      Index(*now);
-    }
+    for (const auto& t : save->tasks) Save(std::make_shared<const model::Task>(t));
+    for (const auto& t : save->shared) Save(t);
   } else if (const auto* remove = std::get_if<RemoveTasks>(&m)) {
     for (const auto& id : remove->task_ids) {
       auto it = by_id_.find(id);
@@ -124,6 +112,27 @@ void ClusterState::Apply(const Mutation& m) {
   } else if (const auto* remove_quota = std::get_if<RemoveQuota>(&m)) {
     quotas_.erase(remove_quota->role);
   }
+}
+
+void ClusterState::Save(std::shared_ptr<const model::Task> stored) {
+  if (auto old = by_id_.find(stored->task_id); old != by_id_.end()) {
+    const model::Task* before = old->second;
+    Unindex(*before);
+    by_id_.erase(old);  // its key views the old task's id
+    const model::JobKey& old_job = TaskTable::JobOf(*before);
+    if (old_job != TaskTable::JobOf(*stored)) table_.Erase(old_job, stored->task_id);
+  }
+  const model::Task* now = stored.get();
+  table_.Put(std::move(stored));
+  by_id_.emplace(std::string_view(now->task_id), now);
+  Index(*now);
+}
+
+std::shared_ptr<const model::Task> ClusterState::FindTaskPtr(std::string_view task_id) const {
+  const model::Task* t = FindTask(task_id);
+  if (t == nullptr) return nullptr;
+  const TaskTable::JobTasks* job = table_.Job(TaskTable::JobOf(*t));
+  return job->at(t->task_id);
 }
 
 void ClusterState::CountActive(const model::Task& t, int64_t delta) {

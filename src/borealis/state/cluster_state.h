@@ -52,9 +52,14 @@ struct AgentLoad {
   TaskSet tasks;
 };
 
-// Stores (inserts or replaces) whole tasks.
+// Stores (inserts or replaces) whole tasks: `tasks` by copy, then `shared` as they are (the
+// scheduler's path: the state keeps the very object, the log encodes it, nothing is copied).
 struct SaveTasks {
+  SaveTasks() = default;
+  explicit SaveTasks(std::vector<model::Task> copied) : tasks(std::move(copied)) {}
+
   std::vector<model::Task> tasks;
+  std::vector<std::shared_ptr<const model::Task>> shared;
 };
 // Deletes tasks by id; unknown ids are ignored.
 struct RemoveTasks {
@@ -82,6 +87,8 @@ class ClusterState {
     for (const auto& m : ms) Apply(m);
   }
 
+  // The stored task object (shared), or null.
+  std::shared_ptr<const model::Task> FindTaskPtr(std::string_view task_id) const;
   // A snapshot of the current tasks for readers; it never changes (copy-on-write). Each
   // snapshot makes the writer's next change copy the job index once: the writer itself
   // iterates table() instead.
@@ -112,6 +119,7 @@ class ClusterState {
 
  private:
   void CountActive(const model::Task& t, int64_t delta);
+  void Save(std::shared_ptr<const model::Task> stored);
   void Index(const model::Task& t);
   void Unindex(const model::Task& t);
 
