@@ -9,7 +9,7 @@ PKGS=(
   libabsl-dev libboost-dev libboost-system-dev
   libthrift-dev thrift-compiler libsqlite3-dev
   nlohmann-json3-dev libspdlog-dev libcli11-dev libssl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libpython3.11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libpython3.11-dev libjemalloc-dev
   curl procps
 )
 BENCH_PKGS=(slurmctld slurmd slurm-client python3 procps)
