@@ -14,15 +14,28 @@
 namespace borealis::core {
 namespace {
 
-// A host as this call sees it: the view's usage plus the tasks placed so far.
+// A host as this call sees it: the view's usage plus the tasks placed so far. Its ports
+// are the view's set until this call places a task there (then a copy of its own), and its
+// free port count is computed the first time a veto needs it.
 struct HostState {
   const model::AgentInfo* agent = nullptr;
+  std::shared_ptr<const HostStatic> statics;
   model::Resources used;
-  std::set<int32_t> used_ports;
-  std::vector<model::PortRange> ranges;  // normalised
-  int64_t free_ports = 0;                 // ports of `ranges` not in used_ports
-  std::map<std::string, std::set<std::string>> attributes;
+  const std::set<int32_t>* base_ports = nullptr;
+  std::optional<std::set<int32_t>> own_ports;
+  mutable int64_t free_ports = -1;  // ports of ranges() not in used_ports(); -1: not yet
   bool schedulable = true;
+
+  const std::map<std::string, std::set<std::string>>& attributes() const {
+    return statics->attributes;
+  }
+  const std::vector<model::PortRange>& ranges() const { return statics->ranges; }
+  const std::set<int32_t>& used_ports() const { return own_ports ? *own_ports : *base_ports; }
+  int64_t FreePorts() const {
+    if (free_ports < 0) free_ports = FreePortCount(ranges(), used_ports());
+    return free_ports;
+  }
+  int64_t NegFreeCpu() const { return used.milli_cpus - agent->resources.milli_cpus; }
 };
 
 std::vector<HostState> BuildHosts(const ClusterView& view) {
@@ -32,24 +45,55 @@ std::vector<HostState> BuildHosts(const ClusterView& view) {
     if (h.agent == nullptr) continue;
     HostState s;
     s.agent = h.agent;
+    s.statics = h.statics ? h.statics : MakeHostStatic(*h.agent);
     s.used = h.used;
-    s.used_ports = h.used_ports;
-    s.ranges = NormalizeRanges(h.agent->port_ranges);
-    s.free_ports = FreePortCount(s.ranges, s.used_ports);
-    s.attributes = AllAttributes(*h.agent);
+    s.base_ports = &h.UsedPorts();
     s.schedulable = h.schedulable;
     hosts.push_back(std::move(s));
   }
   // The view promises agent_id order; sorting again keeps the result deterministic anyway.
-  std::stable_sort(hosts.begin(), hosts.end(), [](const HostState& a, const HostState& b) {
+  auto by_id = [](const HostState& a, const HostState& b) {
     return a.agent->agent_id < b.agent->agent_id;
-  });
+  };
+  if (!std::is_sorted(hosts.begin(), hosts.end(), by_id)) {
+    std::stable_sort(hosts.begin(), hosts.end(), by_id);
+  }
   hosts.erase(std::unique(hosts.begin(), hosts.end(),
                           [](const HostState& a, const HostState& b) {
                             return a.agent->agent_id == b.agent->agent_id;
                           }),
               hosts.end());
   return hosts;
+}
+
+// The index of the host with `agent_id` in `hosts` (sorted by agent_id, unique).
+std::optional<size_t> HostIndex(const std::vector<HostState>& hosts, const std::string& agent_id) {
+  auto it = std::lower_bound(hosts.begin(), hosts.end(), agent_id,
+                             [](const HostState& h, const std::string& id) {
+                               return h.agent->agent_id < id;
+                             });
+  if (it == hosts.end() || it->agent->agent_id != agent_id) return std::nullopt;
+  return static_cast<size_t>(it - hosts.begin());
+}
+
+// Hosts in spread order without the per-job count: most free cpu first, then index.
+using CpuOrder = std::set<std::pair<int64_t, size_t>>;
+
+// Takes `need` and `ports` on `host` (index i), keeping `order` (if any) current.
+void TakeOn(HostState& host, size_t i, const model::Resources& need,
+            const std::map<std::string, int32_t>& ports, CpuOrder* order) {
+  if (order != nullptr) order->erase({host.NegFreeCpu(), i});
+  host.used.milli_cpus += need.milli_cpus;
+  host.used.ram_mb += need.ram_mb;
+  host.used.disk_mb += need.disk_mb;
+  host.used.gpus += need.gpus;
+  if (order != nullptr) order->insert({host.NegFreeCpu(), i});
+  if (!ports.empty()) {
+    const int64_t free = host.FreePorts();
+    if (!host.own_ports) host.own_ports = *host.base_ports;
+    for (const auto& [name, port] : ports) host.own_ports->insert(port);
+    host.free_ports = free - static_cast<int64_t>(ports.size());
+  }
 }
 
 // The task's scalars plus the executor overhead, and its distinct named ports.
@@ -68,9 +112,9 @@ model::Resources Need(const model::TaskConfig& config, const model::Resources& o
 std::optional<std::string> HostVeto(const HostState& host, const model::TaskConfig& config,
                                     const model::Resources& need, const JobCounts& counts) {
   if (!host.schedulable) return std::string("unschedulable");
-  if (auto veto = ConstraintVeto(config, host.attributes, counts)) return veto;
+  if (auto veto = ConstraintVeto(config, host.attributes(), counts)) return veto;
   std::vector<std::string> short_of =
-      ShortResources(need, host.agent->resources, host.used, host.free_ports);
+      ShortResources(need, host.agent->resources, host.used, host.FreePorts());
   if (!short_of.empty()) return "insufficient " + absl::StrJoin(short_of, ", ");
   return std::nullopt;
 }
@@ -100,11 +144,15 @@ uint64_t MixSeed(uint64_t a, uint64_t b) {  // splitmix64 finaliser over a ^ b
 
 // Places one run of consecutive pending tasks that share a TaskConfig (an equivalence
 // class: same job, same needs, same constraints, so the same feasibility on every host).
-// Each host's veto is computed once for the run; after a placement only the hosts whose
+// Hosts are evaluated lazily, in the order of the best key they could have: for spreading,
+// (0 tasks of the job, most free cpu, index) from the call's CpuOrder; for first fit, by
+// index. A host not yet evaluated cannot beat the best feasible one once its bound does
+// not, so a run usually evaluates a handful of hosts instead of all of them; only a task
+// that fits nowhere evaluates every host (its pending reason counts them all). Each host's
+// veto is computed once for the run; after a placement only the evaluated hosts whose
 // answer can change are looked at again: the chosen host, and for limit constraints the
-// hosts sharing one of its values of the limited attribute. The feasible hosts are kept
-// ordered by the spread (or first-fit) order, so the choice is the same as scanning every
-// host for every task.
+// hosts sharing one of its values of the limited attribute. The choice is the same as
+// scanning every host for every task (checked by a property test against PlaceByFullScan).
 // Hosts by (attribute, value), built on first use for each attribute within one Place call.
 struct ValueIndex {
   std::set<std::string> names;
@@ -114,9 +162,10 @@ struct ValueIndex {
 class ClassPlacer {
  public:
   ClassPlacer(std::vector<HostState>& hosts, JobCounts& counts, const model::TaskConfig& config,
-              const PlacementOptions& options,
-              ValueIndex& by_value)
+              const PlacementOptions& options, ValueIndex& by_value, CpuOrder& order)
       : hosts_(hosts),
+        order_(order),
+        cursor_(order.begin()),
         counts_(counts),
         config_(config),
         options_(options),
@@ -128,11 +177,11 @@ class ClassPlacer {
     for (const model::Constraint& c : config.constraints) {
       if (c.is_limit) limit_names_.push_back(c.name);
     }
-    for (size_t i = 0; i < hosts_.size(); ++i) Evaluate(i);
   }
 
   // Places `task` or says why not.
   void PlaceOne(const model::Task& task, PlacementResult* result) {
+    EvaluateUntilBestKnown();
     if (feasible_.empty()) {
       if (!reason_valid_) {
         reason_ = Reasons();
@@ -145,28 +194,24 @@ class ClassPlacer {
     HostState& host = hosts_[best];
     base::Rng rng(MixSeed(options_.seed, StableHash(task.task_id)));
     std::optional<std::map<std::string, int32_t>> ports =
-        PickPorts(need_.named_ports, host.ranges, host.used_ports, rng);
+        PickPorts(need_.named_ports, host.ranges(), host.used_ports(), rng);
     if (!ports) {  // cannot happen: HostVeto counted the free ports
       result->pending_reasons[task.task_id] = "1 host: insufficient ports";
       return;
     }
-    host.used.milli_cpus += need_.milli_cpus;
-    host.used.ram_mb += need_.ram_mb;
-    host.used.disk_mb += need_.disk_mb;
-    host.used.gpus += need_.gpus;
-    for (const auto& [name, port] : *ports) host.used_ports.insert(port);
-    host.free_ports -= static_cast<int64_t>(ports->size());
-    counts_.Add(config_.job, best, host.attributes);
+    TakeOn(host, best, need_, *ports, &order_);
+    counts_.Add(config_.job, best, host.attributes());
     result->assignments.push_back(
         Assignment{task.task_id, host.agent->agent_id, host.agent->host, std::move(*ports)});
     reason_valid_ = false;
     Evaluate(best);
     for (const std::string& name : limit_names_) {
-      auto values = host.attributes.find(name);
-      if (values == host.attributes.end()) continue;
+      auto values = host.attributes().find(name);
+      if (values == host.attributes().end()) continue;
       for (const std::string& v : values->second) {
         for (size_t other : HostsWith(name, v)) {
-          if (other != best) Evaluate(other);
+          // Hosts not evaluated yet are evaluated afresh when the cursor reaches them.
+          if (other != best && evaluated_[other]) Evaluate(other);
         }
       }
     }
@@ -174,6 +219,30 @@ class ClassPlacer {
 
  private:
   using Key = std::tuple<int64_t, int64_t, size_t>;  // smaller is better
+
+  // Evaluates hosts in bound order until no unevaluated host could beat the best feasible
+  // one (or every host is evaluated).
+  void EvaluateUntilBestKnown() {
+    const bool first_fit = options_.strategy == PlacementStrategy::kFirstFit;
+    for (;;) {
+      size_t i = 0;
+      Key bound;
+      if (first_fit) {
+        while (next_index_ < hosts_.size() && evaluated_[next_index_]) ++next_index_;
+        if (next_index_ == hosts_.size()) return;
+        i = next_index_;
+        bound = Key{0, 0, i};
+      } else {
+        while (cursor_ != order_.end() && evaluated_[cursor_->second]) ++cursor_;
+        if (cursor_ == order_.end()) return;
+        i = cursor_->second;
+        bound = Key{0, cursor_->first, i};
+      }
+      if (!feasible_.empty() && *feasible_.begin() < bound) return;
+      if (first_fit) ++next_index_; else ++cursor_;
+      Evaluate(i);
+    }
+  }
 
   // Recomputes host i's veto and its place among the feasible hosts.
   void Evaluate(size_t i) {
@@ -208,8 +277,8 @@ class ClassPlacer {
   const std::vector<size_t>& HostsWith(const std::string& name, const std::string& value) {
     if (by_value_.names.insert(name).second) {  // built once per Place call and attribute
       for (size_t i = 0; i < hosts_.size(); ++i) {
-        auto it = hosts_[i].attributes.find(name);
-        if (it == hosts_[i].attributes.end()) continue;
+        auto it = hosts_[i].attributes().find(name);
+        if (it == hosts_[i].attributes().end()) continue;
         for (const std::string& v : it->second) by_value_.hosts[{name, v}].push_back(i);
       }
     }
@@ -225,6 +294,9 @@ class ClassPlacer {
   }
 
   std::vector<HostState>& hosts_;
+  CpuOrder& order_;
+  CpuOrder::const_iterator cursor_;  // next host to evaluate (spreading)
+  size_t next_index_ = 0;            // next host to evaluate (first fit)
   JobCounts& counts_;
   const model::TaskConfig& config_;
   const PlacementOptions& options_;
@@ -252,17 +324,19 @@ PlacementResult Place(const ClusterView& view, const std::vector<const model::Ta
                       const PlacementOptions& options) {
   PlacementResult result;
   std::vector<HostState> hosts = BuildHosts(view);
-  std::map<std::string, size_t> host_by_agent;
-  for (size_t i = 0; i < hosts.size(); ++i) host_by_agent[hosts[i].agent->agent_id] = i;
 
   JobCounts counts;
   for (const model::Task* t : view.placed_tasks) {
     if (t == nullptr || t->config == nullptr || !model::IsActive(t->status)) continue;
-    auto it = host_by_agent.find(t->agent_id);
-    if (it == host_by_agent.end()) continue;
-    counts.Add(t->job(), it->second, hosts[it->second].attributes);
+    const std::optional<size_t> at = HostIndex(hosts, t->agent_id);
+    if (!at) continue;
+    counts.Add(t->job(), *at, hosts[*at].attributes());
   }
 
+  CpuOrder order;
+  if (options.strategy == PlacementStrategy::kSpread) {
+    for (size_t i = 0; i < hosts.size(); ++i) order.insert({hosts[i].NegFreeCpu(), i});
+  }
   ValueIndex by_value;
   std::set<std::string> seen;
   std::unique_ptr<ClassPlacer> placer;
@@ -276,7 +350,8 @@ PlacementResult Place(const ClusterView& view, const std::vector<const model::Ta
     if (!placer || !SameClass(current, task->config.get())) {
       placer.reset();
       current = task->config.get();
-      placer = std::make_unique<ClassPlacer>(hosts, counts, *task->config, options, by_value);
+      placer = std::make_unique<ClassPlacer>(hosts, counts, *task->config, options, by_value,
+                                             order);
     }
     placer->PlaceOne(*task, &result);
   }
@@ -288,14 +363,12 @@ PlacementResult PlaceByFullScan(const ClusterView& view,
                                 const PlacementOptions& options) {
   PlacementResult result;
   std::vector<HostState> hosts = BuildHosts(view);
-  std::map<std::string, size_t> host_by_agent;
-  for (size_t i = 0; i < hosts.size(); ++i) host_by_agent[hosts[i].agent->agent_id] = i;
   JobCounts counts;
   for (const model::Task* t : view.placed_tasks) {
     if (t == nullptr || t->config == nullptr || !model::IsActive(t->status)) continue;
-    auto it = host_by_agent.find(t->agent_id);
-    if (it == host_by_agent.end()) continue;
-    counts.Add(t->job(), it->second, hosts[it->second].attributes);
+    const std::optional<size_t> at = HostIndex(hosts, t->agent_id);
+    if (!at) continue;
+    counts.Add(t->job(), *at, hosts[*at].attributes());
   }
   auto better = [](const HostState& a, int64_t a_tasks, const HostState& b, int64_t b_tasks) {
     if (a_tasks != b_tasks) return a_tasks < b_tasks;
@@ -332,18 +405,13 @@ PlacementResult PlaceByFullScan(const ClusterView& view,
     }
     HostState& host = hosts[*best];
     base::Rng rng(MixSeed(options.seed, StableHash(task->task_id)));
-    auto ports = PickPorts(need.named_ports, host.ranges, host.used_ports, rng);
+    auto ports = PickPorts(need.named_ports, host.ranges(), host.used_ports(), rng);
     if (!ports) {
       result.pending_reasons[task->task_id] = "1 host: insufficient ports";
       continue;
     }
-    host.used.milli_cpus += need.milli_cpus;
-    host.used.ram_mb += need.ram_mb;
-    host.used.disk_mb += need.disk_mb;
-    host.used.gpus += need.gpus;
-    for (const auto& [name, port] : *ports) host.used_ports.insert(port);
-    host.free_ports -= static_cast<int64_t>(ports->size());
-    counts.Add(config.job, *best, host.attributes);
+    TakeOn(host, *best, need, *ports, nullptr);
+    counts.Add(config.job, *best, host.attributes());
     result.assignments.push_back(
         Assignment{task->task_id, host.agent->agent_id, host.agent->host, std::move(*ports)});
   }
@@ -417,6 +485,13 @@ absl::Status CheckFitsSomeHost(const model::TaskConfig& config,
   }
   return absl::InvalidArgumentError(
       absl::StrCat("no agent could ever run this task: ", absl::StrJoin(parts, "; ")));
+}
+
+std::shared_ptr<const HostStatic> MakeHostStatic(const model::AgentInfo& agent) {
+  auto s = std::make_shared<HostStatic>();
+  s->attributes = AllAttributes(agent);
+  s->ranges = NormalizeRanges(agent.port_ranges);
+  return s;
 }
 
 model::Resources TaskNeed(const model::TaskConfig& config, const model::Resources& overhead) {

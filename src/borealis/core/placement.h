@@ -33,6 +33,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -42,12 +43,28 @@
 
 namespace borealis::core {
 
+// What placement derives from an AgentInfo alone; callers that keep agents across calls
+// compute it once per agent (MakeHostStatic) instead of on every call.
+struct HostStatic {
+  std::map<std::string, std::set<std::string>> attributes;  // AllAttributes(agent)
+  std::vector<model::PortRange> ranges;                      // NormalizeRanges(port_ranges)
+};
+std::shared_ptr<const HostStatic> MakeHostStatic(const model::AgentInfo& agent);
+
 // One agent as placement sees it.
 struct HostView {
   const model::AgentInfo* agent = nullptr;
   model::Resources used;  // scalars in use on the agent, executor overheads included
-  std::set<int32_t> used_ports;
+  std::set<int32_t> used_ports;  // ports in use, unless used_ports_ref is set
+  // When set, the ports in use (owned by the caller, who keeps them alive and unchanged
+  // during the call) instead of used_ports: saves copying every host's ports per pass.
+  const std::set<int32_t>* used_ports_ref = nullptr;
+  std::shared_ptr<const HostStatic> statics;  // null: computed from `agent` by the call
   bool schedulable = true;  // false: draining/drained for maintenance
+
+  const std::set<int32_t>& UsedPorts() const {
+    return used_ports_ref != nullptr ? *used_ports_ref : used_ports;
+  }
 };
 
 struct ClusterView {

@@ -422,10 +422,10 @@ struct RandomCase {
   std::vector<const model::Task*> pending;
 };
 
-void BuildRandom(uint64_t seed, RandomCase& out) {
+void BuildRandom(uint64_t seed, RandomCase& out, int max_hosts = 6, int max_tasks = 6) {
   base::Rng rng(seed);
   Cluster& c = out.cluster;
-  const int hosts = 1 + static_cast<int>(rng.Uniform(6));
+  const int hosts = 1 + static_cast<int>(rng.Uniform(static_cast<uint64_t>(max_hosts)));
   for (int i = 0; i < hosts; ++i) {
     std::map<std::string, std::vector<std::string>> attrs;
     if (rng.Uniform(4) != 0) attrs["rack"] = {"r" + std::to_string(rng.Uniform(3))};
@@ -464,7 +464,7 @@ void BuildRandom(uint64_t seed, RandomCase& out) {
     for (uint64_t k = rng.Uniform(2); k > 0; --k) {
       c.Running(job, "agent-" + std::to_string(rng.Uniform(hosts)));
     }
-    const int tasks = 1 + static_cast<int>(rng.Uniform(6));
+    const int tasks = 1 + static_cast<int>(rng.Uniform(static_cast<uint64_t>(max_tasks)));
     for (int i = 0; i < tasks; ++i) out.pending.push_back(c.Pending(job, i));
   }
 }
@@ -585,6 +585,40 @@ TEST(PlacePropertyTest, SameDecisionsAsTheFullScanOver500Seeds) {
     }
   }
   EXPECT_GT(placed_total, 500);
+}
+
+// The same on larger clusters, where Place evaluates hosts lazily (most free cpu first) and
+// usually stops long before the last host; the hosts' ports come by reference.
+TEST(PlacePropertyTest, SameDecisionsAsTheFullScanOnLargerClusters) {
+  int placed_total = 0;
+  int pending_total = 0;
+  for (uint64_t seed = 0; seed < 200; ++seed) {
+    SCOPED_TRACE(::testing::Message() << "seed " << seed);
+    RandomCase rc;
+    BuildRandom(1000 + seed, rc, /*max_hosts=*/60, /*max_tasks=*/40);
+    ClusterView view = rc.cluster.View();
+    std::vector<std::set<int32_t>> ports;  // owned here, referenced by the view
+    ports.reserve(view.hosts.size());
+    for (HostView& h : view.hosts) {
+      ports.push_back(h.used_ports);
+      h.used_ports.clear();
+      h.used_ports_ref = &ports.back();
+    }
+    for (PlacementStrategy strategy : {PlacementStrategy::kSpread, PlacementStrategy::kFirstFit}) {
+      PlacementOptions options;
+      options.seed = seed;
+      options.strategy = strategy;
+      options.executor_overhead.milli_cpus = 50;
+      const PlacementResult fast = Place(view, rc.pending, options);
+      const PlacementResult full = PlaceByFullScan(view, rc.pending, options);
+      EXPECT_EQ(fast.assignments, full.assignments);
+      EXPECT_EQ(fast.pending_reasons, full.pending_reasons);
+      placed_total += static_cast<int>(fast.assignments.size());
+      pending_total += static_cast<int>(fast.pending_reasons.size());
+    }
+  }
+  EXPECT_GT(placed_total, 2000);
+  EXPECT_GT(pending_total, 100);
 }
 
 // ---- CheckFitsSomeHost --------------------------------------------------------------

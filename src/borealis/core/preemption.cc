@@ -58,7 +58,7 @@ PreemptionSearch::PreemptionSearch(const ClusterView& view,
     host.agent = h.agent;
     host.total = h.agent->resources;
     host.used = h.used;
-    host.used_ports = h.used_ports;
+    host.used_ports = h.UsedPorts();
     host.ranges = NormalizeRanges(h.agent->port_ranges);
     host.attributes = AllAttributes(*h.agent);
     host.schedulable = h.schedulable;

@@ -340,6 +340,7 @@ void SchedulerCore::OnAgentRegister(const agentproto::RegisterAgent& registratio
   }
   AgentRecord& rec = agents_[info->agent_id];
   rec.info = *info;
+  rec.statics = core::MakeHostStatic(rec.info);
   rec.registered = true;
   rec.connected = true;
   agents_changed_ = true;
@@ -540,6 +541,7 @@ core::ClusterView SchedulerCore::BuildClusterView(const std::set<model::JobKey>*
     if (!rec.registered || !rec.connected) continue;
     core::HostView hv;
     hv.agent = &rec.info;
+    hv.statics = rec.statics;
     hv.schedulable = !HeldForPreemptor(id);  // preemptor.cc
     if (const state::AgentLoad* load = state_.LoadOf(id)) {
       hv.used = load->used;
@@ -547,7 +549,7 @@ core::ClusterView SchedulerCore::BuildClusterView(const std::set<model::JobKey>*
       hv.used.ram_mb += load->task_count * overhead.ram_mb;
       hv.used.disk_mb += load->task_count * overhead.disk_mb;
       hv.used.gpus += load->task_count * overhead.gpus;
-      for (const auto& [port, n] : load->ports) hv.used_ports.insert(hv.used_ports.end(), port);
+      hv.used_ports_ref = &load->ports;  // the state outlives the view's use
       if (jobs == nullptr) {
         for (const model::Task* t : state::SortedById(load->tasks)) view.placed_tasks.push_back(t);
       }

@@ -70,6 +70,8 @@ struct SchedulerOptions {
 
 struct AgentRecord {
   model::AgentInfo info;
+  // Placement's view of `info`, computed once per registration (attributes, port ranges).
+  std::shared_ptr<const core::HostStatic> statics;
   bool registered = false;  // false: only known from tasks recovered from storage
   bool connected = false;
   int64_t last_seen_ms = 0;

@@ -167,7 +167,7 @@ absl::StatusOr<Scenario> ParseScenario(const std::string& json_text) {
   Scenario s;
   RETURN_IF_ERROR(CheckKeys(doc, "",
                             {"name", "description", "seed", "duration_s", "tick_ms",
-                             "stop_when_idle", "store", "starting_ms", "running_ms", "kill_ms",
+                             "stop_when_idle", "realtime", "store", "starting_ms", "running_ms", "kill_ms",
                              "hosts", "jobs", "agent_losses"}));
   RETURN_IF_ERROR(Str(doc, "", "name", &s.name));
   int64_t seed = 1;
@@ -176,6 +176,7 @@ absl::StatusOr<Scenario> ParseScenario(const std::string& json_text) {
   RETURN_IF_ERROR(Seconds(doc, "", "duration_s", &s.duration_ms));
   RETURN_IF_ERROR(Int(doc, "", "tick_ms", 1, &s.tick_ms));
   RETURN_IF_ERROR(Bool(doc, "", "stop_when_idle", &s.stop_when_idle));
+  RETURN_IF_ERROR(Bool(doc, "", "realtime", &s.realtime));
   RETURN_IF_ERROR(Str(doc, "", "store", &s.store));
   if (s.store != "sqlite" && s.store != "memory") {
     return FieldError("store", "must be \"sqlite\" or \"memory\"");

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <memory>
 #include <queue>
+#include <thread>
+#include <chrono>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -440,6 +442,11 @@ absl::StatusOr<SimResult> Run::Go() {
     RETURN_IF_ERROR(Commit());
     const bool idle = arrivals_left_ == 0 && in_flight_ == 0 && launches_this_commit_ == 0;
     if ((s_.stop_when_idle && idle) || now >= s_.duration_ms) break;
+    if (s_.realtime) {  // wait for the wall clock to reach the next tick
+      const int64_t due_ns = sched_wall0 + (now + s_.tick_ms) * 1'000'000;
+      const int64_t ahead_ns = due_ns - WallNs();
+      if (ahead_ns > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(ahead_ns));
+    }
     clock_.AdvanceMs(s_.tick_ms);
   }
   Finish(wall0, sched_wall0);

@@ -61,7 +61,9 @@ void ClusterState::Index(const model::Task& t) {
       load.used.gpus += r.gpus;
     }
     ++load.task_count;
-    for (const auto& [name, port] : t.assigned_ports) ++load.ports[port];
+    for (const auto& [name, port] : t.assigned_ports) {
+      if (!load.ports.insert(port).second) ++load.extra_holders[port];
+    }
     load.tasks.insert(&t);
   }
   CountActive(t, +1);
@@ -83,8 +85,12 @@ void ClusterState::Unindex(const model::Task& t) {
       }
       --load.task_count;
       for (const auto& [name, port] : t.assigned_ports) {
-        auto p = load.ports.find(port);
-        if (p != load.ports.end() && --p->second <= 0) load.ports.erase(p);
+        auto extra = load.extra_holders.find(port);
+        if (extra == load.extra_holders.end()) {
+          load.ports.erase(port);
+        } else if (--extra->second <= 0) {
+          load.extra_holders.erase(extra);
+        }
       }
       load.tasks.erase(&t);
       if (load.task_count <= 0) loads_.erase(it);

@@ -48,7 +48,8 @@ using PendingSet = std::set<const model::Task*, PendingOrder>;
 struct AgentLoad {
   model::Resources used;                   // named_ports unused
   int64_t task_count = 0;
-  std::map<int32_t, int32_t> ports;        // port → tasks holding it
+  std::set<int32_t> ports;                 // ports held by at least one task
+  std::map<int32_t, int32_t> extra_holders;  // port → holders beyond the first (rare)
   TaskSet tasks;
 };
 

@@ -117,7 +117,9 @@ TEST(ClusterStateIndexTest, IndexesMatchAFullRecomputation) {
         AgentLoad& l = loads[t->agent_id];
         l.used.milli_cpus += t->config->resources.milli_cpus;
         ++l.task_count;
-        for (const auto& [name, port] : t->assigned_ports) ++l.ports[port];
+        for (const auto& [name, port] : t->assigned_ports) {
+          if (!l.ports.insert(port).second) ++l.extra_holders[port];
+        }
       }
     }
     ASSERT_EQ(st.pending().size(), pending);
@@ -133,6 +135,7 @@ TEST(ClusterStateIndexTest, IndexesMatchAFullRecomputation) {
       ASSERT_EQ(got->used.milli_cpus, want.used.milli_cpus);
       ASSERT_EQ(got->task_count, want.task_count);
       ASSERT_EQ(got->ports, want.ports);
+      ASSERT_EQ(got->extra_holders, want.extra_holders);
       ASSERT_EQ(got->tasks.size(), static_cast<size_t>(want.task_count));
     }
   }
