@@ -30,7 +30,9 @@ struct UserIdentity {
 // agent" when there is none.
 absl::StatusOr<UserIdentity> LookupUser(const std::string& name);
 
-// The effective user of this process.
+// The effective user of this process, without its `groups` (left empty): nobody switches
+// to the user it already is, and listing groups consults every NSS source (with
+// libnss_systemd, a quarter MiB more resident in each executor).
 absl::StatusOr<UserIdentity> CurrentUser();
 
 // What a child does before exec. Everything is prepared by the parent.
