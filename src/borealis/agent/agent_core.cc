@@ -246,8 +246,10 @@ void AgentCore::ReportUnknown(const std::string& task_id, ScheduleStatus status,
 
 void AgentCore::SaveRecord(const TaskEntry& entry) {
   const std::string& id = entry.record.task_id;
-  absl::Status saved =
-      base::WriteFileAtomically(paths_.AgentTaskJson(id), EncodeAgentTaskRecord(entry.record));
+  // Not fsynced, unlike the update files it points into (paths.h).
+  absl::Status saved = base::WriteFileAtomically(
+      paths_.AgentTaskJson(id), EncodeAgentTaskRecord(entry.record),
+      base::Durability::kProcessCrash);
   if (!saved.ok()) {
     LOG_ERROR("task {}: cannot save agent record: {}", id, std::string(saved.message()));
   }

@@ -40,7 +40,11 @@ absl::Status AgentCore::PrepareAndLaunch(const api::AssignedTask& task, TaskEntr
   const std::string& id = task.taskId;
   RETURN_IF_ERROR(MakeDirs(paths_.TaskDir(id)));
   // The record exists before the executor does, so a crash in between leaves a trace.
-  RETURN_IF_ERROR(base::WriteFileAtomically(paths_.AgentTaskJson(id), EncodeAgentTaskRecord(entry.record)));
+  // Neither this file nor task.json is fsynced: they matter only while the executor runs,
+  // and a power loss ends the executor too (docs/architecture/agent-and-executor.md).
+  RETURN_IF_ERROR(base::WriteFileAtomically(paths_.AgentTaskJson(id),
+                                            EncodeAgentTaskRecord(entry.record),
+                                            base::Durability::kProcessCrash));
   RETURN_IF_ERROR(CheckLaunchable(task.task));  // e.g. no container runtime for Docker
   TaskFile file;
   file.task_id = id;
@@ -52,7 +56,8 @@ absl::Status AgentCore::PrepareAndLaunch(const api::AssignedTask& task, TaskEntr
   file.executor_data = task.task.executorConfig.data;
   file.kill_grace_ms = options_.kill_grace_ms;
   file.isolation = options_.isolation;
-  RETURN_IF_ERROR(base::WriteFileAtomically(paths_.TaskJson(id), EncodeTaskFile(file)));
+  RETURN_IF_ERROR(base::WriteFileAtomically(paths_.TaskJson(id), EncodeTaskFile(file),
+                                            base::Durability::kProcessCrash));
 
   ExecutorCommand command;
   command.executor_path = options_.executor_path;

@@ -18,9 +18,12 @@
 //         sandbox/                 the processes' working directory (made by the executor)
 //     gc/<task-id>[.<n>]           task directories collected by sandbox GC, being deleted
 //
-// Invariants: every file here is replaced atomically (write a temp file, fsync, rename,
-// fsync the directory), so a reader sees the old or the new content, never a mix. An
-// update file is written before the forwarded seq that produced it is recorded.
+// Invariants: every file here is replaced atomically (write a temp file, rename), so a
+// reader sees the old or the new content, never a mix. Only agent_id and updates/ are
+// also fsynced (file, then directory) to survive a power loss; the task files are not:
+// a power loss ends every executor, so the agent recovers such a task as gone whatever
+// its files say. An update file is written (and fsynced) before the forwarded seq that
+// produced it is recorded.
 // Thread contract: free functions, safe from any thread; callers serialise writes to one path.
 #pragma once
 

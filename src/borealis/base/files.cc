@@ -55,11 +55,13 @@ std::optional<std::string> Slurp(const std::string& path) {
 
 }  // namespace
 
-absl::Status WriteFileAtomically(const std::string& path, std::string_view content) {
+absl::Status WriteFileAtomically(const std::string& path, std::string_view content,
+                                 Durability durability) {
+  const bool sync = durability == Durability::kPowerLoss;
   const std::string tmp = absl::StrCat(path, ".tmp.", ::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoStatus("cannot create", tmp, errno);
-  if (!WriteAll(fd, content) || ::fsync(fd) != 0) {
+  if (!WriteAll(fd, content) || (sync && ::fsync(fd) != 0)) {
     int err = errno;
     ::close(fd);
     ::unlink(tmp.c_str());
@@ -75,6 +77,7 @@ absl::Status WriteFileAtomically(const std::string& path, std::string_view conte
     ::unlink(tmp.c_str());
     return ErrnoStatus("cannot rename into", path, err);
   }
+  if (!sync) return absl::OkStatus();
   const size_t slash = path.find_last_of('/');
   const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -13,11 +13,23 @@
 
 namespace borealis::base {
 
-// Writes `content` to a temporary file beside `path` (named with this process's pid),
-// fsyncs it, renames it over `path` and fsyncs the directory: a reader sees the old or
-// the new content, never a mix, and a crash keeps one of them. The temporary file is
+// What a write must survive.
+enum class Durability {
+  // A crash of any process, the writer's included: the file holds the old or the new
+  // content. Not a power loss or kernel crash, after which the file may hold the old
+  // content or, on some file systems, nothing. No fsync: for files whose readers do not
+  // outlive a power loss either, such as a task's files while its executor runs.
+  kProcessCrash,
+  // Also a power loss: the file is fsynced before the rename and its directory after.
+  kPowerLoss,
+};
+
+// Writes `content` to a temporary file beside `path` (named with this process's pid) and
+// renames it over `path`: a reader sees the old or the new content, never a mix. With
+// kPowerLoss the file and then the directory are fsynced as well. The temporary file is
 // removed on failure. Errors name the file and the step.
-absl::Status WriteFileAtomically(const std::string& path, std::string_view content);
+absl::Status WriteFileAtomically(const std::string& path, std::string_view content,
+                                 Durability durability = Durability::kPowerLoss);
 
 struct ProcStat {
   char state = '?';          // R, S, D, Z, X, ...

@@ -50,6 +50,17 @@ TEST(WriteFileAtomicallyTest, ReplacesTheFileAndLeavesNothingElse) {
   EXPECT_THAT(Names(dir.path()), ElementsAre("state.json"));
 }
 
+TEST(WriteFileAtomicallyTest, WithoutFsyncStillReplacesAtomically) {
+  borealis::testing::TempDir dir;
+  const std::string path = dir.Sub("status.json");
+  ASSERT_THAT(WriteFileAtomically(path, "old", Durability::kProcessCrash), IsOk());
+  ASSERT_THAT(WriteFileAtomically(path, "new\n", Durability::kProcessCrash), IsOk());
+  EXPECT_EQ(Read(path), "new\n");
+  EXPECT_THAT(Names(dir.path()), ElementsAre("status.json"));
+  EXPECT_THAT(WriteFileAtomically(dir.Sub("no/dir/f"), "x", Durability::kProcessCrash),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("no/dir/f")));
+}
+
 TEST(WriteFileAtomicallyTest, MissingDirectoryIsNotFoundNamingTheFile) {
   borealis::testing::TempDir dir;
   EXPECT_THAT(WriteFileAtomically(dir.Sub("no/such/dir/f"), "x"),

@@ -1,15 +1,117 @@
+// The logger behind log.h: one unbuffered write(2) per line to stderr.
 #include "borealis/base/log.h"
 
-#include <spdlog/sinks/stdout_sinks.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+
+#include "borealis/base/clock.h"
 
 namespace borealis::base {
+namespace {
 
-void InitLogging(const std::string& name, const std::string& level) {
-  auto logger = spdlog::stderr_logger_mt(name);
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] [%n] %v");
-  spdlog::set_level(spdlog::level::from_str(level));
-  spdlog::flush_on(spdlog::level::info);
+std::atomic<int> min_level{static_cast<int>(LogLevel::kInfo)};
+
+std::mutex& WriteMutex() {
+  static std::mutex* mu = new std::mutex();  // never destroyed: threads may log at exit
+  return *mu;
 }
 
+std::string& LoggerName() {  // guarded by WriteMutex()
+  static std::string* name = new std::string();
+  return *name;
+}
+
+LogLevel ParseLevel(const std::string& level) {
+  if (level == "trace") return LogLevel::kTrace;
+  if (level == "debug") return LogLevel::kDebug;
+  if (level == "info") return LogLevel::kInfo;
+  if (level == "warn" || level == "warning") return LogLevel::kWarn;
+  if (level == "err" || level == "error") return LogLevel::kError;
+  if (level == "critical") return LogLevel::kCritical;
+  return LogLevel::kOff;
+}
+
+const char* LevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kTrace: return "trace";
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarn: return "warning";
+    case LogLevel::kError: return "error";
+    case LogLevel::kCritical: return "critical";
+    case LogLevel::kOff: break;
+  }
+  return "off";
+}
+
+// "[2026-11-22 04:35:47.123] " in local time.
+std::string Timestamp() {
+  int64_t now_ms = RealClock::Get().NowMs();
+  time_t seconds = static_cast<time_t>(now_ms / 1000);
+  struct tm local;
+  localtime_r(&seconds, &local);
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "[%04d-%02d-%02d %02d:%02d:%02d.%03d] ", local.tm_year + 1900,
+                local.tm_mon + 1, local.tm_mday, local.tm_hour, local.tm_min, local.tm_sec,
+                static_cast<int>(now_ms % 1000));
+  return buf;
+}
+
+}  // namespace
+
+void InitLogging(const std::string& name, const std::string& level) {
+  std::lock_guard<std::mutex> lock(WriteMutex());
+  LoggerName() = name;
+  min_level.store(static_cast<int>(ParseLevel(level)), std::memory_order_relaxed);
+}
+
+namespace log_internal {
+
+bool Enabled(LogLevel level) {
+  return level != LogLevel::kOff &&
+         static_cast<int>(level) >= min_level.load(std::memory_order_relaxed);
+}
+
+void Write(LogLevel level, std::string_view message) {
+  std::string line = Timestamp();
+  line.append("[").append(LevelName(level)).append("] ");
+  std::lock_guard<std::mutex> lock(WriteMutex());
+  if (!LoggerName().empty()) line.append("[").append(LoggerName()).append("] ");
+  line.append(message).append("\n");
+  std::string_view rest = line;
+  while (!rest.empty()) {
+    ssize_t n = ::write(STDERR_FILENO, rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // nowhere to report a failing stderr
+    rest.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+void FormatDoesNotMatchArguments() {}
+
+std::string Substitute(std::string_view format, const std::string* args, size_t count) {
+  std::string out;
+  out.reserve(format.size() + 16 * count);
+  size_t next = 0;
+  for (size_t i = 0; i < format.size(); ++i) {
+    char c = format[i];
+    if ((c == '{' || c == '}') && i + 1 < format.size() && format[i + 1] == c) {
+      out.push_back(c);  // `{{` or `}}`
+      ++i;
+    } else if (c == '{' && i + 1 < format.size() && format[i + 1] == '}') {
+      if (next < count) out.append(args[next++]);
+      ++i;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace log_internal
 }  // namespace borealis::base

@@ -212,8 +212,10 @@ class Executor {
     }
     std::string json = StatusToJson(status_);
     if (json == last_written_) return true;
-    absl::Status s =
-        WriteFileAtomically(absl::StrCat(task_dir_, "/", kStatusFileName), json);
+    // Not fsynced (status_file.h): nobody reads it after a power loss that the executor
+    // would not survive either.
+    absl::Status s = WriteFileAtomically(absl::StrCat(task_dir_, "/", kStatusFileName), json,
+                                         base::Durability::kProcessCrash);
     if (!s.ok()) {
       LOG_ERROR("cannot write status: {}", std::string(s.message()));
       return false;

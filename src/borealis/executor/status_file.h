@@ -1,6 +1,7 @@
 // What the executor tells the agent: `<task-dir>/status.json`, replaced atomically
-// (temp file, fsync, rename, fsync of the directory) on every change, followed by one
-// datagram holding the task id on the agent's unix socket.
+// (temp file, rename; not fsynced: it must survive the agent's or the executor's crash,
+// and after a power loss no executor is left to report on) on every change, followed by
+// one datagram holding the task id on the agent's unix socket.
 //
 //   {"task_id": str, "executor_pid": int,
 //    "executor_start_ticks": int (field 22 of /proc/<pid>/stat: tells a reused pid),

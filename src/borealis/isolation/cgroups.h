@@ -110,8 +110,9 @@ class TaskCgroup {
   TaskCgroup(const TaskCgroup&) = delete;
   TaskCgroup& operator=(const TaskCgroup&) = delete;
 
-  // cgroup.procs of every hierarchy, open for writing (O_CLOEXEC): a forked child
-  // writes "0" to each to join before exec.
+  // The join file of every hierarchy (v2: cgroup.procs; v1: tasks, see Locate), open
+  // for writing (O_CLOEXEC): a forked, single-threaded child writes "0" to each to join
+  // before exec.
   const std::vector<int>& procs_fds() const { return procs_fds_; }
   // Where it lives (the memory hierarchy's directory, or the v2 one), for messages.
   const std::string& path() const { return main_dir_; }

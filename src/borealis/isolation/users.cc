@@ -14,12 +14,17 @@
 namespace borealis::isolation {
 namespace {
 
-absl::StatusOr<UserIdentity> FromPasswd(const passwd& pw) {
+UserIdentity FromPasswdEntry(const passwd& pw) {
   UserIdentity user;
   user.name = pw.pw_name;
   user.uid = pw.pw_uid;
   user.gid = pw.pw_gid;
   user.home = pw.pw_dir != nullptr ? pw.pw_dir : "";
+  return user;
+}
+
+absl::StatusOr<UserIdentity> FromPasswd(const passwd& pw) {
+  UserIdentity user = FromPasswdEntry(pw);
   int count = 32;
   for (int attempt = 0; attempt < 8; ++attempt) {
     user.groups.assign(static_cast<size_t>(count), 0);
@@ -58,7 +63,7 @@ absl::StatusOr<UserIdentity> CurrentUser() {
   if (rc != 0 || result == nullptr) {
     return absl::NotFoundError(absl::StrCat("uid ", ::geteuid(), " has no passwd entry"));
   }
-  return FromPasswd(pw);
+  return FromPasswdEntry(pw);
 }
 
 int ApplyInChild(const ChildSetup& setup, const char** failed_step) noexcept {
