@@ -2,6 +2,7 @@
 #include "borealis/core/preemption.h"
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <string_view>
@@ -42,6 +43,15 @@ bool SameResources(const model::TaskConfig* a, const model::TaskConfig* b) {
   return ra.milli_cpus == rb.milli_cpus && ra.ram_mb == rb.ram_mb && ra.disk_mb == rb.disk_mb;
 }
 
+// A task id's length and last 8 bytes: task ids end in a UUID, so this tells almost all of
+// them apart; a match is confirmed by comparing the ids.
+uint32_t IdFingerprint(const std::string& id) {
+  uint64_t tail = 0;
+  const size_t n = std::min<size_t>(sizeof(tail), id.size());
+  std::memcpy(&tail, id.data() + id.size() - n, n);
+  return static_cast<uint32_t>(((tail ^ id.size()) * 0x9e3779b97f4a7c15ULL) >> 32);
+}
+
 // The same eligibility as CanPreempt.
 bool Eligible(const model::TaskConfig& pending, const model::TaskConfig& victim) {
   if (pending.production) {
@@ -62,12 +72,8 @@ bool CanPreempt(const model::TaskConfig& pending, const model::TaskConfig& victi
   return pending.job.role == victim.job.role && pending.priority > victim.priority;
 }
 
-bool PreemptionSearch::Key::operator<(const Key& o) const {
-  return std::tie(victims, cpu, ram, host) < std::tie(o.victims, o.cpu, o.ram, o.host);
-}
-
-// The exclusions of one FindSlot call: agents as host flags, victims by the hash of their
-// task id (confirmed by comparing the id).
+// The exclusions of one FindSlot call: agents as host flags, victims by the fingerprint of
+// their task id (confirmed by comparing the id).
 class PreemptionSearch::Exclusions {
  public:
   Exclusions(const PreemptionSearch& search, const std::set<std::string>& agents,
@@ -86,17 +92,17 @@ class PreemptionSearch::Exclusions {
       }
     }
     if (!victims.empty()) {
-      hashes_ = &search.VictimIdHashes();
-      for (const std::string& id : victims) victim_hashes_.push_back(std::hash<std::string>{}(id));
-      std::sort(victim_hashes_.begin(), victim_hashes_.end());
+      for (const std::string& id : victims) excluded_.push_back(IdFingerprint(id));
+      std::sort(excluded_.begin(), excluded_.end());
     }
   }
 
   bool Agent(size_t host) const { return !agents_.empty() && agents_[host] != 0; }
 
   bool Victim(size_t victim) const {
-    if (victim_hashes_.empty()) return false;
-    if (!std::binary_search(victim_hashes_.begin(), victim_hashes_.end(), (*hashes_)[victim])) {
+    if (excluded_.empty()) return false;
+    if (!std::binary_search(excluded_.begin(), excluded_.end(),
+                            search_.id_fingerprints_[victim])) {
       return false;
     }
     return victims_.count(search_.victims_[victim].task->task_id) > 0;
@@ -106,47 +112,72 @@ class PreemptionSearch::Exclusions {
   const PreemptionSearch& search_;
   const std::set<std::string>& victims_;
   std::vector<char> agents_;  // by host index; empty: none excluded
-  std::vector<size_t> victim_hashes_;  // sorted
-  const std::vector<size_t>* hashes_ = nullptr;
+  std::vector<uint32_t> excluded_;  // fingerprints of the excluded victims' ids, sorted
 };
+
+void PreemptionSearch::AddHost(const HostView& h) {
+  Host& host = hosts_.emplace_back();
+  const model::Resources& total = h.agent->resources;
+  host.view = &h;
+  host.free = {total.milli_cpus - h.used.milli_cpus, total.ram_mb - h.used.ram_mb,
+               total.disk_mb - h.used.disk_mb, total.gpus - h.used.gpus};
+  host.schedulable = h.schedulable;
+}
+
+void PreemptionSearch::SortVictims(Host& host) {
+  auto first = victims_.begin() + host.victims_begin;
+  auto last = victims_.begin() + host.victims_end;
+  std::stable_sort(first, last, [](const Victim& x, const Victim& y) {
+    return LargerResources(x.config, y.config);
+  });
+  host.gpu_ties = false;
+  for (auto v = first; v != last && v + 1 != last; ++v) {
+    if (SameResources(v->config, (v + 1)->config) &&
+        v->config->resources.gpus != (v + 1)->config->resources.gpus) {
+      host.gpu_ties = true;
+    }
+  }
+}
 
 PreemptionSearch::PreemptionSearch(const ClusterView& view,
                                    const model::Resources& executor_overhead)
     : overhead_(executor_overhead) {
   // Hosts in agent_id order, the first view entry of each id; the view is usually sorted.
-  std::vector<const HostView*> order;
-  order.reserve(view.hosts.size());
-  for (const HostView& h : view.hosts) {
-    if (h.agent != nullptr) order.push_back(&h);
-  }
   auto by_id = [](const HostView* a, const HostView* b) {
     return a->agent->agent_id < b->agent->agent_id;
   };
   bool strictly_sorted = true;
-  for (size_t i = 1; i < order.size() && strictly_sorted; ++i) {
-    strictly_sorted = by_id(order[i - 1], order[i]);
+  const HostView* previous = nullptr;
+  for (const HostView& h : view.hosts) {
+    if (h.agent == nullptr) continue;
+    if (previous != nullptr && !by_id(previous, &h)) {
+      strictly_sorted = false;
+      break;
+    }
+    previous = &h;
   }
-  if (!strictly_sorted) {
+  hosts_.reserve(view.hosts.size());
+  if (strictly_sorted) {
+    for (const HostView& h : view.hosts) {
+      if (h.agent != nullptr) AddHost(h);
+    }
+  } else {
+    std::vector<const HostView*> order;
+    for (const HostView& h : view.hosts) {
+      if (h.agent != nullptr) order.push_back(&h);
+    }
     std::stable_sort(order.begin(), order.end(), by_id);
     order.erase(std::unique(order.begin(), order.end(),
                             [](const HostView* a, const HostView* b) {
                               return a->agent->agent_id == b->agent->agent_id;
                             }),
                 order.end());
-  }
-  hosts_.resize(order.size());
-  for (size_t i = 0; i < order.size(); ++i) {
-    Host& host = hosts_[i];
-    const HostView& h = *order[i];
-    const model::Resources& total = h.agent->resources;
-    host.view = &h;
-    host.total = {total.milli_cpus, total.ram_mb, total.disk_mb, total.gpus};
-    host.used = {h.used.milli_cpus, h.used.ram_mb, h.used.disk_mb, h.used.gpus};
-    host.schedulable = h.schedulable;
+    for (const HostView* h : order) AddHost(*h);
   }
 
-  // Each task's host: the views the scheduler builds list tasks host by host in agent_id
-  // order, so the next host is tried before a binary search.
+  // Each task's host. The views the scheduler builds list tasks host by host in agent_id
+  // order, so the current and the next host are tried before a binary search, and each
+  // host's victims are appended as one run, checked for order as they come.
   auto host_of = [&](const std::string& agent_id, size_t hint) -> size_t {
     for (size_t i = hint; i < hosts_.size() && i < hint + 2; ++i) {
       if (hosts_[i].view->agent->agent_id == agent_id) return i;
@@ -158,131 +189,138 @@ PreemptionSearch::PreemptionSearch(const ClusterView& view,
     if (it == hosts_.end() || it->view->agent->agent_id != agent_id) return hosts_.size();
     return static_cast<size_t>(it - hosts_.begin());
   };
-  std::vector<uint32_t> victim_host;
-  victim_host.reserve(view.placed_tasks.size());
-  victims_.reserve(view.placed_tasks.size());
-  bool grouped = true;
+  const std::vector<const model::Task*>& placed = view.placed_tasks;
+  victims_.reserve(placed.size());
+  std::vector<size_t> to_sort;  // hosts whose victims came out of order
+  bool grouped = true;          // every host's victims came as one run
+  size_t current = hosts_.size();
   size_t hint = 0;
-  // Reading the tasks is the cost here (a task spans several cache lines and is read
+  // Reading the tasks is most of the cost (a task spans several cache lines and is read
   // through a pointer): fetch a few tasks ahead.
   constexpr size_t kAhead = 8;
-  const std::vector<const model::Task*>& placed = view.placed_tasks;
   for (size_t n = 0; n < placed.size(); ++n) {
     if (n + kAhead < placed.size() && placed[n + kAhead] != nullptr) {
       const model::Task* ahead = placed[n + kAhead];
-      __builtin_prefetch(ahead);
-      __builtin_prefetch(&ahead->agent_id);
+      const char* bytes = reinterpret_cast<const char*>(ahead);
+      __builtin_prefetch(bytes);
+      __builtin_prefetch(bytes + 64);
       __builtin_prefetch(&ahead->status);
     }
     const model::Task* t = placed[n];
-    if (t == nullptr || t->config == nullptr || !model::IsActive(t->status)) continue;
+    if (t == nullptr) continue;
+    const bool victim = IsVictimStatus(t->status);  // victim states are all active
+    if ((!victim && !model::IsActive(t->status)) || t->config == nullptr) continue;
     const size_t i = host_of(t->agent_id, hint);
     if (i == hosts_.size()) continue;
     hint = i;
-    if (!IsVictimStatus(t->status)) {
+    if (!victim) {
       others_.emplace_back(t, static_cast<uint32_t>(i));
       continue;
     }
-    if (!victim_host.empty() && victim_host.back() > i) grouped = false;
-    victim_host.push_back(static_cast<uint32_t>(i));
-    victims_.push_back(Victim{t, t->config.get()});
-  }
-  if (!grouped) {
-    std::vector<uint32_t> idx(victims_.size());
-    for (uint32_t i = 0; i < idx.size(); ++i) idx[i] = i;
-    std::stable_sort(idx.begin(), idx.end(),
-                     [&](uint32_t a, uint32_t b) { return victim_host[a] < victim_host[b]; });
-    std::vector<Victim> sorted;
-    std::vector<uint32_t> sorted_host;
-    sorted.reserve(idx.size());
-    sorted_host.reserve(idx.size());
-    for (uint32_t i : idx) {
-      sorted.push_back(victims_[i]);
-      sorted_host.push_back(victim_host[i]);
-    }
-    victims_ = std::move(sorted);
-    victim_host = std::move(sorted_host);
-  }
-
-  auto add_positive = [](Scalars& into, const model::Resources& r, const model::Resources& o) {
-    into.cpu += std::max<int64_t>(0, r.milli_cpus + o.milli_cpus);
-    into.ram += std::max<int64_t>(0, r.ram_mb + o.ram_mb);
-    into.disk += std::max<int64_t>(0, r.disk_mb + o.disk_mb);
-    into.gpus += std::max<int64_t>(0, r.gpus + o.gpus);
-  };
-  for (size_t b = 0; b < victims_.size();) {
-    size_t e = b + 1;
-    while (e < victims_.size() && victim_host[e] == victim_host[b]) ++e;
-    Host& host = hosts_[victim_host[b]];
-    host.victims_begin = static_cast<uint32_t>(b);
-    host.victims_end = static_cast<uint32_t>(e);
-    auto first = victims_.begin() + static_cast<std::ptrdiff_t>(b);
-    auto last = victims_.begin() + static_cast<std::ptrdiff_t>(e);
-    auto larger = [](const Victim& x, const Victim& y) {
-      return LargerResources(x.config, y.config);
-    };
-    if (!std::is_sorted(first, last, larger)) std::stable_sort(first, last, larger);
-    for (size_t v = b; v < e; ++v) {
-      const model::TaskConfig& c = *victims_[v].config;
-      add_positive(host.freeable_all, c.resources, overhead_);
-      if (!c.production) add_positive(host.freeable_nonprod, c.resources, overhead_);
-      if (v > b && SameResources(victims_[v - 1].config, &c) &&
-          victims_[v - 1].config->resources.gpus != c.resources.gpus) {
+    Host& host = hosts_[i];
+    if (i != current) {
+      if (current != hosts_.size()) hosts_[current].victims_end = static_cast<uint32_t>(victims_.size());
+      if (host.victims_end != 0) grouped = false;  // this host had a run already
+      host.victims_begin = static_cast<uint32_t>(victims_.size());
+      current = i;
+    } else if (grouped) {
+      const model::TaskConfig* before = victims_.back().config;
+      const model::TaskConfig* now = t->config.get();
+      if (LargerResources(now, before)) {
+        if (to_sort.empty() || to_sort.back() != i) to_sort.push_back(i);
+      } else if (SameResources(before, now) && before->resources.gpus != now->resources.gpus) {
         host.gpu_ties = true;
       }
     }
-    b = e;
+    victims_.push_back(Victim{t, t->config.get()});
+  }
+  if (current != hosts_.size()) hosts_[current].victims_end = static_cast<uint32_t>(victims_.size());
+  if (grouped) {
+    for (size_t i : to_sort) SortVictims(hosts_[i]);
+  } else {
+    GroupVictims();
+  }
+
+  // The ids' last bytes are usually on the heap: fetch them a few victims ahead (the tasks
+  // themselves were just read).
+  id_fingerprints_.resize(victims_.size());
+  for (size_t v = 0; v < victims_.size(); ++v) {
+    if (v + kAhead < victims_.size()) {
+      const std::string& id = victims_[v + kAhead].task->task_id;
+      if (!id.empty()) __builtin_prefetch(id.data() + id.size() - 1);
+    }
+    id_fingerprints_[v] = IdFingerprint(victims_[v].task->task_id);
   }
 }
 
-const std::vector<size_t>& PreemptionSearch::VictimIdHashes() const {
-  std::call_once(id_hashes_once_, [this] {
-    id_hashes_.reserve(victims_.size());
-    for (const Victim& v : victims_) id_hashes_.push_back(std::hash<std::string>{}(v.task->task_id));
-  });
-  return id_hashes_;
+void PreemptionSearch::GroupVictims() {
+  std::vector<std::pair<uint32_t, uint32_t>> by_host;  // (host, position in victims_)
+  by_host.reserve(victims_.size());
+  for (uint32_t v = 0; v < victims_.size(); ++v) {
+    const std::string& agent_id = victims_[v].task->agent_id;
+    auto it = std::lower_bound(hosts_.begin(), hosts_.end(), agent_id,
+                               [](const Host& h, const std::string& id) {
+                                 return h.view->agent->agent_id < id;
+                               });
+    by_host.emplace_back(static_cast<uint32_t>(it - hosts_.begin()), v);
+  }
+  std::sort(by_host.begin(), by_host.end());  // by host, then view order
+  std::vector<Victim> grouped;
+  grouped.reserve(victims_.size());
+  for (Host& h : hosts_) h.victims_begin = h.victims_end = 0;
+  for (size_t n = 0; n < by_host.size(); ++n) {
+    Host& h = hosts_[by_host[n].first];
+    if (n == 0 || by_host[n - 1].first != by_host[n].first) {
+      h.victims_begin = static_cast<uint32_t>(n);
+    }
+    h.victims_end = static_cast<uint32_t>(n + 1);
+    grouped.push_back(victims_[by_host[n].second]);
+  }
+  victims_ = std::move(grouped);
+  for (Host& h : hosts_) SortVictims(h);
 }
 
-std::shared_ptr<const JobCounts> PreemptionSearch::CountsFor(const model::JobKey& job) const {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = counts_.find(job);
-    if (it != counts_.end()) return it->second;
-  }
-  auto counts = std::make_shared<JobCounts>();
+JobCounts PreemptionSearch::CountsFor(const model::TaskConfig& config) const {
+  JobCounts counts;
   std::map<size_t, std::map<std::string, std::set<std::string>>> attributes;
-  auto add = [&](const model::Task* t, size_t host) {
-    if (t->config->job != job) return;
+  const model::TaskConfig* same_job = &config;  // the last config seen of this job
+  auto add = [&](const model::TaskConfig* c, size_t host) {
+    if (c != same_job) {
+      if (c->job != config.job) return;
+      same_job = c;
+    }
     auto it = attributes.find(host);
     if (it == attributes.end()) {
       it = attributes.emplace(host, AllAttributes(*hosts_[host].view->agent)).first;
     }
-    counts->Add(job, host, it->second);
+    counts.Add(config.job, host, it->second);
   };
   for (size_t h = 0; h < hosts_.size(); ++h) {
     for (uint32_t v = hosts_[h].victims_begin; v < hosts_[h].victims_end; ++v) {
-      add(victims_[v].task, h);
+      add(victims_[v].config, h);
     }
   }
-  for (const auto& [t, host] : others_) add(t, host);
-  std::lock_guard<std::mutex> lock(mu_);
-  return counts_.emplace(job, std::move(counts)).first->second;
+  for (const auto& [t, host] : others_) add(t->config.get(), host);
+  return counts;
 }
 
 bool PreemptionSearch::VictimsOn(size_t i, const model::Task& pending,
-                                 const model::Resources& need, const Exclusions& excluded,
-                                 size_t max_victims,
+                                 const model::Resources& need, const JobCounts& counts,
+                                 const Exclusions& excluded, size_t max_victims,
                                  std::vector<const Victim*>& chosen) const {
   chosen.clear();
   const Host& host = hosts_[i];
-  const Scalars& total = host.total;
+  const model::Resources& agent = host.view->agent->resources;
+  const model::Resources& in_use = host.view->used;
+  const Scalars total = {agent.milli_cpus, agent.ram_mb, agent.disk_mb, agent.gpus};
   if (need.milli_cpus > total.cpu || need.ram_mb > total.ram || need.disk_mb > total.disk ||
       need.gpus > total.gpus) {
     return false;
   }
   const model::TaskConfig& p = *pending.config;
   std::vector<const Victim*> eligible;
-  Scalars freeable = host.used;
+  const Scalars used0 = {in_use.milli_cpus, in_use.ram_mb, in_use.disk_mb, in_use.gpus};
+  Scalars freeable = used0;
   auto free_victim = [&](Scalars& s, const Victim& v) {
     const model::Resources& r = v.config->resources;
     s.cpu -= r.milli_cpus + overhead_.milli_cpus;
@@ -302,19 +340,9 @@ bool PreemptionSearch::VictimsOn(size_t i, const model::Task& pending,
            need.disk_mb <= total.disk - used.disk && need.gpus <= total.gpus - used.gpus;
   };
   if (!fits(freeable)) return false;  // even all of them are not enough
-  static const JobCounts kNoCounts;
-  std::shared_ptr<const JobCounts> counts;
-  for (const model::Constraint& c : p.constraints) {
-    if (c.is_limit) {
-      counts = CountsFor(p.job);
-      break;
-    }
-  }
-  if (ConstraintVeto(p, AllAttributes(*host.view->agent), counts ? *counts : kNoCounts)) {
-    return false;
-  }
+  if (ConstraintVeto(p, AllAttributes(*host.view->agent), counts)) return false;
   const bool wants_ports = !need.named_ports.empty();
-  Scalars used = host.used;
+  Scalars used = used0;
   std::set<int32_t> used_ports = wants_ports ? host.view->used_ports : std::set<int32_t>{};
   const std::vector<model::PortRange> ranges =
       wants_ports ? NormalizeRanges(host.view->agent->port_ranges)
@@ -345,88 +373,98 @@ std::optional<PreemptionSlot> PreemptionSearch::FindSlot(
   const model::Resources need = TaskNeed(p, overhead_);
   const Scalars o = {overhead_.milli_cpus, overhead_.ram_mb, overhead_.disk_mb, overhead_.gpus};
   const Exclusions excluded(*this, excluded_agents, excluded_victims);
-
-  // 1. Scalars only, every host: the victim loop without constraints and ports gives a key
-  // no larger than the host's real one (more victims for ports, or a veto, only make it
-  // worse). Hosts that cannot fit even with every eligible victim drop out here.
-  std::vector<Key> candidates;
-  for (size_t i = 0; i < hosts_.size(); ++i) {
-    const Host& h = hosts_[i];
-    if (!h.schedulable || h.victims_begin == h.victims_end || excluded.Agent(i)) continue;
-    const Scalars& total = h.total;
-    if (need.milli_cpus > total.cpu || need.ram_mb > total.ram || need.disk_mb > total.disk ||
-        need.gpus > total.gpus) {
-      continue;
-    }
-    const Scalars& bound = p.production ? h.freeable_all : h.freeable_nonprod;
-    if (need.milli_cpus > total.cpu - h.used.cpu + bound.cpu ||
-        need.ram_mb > total.ram - h.used.ram + bound.ram ||
-        need.disk_mb > total.disk - h.used.disk + bound.disk ||
-        need.gpus > total.gpus - h.used.gpus + bound.gpus) {
-      continue;
-    }
-    auto fits = [&](const Scalars& used) {
-      return need.milli_cpus <= total.cpu - used.cpu && need.ram_mb <= total.ram - used.ram &&
-             need.disk_mb <= total.disk - used.disk && need.gpus <= total.gpus - used.gpus;
-    };
-    Scalars all = h.used;
-    Scalars prefix = h.used;
-    bool found = fits(prefix);
-    Key key{0, 0, 0, i};
-    for (uint32_t v = h.victims_begin; v < h.victims_end; ++v) {
-      const model::TaskConfig& c = *victims_[v].config;
-      if (!Eligible(p, c) || excluded.Victim(v)) continue;
-      const model::Resources& r = c.resources;
-      all.cpu -= r.milli_cpus + o.cpu;
-      all.ram -= r.ram_mb + o.ram;
-      all.disk -= r.disk_mb + o.disk;
-      all.gpus -= r.gpus + o.gpus;
-      if (found) continue;
-      prefix.cpu -= r.milli_cpus + o.cpu;
-      prefix.ram -= r.ram_mb + o.ram;
-      prefix.disk -= r.disk_mb + o.disk;
-      prefix.gpus -= r.gpus + o.gpus;
-      ++key.victims;
-      key.cpu += r.milli_cpus;
-      key.ram += r.ram_mb;
-      found = fits(prefix);
-    }
-    if (!fits(all)) continue;
-    if (h.gpu_ties) {
-      // The scalar loop above took tied victims in view order, not task id order.
-      constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
-      candidates.push_back(Key{0, kMin, kMin, i});
-      continue;
-    }
-    if (!found) continue;  // no number of victims frees the scalars
-    if (key.victims == 0 && need.named_ports.empty()) continue;  // fits: placement's job
-    candidates.push_back(key);
+  JobCounts counts;  // only limit constraints read it
+  if (std::any_of(p.constraints.begin(), p.constraints.end(),
+                  [](const model::Constraint& c) { return c.is_limit; })) {
+    counts = CountsFor(p);
   }
+  auto fits = [&](const Scalars& room) {
+    return need.milli_cpus <= room.cpu && need.ram_mb <= room.ram && need.disk_mb <= room.disk &&
+           need.gpus <= room.gpus;
+  };
 
-  // 2. Exactly, best bound first, until no bound can beat the best host found.
-  auto worse = [](const Key& a, const Key& b) { return b < a; };
-  std::make_heap(candidates.begin(), candidates.end(), worse);
   std::optional<Key> best;
   std::vector<const Victim*> best_victims;
   std::vector<const Victim*> victims;
-  while (!candidates.empty()) {
-    std::pop_heap(candidates.begin(), candidates.end(), worse);
-    const Key bound = candidates.back();
-    candidates.pop_back();
-    if (best && best->operator<(bound)) break;
+  // The exact search on the host of `bound`; keeps it when it beats the best so far.
+  auto evaluate = [&](const Key& bound) {
     const size_t max_victims = best ? static_cast<size_t>(best->victims)
                                     : std::numeric_limits<size_t>::max();
-    if (!VictimsOn(bound.host, pending, need, excluded, max_victims, victims)) continue;
-    if (victims.empty()) continue;  // fits already: placement's job, not preemption's
+    if (!VictimsOn(bound.host, pending, need, counts, excluded, max_victims, victims)) {
+      return false;
+    }
+    if (victims.empty()) return false;  // fits already: placement's job, not preemption's
     Key key{static_cast<int64_t>(victims.size()), 0, 0, bound.host};
     for (const Victim* v : victims) {
       key.cpu += v->config->resources.milli_cpus;
       key.ram += v->config->resources.ram_mb;
     }
-    if (!best || key < *best) {
-      best = key;
-      best_victims = victims;
+    if (best && !(key < *best)) return false;
+    best = key;
+    best_victims = victims;
+    return true;
+  };
+
+  // 1. Every host, scalars only: the victim loop without constraints and ports gives a key
+  // no larger than the host's real one (more victims for ports, or a veto, only make it
+  // worse). Hosts that cannot fit even with every eligible victim drop out. A host whose
+  // bound beats the best slot found so far is checked exactly at once while that mostly
+  // succeeds; once too many such checks have failed (constraints rule out most hosts), the
+  // bounds are kept for step 2 instead.
+  constexpr int kFailedChecksBeforeDeferring = 16;
+  int failed_checks = 0;
+  std::vector<Key> deferred;
+  for (size_t i = 0; i < hosts_.size(); ++i) {
+    const Host& h = hosts_[i];
+    if (!h.schedulable || h.victims_begin == h.victims_end || excluded.Agent(i)) continue;
+    Scalars room_all = h.free;  // with every eligible victim gone
+    Scalars room = h.free;      // with the first key.victims gone
+    bool found = fits(room);
+    Key key{0, 0, 0, i};
+    for (uint32_t v = h.victims_begin; v < h.victims_end; ++v) {
+      const model::TaskConfig& c = *victims_[v].config;
+      if (!Eligible(p, c) || excluded.Victim(v)) continue;
+      const model::Resources& r = c.resources;
+      room_all.cpu += r.milli_cpus + o.cpu;
+      room_all.ram += r.ram_mb + o.ram;
+      room_all.disk += r.disk_mb + o.disk;
+      room_all.gpus += r.gpus + o.gpus;
+      if (found) continue;
+      room.cpu += r.milli_cpus + o.cpu;
+      room.ram += r.ram_mb + o.ram;
+      room.disk += r.disk_mb + o.disk;
+      room.gpus += r.gpus + o.gpus;
+      ++key.victims;
+      key.cpu += r.milli_cpus;
+      key.ram += r.ram_mb;
+      found = fits(room);
     }
+    if (!fits(room_all)) continue;
+    if (h.gpu_ties) {
+      // The loop above took tied victims in view order, not task id order: no bound.
+      constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+      key = Key{0, kMin, kMin, i};
+    } else {
+      if (!found) continue;  // no number of victims frees the scalars
+      if (key.victims == 0 && need.named_ports.empty()) continue;  // fits: placement's job
+    }
+    if (best && !(key < *best)) continue;
+    if (failed_checks >= kFailedChecksBeforeDeferring) {
+      deferred.push_back(key);
+    } else if (!evaluate(key)) {
+      ++failed_checks;
+    }
+  }
+
+  // 2. The deferred hosts exactly, best bound first, until no bound can beat the best.
+  auto worse = [](const Key& a, const Key& b) { return b < a; };
+  std::make_heap(deferred.begin(), deferred.end(), worse);
+  while (!deferred.empty()) {
+    std::pop_heap(deferred.begin(), deferred.end(), worse);
+    const Key bound = deferred.back();
+    deferred.pop_back();
+    if (best && *best < bound) break;
+    evaluate(bound);
   }
   if (!best) return std::nullopt;
   PreemptionSlot slot;

@@ -17,24 +17,24 @@
 // fewest victims wins; ties go to the smaller freed total (cpu, then ram), then the smaller
 // agent_id. The result is deterministic for the same view.
 //
-// How it is fast (10,000 hosts, 90,000 victims: docs/BENCHMARKS.md): construction copies no
-// attributes, ports or victims; it keeps per host its scalars, what all its victims could
-// free, and its victims as (task, config) pointers in cpu/ram/disk order. FindSlot first
-// runs the victim loop on scalars only, which gives each host a lower bound of its
-// (victims, freed cpu, freed ram) key, then checks constraints and ports exactly on the
-// hosts in the order of that bound, stopping once no remaining host can beat the best one.
-// Attributes are computed only for hosts checked exactly, limit counts only for jobs with a
-// limit constraint (once per job and search).
+// How it is fast (10,000 hosts, 90,000 victims: docs/BENCHMARKS.md "Preemption search"):
+// construction reads each task once and copies no attributes, ports or tasks; it keeps per
+// host its free scalars and a run of (task, config) pointers to its victims in cpu, ram,
+// disk order. FindSlot runs the victim loop on every host with scalars only, which gives a
+// lower bound of the host's (victims, freed cpu, freed ram) key; only a host whose bound
+// beats the best slot found so far is checked exactly (constraints, ports, task id order),
+// and when such checks keep failing the bounds are kept and checked best first, stopping
+// once none can win. The result is the one the full check of every host in agent_id order
+// gives (preemption_test.cc keeps that search as the reference). Attributes are computed
+// only for hosts checked exactly, and limit counts only when the pending task has a limit
+// constraint.
 //
 // Pure: built from a ClusterView (see placement.h). Thread contract: a PreemptionSearch is
-// logically immutable after construction; FindSlot may be called from several threads (the
-// lazily built parts are guarded by a mutex).
+// immutable after construction; FindSlot may be called from several threads.
 #pragma once
 
 #include <cstdint>
 #include <map>
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -79,17 +79,15 @@ class PreemptionSearch {
     int64_t gpus = 0;
   };
   // A possible victim. Configs are shared by a job's tasks, so reading resources through
-  // them stays in cache; the search is bound by memory traffic at 10,000 hosts.
+  // them stays in cache; building the search is bound by memory traffic at 10,000 hosts
+  // (page faults included), so what it keeps is small.
   struct Victim {
     const model::Task* task = nullptr;
     const model::TaskConfig* config = nullptr;
   };
   struct Host {
     const HostView* view = nullptr;  // the first view entry of this agent_id
-    Scalars total;                   // the agent's
-    Scalars used;
-    Scalars freeable_all;      // sum over all victims (negative parts as 0): an upper bound
-    Scalars freeable_nonprod;  // the same over non-production victims
+    Scalars free;                    // the agent's resources minus view->used
     uint32_t victims_begin = 0;  // [begin, end) in victims_, by cpu, ram, disk descending
     uint32_t victims_end = 0;
     bool schedulable = true;
@@ -103,20 +101,29 @@ class PreemptionSearch {
     int64_t cpu = 0;
     int64_t ram = 0;
     size_t host = 0;
-    bool operator<(const Key& o) const;
+    bool operator<(const Key& o) const {
+      if (victims != o.victims) return victims < o.victims;
+      if (cpu != o.cpu) return cpu < o.cpu;
+      if (ram != o.ram) return ram < o.ram;
+      return host < o.host;
+    }
   };
   class Exclusions;
 
+  void AddHost(const HostView& view);
+  // Groups victims_ by host and orders each host's victims, when the view did not list
+  // tasks host by host.
+  void GroupVictims();
+  // Orders the victims of `host` (cpu, ram, disk descending, stable) and sets gpu_ties.
+  void SortVictims(Host& host);
   // The exact per-host search (the algorithm of the header comment) on host `i`: whether at
   // most `max_victims` victims make `pending` fit; they are left in `chosen` in the order
   // they are added (empty: it fits as it is).
   bool VictimsOn(size_t i, const model::Task& pending, const model::Resources& need,
-                 const Exclusions& excluded, size_t max_victims,
+                 const JobCounts& counts, const Exclusions& excluded, size_t max_victims,
                  std::vector<const Victim*>& chosen) const;
-  // The pending task's job's active tasks per (attribute, value), for limit constraints.
-  std::shared_ptr<const JobCounts> CountsFor(const model::JobKey& job) const;
-  // std::hash of every victim's task id, in victims_ order (built on first use).
-  const std::vector<size_t>& VictimIdHashes() const;
+  // The active tasks of `config`'s job per (attribute, value), for limit constraints.
+  JobCounts CountsFor(const model::TaskConfig& config) const;
 
   model::Resources overhead_;
   std::vector<Host> hosts_;       // sorted by agent_id, unique
@@ -125,10 +132,9 @@ class PreemptionSearch {
   // they count for limit constraints only.
   std::vector<std::pair<const model::Task*, uint32_t>> others_;
 
-  mutable std::mutex mu_;  // guards the lazily built members below
-  mutable std::map<model::JobKey, std::shared_ptr<const JobCounts>> counts_;
-  mutable std::once_flag id_hashes_once_;
-  mutable std::vector<size_t> id_hashes_;
+  // A fingerprint of each victim's task id (IdFingerprint), in victims_ order: excluded
+  // victims are found by it, then confirmed by their id.
+  std::vector<uint32_t> id_fingerprints_;
 };
 
 }  // namespace borealis::core

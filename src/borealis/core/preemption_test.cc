@@ -191,6 +191,26 @@ TEST(PreemptionSearch, ExcludedVictimCanMakeAHostNeedFewerVictims) {
   EXPECT_THAT(slot->victim_ids, ElementsAre("a1-big-ram"));
 }
 
+// Excluded victims are matched by a fingerprint of their id (length and last bytes) and
+// then by the id itself: ids that share the fingerprint stay apart.
+TEST(PreemptionSearch, ExcludedVictimsAreMatchedByTheirWholeId) {
+  Cluster c;
+  c.AddHost("a1", 2000, 2048);
+  c.Run("x-0123456789", "a1", Config("batch", "x", false, 0, 2000, 2048));
+  c.AddHost("a2", 2000, 2048);
+  c.Run("y-0123456789", "a2", Config("batch", "x", false, 0, 2000, 2048));
+  ClusterView view = c.View();
+  PreemptionSearch search(view, {});
+  model::Task p = Pending(Config("prod", "web", true, 0, 1000, 1024));
+  auto slot = search.FindSlot(p, {}, {"x-0123456789"});
+  ASSERT_TRUE(slot.has_value());
+  EXPECT_EQ(slot->agent_id, "a2");
+  slot = search.FindSlot(p, {}, {"y-0123456789"});
+  ASSERT_TRUE(slot.has_value());
+  EXPECT_EQ(slot->agent_id, "a1");
+  EXPECT_FALSE(search.FindSlot(p, {}, {"x-0123456789", "y-0123456789"}));
+}
+
 TEST(PreemptionSearch, ConstraintsStillApply) {
   Cluster c;
   c.AddHost("a1", 2000, 2048, {{"rack", {"r1"}}});
@@ -539,10 +559,13 @@ void BuildRandomCluster(uint64_t seed, RandomCluster& rc) {
                          S::kDraining, S::kRestarting, S::kThrottled};
   rc.overhead = {rng.Uniform(2) == 0 ? 0 : 50, rng.Uniform(2) == 0 ? 0 : 32, 0, 0, {}};
   for (int i = 0; i < 8; ++i) rc.configs.push_back(RandomConfig(rng, false));
-  const int hosts = 1 + static_cast<int>(rng.Uniform(30));
+  // Mostly small clusters; some large ones where constraints rule out many hosts.
+  const bool large = rng.Uniform(8) == 0;
+  const int hosts = static_cast<int>(large ? 50 + rng.Uniform(150) : 1 + rng.Uniform(30));
+  const uint64_t dedicated_one_in = large ? 2 : 8;
   for (int h = 0; h < hosts; ++h) {
     model::AgentInfo& a = rc.agents.emplace_back();
-    a.agent_id = "agent-" + std::to_string(100 + rng.Uniform(40));  // may repeat
+    a.agent_id = "agent-" + std::to_string(1000 + rng.Uniform(hosts * 4 / 3 + 1));  // may repeat
     a.host = a.agent_id + ".example";
     const int64_t size = 1 + static_cast<int64_t>(rng.Uniform(4));
     a.resources = {2000 * size, 2048 * size, 100000, static_cast<int64_t>(rng.Uniform(3)), {}};
@@ -551,7 +574,7 @@ void BuildRandomCluster(uint64_t seed, RandomCluster& rc) {
     if (rng.Uniform(8) == 0) a.port_ranges.push_back({33000, 32000});  // invalid: ignored
     a.attributes["rack"] = {"r" + std::to_string(rng.Uniform(3))};
     if (rng.Uniform(3) != 0) a.attributes["zone"] = {"z" + std::to_string(rng.Uniform(2))};
-    if (rng.Uniform(8) == 0) a.attributes["dedicated"] = {"a/db"};
+    if (rng.Uniform(dedicated_one_in) == 0) a.attributes["dedicated"] = {"a/db"};
     HostView hv;
     hv.agent = &a;
     hv.schedulable = rng.Uniform(10) != 0;
