@@ -219,7 +219,9 @@ PreemptionSearch::PreemptionSearch(const ClusterView& view,
     }
     Host& host = hosts_[i];
     if (i != current) {
-      if (current != hosts_.size()) hosts_[current].victims_end = static_cast<uint32_t>(victims_.size());
+      if (current != hosts_.size()) {
+        hosts_[current].victims_end = static_cast<uint32_t>(victims_.size());
+      }
       if (host.victims_end != 0) grouped = false;  // this host had a run already
       host.victims_begin = static_cast<uint32_t>(victims_.size());
       current = i;
@@ -234,7 +236,9 @@ PreemptionSearch::PreemptionSearch(const ClusterView& view,
     }
     victims_.push_back(Victim{t, t->config.get()});
   }
-  if (current != hosts_.size()) hosts_[current].victims_end = static_cast<uint32_t>(victims_.size());
+  if (current != hosts_.size()) {
+    hosts_[current].victims_end = static_cast<uint32_t>(victims_.size());
+  }
   if (grouped) {
     for (size_t i : to_sort) SortVictims(hosts_[i]);
   } else {
