@@ -1,6 +1,11 @@
+// The preemption search; see preemption.h for the semantics and how it is made fast.
 #include "borealis/core/preemption.h"
 
 #include <algorithm>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <string_view>
 #include <tuple>
 #include <utility>
 
@@ -24,18 +29,37 @@ bool LargerVictim(const model::Task* a, const model::Task* b) {
   return a->task_id < b->task_id;
 }
 
-void AddScalars(model::Resources& into, const model::Resources& r, int sign) {
-  into.milli_cpus += sign * r.milli_cpus;
-  into.ram_mb += sign * r.ram_mb;
-  into.disk_mb += sign * r.disk_mb;
-  into.gpus += sign * r.gpus;
+// LargerVictim without the task id: equal resources keep their order (stable sort).
+bool LargerResources(const model::TaskConfig* a, const model::TaskConfig* b) {
+  const model::Resources& ra = a->resources;
+  const model::Resources& rb = b->resources;
+  return std::tie(ra.milli_cpus, ra.ram_mb, ra.disk_mb) >
+         std::tie(rb.milli_cpus, rb.ram_mb, rb.disk_mb);
 }
 
-bool Fits(const model::Resources& need, const model::Resources& total,
-          const model::Resources& used) {
-  return need.milli_cpus <= total.milli_cpus - used.milli_cpus &&
-         need.ram_mb <= total.ram_mb - used.ram_mb &&
-         need.disk_mb <= total.disk_mb - used.disk_mb && need.gpus <= total.gpus - used.gpus;
+bool SameResources(const model::TaskConfig* a, const model::TaskConfig* b) {
+  const model::Resources& ra = a->resources;
+  const model::Resources& rb = b->resources;
+  return ra.milli_cpus == rb.milli_cpus && ra.ram_mb == rb.ram_mb && ra.disk_mb == rb.disk_mb;
+}
+
+// A task id's length and last 8 bytes: task ids end in a UUID, so this tells almost all of
+// them apart; a match is confirmed by comparing the ids.
+uint32_t IdFingerprint(const std::string& id) {
+  uint64_t tail = 0;
+  const size_t n = std::min<size_t>(sizeof(tail), id.size());
+  std::memcpy(&tail, id.data() + id.size() - n, n);
+  return static_cast<uint32_t>(((tail ^ id.size()) * 0x9e3779b97f4a7c15ULL) >> 32);
+}
+
+// The same eligibility as CanPreempt.
+bool Eligible(const model::TaskConfig& pending, const model::TaskConfig& victim) {
+  if (pending.production) {
+    if (!victim.production) return true;
+  } else if (victim.production) {
+    return false;
+  }
+  return pending.priority > victim.priority && victim.job.role == pending.job.role;
 }
 
 }  // namespace
@@ -48,97 +72,295 @@ bool CanPreempt(const model::TaskConfig& pending, const model::TaskConfig& victi
   return pending.job.role == victim.job.role && pending.priority > victim.priority;
 }
 
-PreemptionSearch::PreemptionSearch(const ClusterView& view,
-                                   const model::Resources& executor_overhead)
-    : overhead_(executor_overhead) {
-  std::map<std::string, size_t> index;
-  for (const HostView& h : view.hosts) {
-    if (h.agent == nullptr || index.count(h.agent->agent_id) > 0) continue;
-    Host host;
-    host.agent = h.agent;
-    host.total = h.agent->resources;
-    host.used = h.used;
-    host.used_ports = h.UsedPorts();
-    host.ranges = NormalizeRanges(h.agent->port_ranges);
-    host.attributes = AllAttributes(*h.agent);
-    host.schedulable = h.schedulable;
-    index[h.agent->agent_id] = hosts_.size();
-    hosts_.push_back(std::move(host));
+// The exclusions of one FindSlot call: agents as host flags, victims by the fingerprint of
+// their task id (confirmed by comparing the id).
+class PreemptionSearch::Exclusions {
+ public:
+  Exclusions(const PreemptionSearch& search, const std::set<std::string>& agents,
+             const std::set<std::string>& victims)
+      : search_(search), victims_(victims) {
+    if (!agents.empty()) {
+      agents_.assign(search.hosts_.size(), 0);
+      for (const std::string& id : agents) {
+        auto it = std::lower_bound(search.hosts_.begin(), search.hosts_.end(), id,
+                                   [](const Host& h, const std::string& v) {
+                                     return h.view->agent->agent_id < v;
+                                   });
+        if (it != search.hosts_.end() && it->view->agent->agent_id == id) {
+          agents_[static_cast<size_t>(it - search.hosts_.begin())] = 1;
+        }
+      }
+    }
+    if (!victims.empty()) {
+      for (const std::string& id : victims) excluded_.push_back(IdFingerprint(id));
+      std::sort(excluded_.begin(), excluded_.end());
+    }
   }
-  std::vector<size_t> order(hosts_.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return hosts_[a].agent->agent_id < hosts_[b].agent->agent_id;
-  });
-  std::vector<Host> sorted;
-  sorted.reserve(hosts_.size());
-  for (size_t i : order) sorted.push_back(std::move(hosts_[i]));
-  hosts_ = std::move(sorted);
-  index.clear();
-  for (size_t i = 0; i < hosts_.size(); ++i) index[hosts_[i].agent->agent_id] = i;
 
-  for (const model::Task* t : view.placed_tasks) {
-    if (t == nullptr || t->config == nullptr || !model::IsActive(t->status)) continue;
-    auto it = index.find(t->agent_id);
-    if (it == index.end()) continue;
-    counts_.Add(t->job(), it->second, hosts_[it->second].attributes);
-    if (!IsVictimStatus(t->status)) continue;
-    Victim v;
-    v.task = t;
-    v.freed = t->config->resources;
-    v.freed.named_ports.clear();
-    AddScalars(v.freed, overhead_, +1);
-    v.role = &t->config->job.role;
-    v.priority = t->config->priority;
-    v.production = t->config->production;
-    hosts_[it->second].victims.push_back(std::move(v));
+  bool Agent(size_t host) const { return !agents_.empty() && agents_[host] != 0; }
+
+  bool Victim(size_t victim) const {
+    if (excluded_.empty()) return false;
+    if (!std::binary_search(excluded_.begin(), excluded_.end(),
+                            search_.id_fingerprints_[victim])) {
+      return false;
+    }
+    return victims_.count(search_.victims_[victim].task->task_id) > 0;
   }
-  for (Host& h : hosts_) {
-    std::sort(h.victims.begin(), h.victims.end(),
-              [](const Victim& a, const Victim& b) { return LargerVictim(a.task, b.task); });
+
+ private:
+  const PreemptionSearch& search_;
+  const std::set<std::string>& victims_;
+  std::vector<char> agents_;  // by host index; empty: none excluded
+  std::vector<uint32_t> excluded_;  // fingerprints of the excluded victims' ids, sorted
+};
+
+void PreemptionSearch::AddHost(const HostView& h) {
+  Host& host = hosts_.emplace_back();
+  const model::Resources& total = h.agent->resources;
+  host.view = &h;
+  host.free = {total.milli_cpus - h.used.milli_cpus, total.ram_mb - h.used.ram_mb,
+               total.disk_mb - h.used.disk_mb, total.gpus - h.used.gpus};
+  host.schedulable = h.schedulable;
+}
+
+void PreemptionSearch::SortVictims(Host& host) {
+  auto first = victims_.begin() + host.victims_begin;
+  auto last = victims_.begin() + host.victims_end;
+  std::stable_sort(first, last, [](const Victim& x, const Victim& y) {
+    return LargerResources(x.config, y.config);
+  });
+  host.gpu_ties = false;
+  for (auto v = first; v != last && v + 1 != last; ++v) {
+    if (SameResources(v->config, (v + 1)->config) &&
+        v->config->resources.gpus != (v + 1)->config->resources.gpus) {
+      host.gpu_ties = true;
+    }
   }
 }
 
-bool PreemptionSearch::VictimsOn(const Host& host, const model::Task& pending,
-                                 const model::Resources& need,
-                                 const std::set<std::string>& excluded_victims,
-                                 size_t max_victims, std::vector<const Victim*>& eligible,
+PreemptionSearch::PreemptionSearch(const ClusterView& view,
+                                   const model::Resources& executor_overhead)
+    : overhead_(executor_overhead) {
+  // Hosts in agent_id order, the first view entry of each id; the view is usually sorted.
+  auto by_id = [](const HostView* a, const HostView* b) {
+    return a->agent->agent_id < b->agent->agent_id;
+  };
+  bool strictly_sorted = true;
+  const HostView* previous = nullptr;
+  for (const HostView& h : view.hosts) {
+    if (h.agent == nullptr) continue;
+    if (previous != nullptr && !by_id(previous, &h)) {
+      strictly_sorted = false;
+      break;
+    }
+    previous = &h;
+  }
+  hosts_.reserve(view.hosts.size());
+  if (strictly_sorted) {
+    for (const HostView& h : view.hosts) {
+      if (h.agent != nullptr) AddHost(h);
+    }
+  } else {
+    std::vector<const HostView*> order;
+    for (const HostView& h : view.hosts) {
+      if (h.agent != nullptr) order.push_back(&h);
+    }
+    std::stable_sort(order.begin(), order.end(), by_id);
+    order.erase(std::unique(order.begin(), order.end(),
+                            [](const HostView* a, const HostView* b) {
+                              return a->agent->agent_id == b->agent->agent_id;
+                            }),
+                order.end());
+    for (const HostView* h : order) AddHost(*h);
+  }
+
+  // Each task's host. The views the scheduler builds list tasks host by host in agent_id
+  // order, so the current and the next host are tried before a binary search, and each
+  // host's victims are appended as one run, checked for order as they come.
+  auto host_of = [&](const std::string& agent_id, size_t hint) -> size_t {
+    for (size_t i = hint; i < hosts_.size() && i < hint + 2; ++i) {
+      if (hosts_[i].view->agent->agent_id == agent_id) return i;
+    }
+    auto it = std::lower_bound(hosts_.begin(), hosts_.end(), agent_id,
+                               [](const Host& h, const std::string& v) {
+                                 return h.view->agent->agent_id < v;
+                               });
+    if (it == hosts_.end() || it->view->agent->agent_id != agent_id) return hosts_.size();
+    return static_cast<size_t>(it - hosts_.begin());
+  };
+  const std::vector<const model::Task*>& placed = view.placed_tasks;
+  victims_.reserve(placed.size());
+  std::vector<size_t> to_sort;  // hosts whose victims came out of order
+  bool grouped = true;          // every host's victims came as one run
+  size_t current = hosts_.size();
+  size_t hint = 0;
+  // Reading the tasks is most of the cost (a task spans several cache lines and is read
+  // through a pointer): fetch a few tasks ahead.
+  constexpr size_t kAhead = 8;
+  for (size_t n = 0; n < placed.size(); ++n) {
+    if (n + kAhead < placed.size() && placed[n + kAhead] != nullptr) {
+      const model::Task* ahead = placed[n + kAhead];
+      const char* bytes = reinterpret_cast<const char*>(ahead);
+      __builtin_prefetch(bytes);
+      __builtin_prefetch(bytes + 64);
+      __builtin_prefetch(&ahead->status);
+    }
+    const model::Task* t = placed[n];
+    if (t == nullptr) continue;
+    const bool victim = IsVictimStatus(t->status);  // victim states are all active
+    if ((!victim && !model::IsActive(t->status)) || t->config == nullptr) continue;
+    const size_t i = host_of(t->agent_id, hint);
+    if (i == hosts_.size()) continue;
+    hint = i;
+    if (!victim) {
+      others_.emplace_back(t, static_cast<uint32_t>(i));
+      continue;
+    }
+    Host& host = hosts_[i];
+    if (i != current) {
+      if (current != hosts_.size()) {
+        hosts_[current].victims_end = static_cast<uint32_t>(victims_.size());
+      }
+      if (host.victims_end != 0) grouped = false;  // this host had a run already
+      host.victims_begin = static_cast<uint32_t>(victims_.size());
+      current = i;
+    } else if (grouped) {
+      const model::TaskConfig* before = victims_.back().config;
+      const model::TaskConfig* now = t->config.get();
+      if (LargerResources(now, before)) {
+        if (to_sort.empty() || to_sort.back() != i) to_sort.push_back(i);
+      } else if (SameResources(before, now) && before->resources.gpus != now->resources.gpus) {
+        host.gpu_ties = true;
+      }
+    }
+    victims_.push_back(Victim{t, t->config.get()});
+  }
+  if (current != hosts_.size()) {
+    hosts_[current].victims_end = static_cast<uint32_t>(victims_.size());
+  }
+  if (grouped) {
+    for (size_t i : to_sort) SortVictims(hosts_[i]);
+  } else {
+    GroupVictims();
+  }
+
+  // The ids' last bytes are usually on the heap: fetch them a few victims ahead (the tasks
+  // themselves were just read).
+  id_fingerprints_.resize(victims_.size());
+  for (size_t v = 0; v < victims_.size(); ++v) {
+    if (v + kAhead < victims_.size()) {
+      const std::string& id = victims_[v + kAhead].task->task_id;
+      if (!id.empty()) __builtin_prefetch(id.data() + id.size() - 1);
+    }
+    id_fingerprints_[v] = IdFingerprint(victims_[v].task->task_id);
+  }
+}
+
+void PreemptionSearch::GroupVictims() {
+  std::vector<std::pair<uint32_t, uint32_t>> by_host;  // (host, position in victims_)
+  by_host.reserve(victims_.size());
+  for (uint32_t v = 0; v < victims_.size(); ++v) {
+    const std::string& agent_id = victims_[v].task->agent_id;
+    auto it = std::lower_bound(hosts_.begin(), hosts_.end(), agent_id,
+                               [](const Host& h, const std::string& id) {
+                                 return h.view->agent->agent_id < id;
+                               });
+    by_host.emplace_back(static_cast<uint32_t>(it - hosts_.begin()), v);
+  }
+  std::sort(by_host.begin(), by_host.end());  // by host, then view order
+  std::vector<Victim> grouped;
+  grouped.reserve(victims_.size());
+  for (Host& h : hosts_) h.victims_begin = h.victims_end = 0;
+  for (size_t n = 0; n < by_host.size(); ++n) {
+    Host& h = hosts_[by_host[n].first];
+    if (n == 0 || by_host[n - 1].first != by_host[n].first) {
+      h.victims_begin = static_cast<uint32_t>(n);
+    }
+    h.victims_end = static_cast<uint32_t>(n + 1);
+    grouped.push_back(victims_[by_host[n].second]);
+  }
+  victims_ = std::move(grouped);
+  for (Host& h : hosts_) SortVictims(h);
+}
+
+JobCounts PreemptionSearch::CountsFor(const model::TaskConfig& config) const {
+  JobCounts counts;
+  std::map<size_t, std::map<std::string, std::set<std::string>>> attributes;
+  const model::TaskConfig* same_job = &config;  // the last config seen of this job
+  auto add = [&](const model::TaskConfig* c, size_t host) {
+    if (c != same_job) {
+      if (c->job != config.job) return;
+      same_job = c;
+    }
+    auto it = attributes.find(host);
+    if (it == attributes.end()) {
+      it = attributes.emplace(host, AllAttributes(*hosts_[host].view->agent)).first;
+    }
+    counts.Add(config.job, host, it->second);
+  };
+  for (size_t h = 0; h < hosts_.size(); ++h) {
+    for (uint32_t v = hosts_[h].victims_begin; v < hosts_[h].victims_end; ++v) {
+      add(victims_[v].config, h);
+    }
+  }
+  for (const auto& [t, host] : others_) add(t->config.get(), host);
+  return counts;
+}
+
+bool PreemptionSearch::VictimsOn(size_t i, const model::Task& pending,
+                                 const model::Resources& need, const JobCounts& counts,
+                                 const Exclusions& excluded, size_t max_victims,
                                  std::vector<const Victim*>& chosen) const {
   chosen.clear();
-  const model::Resources& total = host.total;
-  if (need.milli_cpus > total.milli_cpus || need.ram_mb > total.ram_mb ||
-      need.disk_mb > total.disk_mb || need.gpus > total.gpus) {
+  const Host& host = hosts_[i];
+  const model::Resources& agent = host.view->agent->resources;
+  const model::Resources& in_use = host.view->used;
+  const Scalars total = {agent.milli_cpus, agent.ram_mb, agent.disk_mb, agent.gpus};
+  if (need.milli_cpus > total.cpu || need.ram_mb > total.ram || need.disk_mb > total.disk ||
+      need.gpus > total.gpus) {
     return false;
   }
-  eligible.clear();
-  model::Resources freeable = host.used;
   const model::TaskConfig& p = *pending.config;
-  for (const Victim& v : host.victims) {
-    // CanPreempt, on the copied fields.
-    const bool eligible_victim =
-        (p.production && !v.production) ||
-        (p.production == v.production && p.priority > v.priority && *v.role == p.job.role);
-    if (!eligible_victim) continue;
-    if (!excluded_victims.empty() && excluded_victims.count(v.task->task_id) > 0) continue;
-    eligible.push_back(&v);
-    AddScalars(freeable, v.freed, -1);
+  std::vector<const Victim*> eligible;
+  const Scalars used0 = {in_use.milli_cpus, in_use.ram_mb, in_use.disk_mb, in_use.gpus};
+  Scalars freeable = used0;
+  auto free_victim = [&](Scalars& s, const Victim& v) {
+    const model::Resources& r = v.config->resources;
+    s.cpu -= r.milli_cpus + overhead_.milli_cpus;
+    s.ram -= r.ram_mb + overhead_.ram_mb;
+    s.disk -= r.disk_mb + overhead_.disk_mb;
+    s.gpus -= r.gpus + overhead_.gpus;
+  };
+  for (uint32_t v = host.victims_begin; v < host.victims_end; ++v) {
+    if (!Eligible(p, *victims_[v].config) || excluded.Victim(v)) continue;
+    eligible.push_back(&victims_[v]);
+    free_victim(freeable, victims_[v]);
   }
-  if (!Fits(need, total, freeable)) return false;  // even all of them are not enough
-  if (ConstraintVeto(*pending.config, host.attributes, counts_)) return false;
+  std::sort(eligible.begin(), eligible.end(),
+            [](const Victim* a, const Victim* b) { return LargerVictim(a->task, b->task); });
+  auto fits = [&](const Scalars& used) {
+    return need.milli_cpus <= total.cpu - used.cpu && need.ram_mb <= total.ram - used.ram &&
+           need.disk_mb <= total.disk - used.disk && need.gpus <= total.gpus - used.gpus;
+  };
+  if (!fits(freeable)) return false;  // even all of them are not enough
+  if (ConstraintVeto(p, AllAttributes(*host.view->agent), counts)) return false;
   const bool wants_ports = !need.named_ports.empty();
-  model::Resources used = host.used;
-  std::set<int32_t> used_ports = wants_ports ? host.used_ports : std::set<int32_t>{};
+  Scalars used = used0;
+  std::set<int32_t> used_ports = wants_ports ? host.view->UsedPorts() : std::set<int32_t>{};
+  const std::vector<model::PortRange> ranges =
+      wants_ports ? NormalizeRanges(host.view->agent->port_ranges)
+                  : std::vector<model::PortRange>{};
   auto fits_now = [&] {
-    if (!Fits(need, total, used)) return false;
+    if (!fits(used)) return false;
     if (!wants_ports) return true;
-    return FreePortCount(host.ranges, used_ports) >=
-           static_cast<int64_t>(need.named_ports.size());
+    return FreePortCount(ranges, used_ports) >= static_cast<int64_t>(need.named_ports.size());
   };
   if (fits_now()) return true;
   for (const Victim* v : eligible) {
     if (chosen.size() >= max_victims) return false;  // cannot beat the best host so far
     chosen.push_back(v);
-    AddScalars(used, v->freed, -1);
+    free_victim(used, *v);
     if (wants_ports) {
       for (const auto& [name, port] : v->task->assigned_ports) used_ports.erase(port);
     }
@@ -151,42 +373,108 @@ std::optional<PreemptionSlot> PreemptionSearch::FindSlot(
     const model::Task& pending, const std::set<std::string>& excluded_agents,
     const std::set<std::string>& excluded_victims) const {
   if (pending.config == nullptr) return std::nullopt;
-  model::Resources need = pending.config->resources;
-  AddScalars(need, overhead_, +1);
-  std::sort(need.named_ports.begin(), need.named_ports.end());
-  need.named_ports.erase(std::unique(need.named_ports.begin(), need.named_ports.end()),
-                         need.named_ports.end());
+  const model::TaskConfig& p = *pending.config;
+  const model::Resources need = TaskNeed(p, overhead_);
+  const Scalars o = {overhead_.milli_cpus, overhead_.ram_mb, overhead_.disk_mb, overhead_.gpus};
+  const Exclusions excluded(*this, excluded_agents, excluded_victims);
+  JobCounts counts;  // only limit constraints read it
+  if (std::any_of(p.constraints.begin(), p.constraints.end(),
+                  [](const model::Constraint& c) { return c.is_limit; })) {
+    counts = CountsFor(p);
+  }
+  auto fits = [&](const Scalars& room) {
+    return need.milli_cpus <= room.cpu && need.ram_mb <= room.ram && need.disk_mb <= room.disk &&
+           need.gpus <= room.gpus;
+  };
 
-  std::optional<size_t> best_host;
-  std::vector<const Victim*> best;
-  model::Resources best_freed;
-  std::vector<const Victim*> eligible;  // scratch, reused for every host
+  std::optional<Key> best;
+  std::vector<const Victim*> best_victims;
   std::vector<const Victim*> victims;
+  // The exact search on the host of `bound`; keeps it when it beats the best so far.
+  auto evaluate = [&](const Key& bound) {
+    const size_t max_victims = best ? static_cast<size_t>(best->victims)
+                                    : std::numeric_limits<size_t>::max();
+    if (!VictimsOn(bound.host, pending, need, counts, excluded, max_victims, victims)) {
+      return false;
+    }
+    if (victims.empty()) return false;  // fits already: placement's job, not preemption's
+    Key key{static_cast<int64_t>(victims.size()), 0, 0, bound.host};
+    for (const Victim* v : victims) {
+      key.cpu += v->config->resources.milli_cpus;
+      key.ram += v->config->resources.ram_mb;
+    }
+    if (best && !(key < *best)) return false;
+    best = key;
+    best_victims = victims;
+    return true;
+  };
+
+  // 1. Every host, scalars only: the victim loop without constraints and ports gives a key
+  // no larger than the host's real one (more victims for ports, or a veto, only make it
+  // worse). Hosts that cannot fit even with every eligible victim drop out. A host whose
+  // bound beats the best slot found so far is checked exactly at once while that mostly
+  // succeeds; once too many such checks have failed (constraints rule out most hosts), the
+  // bounds are kept for step 2 instead.
+  constexpr int kFailedChecksBeforeDeferring = 16;
+  int failed_checks = 0;
+  std::vector<Key> deferred;
   for (size_t i = 0; i < hosts_.size(); ++i) {
     const Host& h = hosts_[i];
-    if (!h.schedulable || h.victims.empty()) continue;
-    if (excluded_agents.count(h.agent->agent_id) > 0) continue;
-    const size_t max_victims = best_host ? best.size() : h.victims.size();
-    if (!VictimsOn(h, pending, need, excluded_victims, max_victims, eligible, victims)) continue;
-    if (victims.empty()) continue;  // fits already: placement's job, not preemption's
-    model::Resources freed;
-    for (const Victim* v : victims) AddScalars(freed, v->task->config->resources, +1);
-    const bool better =
-        !best_host || victims.size() < best.size() ||
-        (victims.size() == best.size() &&
-         std::make_pair(freed.milli_cpus, freed.ram_mb) <
-             std::make_pair(best_freed.milli_cpus, best_freed.ram_mb));
-    if (better) {
-      best_host = i;
-      best = victims;
-      best_freed = freed;
+    if (!h.schedulable || h.victims_begin == h.victims_end || excluded.Agent(i)) continue;
+    Scalars room_all = h.free;  // with every eligible victim gone
+    Scalars room = h.free;      // with the first key.victims gone
+    bool found = fits(room);
+    Key key{0, 0, 0, i};
+    for (uint32_t v = h.victims_begin; v < h.victims_end; ++v) {
+      const model::TaskConfig& c = *victims_[v].config;
+      if (!Eligible(p, c) || excluded.Victim(v)) continue;
+      const model::Resources& r = c.resources;
+      room_all.cpu += r.milli_cpus + o.cpu;
+      room_all.ram += r.ram_mb + o.ram;
+      room_all.disk += r.disk_mb + o.disk;
+      room_all.gpus += r.gpus + o.gpus;
+      if (found) continue;
+      room.cpu += r.milli_cpus + o.cpu;
+      room.ram += r.ram_mb + o.ram;
+      room.disk += r.disk_mb + o.disk;
+      room.gpus += r.gpus + o.gpus;
+      ++key.victims;
+      key.cpu += r.milli_cpus;
+      key.ram += r.ram_mb;
+      found = fits(room);
+    }
+    if (!fits(room_all)) continue;
+    if (h.gpu_ties) {
+      // The loop above took tied victims in view order, not task id order: no bound.
+      constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+      key = Key{0, kMin, kMin, i};
+    } else {
+      if (!found) continue;  // no number of victims frees the scalars
+      if (key.victims == 0 && need.named_ports.empty()) continue;  // fits: placement's job
+    }
+    if (best && !(key < *best)) continue;
+    if (failed_checks >= kFailedChecksBeforeDeferring) {
+      deferred.push_back(key);
+    } else if (!evaluate(key)) {
+      ++failed_checks;
     }
   }
-  if (!best_host) return std::nullopt;
+
+  // 2. The deferred hosts exactly, best bound first, until no bound can beat the best.
+  auto worse = [](const Key& a, const Key& b) { return b < a; };
+  std::make_heap(deferred.begin(), deferred.end(), worse);
+  while (!deferred.empty()) {
+    std::pop_heap(deferred.begin(), deferred.end(), worse);
+    const Key bound = deferred.back();
+    deferred.pop_back();
+    if (best && *best < bound) break;
+    evaluate(bound);
+  }
+  if (!best) return std::nullopt;
   PreemptionSlot slot;
-  slot.agent_id = hosts_[*best_host].agent->agent_id;
-  slot.host = hosts_[*best_host].agent->host;
-  for (const Victim* v : best) slot.victim_ids.push_back(v->task->task_id);
+  slot.agent_id = hosts_[best->host].view->agent->agent_id;
+  slot.host = hosts_[best->host].view->agent->host;
+  for (const Victim* v : best_victims) slot.victim_ids.push_back(v->task->task_id);
   return slot;
 }
 

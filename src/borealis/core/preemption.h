@@ -17,6 +17,18 @@
 // fewest victims wins; ties go to the smaller freed total (cpu, then ram), then the smaller
 // agent_id. The result is deterministic for the same view.
 //
+// How it is fast (10,000 hosts, 90,000 victims: docs/BENCHMARKS.md "Preemption search"):
+// construction reads each task once and copies no attributes, ports or tasks; it keeps per
+// host its free scalars and a run of (task, config) pointers to its victims in cpu, ram,
+// disk order. FindSlot runs the victim loop on every host with scalars only, which gives a
+// lower bound of the host's (victims, freed cpu, freed ram) key; only a host whose bound
+// beats the best slot found so far is checked exactly (constraints, ports, task id order),
+// and when such checks keep failing the bounds are kept and checked best first, stopping
+// once none can win. The result is the one the full check of every host in agent_id order
+// gives (preemption_test.cc keeps that search as the reference). Attributes are computed
+// only for hosts checked exactly, and limit counts only when the pending task has a limit
+// constraint.
+//
 // Pure: built from a ClusterView (see placement.h). Thread contract: a PreemptionSearch is
 // immutable after construction; FindSlot may be called from several threads.
 #pragma once
@@ -59,35 +71,70 @@ class PreemptionSearch {
   size_t host_count() const { return hosts_.size(); }
 
  private:
-  // A possible victim, with what the search needs copied next to its host's other victims
-  // (the search is bound by memory latency at 10,000 hosts).
+  // Cpu, ram, disk and gpus, without named ports.
+  struct Scalars {
+    int64_t cpu = 0;
+    int64_t ram = 0;
+    int64_t disk = 0;
+    int64_t gpus = 0;
+  };
+  // A possible victim. Configs are shared by a job's tasks, so reading resources through
+  // them stays in cache; building the search is bound by memory traffic at 10,000 hosts
+  // (page faults included), so what it keeps is small.
   struct Victim {
     const model::Task* task = nullptr;
-    model::Resources freed;  // its scalars plus executor overhead (named_ports unused)
-    const std::string* role = nullptr;
-    int32_t priority = 0;
-    bool production = false;
+    const model::TaskConfig* config = nullptr;
   };
   struct Host {
-    const model::AgentInfo* agent = nullptr;
-    model::Resources total;  // the agent's, copied
-    model::Resources used;
-    std::set<int32_t> used_ports;
-    std::vector<model::PortRange> ranges;
-    std::map<std::string, std::set<std::string>> attributes;
+    const HostView* view = nullptr;  // the first view entry of this agent_id
+    Scalars free;                    // the agent's resources minus view->used
+    uint32_t victims_begin = 0;  // [begin, end) in victims_, by cpu, ram, disk descending
+    uint32_t victims_end = 0;
     bool schedulable = true;
-    std::vector<Victim> victims;  // candidates, largest first
+    // Some victims tie on cpu, ram and disk but differ in gpus: the order by task id then
+    // matters for the scalars too, so the scalar bound is not used for this host.
+    bool gpu_ties = false;
   };
-  // Whether at most `max_victims` victims on `host` make `pending` fit; they are left in
-  // `chosen` (empty: it fits as it is). `eligible` is scratch space.
-  bool VictimsOn(const Host& host, const model::Task& pending, const model::Resources& need,
-                 const std::set<std::string>& excluded_victims, size_t max_victims,
-                 std::vector<const Victim*>& eligible,
+  // A host's key, smaller is better: (victims, freed cpu, freed ram, host index).
+  struct Key {
+    int64_t victims = 0;
+    int64_t cpu = 0;
+    int64_t ram = 0;
+    size_t host = 0;
+    bool operator<(const Key& o) const {
+      if (victims != o.victims) return victims < o.victims;
+      if (cpu != o.cpu) return cpu < o.cpu;
+      if (ram != o.ram) return ram < o.ram;
+      return host < o.host;
+    }
+  };
+  class Exclusions;
+
+  void AddHost(const HostView& view);
+  // Groups victims_ by host and orders each host's victims, when the view did not list
+  // tasks host by host.
+  void GroupVictims();
+  // Orders the victims of `host` (cpu, ram, disk descending, stable) and sets gpu_ties.
+  void SortVictims(Host& host);
+  // The exact per-host search (the algorithm of the header comment) on host `i`: whether at
+  // most `max_victims` victims make `pending` fit; they are left in `chosen` in the order
+  // they are added (empty: it fits as it is).
+  bool VictimsOn(size_t i, const model::Task& pending, const model::Resources& need,
+                 const JobCounts& counts, const Exclusions& excluded, size_t max_victims,
                  std::vector<const Victim*>& chosen) const;
+  // The active tasks of `config`'s job per (attribute, value), for limit constraints.
+  JobCounts CountsFor(const model::TaskConfig& config) const;
 
   model::Resources overhead_;
-  std::vector<Host> hosts_;  // sorted by agent_id
-  JobCounts counts_;
+  std::vector<Host> hosts_;       // sorted by agent_id, unique
+  std::vector<Victim> victims_;   // grouped by host
+  // Active tasks that are not victims (KILLING, PREEMPTING, ...), with their host index:
+  // they count for limit constraints only.
+  std::vector<std::pair<const model::Task*, uint32_t>> others_;
+
+  // A fingerprint of each victim's task id (IdFingerprint), in victims_ order: excluded
+  // victims are found by it, then confirmed by their id.
+  std::vector<uint32_t> id_fingerprints_;
 };
 
 }  // namespace borealis::core
