@@ -563,26 +563,34 @@ TEST(PlacePropertyTest, NoOvercommitAndConstraintsHoldOver200Seeds) {
   EXPECT_GT(pending_total, 100);
 }
 
+// Place and PlaceByFullScan on `view`, both strategies: the same assignments and reasons.
+// Adds what was placed and what stayed pending to the totals.
+void ExpectSameAsFullScan(const ClusterView& view, const std::vector<const model::Task*>& pending,
+                          uint64_t seed, int* placed_total, int* pending_total) {
+  for (PlacementStrategy strategy : {PlacementStrategy::kSpread, PlacementStrategy::kFirstFit}) {
+    PlacementOptions options;
+    options.seed = seed;
+    options.strategy = strategy;
+    options.executor_overhead.milli_cpus = 50;
+    const PlacementResult fast = Place(view, pending, options);
+    const PlacementResult full = PlaceByFullScan(view, pending, options);
+    EXPECT_EQ(fast.assignments, full.assignments);
+    EXPECT_EQ(fast.pending_reasons, full.pending_reasons);
+    *placed_total += static_cast<int>(fast.assignments.size());
+    *pending_total += static_cast<int>(fast.pending_reasons.size());
+  }
+}
+
 // Place works on runs of tasks sharing a config and re-checks only the hosts a placement
 // changed; it must decide exactly as checking every host for every task does.
 TEST(PlacePropertyTest, SameDecisionsAsTheFullScanOver500Seeds) {
   int placed_total = 0;
+  int pending_total = 0;
   for (uint64_t seed = 0; seed < 500; ++seed) {
     SCOPED_TRACE(::testing::Message() << "seed " << seed);
     RandomCase rc;
     BuildRandom(seed, rc);
-    const ClusterView view = rc.cluster.View();
-    for (PlacementStrategy strategy : {PlacementStrategy::kSpread, PlacementStrategy::kFirstFit}) {
-      PlacementOptions options;
-      options.seed = seed;
-      options.strategy = strategy;
-      options.executor_overhead.milli_cpus = 50;
-      const PlacementResult fast = Place(view, rc.pending, options);
-      const PlacementResult full = PlaceByFullScan(view, rc.pending, options);
-      EXPECT_EQ(fast.assignments, full.assignments);
-      EXPECT_EQ(fast.pending_reasons, full.pending_reasons);
-      placed_total += static_cast<int>(fast.assignments.size());
-    }
+    ExpectSameAsFullScan(rc.cluster.View(), rc.pending, seed, &placed_total, &pending_total);
   }
   EXPECT_GT(placed_total, 500);
 }
@@ -604,18 +612,7 @@ TEST(PlacePropertyTest, SameDecisionsAsTheFullScanOnLargerClusters) {
       h.used_ports.clear();
       h.used_ports_ref = &ports.back();
     }
-    for (PlacementStrategy strategy : {PlacementStrategy::kSpread, PlacementStrategy::kFirstFit}) {
-      PlacementOptions options;
-      options.seed = seed;
-      options.strategy = strategy;
-      options.executor_overhead.milli_cpus = 50;
-      const PlacementResult fast = Place(view, rc.pending, options);
-      const PlacementResult full = PlaceByFullScan(view, rc.pending, options);
-      EXPECT_EQ(fast.assignments, full.assignments);
-      EXPECT_EQ(fast.pending_reasons, full.pending_reasons);
-      placed_total += static_cast<int>(fast.assignments.size());
-      pending_total += static_cast<int>(fast.pending_reasons.size());
-    }
+    ExpectSameAsFullScan(view, rc.pending, seed, &placed_total, &pending_total);
   }
   EXPECT_GT(placed_total, 2000);
   EXPECT_GT(pending_total, 100);
