@@ -185,11 +185,27 @@ void LoadRunHistory(const AgentPaths& paths, ObservedTask& task) {
   for (ObservedProcess& process : task.processes) {
     process.history.clear();
     nlohmann::json record;
-    if (status.is_object() && status.contains("processes")) {
+    if (status.is_object() && status.contains("processes") && status["processes"].is_object()) {
       record = status["processes"].value(process.name, nlohmann::json());
+    }
+    // The executor's record of every run (absent in an older executor's status.json).
+    std::map<int, ObservedRun> recorded;
+    if (record.is_object() && record.contains("history") && record["history"].is_array()) {
+      for (const nlohmann::json& entry : record["history"]) {
+        ObservedRun observed;
+        observed.run = Field<int>(entry, "run", -1);
+        if (observed.run < 0 || recorded.contains(observed.run)) continue;
+        observed.state = Field<std::string>(entry, "state", "");
+        observed.pid = Field<int>(entry, "pid", 0);
+        observed.exit_code = Field<int>(entry, "exit_code", -1);
+        observed.start_ms = Field<int64_t>(entry, "start_ms", 0);
+        observed.stop_ms = Field<int64_t>(entry, "stop_ms", 0);
+        recorded[observed.run] = std::move(observed);
+      }
     }
     // Runs are numbered from 0; the log directories say which exist.
     std::set<int> runs;
+    for (const auto& [run, observed] : recorded) runs.insert(run);
     if (absl::StatusOr<std::vector<std::string>> names = ListDir(logs + process.name);
         names.ok() && process.name.find('/') == std::string::npos && process.name != ".." &&
         process.name != ".") {
@@ -201,6 +217,12 @@ void LoadRunHistory(const AgentPaths& paths, ObservedTask& task) {
     if (process.runs > 0) runs.insert(process.runs - 1);
     int latest = runs.empty() ? -1 : *runs.rbegin();
     for (int run : runs) {
+      if (auto it = recorded.find(run); it != recorded.end()) {
+        process.history.push_back(it->second);
+        continue;
+      }
+      // Not in the history: the latest run from the process's fields, earlier ones ENDED
+      // with the times of their log files.
       ObservedRun observed;
       observed.run = run;
       auto [start, last] = RunTimes(logs + process.name + "/" + std::to_string(run));

@@ -1,10 +1,12 @@
 // What the observer shows about a task, gathered from the task directory and /proc:
 //  - task.json (instance, role, ports, the job JSON: job key and resources asked),
 //  - status.json (the executor's updates: start and finish times; each process's state,
-//    runs, pid and exit code),
-//  - .logs/<process>/<run>/ (one directory per run: earlier runs are listed from these;
-//    status.json keeps only the latest run of each process, so an earlier run has no pid
-//    or exit code and its times come from its log files),
+//    runs, pid and exit code, and its history: every run's state, pid, exit code and
+//    times),
+//  - .logs/<process>/<run>/ (one directory per run: a run the history lacks, as in a
+//    status.json from an older executor that kept only the latest run, is listed from
+//    these; such an earlier run has no pid or exit code and its times come from its log
+//    files),
 //  - /proc (the executor's process tree: cpu seconds and resident memory) and the task
 //    directory's disk usage.
 // Missing or unreadable files leave fields empty; nothing here fails a request.
@@ -23,7 +25,9 @@ namespace borealis::agent {
 
 struct ObservedRun {
   int run = 0;
-  std::string state;   // the process's state for its latest run; "ENDED" for earlier runs
+  std::string state;   // the run's state from the history (RUNNING, SUCCESS, FAILED,
+                       // KILLED); without one, the process's state for its latest run
+                       // and "ENDED" for earlier runs
   int pid = 0;         // 0: unknown
   int exit_code = -1;  // -1: unknown or still running
   int64_t start_ms = 0;
@@ -67,7 +71,8 @@ struct ObservedTask {
 // The summary of one task (no run history); `view` comes from the agent's snapshot.
 ObservedTask LoadObservedTask(const AgentPaths& paths, const TaskView& view);
 
-// Adds each process's runs (from status.json and the log directories) to `task`.
+// Adds each process's runs to `task`: from status.json's history, and from the log
+// directories for the runs it lacks.
 void LoadRunHistory(const AgentPaths& paths, ObservedTask& task);
 
 // Cpu and memory of the executor's process tree (and of the process groups status.json

@@ -305,6 +305,68 @@ TEST_F(ObserverTest, TaskJsonHasJobResourcesAndRunHistory) {
   EXPECT_EQ(later["finished"].size(), 1u);
 }
 
+// The fixture's status.json is an older executor's (no history): earlier runs come from
+// the log directories (above). A current one lists every run itself.
+TEST_F(ObserverTest, RunsComeFromTheStatusHistory) {
+  const std::string status_path = paths_.TaskDir(kTask) + "/status.json";
+  Write(status_path, R"({"task_id": "www-data-devel-hello-0-abc",
+      "executor_pid": 0, "executor_start_ticks": 0,
+      "updates": [
+        {"seq": 1, "state": "STARTING", "message": "Initializing", "timestamp_ms": 1000},
+        {"seq": 2, "state": "RUNNING", "message": "up", "timestamp_ms": 2000}],
+      "processes": {
+        "main": {"state": "RUNNING", "runs": 2, "pid": 4242, "exit_code": 3,
+                 "history": [
+                   {"run": 0, "state": "FAILED", "pid": 1111, "exit_code": 3,
+                    "start_ms": 1500, "stop_ms": 1600},
+                   {"run": 1, "state": "RUNNING", "pid": 4242, "exit_code": -1,
+                    "start_ms": 1700, "stop_ms": 0}]},
+        "<script>x</script>": {"state": "WAITING", "runs": 0, "pid": 0, "exit_code": -1,
+                               "history": []}},
+      "pgids": []})");
+  nlohmann::json task = GetJson(Api(""));
+  nlohmann::json main;
+  for (const auto& p : task["processes"]) {
+    if (p["name"] == "main") main = p;
+  }
+  ASSERT_EQ(main["runs"].size(), 2u);
+  EXPECT_EQ(main["runs"][0], nlohmann::json({{"run", 0},
+                                             {"state", "FAILED"},
+                                             {"pid", 1111},
+                                             {"exit_code", 3},
+                                             {"start_ms", 1500},
+                                             {"stop_ms", 1600}}));
+  EXPECT_EQ(main["runs"][1], nlohmann::json({{"run", 1},
+                                             {"state", "RUNNING"},
+                                             {"pid", 4242},
+                                             {"exit_code", -1},
+                                             {"start_ms", 1700},
+                                             {"stop_ms", 0}}));
+  net::HttpResponse page = Get(std::string("/observer/task/") + kTask);
+  EXPECT_EQ(page.status, 200);
+  EXPECT_THAT(page.body, HasSubstr("<td>FAILED</td><td>1111</td><td>3</td>"));
+
+  // A history that lacks a run (run 0 here) leaves that run to its log directory.
+  Write(status_path, R"({"task_id": "www-data-devel-hello-0-abc",
+      "executor_pid": 0, "executor_start_ticks": 0, "updates": [],
+      "processes": {
+        "main": {"state": "SUCCESS", "runs": 2, "pid": 4242, "exit_code": 0,
+                 "history": [
+                   {"run": 1, "state": "SUCCESS", "pid": 4242, "exit_code": 0,
+                    "start_ms": 1700, "stop_ms": 1800}]}},
+      "pgids": []})");
+  task = GetJson(Api(""));
+  ASSERT_EQ(task["processes"].size(), 1u);
+  const nlohmann::json& runs = task["processes"][0]["runs"];
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0]["run"], 0);
+  EXPECT_EQ(runs[0]["state"], "ENDED");
+  EXPECT_EQ(runs[0]["pid"], 0);
+  EXPECT_GT(runs[0]["stop_ms"].get<int64_t>(), 0);
+  EXPECT_EQ(runs[1]["state"], "SUCCESS");
+  EXPECT_EQ(runs[1]["stop_ms"], 1800);
+}
+
 TEST_F(ObserverTest, PagesEscapeEverythingFromOutside) {
   net::HttpResponse list = Get("/observer");
   EXPECT_EQ(list.status, 200);

@@ -72,6 +72,7 @@ class Executor {
     status_.task_id = std::filesystem::path(task_dir_).filename().string();
     status_.executor_pid = static_cast<int>(::getpid());
     status_.executor_start_ticks = ProcessStartTicks(::getpid()).value_or(0);
+    wall_offset_ms_ = clock_.NowMs() - MonoMs();
     if (absl::Status s = SetUpSignals(); !s.ok()) return Fail(std::string(s.message()));
     if (absl::Status s = Prepare(); !s.ok()) return Fail(std::string(s.message()));
     Apply(graph_->Start(MonoMs()));
@@ -200,8 +201,15 @@ class Executor {
     if (graph_ != nullptr) {
       status_.processes.clear();
       for (const auto& [name, p] : graph_->processes()) {
-        status_.processes[name] = {std::string(ProcessStateName(p.state)), p.runs, p.pid,
-                                   p.last_exit ? p.last_exit->code() : -1};
+        ProcessRecord& record = status_.processes[name];
+        record = {std::string(ProcessStateName(p.state)), p.runs, p.pid,
+                  p.last_exit ? p.last_exit->code() : -1, {}};
+        for (const RunRecord& r : p.history) {
+          bool running = r.state == ProcessState::kRunning;
+          record.history.push_back({r.run, std::string(ProcessStateName(r.state)), r.pid,
+                                    r.exit ? r.exit->code() : -1, r.start_ms + wall_offset_ms_,
+                                    running ? 0 : r.stop_ms + wall_offset_ms_});
+        }
       }
       status_.pgids.assign(graph_->live_groups().begin(), graph_->live_groups().end());
       status_.group_start_ticks.clear();
@@ -552,6 +560,9 @@ class Executor {
   }
 
   base::Clock& clock_;
+  // Wall clock minus monotonic ms, taken once at start: run times in status.json are the
+  // graph's monotonic times shifted by it, so they stay ordered if the wall clock steps.
+  int64_t wall_offset_ms_ = 0;
   AgentNotifier notifier_;
   std::string task_dir_;
   std::string sandbox_;

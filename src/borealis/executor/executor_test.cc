@@ -21,6 +21,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -331,6 +332,48 @@ TEST(ExecutorTest, RetrySucceeds) {
   EXPECT_THAT(run.States(), ElementsAre("STARTING", "RUNNING", "FINISHED"));
   EXPECT_EQ(run.Status()->processes.at("flaky").runs, 2);
   EXPECT_EQ(run.Log("flaky", 1), "ok\n");
+}
+
+TEST(ExecutorTest, StatusKeepsEveryRunOfAProcess) {
+  ExecutorRun run;
+  // Fails with exit code 4, then 5, then succeeds; each run lasts a little while.
+  run.WriteTask(ExecutorData({Process(
+      "flaky", "sleep 0.02; n=$(cat count 2>/dev/null || echo 0); echo $((n + 1)) > count; "
+               "[ \"$n\" -ge 2 ] || exit $((n + 4))",
+      3)}));
+  run.Start();
+  ASSERT_EQ(run.WaitExit(), 0);
+  EXPECT_THAT(run.States(), ElementsAre("STARTING", "RUNNING", "FINISHED"));
+  auto status = run.Status();
+  ASSERT_TRUE(status.ok()) << status.status();
+  const ProcessRecord& flaky = status->processes.at("flaky");
+  EXPECT_EQ(flaky.state, "SUCCESS");
+  EXPECT_EQ(flaky.runs, 3);
+  EXPECT_EQ(flaky.exit_code, 0);
+  ASSERT_EQ(flaky.history.size(), 3u);
+  const std::vector<std::string> states = {"FAILED", "FAILED", "SUCCESS"};
+  const std::vector<int> codes = {4, 5, 0};
+  std::set<int> pids;
+  for (size_t i = 0; i < 3; ++i) {
+    const RunEntry& r = flaky.history[i];
+    EXPECT_EQ(r.run, static_cast<int>(i));
+    EXPECT_EQ(r.state, states[i]) << i;
+    EXPECT_EQ(r.exit_code, codes[i]) << i;
+    EXPECT_GT(r.pid, 0) << i;
+    pids.insert(r.pid);
+    EXPECT_GT(r.start_ms, 0) << i;
+    EXPECT_GE(r.stop_ms, r.start_ms + 20) << i;  // each run sleeps 20 ms
+    if (i > 0) {
+      EXPECT_GT(r.start_ms, flaky.history[i - 1].start_ms) << i;
+      EXPECT_GE(r.start_ms, flaky.history[i - 1].stop_ms) << i;
+    }
+  }
+  EXPECT_EQ(pids.size(), 3u);
+  EXPECT_EQ(flaky.history.back().pid, flaky.pid);
+  // Wall clock: the runs fall between the task's first and last updates (give or take
+  // the rounding of the executor's wall-minus-monotonic offset).
+  EXPECT_GE(flaky.history.front().start_ms, status->updates.front().timestamp_ms - 5);
+  EXPECT_LE(flaky.history.back().stop_ms, status->updates.back().timestamp_ms + 5);
 }
 
 TEST(ExecutorTest, TemplatedCmdline) {

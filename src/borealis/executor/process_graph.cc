@@ -54,6 +54,9 @@ std::vector<Action> ProcessGraph::OnLaunched(const std::string& process, int pid
   auto it = processes_.find(process);
   if (it == processes_.end() || pid <= 0) return out;
   it->second.pid = pid;
+  if (!it->second.history.empty() && it->second.history.back().state == ProcessState::kRunning) {
+    it->second.history.back().pid = pid;
+  }
   live_groups_.insert(pid);
   if (stage_ == TaskStage::kCleaning || stage_ == TaskStage::kDone) {
     // Started as the task was being torn down: stop it right away.
@@ -79,6 +82,7 @@ std::vector<Action> ProcessGraph::OnLaunchFailed(const std::string& process,
   std::vector<Action> out;
   auto it = processes_.find(process);
   if (it == processes_.end() || it->second.state != ProcessState::kRunning) return out;
+  EndRun(it->second, ProcessState::kFailed, std::nullopt, now_ms);
   RecordFailedRun(it->second, absl::StrCat("could not start: ", why), now_ms);
   Advance(now_ms, out);
   return out;
@@ -92,6 +96,9 @@ std::vector<Action> ProcessGraph::OnExited(const std::string& process, ExitStatu
   ProcessInfo& p = it->second;
   p.last_exit = exit;
   p.last_end_ms = now_ms;
+  ProcessState run_state = ProcessState::kKilled;
+  if (InCurrentSet(p)) run_state = exit.success() ? ProcessState::kSuccess : ProcessState::kFailed;
+  EndRun(p, run_state, exit, now_ms);
   if (!InCurrentSet(p)) {
     p.state = ProcessState::kKilled;
   } else if (!exit.success()) {
@@ -331,8 +338,23 @@ void ProcessGraph::LaunchReady(bool final_set, int64_t now_ms, std::vector<Actio
     launch.kind = Action::Kind::kLaunch;
     launch.process = name;
     launch.run = p.runs++;
+    RunRecord record;
+    record.run = launch.run;
+    record.start_ms = now_ms;
+    p.history.push_back(record);
     out.push_back(std::move(launch));
   }
+}
+
+// Closes the latest run's record (a run's own outcome: a daemon's clean exit at the run
+// cap is a SUCCESS run even though the process then fails).
+void ProcessGraph::EndRun(ProcessInfo& p, ProcessState state, std::optional<ExitStatus> exit,
+                          int64_t now_ms) {
+  if (p.history.empty() || p.history.back().state != ProcessState::kRunning) return;
+  RunRecord& record = p.history.back();
+  record.state = state;
+  record.exit = exit;
+  record.stop_ms = now_ms;
 }
 
 void ProcessGraph::RecordFailedRun(ProcessInfo& p, const std::string& why, int64_t now_ms) {

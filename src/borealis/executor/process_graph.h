@@ -23,6 +23,9 @@
 // A kill may carry a failure (a health check failed): then the task ends FAILED with
 // that message instead of KILLED.
 //
+// Each process keeps the record of every run (its state, pid, exit and times), capped
+// like the runs themselves; the executor publishes it in status.json.
+//
 // Invariants: process names are unique and order constraints acyclic (the config
 // reader checks both). Not thread-safe; one owner calls it.
 #pragma once
@@ -56,6 +59,16 @@ struct ExitStatus {
   std::string Describe() const;  // "exit code 3", "killed by signal 9"
 };
 
+// One run of a process, as the graph saw it. Times are the graph's monotonic ms.
+struct RunRecord {
+  int run = 0;                                   // 0, 1, ...
+  ProcessState state = ProcessState::kRunning;   // RUNNING, then SUCCESS, FAILED or KILLED
+  int pid = 0;                                   // 0 until forked (or when the fork failed)
+  std::optional<ExitStatus> exit;                // none while running or when never started
+  int64_t start_ms = 0;
+  int64_t stop_ms = 0;  // 0 while running
+};
+
 struct ProcessInfo {
   config::ProcessSpec spec;
   ProcessState state = ProcessState::kWaiting;
@@ -64,6 +77,8 @@ struct ProcessInfo {
   int pid = 0;       // of the current or latest run, 0 before the first fork
   std::optional<ExitStatus> last_exit;
   int64_t last_end_ms = 0;
+  // Every run so far, by run number; at most kMaxRunsPerProcess entries.
+  std::vector<RunRecord> history;
 };
 
 struct Action {
@@ -129,6 +144,8 @@ class ProcessGraph {
                      std::vector<Action>& out);
   void LaunchReady(bool final_set, int64_t now_ms, std::vector<Action>& out);
   void RecordFailedRun(ProcessInfo& p, const std::string& why, int64_t now_ms);
+  static void EndRun(ProcessInfo& p, ProcessState state, std::optional<ExitStatus> exit,
+                     int64_t now_ms);
   bool InCurrentSet(const ProcessInfo& p) const;
   bool DepsSucceeded(const std::string& name) const;
   bool CanStillRun(const std::string& name, std::map<std::string, bool>& memo) const;

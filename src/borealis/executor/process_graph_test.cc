@@ -156,6 +156,7 @@ TEST(ProcessGraphTest, RunsAreCappedAtOneHundred) {
   h.Start();
   for (int i = 0; i < ProcessGraph::kMaxRunsPerProcess; ++i) h.ExitAndGone("flaky", 1);
   EXPECT_EQ(h.launches.size(), 100u);
+  EXPECT_EQ(h.graph().processes().at("flaky").history.size(), 100u);
   EXPECT_EQ(h.State("flaky"), ProcessState::kFailed);
   EXPECT_EQ(h.reports.back().first, ScheduleStatus::kFailed);
 }
@@ -334,6 +335,53 @@ TEST(ProcessGraphTest, LaunchFailureCountsAsAFailedRun) {
   EXPECT_EQ(actions.back().status, ScheduleStatus::kFailed);
   EXPECT_EQ(actions.back().message,
             "Process 'a' failed (could not start: no bash) after 2 attempt(s)");
+  const std::vector<RunRecord>& history = graph.processes().at("a").history;
+  ASSERT_EQ(history.size(), 2u);
+  for (const RunRecord& r : history) {
+    EXPECT_EQ(r.state, ProcessState::kFailed);
+    EXPECT_EQ(r.pid, 0);
+    EXPECT_FALSE(r.exit.has_value());
+  }
+}
+
+TEST(ProcessGraphTest, HistoryRecordsEveryRun) {
+  Harness h(Task({Proc("web", 3), Proc("side")}));
+  h.Start();
+  h.Advance(10);
+  h.ExitAndGone("web", 4);  // run 1 starts at once (min_duration 0)
+  h.Advance(20);
+  const std::vector<RunRecord>& running = h.graph().processes().at("web").history;
+  ASSERT_EQ(running.size(), 2u);
+  EXPECT_EQ(running[1].state, ProcessState::kRunning);
+  EXPECT_EQ(running[1].stop_ms, 0);
+  h.ExitAndGone("web", 0);
+  h.Kill();
+  h.Killed("side", 15);
+  h.GroupGone("side");
+  ASSERT_TRUE(h.graph().done());
+
+  const std::vector<RunRecord>& web = h.graph().processes().at("web").history;
+  ASSERT_EQ(web.size(), 2u);
+  EXPECT_EQ(web[0].run, 0);
+  EXPECT_EQ(web[0].state, ProcessState::kFailed);
+  EXPECT_EQ(web[0].exit->code(), 4);
+  EXPECT_EQ(web[0].start_ms, 0);
+  EXPECT_EQ(web[0].stop_ms, 10);
+  EXPECT_EQ(web[1].run, 1);
+  EXPECT_EQ(web[1].state, ProcessState::kSuccess);
+  EXPECT_EQ(web[1].exit->code(), 0);
+  EXPECT_EQ(web[1].start_ms, 10);
+  EXPECT_EQ(web[1].stop_ms, 30);
+  EXPECT_GT(web[0].pid, 0);
+  EXPECT_GT(web[1].pid, 0);
+  EXPECT_NE(web[0].pid, web[1].pid);
+  EXPECT_EQ(web[1].pid, h.graph().processes().at("web").pid);
+
+  const std::vector<RunRecord>& side = h.graph().processes().at("side").history;
+  ASSERT_EQ(side.size(), 1u);
+  EXPECT_EQ(side[0].state, ProcessState::kKilled);
+  EXPECT_EQ(side[0].exit->code(), 128 + 15);
+  EXPECT_EQ(side[0].stop_ms, 30);
 }
 
 TEST(ProcessGraphTest, RunningIsLeftToTheExecutorWhenHealthChecked) {

@@ -33,8 +33,20 @@ std::string StatusToJson(const StatusDocument& doc) {
   }
   json processes = json::object();
   for (const auto& [name, p] : doc.processes) {
-    processes[name] = {
-        {"state", p.state}, {"runs", p.runs}, {"pid", p.pid}, {"exit_code", p.exit_code}};
+    json history = json::array();
+    for (const RunEntry& r : p.history) {
+      history.push_back({{"run", r.run},
+                         {"state", r.state},
+                         {"pid", r.pid},
+                         {"exit_code", r.exit_code},
+                         {"start_ms", r.start_ms},
+                         {"stop_ms", r.stop_ms}});
+    }
+    processes[name] = {{"state", p.state},
+                       {"runs", p.runs},
+                       {"pid", p.pid},
+                       {"exit_code", p.exit_code},
+                       {"history", history}};
   }
   json groups = json::array();
   for (int pgid : doc.pgids) {
@@ -65,8 +77,19 @@ absl::StatusOr<StatusDocument> ParseStatusJson(const std::string& text) {
                              u.at("timestamp_ms").get<int64_t>()});
     }
     for (const auto& [name, p] : in.at("processes").items()) {
-      doc.processes[name] = {p.at("state").get<std::string>(), p.at("runs").get<int>(),
-                             p.at("pid").get<int>(), p.at("exit_code").get<int>()};
+      ProcessRecord& record = doc.processes[name];
+      record.state = p.at("state").get<std::string>();
+      record.runs = p.at("runs").get<int>();
+      record.pid = p.at("pid").get<int>();
+      record.exit_code = p.at("exit_code").get<int>();
+      if (auto history = p.find("history"); history != p.end()) {  // absent: older executor
+        for (const json& r : *history) {
+          record.history.push_back({r.at("run").get<int>(), r.at("state").get<std::string>(),
+                                    r.at("pid").get<int>(), r.at("exit_code").get<int>(),
+                                    r.at("start_ms").get<int64_t>(),
+                                    r.at("stop_ms").get<int64_t>()});
+        }
+      }
     }
     doc.pgids = in.at("pgids").get<std::vector<int>>();
     if (auto groups = in.find("groups"); groups != in.end()) {

@@ -10,7 +10,15 @@
 //        then one of FINISHED, FAILED, KILLED, after which the executor exits,
 //    "processes": {name: {"state": "WAITING|RUNNING|SUCCESS|FAILED|KILLED", "runs": int,
 //                         "pid": int (0 before the first fork),
-//                         "exit_code": int (-1 before the first exit; 128+N for signal N)}},
+//                         "exit_code": int (-1 before the first exit; 128+N for signal N),
+//                         "history": [{"run": int, "state": str, "pid": int,
+//                                      "exit_code": int, "start_ms": int,
+//                                      "stop_ms": int}, ...]}},
+//        history: every run by run number (from 0), at most 100 (the process graph's
+//        cap); state is that run's own outcome: RUNNING, then SUCCESS, FAILED or
+//        KILLED; pid 0 if it never forked; exit_code -1 while running or if it never
+//        started; wall clock ms, stop_ms 0 while running. Absent from the files of
+//        older executors (then only the latest run is known, from the fields above),
 //    "pgids": [int] (process groups still alive, sorted),
 //    "groups": [{"pgid": int, "start_ticks": int}] (the same groups with the start
 //        ticks of their leader, so whoever kills them later can tell a reused pid)}
@@ -38,11 +46,23 @@ struct StatusUpdate {
   bool operator==(const StatusUpdate&) const = default;
 };
 
+// One run of a process.
+struct RunEntry {
+  int run = 0;
+  std::string state;  // ProcessStateName of the run's outcome; RUNNING while it runs
+  int pid = 0;
+  int exit_code = -1;
+  int64_t start_ms = 0;  // wall clock
+  int64_t stop_ms = 0;   // wall clock; 0 while running
+  bool operator==(const RunEntry&) const = default;
+};
+
 struct ProcessRecord {
   std::string state;  // ProcessStateName
   int runs = 0;
   int pid = 0;
   int exit_code = -1;
+  std::vector<RunEntry> history;  // empty when read from an older executor's file
   bool operator==(const ProcessRecord&) const = default;
 };
 
