@@ -99,8 +99,14 @@ void ClusterState::Unindex(const model::Task& t) {
   CountActive(t, -1);
 }
 
+std::shared_ptr<const TaskMap> ClusterState::tasks() const {
+  if (!snapshot_) snapshot_ = std::make_shared<const TaskMap>(table_);
+  return snapshot_;
+}
+
 void ClusterState::Apply(const Mutation& m) {
   ++version_;
+  snapshot_.reset();  // readers keep theirs; an unread one need not be copied around
   if (const auto* save = std::get_if<SaveTasks>(&m)) {
     for (const auto& t : save->tasks) Save(std::make_shared<const model::Task>(t));
     for (const auto& t : save->shared) Save(t);

@@ -92,8 +92,9 @@ class ClusterState {
   std::shared_ptr<const model::Task> FindTaskPtr(std::string_view task_id) const;
   // A snapshot of the current tasks for readers; it never changes (copy-on-write). Each
   // snapshot makes the writer's next change copy the job index once: the writer itself
-  // iterates table() instead.
-  std::shared_ptr<const TaskMap> tasks() const { return std::make_shared<const TaskMap>(table_); }
+  // iterates table() instead. The state keeps the newest snapshot until its next change,
+  // so `for (auto& e : *state.tasks())` stays valid while nothing is applied.
+  std::shared_ptr<const TaskMap> tasks() const;
   const TaskMap& table() const { return table_; }
   const model::Task* FindTask(std::string_view task_id) const;
   size_t task_count() const { return table_.size(); }
@@ -125,6 +126,7 @@ class ClusterState {
   void Unindex(const model::Task& t);
 
   TaskMap table_;
+  mutable std::shared_ptr<const TaskMap> snapshot_;  // of table_ since the last change
   // Writer-side id index; keys view the stored task's own task_id.
   absl::flat_hash_map<std::string_view, const model::Task*> by_id_;
   PendingSet pending_;

@@ -58,11 +58,14 @@ void TaskTable::Put(TaskPtr task) {
   if (inserted) ++size_;
 }
 
-bool TaskTable::Erase(const model::JobKey& job, const std::string& task_id) {
+bool TaskTable::Erase(const model::JobKey& job_ref, const std::string& task_id_ref) {
+  // `job_ref` may live in the task being erased (its config): keep a copy.
+  const model::JobKey job = job_ref;
+  const std::string id = task_id_ref;  // likewise its id
   auto found = jobs_->find(job);
-  if (found == jobs_->end() || found->second->count(task_id) == 0) return false;
+  if (found == jobs_->end() || found->second->count(id) == 0) return false;
   JobTasks& tasks = MutableJob(job);
-  tasks.erase(task_id);
+  tasks.erase(id);
   --size_;
   if (tasks.empty()) jobs_->erase(job);  // MutableJob made jobs_ ours
   return true;
