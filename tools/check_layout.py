@@ -46,7 +46,8 @@ def main(root: pathlib.Path) -> int:
             continue
         module = path.relative_to(src).parts[0]
         text = path.read_text(encoding="utf-8", errors="replace")
-        is_test = path.name.endswith("_test.cc")
+        # Tests and the headers only tests include (<name>_testing.h) may use testing/.
+        is_test = path.name.endswith(("_test.cc", "_testing.h"))
         allowed = ALLOWED.get(module)
         if allowed is None:
             errors.append(f"{path}: module '{module}' is not in the layout table")
