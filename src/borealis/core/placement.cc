@@ -76,6 +76,18 @@ std::optional<size_t> HostIndex(const std::vector<HostState>& hosts, const std::
   return static_cast<size_t>(it - hosts.begin());
 }
 
+// The view's ACTIVE placed tasks counted per job on the call's hosts (unknown hosts skipped).
+JobCounts CountPlaced(const ClusterView& view, const std::vector<HostState>& hosts) {
+  JobCounts counts;
+  for (const model::Task* t : view.placed_tasks) {
+    if (t == nullptr || t->config == nullptr || !model::IsActive(t->status)) continue;
+    const std::optional<size_t> at = HostIndex(hosts, t->agent_id);
+    if (!at) continue;
+    counts.Add(t->job(), *at, hosts[*at].attributes());
+  }
+  return counts;
+}
+
 // Hosts in spread order without the per-job count: most free cpu first, then index.
 using CpuOrder = std::set<std::pair<int64_t, size_t>>;
 
@@ -325,13 +337,7 @@ PlacementResult Place(const ClusterView& view, const std::vector<const model::Ta
   PlacementResult result;
   std::vector<HostState> hosts = BuildHosts(view);
 
-  JobCounts counts;
-  for (const model::Task* t : view.placed_tasks) {
-    if (t == nullptr || t->config == nullptr || !model::IsActive(t->status)) continue;
-    const std::optional<size_t> at = HostIndex(hosts, t->agent_id);
-    if (!at) continue;
-    counts.Add(t->job(), *at, hosts[*at].attributes());
-  }
+  JobCounts counts = CountPlaced(view, hosts);
 
   CpuOrder order;
   if (options.strategy == PlacementStrategy::kSpread) {
@@ -363,13 +369,7 @@ PlacementResult PlaceByFullScan(const ClusterView& view,
                                 const PlacementOptions& options) {
   PlacementResult result;
   std::vector<HostState> hosts = BuildHosts(view);
-  JobCounts counts;
-  for (const model::Task* t : view.placed_tasks) {
-    if (t == nullptr || t->config == nullptr || !model::IsActive(t->status)) continue;
-    const std::optional<size_t> at = HostIndex(hosts, t->agent_id);
-    if (!at) continue;
-    counts.Add(t->job(), *at, hosts[*at].attributes());
-  }
+  JobCounts counts = CountPlaced(view, hosts);
   auto better = [](const HostState& a, int64_t a_tasks, const HostState& b, int64_t b_tasks) {
     if (a_tasks != b_tasks) return a_tasks < b_tasks;
     const int64_t a_cpu = a.agent->resources.milli_cpus - a.used.milli_cpus;

@@ -22,15 +22,6 @@ const TaskTable::JobTasks* TaskTable::Job(const model::JobKey& job) const {
   return it == jobs_->end() ? nullptr : it->second.get();
 }
 
-const model::Task* TaskTable::Find(std::string_view task_id) const {
-  const std::string id(task_id);
-  for (const auto& [job, tasks] : *jobs_) {
-    auto it = tasks->find(id);
-    if (it != tasks->end()) return it->second.get();
-  }
-  return nullptr;
-}
-
 const TaskPtr& TaskTable::at(const std::string& task_id) const {
   for (const auto& [job, tasks] : *jobs_) {
     auto it = tasks->find(task_id);

@@ -80,14 +80,12 @@ class TaskTable {
   const_iterator end() const { return const_iterator(jobs_->end(), jobs_->end()); }
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  size_t job_count() const { return jobs_->size(); }
 
   // The tasks of one job (id order), or nullptr when it has none.
   const JobTasks* Job(const model::JobKey& job) const;
-  // Finds a task by id without knowing its job: O(jobs × log). The writer keeps its own
-  // id index (ClusterState::FindTask); this is for readers of a snapshot.
-  const model::Task* Find(std::string_view task_id) const;
-  // Like std::map::at: throws std::out_of_range when the id is unknown.
+  // Finds a task by id without knowing its job, like std::map::at: O(jobs × log); throws
+  // std::out_of_range when the id is unknown. The writer has its own id index
+  // (ClusterState::FindTask); this is for readers of a snapshot.
   const TaskPtr& at(const std::string& task_id) const;
 
   // ---- writer side (never on a snapshot that others read: copy-on-write guards it)

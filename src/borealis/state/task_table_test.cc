@@ -55,8 +55,8 @@ TEST(TaskTableTest, IteratesByJobThenIdAndSnapshotsStayFrozen) {
   EXPECT_EQ(snapshot->at("a1")->status, ScheduleStatus::kPending);
   EXPECT_EQ(snapshot->size(), 3u);
   EXPECT_EQ(Ids(st.table()), (std::vector<std::string>{"a1", "a2", "c1"}));
-  EXPECT_EQ(st.table().Find("a1")->status, ScheduleStatus::kRunning);
-  EXPECT_EQ(st.table().Find("b2"), nullptr);
+  EXPECT_EQ(st.table().at("a1")->status, ScheduleStatus::kRunning);
+  EXPECT_EQ(st.FindTask("b2"), nullptr);
   EXPECT_EQ(st.table().Job({"www-data", "prod", "b"}), nullptr);  // emptied jobs go away
   EXPECT_THROW(st.table().at("b2"), std::out_of_range);
 }
