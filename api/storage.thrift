@@ -68,6 +68,26 @@ struct SaveTasksDeduplicated {
   2: list<api.TaskConfig> taskConfigs
 }
 
+// Borealis: what a save changed in a task the log holds already (state::TaskDelta): the new
+// status, the events appended, and the optional fields only when they changed. Everything
+// else stays as the log had it.
+struct StoredTaskChange {
+  1: string taskId
+  2: api.ScheduleStatus status
+  3: list<api.TaskEvent> newEvents
+  4: optional string slaveId
+  5: optional string slaveHost
+  6: optional map<string, i32> assignedPorts
+  7: optional i32 failureCount
+  8: optional i32 timesPartitioned
+}
+
+// Borealis: changes to tasks stored earlier in the log (a status update is a few dozen bytes
+// instead of the whole task). A reader that does not know this op refuses the log.
+struct SaveTaskChanges {
+  1: list<StoredTaskChange> changes
+}
+
 struct SaveQuota {
   1: string role
   2: api.ResourceAggregate quota
@@ -138,6 +158,7 @@ union Op {
   19: SaveHostMaintenanceRequest saveHostMaintenanceRequest
   20: RemoveHostMaintenanceRequest removeHostMaintenanceRequest
   100: SaveTasksDeduplicated saveTasksDeduplicated  // Borealis; what the scheduler writes
+  101: SaveTaskChanges saveTaskChanges  // Borealis; for tasks the log holds already
 }
 
 const i32 CURRENT_SCHEMA_VERSION = 1

@@ -261,8 +261,48 @@ bool IsLegalDeletion(ScheduleStatus from) {
   return model::IsTerminal(from) || from == S::kKilling;
 }
 
+namespace {
+
+// A copy of `task` with room for one more event. A plain copy's event list is full, so the
+// event appended next would double its capacity: a running task's four events would hold
+// eight slots (640 bytes instead of 320).
+model::Task CopyWithRoomForEvent(const model::Task& task) {
+  static_assert(sizeof(model::Task) == 240, "model::Task changed: copy its new field here");
+  model::Task t;
+  t.task_id = task.task_id;
+  t.config = task.config;
+  t.instance_id = task.instance_id;
+  t.agent_id = task.agent_id;
+  t.agent_host = task.agent_host;
+  t.assigned_ports = task.assigned_ports;
+  t.status = task.status;
+  t.failure_count = task.failure_count;
+  t.times_partitioned = task.times_partitioned;
+  t.events.reserve(task.events.size() + 1);
+  t.events.insert(t.events.end(), task.events.begin(), task.events.end());
+  t.ancestor_id = task.ancestor_id;
+  return t;
+}
+
+// ChangeState of `task`, given a copy of it (`updated`, made by CopyWithRoomForEvent) to
+// turn into the task after the change.
+TaskChange ChangeCopy(const model::Task& task, model::Task updated, ScheduleStatus to,
+                      std::string_view message, const TransitionContext& ctx);
+
+}  // namespace
+
 TaskChange ChangeState(const model::Task& task, ScheduleStatus to, std::string_view message,
                        const TransitionContext& ctx) {
+  if (task.status == to || !IsLegalTransition(task.status, to)) {
+    return ChangeCopy(task, model::Task(), to, message, ctx);  // no copy needed
+  }
+  return ChangeCopy(task, CopyWithRoomForEvent(task), to, message, ctx);
+}
+
+namespace {
+
+TaskChange ChangeCopy(const model::Task& task, model::Task updated, ScheduleStatus to,
+                      std::string_view message, const TransitionContext& ctx) {
   TaskChange change;
   const S from = task.status;
   if (from == to) {
@@ -277,7 +317,6 @@ TaskChange ChangeState(const model::Task& task, ScheduleStatus to, std::string_v
   }
   change.legal = true;
   const Effects effects = LegalEffects(task, to);
-  model::Task updated = task;
   if (effects.increment_failures) ++updated.failure_count;
   if (effects.save) Save(updated, to, message, ctx);
   if (effects.reschedule) change.replacement = Reschedule(updated, ctx);
@@ -294,6 +333,8 @@ TaskChange ChangeState(const model::Task& task, ScheduleStatus to, std::string_v
   return change;
 }
 
+}  // namespace
+
 TaskChange AssignTask(const model::Task& task, std::string_view agent_id,
                       std::string_view agent_host, std::map<std::string, int32_t> ports,
                       std::string_view message, const TransitionContext& ctx) {
@@ -302,11 +343,12 @@ TaskChange AssignTask(const model::Task& task, std::string_view agent_id,
     change.noop = task.status == S::kAssigned;
     return change;
   }
-  model::Task assigned = task;
+  model::Task assigned = CopyWithRoomForEvent(task);
   assigned.agent_id = std::string(agent_id);
   assigned.agent_host = std::string(agent_host);
   assigned.assigned_ports = std::move(ports);
-  return ChangeState(assigned, S::kAssigned, message, ctx);
+  // PENDING -> ASSIGNED does not depend on the assignment's fields: check `task` itself.
+  return ChangeCopy(task, std::move(assigned), S::kAssigned, message, ctx);
 }
 
 TaskChange DeleteTask(const model::Task& task) {

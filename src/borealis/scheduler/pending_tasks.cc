@@ -15,12 +15,12 @@ std::string RenderPendingTasks(const SchedulerView& view) {
     if (t->status == model::ScheduleStatus::kThrottled) {
       reason = "Throttled for flapping";
     } else if (t->status == model::ScheduleStatus::kPending) {
-      auto it = view.pending_reasons->find(id);
+      auto it = view.pending_reasons->find(t->task_id);
       reason = it != view.pending_reasons->end() ? it->second : "Waiting to be scheduled";
     } else {
       continue;
     }
-    groups[{t->job().ToString(), reason}].push_back(id);  // ids come sorted from the map
+    groups[{t->job().ToString(), reason}].push_back(t->task_id);  // ids come sorted from the map
   }
   nlohmann::json out = nlohmann::json::array();
   for (const auto& [key, ids] : groups) {

@@ -154,7 +154,8 @@ void SchedulerCore::AssignAndLaunch(const core::Assignment& a) {
                       assigned->config ? wire::ToThrift(*assigned->config) : api::TaskConfig()};
   }
   launch.task = wire::ToAssignedTask(*assigned, launch_config_.second);
-  msg.__set_launchTask(std::move(launch));
+  msg.launchTask = std::move(launch);  // __set_launchTask would copy it
+  msg.__isset.launchTask = true;
   QueueSend(a.agent_id, std::move(msg));
   Count("tasks_assigned");
 }

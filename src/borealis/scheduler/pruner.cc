@@ -13,11 +13,11 @@ void SchedulerCore::PruneHistory(int64_t now) {
   std::map<std::string, int64_t> deadlines;
   for (const auto& [id, t] : state_.table()) {
     if (!model::IsTerminal(t->status)) continue;
-    auto it = rules_.prune_deadline_ms.find(id);
+    auto it = rules_.prune_deadline_ms.find(t->task_id);
     const int64_t deadline = it != rules_.prune_deadline_ms.end()
                                  ? it->second
                                  : core::PruneDeadlineMs(t->LatestEventMs(), now, o);
-    deadlines[id] = deadline;
+    deadlines[t->task_id] = deadline;
     candidates.push_back({t.get(), deadline});
   }
   std::vector<std::string> prune = core::SelectTasksToPrune(candidates, now, o);

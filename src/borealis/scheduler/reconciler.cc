@@ -26,7 +26,7 @@ void SchedulerCore::ReconcileExplicitly() {
   for (const auto& [id, t] : state_.table()) {
     if (!model::IsSlaveAssigned(t->status)) continue;
     auto it = by_agent.find(t->agent_id);
-    if (it != by_agent.end()) it->second.push_back(id);
+    if (it != by_agent.end()) it->second.push_back(t->task_id);
   }
   const size_t batch = static_cast<size_t>(
       std::max<int32_t>(1, options_.rules.reconciliation_explicit_batch_size));

@@ -19,7 +19,7 @@ void SchedulerCore::RunRules(int64_t now) {
         now + o.reconciliation_initial_delay_ms + o.reconciliation_schedule_spread_ms;
     // Tasks recovered PARTITIONED are watched like those partitioned by this scheduler.
     for (const auto& [id, t] : state_.table()) {
-      if (t->status == model::ScheduleStatus::kPartitioned) rules_.partitioned.insert(id);
+      if (t->status == model::ScheduleStatus::kPartitioned) rules_.partitioned.insert(t->task_id);
     }
   }
   SweepPartitioned(now);

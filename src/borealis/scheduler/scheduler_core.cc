@@ -1,6 +1,8 @@
 #include "borealis/scheduler/scheduler_core.h"
 
 #include <algorithm>
+#include <array>
+#include <optional>
 #include <regex>
 #include <variant>
 
@@ -72,7 +74,15 @@ absl::Status SchedulerCore::Recover() {
       return absl::DataLossError(
           absl::StrCat("recovering log record ", i, ": ", mutations.status().message()));
     }
-    state_.ApplyAll(*mutations);
+    for (const state::Mutation& m : *mutations) {
+      const auto* change = std::get_if<state::ChangeTasks>(&m);
+      if (const std::string* unknown = change ? state_.Unknown(*change) : nullptr) {
+        return absl::DataLossError(absl::StrCat("recovering log record ", i,
+                                                ": a change to task ", *unknown,
+                                                ", which the log does not hold"));
+      }
+      state_.Apply(m);
+    }
   }
   // Agents named by recovered tasks get a record so that, if they never come back,
   // their tasks are declared LOST after the agent timeout.
@@ -93,7 +103,9 @@ absl::Status SchedulerCore::Recover() {
 }
 
 void SchedulerCore::Mutate(state::Mutation m) {
-  state_.Apply(m);
+  // Saves record the versions they replace, so that the log can store only the change.
+  auto* save = std::get_if<state::SaveTasks>(&m);
+  state_.Apply(m, save ? &save->replaced : nullptr);
   pending_mutations_.push_back(std::move(m));
 }
 
@@ -145,8 +157,21 @@ void SchedulerCore::ApplyChange(const model::Task& before, core::TaskChange chan
       (after && model::IsTerminal(after->status))) {
     placement_dirty_ = true;
   }
-  Count("task_transitions_to_" +
-        std::string(after ? model::StatusName(after->status) : std::string_view("DELETED")));
+  Count(TransitionCounter(after ? std::optional(after->status) : std::nullopt));
+}
+
+std::string_view SchedulerCore::TransitionCounter(std::optional<ScheduleStatus> to) {
+  static const std::array<std::string, 20> names = [] {
+    std::array<std::string, 20> out;  // by status value (0..18), then DELETED
+    for (ScheduleStatus st : model::AllStatuses()) {
+      out.at(static_cast<size_t>(st)) =
+          absl::StrCat("task_transitions_to_", std::string(model::StatusName(st)));
+    }
+    out.back() = "task_transitions_to_DELETED";
+    return out;
+  }();
+  const size_t i = to ? static_cast<size_t>(*to) : names.size() - 1;
+  return i < names.size() ? std::string_view(names[i]) : std::string_view(names.back());
 }
 
 void SchedulerCore::ChangeTaskState(const model::Task& task, ScheduleStatus to,

@@ -19,9 +19,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <regex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -88,7 +90,7 @@ struct SchedulerView {
   std::shared_ptr<const AgentRecords> agents = std::make_shared<const AgentRecords>();
   std::shared_ptr<const PendingReasons> pending_reasons =
       std::make_shared<const PendingReasons>();
-  std::map<std::string, int64_t> counters;
+  std::map<std::string, int64_t, std::less<>> counters;
   state::QuotaMap quotas;                          // role → quota
   std::shared_ptr<const core::TierConfig> tiers;  // never null once published
 };
@@ -142,7 +144,13 @@ class SchedulerCore {
   void LoseAgent(const std::string& agent_id, const std::string& why);
   void ReconcileAgent(const agentproto::RegisterAgent& registration);
   core::TransitionContext Context();
-  void Count(const std::string& name, int64_t delta = 1) { counters_[name] += delta; }
+  // The counter of transitions to `to` (nullopt: deletions).
+  static std::string_view TransitionCounter(std::optional<model::ScheduleStatus> to);
+  void Count(std::string_view name, int64_t delta = 1) {
+    auto it = counters_.find(name);
+    if (it == counters_.end()) it = counters_.emplace(std::string(name), 0).first;
+    it->second += delta;
+  }
   absl::Status ValidateNewJob(const model::JobConfiguration& job) const;
   absl::Status CheckJobQuota(const model::JobConfiguration& job) const;
   int64_t FlappingPenaltyMs(const model::Task& task);
@@ -183,7 +191,7 @@ class SchedulerCore {
   // THROTTLED task id → when it may become PENDING (computed once per task, jitter included).
   std::map<std::string, int64_t> throttle_release_ms_;
   std::shared_ptr<const core::TierConfig> tiers_;
-  std::map<std::string, int64_t> counters_;
+  std::map<std::string, int64_t, std::less<>> counters_;
   bool placement_dirty_ = true;
   RulesState rules_;
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "borealis/scheduler/read_api.h"
+#include "borealis/scheduler/storage_codec.h"
 #include "borealis/wire/convert.h"
 
 namespace borealis::scheduler {
@@ -324,6 +325,43 @@ TEST_F(SchedulerCoreTest, RestartRecoversTheSameStateFromTheStore) {
   for (size_t i = 0; i < before.size(); ++i) {
     EXPECT_TRUE(model::SameTask(before[i], after[i])) << before[i].task_id;
   }
+}
+
+// Without a snapshot, every status update is replayed from the log, where it is stored as a
+// change to the task (storage_codec): the recovered tasks are the same, events included.
+TEST_F(SchedulerCoreTest, RestartReplaysStatusChangesFromTheLog) {
+  options_.snapshot_every_records = 1'000'000;
+  Restart();
+  RegisterAgent("a1", "host1");
+  core_->CreateJob(Job("web", 2));
+  Commit();
+  for (const auto& t : Tasks(ScheduleStatus::kAssigned)) {
+    Report("a1", t.task_id, api::ScheduleStatus::STARTING);
+    Report("a1", t.task_id, api::ScheduleStatus::RUNNING);
+  }
+  const auto running = Tasks(ScheduleStatus::kRunning);
+  ASSERT_EQ(running.size(), 2u);
+  Report("a1", running[0].task_id, api::ScheduleStatus::FAILED);  // rescheduled
+  auto before = core_->state().AllTasks();
+  Restart();
+  auto after = core_->state().AllTasks();
+  ASSERT_EQ(before.size(), 3u);
+  ASSERT_EQ(before.size(), after.size());
+  for (size_t i = 0; i < before.size(); ++i) {
+    EXPECT_TRUE(model::SameTask(before[i], after[i])) << before[i].task_id;
+  }
+}
+
+// A log whose change names a task it never stored is refused, naming the task.
+TEST_F(SchedulerCoreTest, AChangeToAnUnknownTaskIsDataLoss) {
+  state::TaskDelta delta;
+  delta.task_id = "ghost";
+  delta.status = ScheduleStatus::kRunning;
+  ASSERT_TRUE(store_.Append({EncodeTransaction({state::ChangeTasks{{delta}}})}).ok());
+  core_ = std::make_unique<SchedulerCore>(options_, clock_, store_, transport_, 42);
+  absl::Status s = core_->Recover();
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(s.message().find("ghost"), std::string::npos) << s;
 }
 
 TEST_F(SchedulerCoreTest, ReRegistrationReconcilesTasks) {

@@ -1,6 +1,7 @@
 #include "borealis/scheduler/storage_codec.h"
 
 #include <map>
+#include <optional>
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
@@ -49,6 +50,54 @@ class DedupEncoder {
   storage::SaveTasksDeduplicated out_;
 };
 
+storage::StoredTaskChange ToStored(const state::TaskDelta& d) {
+  storage::StoredTaskChange c;
+  c.taskId = d.task_id;
+  c.status = wire::ToThrift(d.status);
+  c.newEvents.reserve(d.new_events.size());
+  for (const model::TaskEvent& e : d.new_events) c.newEvents.push_back(wire::ToThrift(e));
+  if (d.agent_id) c.__set_slaveId(*d.agent_id);
+  if (d.agent_host) c.__set_slaveHost(*d.agent_host);
+  if (d.assigned_ports) c.__set_assignedPorts(*d.assigned_ports);
+  if (d.failure_count) c.__set_failureCount(*d.failure_count);
+  if (d.times_partitioned) c.__set_timesPartitioned(*d.times_partitioned);
+  return c;
+}
+
+// A task's newest version in a run of saves and the version before the run's first save.
+struct Saved {
+  const model::Task* newest = nullptr;
+  const model::Task* before = nullptr;
+};
+
+// Appends the ops for one run of SaveTasks: tasks the log held before the run and that
+// changed only in what a delta carries as SaveTaskChanges, the others whole.
+void EncodeSaves(const std::map<std::string_view, Saved>& saves, std::vector<storage::Op>* ops) {
+  DedupEncoder whole(saves.size());
+  storage::SaveTaskChanges changes;
+  size_t whole_count = 0;
+  for (const auto& [id, s] : saves) {
+    std::optional<state::TaskDelta> delta;
+    if (s.before != nullptr) delta = state::DeltaOf(*s.before, *s.newest);
+    if (delta) {
+      changes.changes.push_back(ToStored(*delta));
+    } else {
+      whole.Add(*s.newest);
+      ++whole_count;
+    }
+  }
+  if (whole_count > 0) {
+    storage::Op& op = ops->emplace_back();
+    op.saveTasksDeduplicated = whole.Take();
+    op.__isset.saveTasksDeduplicated = true;
+  }
+  if (!changes.changes.empty()) {
+    storage::Op& op = ops->emplace_back();
+    op.saveTaskChanges = std::move(changes);
+    op.__isset.saveTaskChanges = true;
+  }
+}
+
 }  // namespace
 
 std::string EncodeTransaction(const std::vector<state::Mutation>& mutations) {
@@ -57,21 +106,29 @@ std::string EncodeTransaction(const std::vector<state::Mutation>& mutations) {
   txn.ops.reserve(mutations.size());
   for (size_t i = 0; i < mutations.size(); ++i) {
     const state::Mutation& m = mutations[i];
-    storage::Op& op = txn.ops.emplace_back();
     if (std::holds_alternative<state::SaveTasks>(m)) {
-      // A run of SaveTasks becomes one op holding each task's newest version: replaying it
+      // A run of SaveTasks becomes ops holding each task's newest version: replaying them
       // gives the same state, and a task saved several times is encoded once.
-      std::map<std::string_view, const model::Task*> newest;
+      std::map<std::string_view, Saved> saves;
       for (; i < mutations.size() && std::holds_alternative<state::SaveTasks>(mutations[i]); ++i) {
         const auto& save = std::get<state::SaveTasks>(mutations[i]);
-        for (const auto& t : save.tasks) newest[t.task_id] = &t;
-        for (const auto& t : save.shared) newest[t->task_id] = t.get();
+        size_t k = 0;  // index into save.replaced (tasks, then shared)
+        auto add = [&](const model::Task& t) {
+          const model::Task* before =
+              k < save.replaced.size() && save.replaced[k] ? save.replaced[k].get() : nullptr;
+          ++k;
+          auto [it, inserted] = saves.try_emplace(t.task_id, Saved{&t, before});
+          if (!inserted) it->second.newest = &t;  // `before` stays the run's first
+        };
+        for (const auto& t : save.tasks) add(t);
+        for (const auto& t : save.shared) add(*t);
       }
       --i;
-      DedupEncoder encoder(newest.size());
-      for (const auto& [id, t] : newest) encoder.Add(*t);
-      op.__set_saveTasksDeduplicated(encoder.Take());
-    } else if (const auto* remove = std::get_if<state::RemoveTasks>(&m)) {
+      EncodeSaves(saves, &txn.ops);
+      continue;
+    }
+    storage::Op& op = txn.ops.emplace_back();
+    if (const auto* remove = std::get_if<state::RemoveTasks>(&m)) {
       storage::RemoveTasks rt;
       rt.taskIds.insert(remove->task_ids.begin(), remove->task_ids.end());
       op.__set_removeTasks(std::move(rt));
@@ -84,6 +141,11 @@ std::string EncodeTransaction(const std::vector<state::Mutation>& mutations) {
       storage::RemoveQuota rq;
       rq.role = remove_quota->role;
       op.__set_removeQuota(std::move(rq));
+    } else if (const auto* change = std::get_if<state::ChangeTasks>(&m)) {
+      storage::SaveTaskChanges changes;
+      for (const state::TaskDelta& d : change->deltas) changes.changes.push_back(ToStored(d));
+      op.saveTaskChanges = std::move(changes);
+      op.__isset.saveTaskChanges = true;
     }
   }
   return wire::SerializeCompact(txn);
@@ -149,6 +211,37 @@ absl::StatusOr<std::vector<model::Task>> DecodeDeduplicated(
   return out;
 }
 
+absl::StatusOr<state::ChangeTasks> DecodeChanges(const storage::SaveTaskChanges& in) {
+  state::ChangeTasks out;
+  out.deltas.reserve(in.changes.size());
+  for (size_t i = 0; i < in.changes.size(); ++i) {
+    const storage::StoredTaskChange& c = in.changes[i];
+    state::TaskDelta& d = out.deltas.emplace_back();
+    d.task_id = c.taskId;
+    auto status = wire::FromThrift(c.status);
+    if (!status.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("changes[", i, "].status: ", status.status().message()));
+    }
+    d.status = *status;
+    d.new_events.reserve(c.newEvents.size());
+    for (size_t e = 0; e < c.newEvents.size(); ++e) {
+      auto event = wire::FromThrift(c.newEvents[e]);
+      if (!event.ok()) {
+        return absl::DataLossError(absl::StrCat("changes[", i, "].newEvents[", e, "]: ",
+                                                event.status().message()));
+      }
+      d.new_events.push_back(std::move(*event));
+    }
+    if (c.__isset.slaveId) d.agent_id = c.slaveId;
+    if (c.__isset.slaveHost) d.agent_host = c.slaveHost;
+    if (c.__isset.assignedPorts) d.assigned_ports = c.assignedPorts;
+    if (c.__isset.failureCount) d.failure_count = c.failureCount;
+    if (c.__isset.timesPartitioned) d.times_partitioned = c.timesPartitioned;
+  }
+  return out;
+}
+
 }  // namespace
 
 // GCC 12 reports the moved-from SaveTasks vectors inside the returned variants as "maybe
@@ -168,6 +261,9 @@ absl::StatusOr<std::vector<state::Mutation>> DecodeTransaction(const std::string
     if (op.__isset.saveTasksDeduplicated) {
       ASSIGN_OR_RETURN(auto tasks, DecodeDeduplicated(op.saveTasksDeduplicated));
       out.emplace_back(std::in_place_type<state::SaveTasks>, std::move(tasks));
+    } else if (op.__isset.saveTaskChanges) {
+      ASSIGN_OR_RETURN(state::ChangeTasks changes, DecodeChanges(op.saveTaskChanges));
+      out.emplace_back(std::move(changes));
     } else if (op.__isset.saveTasks) {
       ASSIGN_OR_RETURN(auto tasks, DecodeTasks(op.saveTasks.tasks));
       out.emplace_back(std::in_place_type<state::SaveTasks>, std::move(tasks));

@@ -124,6 +124,102 @@ TEST(StorageCodecTest, SharedConfigsAreStoredOnceAndSharedOnRecovery) {
   EXPECT_EQ(st.FindTask("a")->config.get(), st.FindTask("b")->config.get());
 }
 
+// A status update of a task the log holds is written as a change (status, the new events
+// and the fields that changed), not as the whole task, and replays to the same task.
+TEST(StorageCodecTest, TransitionsOfStoredTasksAreWrittenAsChanges) {
+  const model::Task pending = TaskWith("a", model::TaskConfig());
+  model::Task assigned = pending;
+  assigned.status = model::ScheduleStatus::kAssigned;
+  assigned.agent_id = "agent-1";
+  assigned.agent_host = "host-1";
+  assigned.assigned_ports = {{"http", 31001}};
+  assigned.events.push_back({2000, model::ScheduleStatus::kAssigned, "", "sched"});
+  model::Task running = assigned;
+  running.status = model::ScheduleStatus::kRunning;
+  running.events.push_back({2100, model::ScheduleStatus::kStarting, "", "sched"});
+  running.events.push_back({2200, model::ScheduleStatus::kRunning, "up", "sched"});
+  running.failure_count = 1;
+  const model::Task other = TaskWith("b", model::TaskConfig());  // new: written whole
+
+  state::ClusterState live;
+  state::SaveTasks create{{pending}};
+  live.Apply(create, &create.replaced);
+  EXPECT_EQ(create.replaced, std::vector<state::TaskPtr>{nullptr});
+  // Two saves of `a` in one transaction: the change is relative to the first one's base.
+  state::SaveTasks first{{assigned, other}};
+  live.Apply(first, &first.replaced);
+  ASSERT_EQ(first.replaced.size(), 2u);
+  EXPECT_TRUE(model::SameTask(*first.replaced[0], pending));
+  EXPECT_EQ(first.replaced[1], nullptr);
+  state::SaveTasks second{{running}};
+  live.Apply(second, &second.replaced);
+
+  const std::string whole = EncodeTransaction({state::SaveTasks{{running}}});
+  const std::string changes = EncodeTransaction({first, second});
+  storage::Transaction txn;
+  ASSERT_THAT(wire::DeserializeCompact(changes, &txn), IsOk());
+  ASSERT_EQ(txn.ops.size(), 2u);
+  ASSERT_TRUE(txn.ops[0].__isset.saveTasksDeduplicated);
+  ASSERT_EQ(txn.ops[0].saveTasksDeduplicated.tasks.size(), 1u);
+  EXPECT_EQ(txn.ops[0].saveTasksDeduplicated.tasks[0].taskId, "b");
+  ASSERT_TRUE(txn.ops[1].__isset.saveTaskChanges);
+  ASSERT_EQ(txn.ops[1].saveTaskChanges.changes.size(), 1u);
+  const storage::StoredTaskChange& c = txn.ops[1].saveTaskChanges.changes[0];
+  EXPECT_EQ(c.taskId, "a");
+  EXPECT_EQ(c.newEvents.size(), 3u);
+  EXPECT_TRUE(c.__isset.slaveId && c.__isset.assignedPorts && c.__isset.failureCount);
+  EXPECT_FALSE(c.__isset.timesPartitioned);
+  // RUNNING after ASSIGNED alone: the change is a fraction of the whole task.
+  EXPECT_LT(EncodeTransaction({second}).size() * 2, whole.size());
+
+  state::ClusterState replayed;
+  replayed.Apply(state::SaveTasks{{pending}});
+  absl::StatusOr<std::vector<state::Mutation>> decoded = DecodeTransaction(changes);
+  ASSERT_THAT(decoded, IsOk());
+  for (const auto& m : *decoded) {
+    if (const auto* change = std::get_if<state::ChangeTasks>(&m)) {
+      EXPECT_EQ(replayed.Unknown(*change), nullptr);
+    }
+    replayed.Apply(m);
+  }
+  ASSERT_EQ(replayed.task_count(), 2u);
+  EXPECT_TRUE(model::SameTask(*replayed.FindTask("a"), running));
+  EXPECT_TRUE(model::SameTask(*replayed.FindTask("b"), other));
+}
+
+// A save that rewrites what a change cannot carry (here an earlier event) is written whole.
+TEST(StorageCodecTest, SavesAChangeCannotCarryAreWrittenWhole) {
+  const model::Task before = TaskWith("a", model::TaskConfig());
+  model::Task after = before;
+  after.events[0].message = "rewritten";
+  state::ClusterState live;
+  live.Apply(state::SaveTasks{{before}});
+  state::SaveTasks save{{after}};
+  live.Apply(save, &save.replaced);
+  storage::Transaction txn;
+  ASSERT_THAT(wire::DeserializeCompact(EncodeTransaction({save}), &txn), IsOk());
+  ASSERT_EQ(txn.ops.size(), 1u);
+  EXPECT_TRUE(txn.ops[0].__isset.saveTasksDeduplicated);
+}
+
+TEST(StorageCodecTest, AChangeWithABadStatusIsDataLoss) {
+  storage::Transaction txn;
+  txn.schemaVersion = storage::g_storage_constants.CURRENT_SCHEMA_VERSION;
+  storage::SaveTaskChanges changes;
+  storage::StoredTaskChange& c = changes.changes.emplace_back();
+  c.taskId = "x";
+  c.status = static_cast<api::ScheduleStatus::type>(99);
+  storage::Op op;
+  op.__set_saveTaskChanges(changes);
+  txn.ops.push_back(op);
+  absl::StatusOr<std::vector<state::Mutation>> decoded =
+      DecodeTransaction(wire::SerializeCompact(txn));
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(decoded.status().message().find("changes[0].status"), std::string::npos)
+      << decoded.status();
+}
+
 TEST(StorageCodecTest, AConfigIndexOutOfRangeIsDataLoss) {
   storage::Transaction txn;
   txn.schemaVersion = storage::g_storage_constants.CURRENT_SCHEMA_VERSION;

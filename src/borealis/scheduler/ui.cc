@@ -96,8 +96,8 @@ net::HttpResponse TasksPage(const SchedulerView& view, const model::JobKey& key)
     if (t->job() != key) continue;
     const std::string status(model::StatusName(t->status));
     std::string note = t->events.empty() ? "" : t->events.back().message;
-    if (auto it = view.pending_reasons->find(id); it != view.pending_reasons->end()) note = it->second;
-    absl::StrAppend(&rows, "<tr><td>", t->instance_id, "</td><td>", Escape(id), "</td><td class=\"",
+    if (auto it = view.pending_reasons->find(t->task_id); it != view.pending_reasons->end()) note = it->second;
+    absl::StrAppend(&rows, "<tr><td>", t->instance_id, "</td><td>", Escape(t->task_id), "</td><td class=\"",
                     status, "\">", status, "</td><td>", Escape(t->agent_host), "</td><td>",
                     Escape(note), "</td></tr>");
   }

@@ -50,6 +50,35 @@ std::pair<int64_t, int64_t> ReadRss() {
   return {rss, hwm};
 }
 
+}  // namespace
+}  // namespace borealis::sim
+
+// jemalloc's control interface, when the binary links it (weak: null otherwise).
+extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp,
+                       size_t newlen) __attribute__((weak));
+
+namespace borealis::sim {
+namespace {
+
+int64_t HeapAllocatedBytes() {
+  if (mallctl == nullptr) return 0;
+  uint64_t epoch = 1;
+  size_t len = sizeof(epoch);
+  mallctl("epoch", &epoch, &len, &epoch, len);  // refresh the statistics
+  size_t allocated = 0;
+  len = sizeof(allocated);
+  if (mallctl("stats.allocated", &allocated, &len, nullptr, 0) != 0) return 0;
+  return static_cast<int64_t>(allocated);
+}
+
+// Asks jemalloc to return the pages of freed objects to the kernel now (it does so by itself
+// within its dirty-page decay time, 10 s by default); false without jemalloc.
+bool PurgeFreedPages() {
+  if (mallctl == nullptr) return false;
+  // "arena.<MALLCTL_ARENAS_ALL>.purge": every arena.
+  return mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0) == 0;
+}
+
 double CpuSeconds() {
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);
@@ -493,6 +522,8 @@ void Run::Finish(int64_t wall0, int64_t sched_wall0) {
   auto [rss, hwm] = ReadRss();
   r_.rss_bytes = rss;
   r_.hwm_bytes = hwm;
+  r_.heap_bytes = HeapAllocatedBytes();
+  if (PurgeFreedPages()) r_.rss_settled_bytes = ReadRss().first;
 }
 
 }  // namespace
@@ -533,6 +564,14 @@ std::string ResultJson(const SimResult& r) {
   j["hwm_bytes"] = r.hwm_bytes;
   j["rss_bytes_per_task"] =
       r.tasks_total > 0 ? static_cast<double>(r.rss_bytes) / static_cast<double>(r.tasks_total) : 0;
+  j["rss_settled_bytes"] = r.rss_settled_bytes;
+  j["rss_settled_bytes_per_task"] =
+      r.tasks_total > 0
+          ? static_cast<double>(r.rss_settled_bytes) / static_cast<double>(r.tasks_total)
+          : 0;
+  j["heap_bytes"] = r.heap_bytes;
+  j["heap_bytes_per_task"] =
+      r.tasks_total > 0 ? static_cast<double>(r.heap_bytes) / static_cast<double>(r.tasks_total) : 0;
   return j.dump();
 }
 

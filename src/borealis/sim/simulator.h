@@ -54,6 +54,13 @@ struct SimResult {
   int64_t commits = 0;
   int64_t rss_bytes = 0;  // VmRSS at the end
   int64_t hwm_bytes = 0;  // VmHWM (peak)
+  // Bytes the program holds on the heap at the end (jemalloc's stats.allocated; 0 when the
+  // binary does not use jemalloc, e.g. under the sanitizers). RSS also counts freed pages
+  // the allocator has not returned yet.
+  int64_t heap_bytes = 0;
+  // VmRSS once jemalloc has returned the pages of freed objects (what it does by itself
+  // within its decay time when the scheduler idles); 0 without jemalloc.
+  int64_t rss_settled_bytes = 0;
 };
 
 class Simulator {

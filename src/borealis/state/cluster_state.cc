@@ -11,11 +11,56 @@ bool PendingOrder::operator()(const model::Task* a, const model::Task* b) const 
   const int32_t pa = a->config ? a->config->priority : 0;
   const int32_t pb = b->config ? b->config->priority : 0;
   if (pa != pb) return pa > pb;
-  const model::JobKey& ja = TaskTable::JobOf(*a);
-  const model::JobKey& jb = TaskTable::JobOf(*b);
-  if (ja != jb) return ja < jb;
+  if (a->config != b->config) {  // tasks of a job mostly share their config
+    const model::JobKey& ja = TaskTable::JobOf(*a);
+    const model::JobKey& jb = TaskTable::JobOf(*b);
+    if (ja != jb) return ja < jb;
+  }
   if (a->instance_id != b->instance_id) return a->instance_id < b->instance_id;
   return a->task_id < b->task_id;
+}
+
+namespace {
+
+// The table's shared pointer to the stored task `t`.
+std::shared_ptr<const model::Task> FindTaskPtrIn(const TaskTable& table, const model::Task* t) {
+  return table.Job(TaskTable::JobOf(*t))->at(t->task_id);
+}
+
+}  // namespace
+
+std::optional<TaskDelta> DeltaOf(const model::Task& before, const model::Task& after) {
+  if (before.task_id != after.task_id || before.config != after.config ||
+      before.instance_id != after.instance_id || before.ancestor_id != after.ancestor_id ||
+      after.events.size() < before.events.size() ||
+      !std::equal(before.events.begin(), before.events.end(), after.events.begin())) {
+    return std::nullopt;
+  }
+  TaskDelta d;
+  d.task_id = after.task_id;
+  d.status = after.status;
+  d.new_events.assign(after.events.begin() + static_cast<std::ptrdiff_t>(before.events.size()),
+                      after.events.end());
+  if (after.agent_id != before.agent_id) d.agent_id = after.agent_id;
+  if (after.agent_host != before.agent_host) d.agent_host = after.agent_host;
+  if (after.assigned_ports != before.assigned_ports) d.assigned_ports = after.assigned_ports;
+  if (after.failure_count != before.failure_count) d.failure_count = after.failure_count;
+  if (after.times_partitioned != before.times_partitioned) {
+    d.times_partitioned = after.times_partitioned;
+  }
+  return d;
+}
+
+model::Task ApplyDelta(const model::Task& before, const TaskDelta& delta) {
+  model::Task t = before;
+  t.status = delta.status;
+  t.events.insert(t.events.end(), delta.new_events.begin(), delta.new_events.end());
+  if (delta.agent_id) t.agent_id = *delta.agent_id;
+  if (delta.agent_host) t.agent_host = *delta.agent_host;
+  if (delta.assigned_ports) t.assigned_ports = *delta.assigned_ports;
+  if (delta.failure_count) t.failure_count = *delta.failure_count;
+  if (delta.times_partitioned) t.times_partitioned = *delta.times_partitioned;
+  return t;
 }
 
 std::vector<const model::Task*> SortedById(const TaskSet& set) {
@@ -104,17 +149,29 @@ std::shared_ptr<const TaskMap> ClusterState::tasks() const {
   return snapshot_;
 }
 
-void ClusterState::Apply(const Mutation& m) {
+void ClusterState::Apply(const Mutation& m,
+                         std::vector<std::shared_ptr<const model::Task>>* replaced) {
   ++version_;
   snapshot_.reset();  // readers keep theirs; an unread one need not be copied around
   if (const auto* save = std::get_if<SaveTasks>(&m)) {
-    for (const auto& t : save->tasks) Save(std::make_shared<const model::Task>(t));
-    for (const auto& t : save->shared) Save(t);
+    for (const auto& t : save->tasks) {
+      auto old = Save(std::make_shared<const model::Task>(t));
+      if (replaced) replaced->push_back(std::move(old));
+    }
+    for (const auto& t : save->shared) {
+      auto old = Save(t);
+      if (replaced) replaced->push_back(std::move(old));
+    }
+  } else if (const auto* change = std::get_if<ChangeTasks>(&m)) {
+    for (const TaskDelta& d : change->deltas) {
+      const model::Task* t = FindTask(d.task_id);
+      if (t != nullptr) Save(std::make_shared<const model::Task>(ApplyDelta(*t, d)));
+    }
   } else if (const auto* remove = std::get_if<RemoveTasks>(&m)) {
     for (const auto& id : remove->task_ids) {
-      auto it = by_id_.find(id);
+      auto it = by_id_.find(std::string_view(id));
       if (it == by_id_.end()) continue;
-      const model::Task* t = it->second;
+      const model::Task* t = *it;
       Unindex(*t);
       by_id_.erase(it);
       table_.Erase(TaskTable::JobOf(*t), id);  // `id` may be owned by the caller: fine
@@ -126,25 +183,36 @@ void ClusterState::Apply(const Mutation& m) {
   }
 }
 
-void ClusterState::Save(std::shared_ptr<const model::Task> stored) {
-  if (auto old = by_id_.find(stored->task_id); old != by_id_.end()) {
-    const model::Task* before = old->second;
+std::shared_ptr<const model::Task> ClusterState::Save(std::shared_ptr<const model::Task> stored) {
+  std::shared_ptr<const model::Task> moved_job;  // the old version when the job changed
+  if (auto old = by_id_.find(std::string_view(stored->task_id)); old != by_id_.end()) {
+    const model::Task* before = *old;
     Unindex(*before);
-    by_id_.erase(old);  // its key views the old task's id
+    by_id_.erase(old);
     const model::JobKey& old_job = TaskTable::JobOf(*before);
-    if (old_job != TaskTable::JobOf(*stored)) table_.Erase(old_job, stored->task_id);
+    if (old_job != TaskTable::JobOf(*stored)) {
+      moved_job = FindTaskPtrIn(table_, before);
+      table_.Erase(old_job, stored->task_id);
+    }
   }
   const model::Task* now = stored.get();
-  table_.Put(std::move(stored));
-  by_id_.emplace(std::string_view(now->task_id), now);
+  std::shared_ptr<const model::Task> old = table_.Put(std::move(stored));
+  by_id_.insert(now);
   Index(*now);
+  return old ? old : moved_job;
 }
 
 std::shared_ptr<const model::Task> ClusterState::FindTaskPtr(std::string_view task_id) const {
   const model::Task* t = FindTask(task_id);
   if (t == nullptr) return nullptr;
-  const TaskTable::JobTasks* job = table_.Job(TaskTable::JobOf(*t));
-  return job->at(t->task_id);
+  return FindTaskPtrIn(table_, t);
+}
+
+const std::string* ClusterState::Unknown(const ChangeTasks& m) const {
+  for (const TaskDelta& d : m.deltas) {
+    if (FindTask(d.task_id) == nullptr) return &d.task_id;
+  }
+  return nullptr;
 }
 
 void ClusterState::CountActive(const model::Task& t, int64_t delta) {
@@ -161,7 +229,7 @@ int64_t ClusterState::ActiveTaskCount(const model::JobKey& job) const {
 
 const model::Task* ClusterState::FindTask(std::string_view task_id) const {
   auto it = by_id_.find(task_id);
-  return it == by_id_.end() ? nullptr : it->second;
+  return it == by_id_.end() ? nullptr : *it;
 }
 
 const AgentLoad* ClusterState::LoadOf(const std::string& agent_id) const {

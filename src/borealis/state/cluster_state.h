@@ -15,6 +15,7 @@
 #include <array>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -24,6 +25,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "borealis/model/types.h"
 #include "borealis/state/task_table.h"
@@ -61,6 +63,28 @@ struct SaveTasks {
 
   std::vector<model::Task> tasks;
   std::vector<std::shared_ptr<const model::Task>> shared;
+  // Not applied: filled by ClusterState::Apply(m, &save.replaced) with, for each task saved
+  // (`tasks`, then `shared`), the version it replaced or null, so that the log can record
+  // only what changed (scheduler/storage_codec).
+  std::vector<std::shared_ptr<const model::Task>> replaced;
+};
+// What a save changed in a task that was stored already, as the log records it: the new
+// status, the events appended, and the other fields a transition may set when they
+// changed. Config, instance, ancestor and earlier events stay as they were.
+struct TaskDelta {
+  std::string task_id;
+  model::ScheduleStatus status = model::ScheduleStatus::kInit;
+  std::vector<model::TaskEvent> new_events;
+  std::optional<std::string> agent_id;
+  std::optional<std::string> agent_host;
+  std::optional<std::map<std::string, int32_t>> assigned_ports;
+  std::optional<int32_t> failure_count;
+  std::optional<int32_t> times_partitioned;
+};
+// Applies deltas to stored tasks (read back from the log). A delta of a task that is not
+// stored is skipped: callers that must not lose one check with Unknown() first.
+struct ChangeTasks {
+  std::vector<TaskDelta> deltas;
 };
 // Deletes tasks by id; unknown ids are ignored.
 struct RemoveTasks {
@@ -75,7 +99,13 @@ struct SaveQuota {
 struct RemoveQuota {
   std::string role;
 };
-using Mutation = std::variant<SaveTasks, RemoveTasks, SaveQuota, RemoveQuota>;
+using Mutation = std::variant<SaveTasks, RemoveTasks, SaveQuota, RemoveQuota, ChangeTasks>;
+
+// The delta that turns `before` into `after` (same id), or nothing when `after` differs in
+// a field a delta does not carry (config, instance, ancestor, earlier events).
+std::optional<TaskDelta> DeltaOf(const model::Task& before, const model::Task& after);
+// `before` with `delta` applied.
+model::Task ApplyDelta(const model::Task& before, const TaskDelta& delta);
 // role → quota, ordered.
 using QuotaMap = std::map<std::string, model::Resources>;
 
@@ -83,10 +113,15 @@ class ClusterState {
  public:
   ClusterState() = default;
 
-  void Apply(const Mutation& m);
+  // Applies `m`. For SaveTasks, `replaced` (when given) gets the version each saved task
+  // replaced, or null, in the order they were saved.
+  void Apply(const Mutation& m, std::vector<std::shared_ptr<const model::Task>>* replaced =
+                                    nullptr);
   void ApplyAll(const std::vector<Mutation>& ms) {
     for (const auto& m : ms) Apply(m);
   }
+  // The first task id of `m` (a ChangeTasks) that is not stored, or nullptr.
+  const std::string* Unknown(const ChangeTasks& m) const;
 
   // The stored task object (shared), or null.
   std::shared_ptr<const model::Task> FindTaskPtr(std::string_view task_id) const;
@@ -121,14 +156,26 @@ class ClusterState {
 
  private:
   void CountActive(const model::Task& t, int64_t delta);
-  void Save(std::shared_ptr<const model::Task> stored);
+  std::shared_ptr<const model::Task> Save(std::shared_ptr<const model::Task> stored);
   void Index(const model::Task& t);
   void Unindex(const model::Task& t);
 
   TaskMap table_;
   mutable std::shared_ptr<const TaskMap> snapshot_;  // of table_ since the last change
-  // Writer-side id index; keys view the stored task's own task_id.
-  absl::flat_hash_map<std::string_view, const model::Task*> by_id_;
+  // Writer-side id index, looked up by id (string_view).
+  struct IdHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view id) const { return absl::Hash<std::string_view>()(id); }
+    size_t operator()(const model::Task* t) const { return (*this)(t->task_id); }
+  };
+  struct IdEq {
+    using is_transparent = void;
+    static std::string_view Id(std::string_view id) { return id; }
+    static std::string_view Id(const model::Task* t) { return t->task_id; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const { return Id(a) == Id(b); }
+  };
+  absl::flat_hash_set<const model::Task*, IdHash, IdEq> by_id_;
   PendingSet pending_;
   std::array<TaskSet, 19> in_status_;  // by the status' numeric value (0..18)
   std::unordered_map<std::string, AgentLoad> loads_;

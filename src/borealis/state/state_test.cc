@@ -33,6 +33,50 @@ TEST(ClusterStateTest, SaveReplacesAndRemoveDeletes) {
   EXPECT_EQ(st.FindTask("b"), nullptr);
 }
 
+// A delta carries status, appended events and the fields that changed; anything else
+// (config, instance, ancestor, earlier events) makes DeltaOf refuse.
+TEST(ClusterStateTest, DeltaOfAndApplyDeltaRoundTrip) {
+  model::Task before = MakeTask("a", model::ScheduleStatus::kPending);
+  before.events = {{1, model::ScheduleStatus::kPending, "", "s"}};
+  model::Task after = before;
+  after.status = model::ScheduleStatus::kAssigned;
+  after.agent_id = "agent-1";
+  after.agent_host = "host-1";
+  after.assigned_ports = {{"http", 31000}};
+  after.events.push_back({2, model::ScheduleStatus::kAssigned, "", "s"});
+  std::optional<TaskDelta> d = DeltaOf(before, after);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->new_events.size(), 1u);
+  EXPECT_TRUE(d->agent_id && d->agent_host && d->assigned_ports);
+  EXPECT_FALSE(d->failure_count || d->times_partitioned);
+  EXPECT_TRUE(model::SameTask(ApplyDelta(before, *d), after));
+
+  model::Task other_config = after;
+  other_config.config = std::make_shared<model::TaskConfig>(*after.config);
+  EXPECT_FALSE(DeltaOf(before, other_config).has_value());
+  model::Task rewritten = after;
+  rewritten.events[0].message = "changed";
+  EXPECT_FALSE(DeltaOf(before, rewritten).has_value());
+  model::Task other_instance = after;
+  other_instance.instance_id = 7;
+  EXPECT_FALSE(DeltaOf(before, other_instance).has_value());
+}
+
+TEST(ClusterStateTest, ChangeTasksAppliesToStoredTasksAndNamesUnknownOnes) {
+  ClusterState st;
+  st.Apply(SaveTasks{{MakeTask("a", model::ScheduleStatus::kPending)}});
+  TaskDelta to_running{"a", model::ScheduleStatus::kRunning, {}, {}, {}, {}, {}, {}};
+  TaskDelta ghost{"ghost", model::ScheduleStatus::kRunning, {}, {}, {}, {}, {}, {}};
+  EXPECT_EQ(st.Unknown(ChangeTasks{{to_running}}), nullptr);
+  const std::string* unknown = st.Unknown(ChangeTasks{{to_running, ghost}});
+  ASSERT_NE(unknown, nullptr);
+  EXPECT_EQ(*unknown, "ghost");
+  st.Apply(ChangeTasks{{to_running, ghost}});  // the unknown one is skipped
+  EXPECT_EQ(st.task_count(), 1u);
+  EXPECT_EQ(st.FindTask("a")->status, model::ScheduleStatus::kRunning);
+  EXPECT_TRUE(st.pending().empty());
+}
+
 TEST(ClusterStateTest, ActiveTaskCountFollowsSavesAndRemoves) {
   ClusterState st;
   const model::JobKey web{"www-data", "prod", "web"};

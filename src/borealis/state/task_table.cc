@@ -1,6 +1,7 @@
 #include "borealis/state/task_table.h"
 
 #include <stdexcept>
+#include <string>
 
 namespace borealis::state {
 
@@ -22,12 +23,12 @@ const TaskTable::JobTasks* TaskTable::Job(const model::JobKey& job) const {
   return it == jobs_->end() ? nullptr : it->second.get();
 }
 
-const TaskPtr& TaskTable::at(const std::string& task_id) const {
+const TaskPtr& TaskTable::at(std::string_view task_id) const {
   for (const auto& [job, tasks] : *jobs_) {
     auto it = tasks->find(task_id);
     if (it != tasks->end()) return it->second;
   }
-  throw std::out_of_range("TaskTable::at: unknown task id " + task_id);
+  throw std::out_of_range("TaskTable::at: unknown task id " + std::string(task_id));
 }
 
 TaskTable::JobTasks& TaskTable::MutableJob(const model::JobKey& job) {
@@ -42,17 +43,29 @@ TaskTable::JobTasks& TaskTable::MutableJob(const model::JobKey& job) {
   return *tasks;
 }
 
-void TaskTable::Put(TaskPtr task) {
+TaskPtr TaskTable::Put(TaskPtr task) {
   JobTasks& tasks = MutableJob(JobOf(*task));
-  auto [it, inserted] = tasks.try_emplace(task->task_id, nullptr);
-  it->second = std::move(task);
-  if (inserted) ++size_;
+  auto it = tasks.find(task->task_id);
+  if (it == tasks.end()) {
+    const std::string_view id = task->task_id;
+    tasks.emplace(id, std::move(task));
+    ++size_;
+    return nullptr;
+  }
+  // The key views the old task's id: re-key the node to the new task's before the old one
+  // can go (no allocation: the node is reused).
+  auto node = tasks.extract(it++);
+  TaskPtr old = std::move(node.mapped());
+  node.key() = task->task_id;
+  node.mapped() = std::move(task);
+  tasks.insert(it, std::move(node));
+  return old;
 }
 
-bool TaskTable::Erase(const model::JobKey& job_ref, const std::string& task_id_ref) {
+bool TaskTable::Erase(const model::JobKey& job_ref, std::string_view task_id_ref) {
   // `job_ref` may live in the task being erased (its config): keep a copy.
   const model::JobKey job = job_ref;
-  const std::string id = task_id_ref;  // likewise its id
+  const std::string id(task_id_ref);  // likewise its id
   auto found = jobs_->find(job);
   if (found == jobs_->end() || found->second->count(id) == 0) return false;
   JobTasks& tasks = MutableJob(job);

@@ -7,7 +7,9 @@
 // once per snapshot. A commit that touches 40 of 1,000 jobs copies those 40 jobs' maps.
 //
 // Iteration visits jobs in JobKey order and, within a job, tasks in id order, yielding
-// `std::pair<const std::string, TaskPtr>` like a std::map (so `for (auto& [id, t] : table)`).
+// `std::pair<const std::string_view, TaskPtr>` like a std::map (so `for (auto& [id, t] :
+// table)`). The key views the task's own id (each entry's task outlives its key), so the id
+// is stored once.
 // Tasks without a config are kept under an empty JobKey.
 //
 // Thread contract: a TaskTable value is not synchronised; the writer owns its table and
@@ -29,7 +31,7 @@ using TaskPtr = std::shared_ptr<const model::Task>;
 
 class TaskTable {
  public:
-  using JobTasks = std::map<std::string, TaskPtr>;  // task id → task
+  using JobTasks = std::map<std::string_view, TaskPtr>;  // task id (the task's own) → task
   using value_type = JobTasks::value_type;
 
   class const_iterator {
@@ -86,13 +88,14 @@ class TaskTable {
   // Finds a task by id without knowing its job, like std::map::at: O(jobs × log); throws
   // std::out_of_range when the id is unknown. The writer has its own id index
   // (ClusterState::FindTask); this is for readers of a snapshot.
-  const TaskPtr& at(const std::string& task_id) const;
+  const TaskPtr& at(std::string_view task_id) const;
 
   // ---- writer side (never on a snapshot that others read: copy-on-write guards it)
-  // Stores `task` under its job (replacing the task of the same id in that job).
-  void Put(TaskPtr task);
+  // Stores `task` under its job, replacing the task of the same id in that job; returns the
+  // task it replaced (null when there was none).
+  TaskPtr Put(TaskPtr task);
   // Removes the task `task_id` of `job`; false when it is not there.
-  bool Erase(const model::JobKey& job, const std::string& task_id);
+  bool Erase(const model::JobKey& job, std::string_view task_id);
 
   // The job a task is filed under.
   static const model::JobKey& JobOf(const model::Task& task);

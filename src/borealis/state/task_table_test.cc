@@ -37,7 +37,7 @@ model::Task Make(const std::string& id, std::shared_ptr<const model::TaskConfig>
 
 std::vector<std::string> Ids(const TaskTable& table) {
   std::vector<std::string> ids;
-  for (const auto& [id, t] : table) ids.push_back(id);
+  for (const auto& [id, t] : table) ids.emplace_back(id);
   return ids;
 }
 
@@ -59,6 +59,28 @@ TEST(TaskTableTest, IteratesByJobThenIdAndSnapshotsStayFrozen) {
   EXPECT_EQ(st.FindTask("b2"), nullptr);
   EXPECT_EQ(st.table().Job({"www-data", "prod", "b"}), nullptr);  // emptied jobs go away
   EXPECT_THROW(st.table().at("b2"), std::out_of_range);
+}
+
+// Keys view the stored task's own id: replacing a task re-keys its entry, so the entry stays
+// valid once the old task object is gone (ASan checks the reads), and Put returns the old one.
+TEST(TaskTableTest, ReplacingATaskRekeysItsEntry) {
+  TaskTable table;
+  auto cfg = Config("web", 0);
+  EXPECT_EQ(table.Put(std::make_shared<const model::Task>(Make("b", cfg, 1, ScheduleStatus::kPending))),
+            nullptr);
+  TaskPtr first = std::make_shared<const model::Task>(Make("a", cfg, 0, ScheduleStatus::kPending));
+  const model::Task* first_raw = first.get();
+  table.Put(std::move(first));
+  TaskPtr replaced =
+      table.Put(std::make_shared<const model::Task>(Make("a", cfg, 0, ScheduleStatus::kRunning)));
+  ASSERT_EQ(replaced.get(), first_raw);
+  replaced.reset();  // the old task and its id string are freed here
+  EXPECT_EQ(table.size(), 2u);
+  EXPECT_EQ(table.at("a")->status, ScheduleStatus::kRunning);
+  EXPECT_EQ(Ids(table), (std::vector<std::string>{"a", "b"}));
+  const TaskTable::JobTasks* job = table.Job(cfg->job);
+  ASSERT_NE(job, nullptr);
+  for (const auto& [id, t] : *job) EXPECT_EQ(id.data(), t->task_id.data());
 }
 
 TEST(TaskTableTest, EmptyTableIterates) {

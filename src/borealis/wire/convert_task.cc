@@ -84,14 +84,14 @@ absl::StatusOr<model::Task> FromThrift(const api::AssignedTask& assigned) {
 
 api::ScheduledTask ToThrift(const model::Task& task) {
   api::ScheduledTask s;
-  s.__set_assignedTask(ToAssignedTask(task));
+  s.assignedTask = ToAssignedTask(task);  // __set_assignedTask would copy it
   s.__set_status(ToThrift(task.status));
   s.__set_failureCount(task.failure_count);
   s.__set_timesPartitioned(task.times_partitioned);
   std::vector<api::TaskEvent> events;
   events.reserve(task.events.size());
   for (const model::TaskEvent& e : task.events) events.push_back(ToThrift(e));
-  s.__set_taskEvents(std::move(events));
+  s.taskEvents = std::move(events);  // no isset: a required-by-default field
   s.__set_ancestorId(task.ancestor_id);
   return s;
 }
