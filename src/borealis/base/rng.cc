@@ -1,20 +1,24 @@
 #include "borealis/base/rng.h"
 
-#include <cstdio>
+#include <string>
 
 namespace borealis::base {
 
 std::string Rng::Uuid() {
-  uint64_t hi = gen_();
-  uint64_t lo = gen_();
-  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
-  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-  char buf[37];
-  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx",
-                static_cast<unsigned>(hi >> 32), static_cast<unsigned>((hi >> 16) & 0xffff),
-                static_cast<unsigned>(hi & 0xffff), static_cast<unsigned>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
-  return buf;
+  uint64_t hi = Next();
+  uint64_t lo = Next();
+  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // RFC 4122 variant
+  // xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx: the 32 hex digits of hi then lo, with dashes.
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(36, '-');
+  size_t pos = 0;
+  for (int nibble = 0; nibble < 32; ++nibble) {
+    if (pos == 8 || pos == 13 || pos == 18 || pos == 23) ++pos;
+    const uint64_t word = nibble < 16 ? hi : lo;
+    out[pos++] = kHex[(word >> (60 - 4 * (nibble % 16))) & 0xf];
+  }
+  return out;
 }
 
 }  // namespace borealis::base

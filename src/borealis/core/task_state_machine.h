@@ -30,7 +30,7 @@ namespace borealis::core {
 // records it, and randomness for the ids of replacement tasks.
 struct TransitionContext {
   int64_t now_ms = 0;
-  std::string scheduler_host;
+  base::InternedString scheduler_host;
   // Must be set when the change may reschedule (terminal statuses of an assigned task) or
   // when creating tasks. When null, ids are drawn from a generator seeded by the task id
   // and now_ms, which is deterministic but not unique across schedulers.

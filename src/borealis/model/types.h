@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "borealis/base/interned.h"
 #include "borealis/model/schedule_status.h"
 
 namespace borealis::model {
@@ -175,7 +176,7 @@ struct TaskEvent {
   int64_t timestamp_ms = 0;
   ScheduleStatus status = ScheduleStatus::kInit;
   std::string message;
-  std::string scheduler;  // host of the scheduler that recorded it
+  base::InternedString scheduler;  // host of the scheduler that recorded it (few distinct values)
 
   bool operator==(const TaskEvent&) const = default;
 };

@@ -36,6 +36,7 @@ SchedulerCore::SchedulerCore(SchedulerOptions options, base::Clock& clock, state
       store_(store),
       transport_(transport),
       rng_(seed),
+      scheduler_host_(options_.scheduler_host),
       environment_re_(options_.environment_pattern),
       tiers_(std::make_shared<const core::TierConfig>(options_.tiers)),
       view_(std::make_shared<SchedulerView>()) {
@@ -48,7 +49,7 @@ SchedulerCore::SchedulerCore(SchedulerOptions options, base::Clock& clock, state
 core::TransitionContext SchedulerCore::Context() {
   core::TransitionContext ctx;
   ctx.now_ms = clock_.NowMs();
-  ctx.scheduler_host = options_.scheduler_host;
+  ctx.scheduler_host = scheduler_host_;
   ctx.rng = &rng_;
   ctx.flapping_penalty_ms = [this](const model::Task& terminated) {
     return FlappingPenaltyMs(terminated);

@@ -179,6 +179,7 @@ class SchedulerCore {
   state::Store& store_;
   AgentTransport& transport_;
   base::Rng rng_;
+  base::InternedString scheduler_host_;  // options_.scheduler_host, for task events
   std::regex environment_re_;  // options_.environment_pattern, compiled once
 
   state::ClusterState state_;

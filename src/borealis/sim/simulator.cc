@@ -10,10 +10,10 @@
 #include <queue>
 #include <thread>
 #include <chrono>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -235,9 +235,9 @@ class Run final : public scheduler::AgentTransport {
   std::string store_name_;
   std::string temp_dir_;
   std::vector<SimAgent> agents_;
-  std::unordered_map<std::string, uint32_t> agent_index_;
-  std::unordered_map<std::string, JobTrack> jobs_;  // job name → track
-  std::unordered_set<std::string> killed_;
+  absl::flat_hash_map<std::string, uint32_t> agent_index_;
+  absl::flat_hash_map<std::string, JobTrack> jobs_;  // job name → track
+  absl::flat_hash_set<std::string> killed_;
   std::priority_queue<Event, std::vector<Event>, Later> events_;
   uint64_t next_seq_ = 0;
   int64_t in_flight_ = 0;       // status events not yet delivered
@@ -366,7 +366,10 @@ void Run::Handle(const Event& e) {
       --in_flight_;
       const SimAgent& agent = agents_[e.index];
       if (!agent.alive) return;  // a lost agent says nothing more
-      if (e.status != api::ScheduleStatus::KILLED && killed_.contains(e.task_id)) return;
+      if (e.status != api::ScheduleStatus::KILLED && !killed_.empty() &&
+          killed_.contains(e.task_id)) {
+        return;
+      }
       agentproto::StatusUpdate u;
       u.uuid = absl::StrCat("u", e.seq);
       u.taskId = e.task_id;

@@ -27,6 +27,13 @@ std::shared_ptr<const model::Task> FindTaskPtrIn(const TaskTable& table, const m
   return table.Job(TaskTable::JobOf(*t))->at(t->task_id);
 }
 
+// Whether `a` and `b` are indexed in the same AgentLoad with the same resources and ports.
+bool HoldsSameLoad(const model::Task& a, const model::Task& b) {
+  return model::IsSlaveAssigned(a.status) && model::IsSlaveAssigned(b.status) &&
+         !a.agent_id.empty() && a.agent_id == b.agent_id && a.config == b.config &&
+         a.assigned_ports == b.assigned_ports;
+}
+
 }  // namespace
 
 std::optional<TaskDelta> DeltaOf(const model::Task& before, const model::Task& after) {
@@ -93,10 +100,10 @@ const TaskSet& ClusterState::InStatus(ScheduleStatus status) const {
   return in_status_[static_cast<size_t>(status)];
 }
 
-void ClusterState::Index(const model::Task& t) {
+void ClusterState::Index(const model::Task& t, bool load_too) {
   if (t.status == ScheduleStatus::kPending) pending_.insert(&t);
   if (IsIndexedStatus(t.status)) in_status_[static_cast<size_t>(t.status)].insert(&t);
-  if (model::IsSlaveAssigned(t.status) && !t.agent_id.empty()) {
+  if (load_too && model::IsSlaveAssigned(t.status) && !t.agent_id.empty()) {
     AgentLoad& load = loads_[t.agent_id];
     if (t.config) {
       const model::Resources& r = t.config->resources;
@@ -114,10 +121,10 @@ void ClusterState::Index(const model::Task& t) {
   CountActive(t, +1);
 }
 
-void ClusterState::Unindex(const model::Task& t) {
+void ClusterState::Unindex(const model::Task& t, bool load_too) {
   if (t.status == ScheduleStatus::kPending) pending_.erase(&t);
   if (IsIndexedStatus(t.status)) in_status_[static_cast<size_t>(t.status)].erase(&t);
-  if (model::IsSlaveAssigned(t.status) && !t.agent_id.empty()) {
+  if (load_too && model::IsSlaveAssigned(t.status) && !t.agent_id.empty()) {
     auto it = loads_.find(t.agent_id);
     if (it != loads_.end()) {
       AgentLoad& load = it->second;
@@ -185,9 +192,12 @@ void ClusterState::Apply(const Mutation& m,
 
 std::shared_ptr<const model::Task> ClusterState::Save(std::shared_ptr<const model::Task> stored) {
   std::shared_ptr<const model::Task> moved_job;  // the old version when the job changed
+  const model::Task* before = nullptr;
+  bool same_load = false;  // holds the same resources and ports on the same agent
   if (auto old = by_id_.find(std::string_view(stored->task_id)); old != by_id_.end()) {
-    const model::Task* before = *old;
-    Unindex(*before);
+    before = *old;
+    same_load = HoldsSameLoad(*before, *stored);
+    Unindex(*before, !same_load);
     by_id_.erase(old);
     const model::JobKey& old_job = TaskTable::JobOf(*before);
     if (old_job != TaskTable::JobOf(*stored)) {
@@ -198,7 +208,12 @@ std::shared_ptr<const model::Task> ClusterState::Save(std::shared_ptr<const mode
   const model::Task* now = stored.get();
   std::shared_ptr<const model::Task> old = table_.Put(std::move(stored));
   by_id_.insert(now);
-  Index(*now);
+  Index(*now, !same_load);
+  if (same_load) {  // a status change on the agent (e.g. STARTING -> RUNNING): swap pointers
+    AgentLoad& load = loads_.at(now->agent_id);
+    load.tasks.erase(before);  // `old` or `moved_job` keeps it alive
+    load.tasks.insert(now);
+  }
   return old ? old : moved_job;
 }
 

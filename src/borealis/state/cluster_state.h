@@ -157,8 +157,10 @@ class ClusterState {
  private:
   void CountActive(const model::Task& t, int64_t delta);
   std::shared_ptr<const model::Task> Save(std::shared_ptr<const model::Task> stored);
-  void Index(const model::Task& t);
-  void Unindex(const model::Task& t);
+  // Adds `t` to (removes it from) the indexes; its agent's load too unless `load_too` is
+  // false (Save then swaps the task's pointer in the load itself).
+  void Index(const model::Task& t, bool load_too = true);
+  void Unindex(const model::Task& t, bool load_too = true);
 
   TaskMap table_;
   mutable std::shared_ptr<const TaskMap> snapshot_;  // of table_ since the last change
