@@ -341,7 +341,11 @@ PlacementResult Place(const ClusterView& view, const std::vector<const model::Ta
 
   CpuOrder order;
   if (options.strategy == PlacementStrategy::kSpread) {
-    for (size_t i = 0; i < hosts.size(); ++i) order.insert({hosts[i].NegFreeCpu(), i});
+    std::vector<std::pair<int64_t, size_t>> sorted;
+    sorted.reserve(hosts.size());
+    for (size_t i = 0; i < hosts.size(); ++i) sorted.emplace_back(hosts[i].NegFreeCpu(), i);
+    std::sort(sorted.begin(), sorted.end());
+    order = CpuOrder(sorted.begin(), sorted.end());  // sorted input: linear, no rebalancing
   }
   ValueIndex by_value;
   std::set<std::string> seen;

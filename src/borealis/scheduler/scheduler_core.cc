@@ -562,13 +562,15 @@ void SchedulerCore::MaybeSnapshot() {
 
 core::ClusterView SchedulerCore::BuildClusterView(const std::set<model::JobKey>* jobs) const {
   core::ClusterView view;
+  view.hosts.reserve(agents_.size());
   const model::Resources& overhead = options_.executor_overhead;
+  const bool any_held = !rules_.reservations.empty();
   for (const auto& [id, rec] : agents_) {  // agent_id order, as the view promises
     if (!rec.registered || !rec.connected) continue;
-    core::HostView hv;
+    core::HostView& hv = view.hosts.emplace_back();
     hv.agent = &rec.info;
     hv.statics = rec.statics;
-    hv.schedulable = !HeldForPreemptor(id);  // preemptor.cc
+    hv.schedulable = !any_held || !HeldForPreemptor(id);  // preemptor.cc
     if (const state::AgentLoad* load = state_.LoadOf(id)) {
       hv.used = load->used;
       hv.used.milli_cpus += load->task_count * overhead.milli_cpus;
@@ -580,7 +582,6 @@ core::ClusterView SchedulerCore::BuildClusterView(const std::set<model::JobKey>*
         for (const model::Task* t : state::SortedById(load->tasks)) view.placed_tasks.push_back(t);
       }
     }
-    view.hosts.push_back(std::move(hv));
   }
   if (jobs != nullptr) {
     for (const model::JobKey& job : *jobs) {

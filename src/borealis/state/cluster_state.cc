@@ -210,7 +210,7 @@ std::shared_ptr<const model::Task> ClusterState::Save(std::shared_ptr<const mode
   by_id_.insert(now);
   Index(*now, !same_load);
   if (same_load) {  // a status change on the agent (e.g. STARTING -> RUNNING): swap pointers
-    AgentLoad& load = loads_.at(now->agent_id);
+    AgentLoad& load = loads_.find(now->agent_id)->second;  // same_load: it is there
     load.tasks.erase(before);  // `old` or `moved_job` keeps it alive
     load.tasks.insert(now);
   }

@@ -19,7 +19,6 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -141,8 +140,9 @@ class ClusterState {
   const TaskSet& InStatus(model::ScheduleStatus status) const;
   static bool IsIndexedStatus(model::ScheduleStatus status);
   // Tasks in SLAVE_ASSIGNED states on `agent_id` and what they hold; nullptr when none.
+  // Valid until the next Apply (loads live in a flat hash map and move when it grows).
   const AgentLoad* LoadOf(const std::string& agent_id) const;
-  const std::unordered_map<std::string, AgentLoad>& loads() const { return loads_; }
+  const absl::flat_hash_map<std::string, AgentLoad>& loads() const { return loads_; }
   // Tasks of `job` in an ACTIVE state (kept up to date by Apply; O(log jobs)).
   int64_t ActiveTaskCount(const model::JobKey& job) const;
   uint64_t version() const { return version_; }
@@ -180,7 +180,7 @@ class ClusterState {
   absl::flat_hash_set<const model::Task*, IdHash, IdEq> by_id_;
   PendingSet pending_;
   std::array<TaskSet, 19> in_status_;  // by the status' numeric value (0..18)
-  std::unordered_map<std::string, AgentLoad> loads_;
+  absl::flat_hash_map<std::string, AgentLoad> loads_;  // read for every agent each pass
   std::map<model::JobKey, int64_t> active_by_job_;  // jobs with at least one active task
   QuotaMap quotas_;
   uint64_t version_ = 0;
