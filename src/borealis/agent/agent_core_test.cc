@@ -479,6 +479,17 @@ TEST_F(AgentCoreTest, ReconcileReportsCurrentStateAndUnknownTasks) {
   EXPECT_EQ(States(kTask), std::vector<api::ScheduleStatus::type>{api::ScheduleStatus::RUNNING});
 }
 
+TEST_F(AgentCoreTest, LaunchedTimeIsWhenTheLaunchArrivedNotWhenItWasHandled) {
+  StartCore();
+  Connect();
+  const int64_t arrived_ms = clock_.NowMs();
+  clock_.AdvanceMs(40);  // it waited on the agent's loop behind other work
+  core_->OnMessage(LaunchMessage(kTask, "exec sleep 1000"), arrived_ms);
+  EXPECT_EQ(Record(kTask).launched_ms, arrived_ms);
+  core_->OnMessage(LaunchMessage("www-data-devel-other-0-1", "exec sleep 1000"));
+  EXPECT_EQ(Record("www-data-devel-other-0-1").launched_ms, clock_.NowMs());  // no time given
+}
+
 TEST_F(AgentCoreTest, ExecFailureIsReportedFailedWithTheReason) {
   executor_path_ = dir_.Sub("no-such-executor");
   StartCore();
