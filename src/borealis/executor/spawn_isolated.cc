@@ -34,13 +34,19 @@ constexpr char kBash[] = "/bin/bash";
 // The child's stack: it runs RunChild's few calls and then execs.
 constexpr size_t kChildStackBytes = 64 * 1024;
 
+// Code that runs in the child on its own stack while it shares the executor's memory is
+// not instrumented by AddressSanitizer: its shadow bookkeeping for that stack would be
+// the executor's and outlive the stack, which is unmapped once the child has exec'ed.
+#define BOREALIS_CHILD_CODE __attribute__((no_sanitize("address")))
+
 // What the child reports when it cannot reach exec.
 struct ChildError {
   int err = 0;
   char step[64] = {};
 };
 
-[[noreturn]] void ChildFail(int pipe_fd, const char* step, int err) noexcept {
+[[noreturn]] BOREALIS_CHILD_CODE void ChildFail(int pipe_fd, const char* step,
+                                                int err) noexcept {
   ChildError e;
   e.err = err;
   size_t n = 0;
@@ -54,7 +60,7 @@ struct ChildError {
 }
 
 // Child descriptor `target` from `fd`, else `path` (appended), else inherited.
-bool SetOutput(int target, int fd, const char* path) noexcept {
+BOREALIS_CHILD_CODE bool SetOutput(int target, int fd, const char* path) noexcept {
   if (fd >= 0) return ::dup2(fd, target) == target;
   if (path == nullptr || *path == '\0') return true;
   int opened = ::open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -64,8 +70,8 @@ bool SetOutput(int target, int fd, const char* path) noexcept {
   return ok;
 }
 
-[[noreturn]] void RunChild(const SpawnRequest& r, char* const* argv, char* const* envp,
-                           int pipe_fd) noexcept {
+[[noreturn]] BOREALIS_CHILD_CODE void RunChild(const SpawnRequest& r, char* const* argv,
+                                               char* const* envp, int pipe_fd) noexcept {
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);  // EINVAL ignored
@@ -103,7 +109,7 @@ struct ChildArgs {
   int pipe_fd;
 };
 
-int ChildMain(void* arg) noexcept {
+BOREALIS_CHILD_CODE int ChildMain(void* arg) noexcept {
   const ChildArgs* a = static_cast<const ChildArgs*>(arg);
   RunChild(*a->request, a->argv, a->envp, a->pipe_fd);
 }

@@ -67,7 +67,10 @@ absl::StatusOr<UserIdentity> CurrentUser() {
   return FromPasswdEntry(pw);
 }
 
-int ApplyInChild(const ChildSetup& setup, const char** failed_step) noexcept {
+// Not instrumented by AddressSanitizer: it may run in a child that shares the executor's
+// memory on a stack of its own (executor/spawn_isolated.cc).
+__attribute__((no_sanitize("address"))) int ApplyInChild(const ChildSetup& setup,
+                                                         const char** failed_step) noexcept {
   for (int fd : setup.cgroup_procs_fds) {
     if (::write(fd, "0", 1) != 1) {
       *failed_step = "joining the task's cgroup";
