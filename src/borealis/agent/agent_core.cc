@@ -121,12 +121,13 @@ void AgentCore::SendRegister() {
   transport_.Send(message);
 }
 
-void AgentCore::OnMessage(const agentproto::AgentMessage& message) {
+void AgentCore::OnMessage(const agentproto::AgentMessage& message,
+                          std::optional<int64_t> received_ms) {
   const auto& set = message.__isset;
   if (set.registered) {
     HandleRegistered(message.registered);
   } else if (set.launchTask) {
-    HandleLaunch(message.launchTask.task);
+    HandleLaunch(message.launchTask.task, received_ms.value_or(clock_.NowMs()));
   } else if (set.killTask) {
     HandleKill(message.killTask.taskId, message.killTask.message);
   } else if (set.acknowledge) {

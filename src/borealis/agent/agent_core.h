@@ -87,8 +87,11 @@ class AgentCore {
   void OnConnected();
   // The session ended; nothing is sent until the next OnConnected.
   void OnDisconnected();
-  // A message from the scheduler.
-  void OnMessage(const agentproto::AgentMessage& message);
+  // A message from the scheduler. `received_ms` (wall clock) is when it arrived, if the
+  // caller knows (it may have waited behind other work); else now. A launch records it
+  // as the task's launched_ms.
+  void OnMessage(const agentproto::AgentMessage& message,
+                 std::optional<int64_t> received_ms = std::nullopt);
   // An executor wrote its status.json (datagram on agent.sock carrying the task id).
   void OnExecutorPoke(std::string_view task_id);
   // Periodic work: status scans and liveness every scan_interval_ms, kill escalation,
@@ -115,7 +118,7 @@ class AgentCore {
   absl::Status Recover();
 
   void HandleRegistered(const agentproto::AgentRegistered& registered);
-  void HandleLaunch(const api::AssignedTask& task);
+  void HandleLaunch(const api::AssignedTask& task, int64_t received_ms);
   absl::Status PrepareAndLaunch(const api::AssignedTask& task, TaskEntry& entry);
   void HandleKill(const std::string& task_id, const std::string& message);
   void HandleReconcile(const std::vector<std::string>& task_ids);

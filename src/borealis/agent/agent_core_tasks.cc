@@ -13,7 +13,7 @@ namespace borealis::agent {
 
 using model::ScheduleStatus;
 
-void AgentCore::HandleLaunch(const api::AssignedTask& task) {
+void AgentCore::HandleLaunch(const api::AssignedTask& task, int64_t received_ms) {
   const std::string& id = task.taskId;
   if (absl::Status valid = ValidateTaskId(id); !valid.ok()) {
     LOG_WARN("agent: refusing launch: {}", std::string(valid.message()));
@@ -26,7 +26,7 @@ void AgentCore::HandleLaunch(const api::AssignedTask& task) {
   }
   TaskEntry& entry = tasks_[id];
   entry.record.task_id = id;
-  entry.record.launched_ms = clock_.NowMs();
+  entry.record.launched_ms = received_ms;
   absl::Status launched = PrepareAndLaunch(task, entry);
   if (!launched.ok()) {
     entry.record.executor_gone = true;

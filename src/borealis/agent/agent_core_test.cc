@@ -479,6 +479,18 @@ TEST_F(AgentCoreTest, ReconcileReportsCurrentStateAndUnknownTasks) {
   EXPECT_EQ(States(kTask), std::vector<api::ScheduleStatus::type>{api::ScheduleStatus::RUNNING});
 }
 
+TEST_F(AgentCoreTest, LaunchedTimeIsWhenTheLaunchArrivedNotWhenItWasHandled) {
+  StartCore();
+  Connect();
+  const int64_t arrived_ms = clock_.NowMs();
+  clock_.AdvanceMs(40);  // it waited on the agent's loop behind other work
+  // The processes end at once: the test may end before their groups are recorded.
+  core_->OnMessage(LaunchMessage(kTask, "true"), arrived_ms);
+  EXPECT_EQ(Record(kTask).launched_ms, arrived_ms);
+  core_->OnMessage(LaunchMessage("www-data-devel-other-0-1", "true"));
+  EXPECT_EQ(Record("www-data-devel-other-0-1").launched_ms, clock_.NowMs());  // no time given
+}
+
 TEST_F(AgentCoreTest, ExecFailureIsReportedFailedWithTheReason) {
   executor_path_ = dir_.Sub("no-such-executor");
   StartCore();

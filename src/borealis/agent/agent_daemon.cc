@@ -180,13 +180,16 @@ void AgentDaemon::ConnectLoop() {
     auto session = std::make_shared<Session>();
     net::WebSocketClient::Handlers handlers;
     handlers.on_message = [this](std::string frame) {
+      const int64_t received_ms = clock_.NowMs();  // launched_ms: before any queueing
       absl::StatusOr<agentproto::AgentMessage> message = DecodeAgentMessage(frame);
       if (!message.ok()) {
         LOG_WARN("agent: bad frame from the scheduler: {}",
                  std::string(message.status().message()));
         return;
       }
-      OnLoop([m = *std::move(message)](AgentCore& core) { core.OnMessage(m); });
+      OnLoop([m = *std::move(message), received_ms](AgentCore& core) {
+        core.OnMessage(m, received_ms);
+      });
     };
     handlers.on_close = [this, session](absl::Status why) {
       std::lock_guard<std::mutex> lock(mu_);

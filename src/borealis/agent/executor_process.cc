@@ -1,9 +1,10 @@
-// fork + setsid + exec of executors, and identity-checked probes and signals
+// posix_spawn (new session) of executors, and identity-checked probes and signals
 // (see executor_process.h).
 #include "borealis/agent/executor_process.h"
 
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,33 +20,45 @@
 namespace borealis::agent {
 namespace {
 
-// Runs in the forked child: only async-signal-safe calls, then exec. Never returns.
-[[noreturn]] void ExecChild(const char* path, char* const argv[], int null_fd, int log_fd,
-                            int error_fd) {
-  sigset_t empty;
-  sigemptyset(&empty);
-  sigprocmask(SIG_SETMASK, &empty, nullptr);
-  struct sigaction dfl;
-  std::memset(&dfl, 0, sizeof(dfl));
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig == SIGKILL || sig == SIGSTOP) continue;
-    sigaction(sig, &dfl, nullptr);  // fails harmlessly for reserved real-time signals
+// Owns posix_spawn's attribute and file-action objects.
+class SpawnAttributes {
+ public:
+  SpawnAttributes() {
+    posix_spawnattr_init(&attr_);
+    posix_spawn_file_actions_init(&actions_);
   }
-  int err = 0;
-  if (setsid() < 0 || dup2(null_fd, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0) {
-    err = errno;
-  } else {
-    // Keep only 0-2 and the error pipe (close-on-exec, so a successful exec closes it).
-    if (error_fd > 3) close_range(3, static_cast<unsigned>(error_fd) - 1, 0);
-    close_range(static_cast<unsigned>(error_fd) + 1, ~0U, 0);
-    execv(path, argv);
-    err = errno;
+  ~SpawnAttributes() {
+    posix_spawnattr_destroy(&attr_);
+    posix_spawn_file_actions_destroy(&actions_);
   }
-  ssize_t ignored = write(error_fd, &err, sizeof(err));
-  (void)ignored;
-  _exit(127);
-}
+  SpawnAttributes(const SpawnAttributes&) = delete;
+  SpawnAttributes& operator=(const SpawnAttributes&) = delete;
+
+  // A new session, every signal back to its default action (ignored ones too), an empty
+  // mask; stdin from null_fd, stdout and stderr to log_fd, every other descriptor closed.
+  int Prepare(int null_fd, int log_fd) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigset_t all;
+    sigfillset(&all);
+    short flags = POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+    int rc = posix_spawnattr_setflags(&attr_, flags);
+    if (rc == 0) rc = posix_spawnattr_setsigmask(&attr_, &none);
+    if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr_, &all);
+    if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions_, null_fd, 0);
+    if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions_, log_fd, 1);
+    if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions_, log_fd, 2);
+    if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&actions_, 3);
+    return rc;
+  }
+
+  const posix_spawnattr_t* attr() const { return &attr_; }
+  const posix_spawn_file_actions_t* actions() const { return &actions_; }
+
+ private:
+  posix_spawnattr_t attr_;
+  posix_spawn_file_actions_t actions_;
+};
 
 std::string DescribeWaitStatus(int status) {
   if (WIFEXITED(status)) return absl::StrCat("exit code ", WEXITSTATUS(status));
@@ -71,37 +84,28 @@ absl::StatusOr<LaunchedExecutor> LaunchExecutor(const ExecutorCommand& command) 
         absl::StrCat("cannot open executor log '", command.log_path, "': ", std::strerror(errno)));
   }
   int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  int pipe_fds[2] = {-1, -1};
-  if (null_fd < 0 || ::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+  if (null_fd < 0) {
     int err = errno;
     ::close(log_fd);
-    if (null_fd >= 0) ::close(null_fd);
     return absl::InternalError(
         absl::StrCat("cannot prepare executor launch: ", std::strerror(err)));
   }
-  pid_t pid = ::fork();
-  if (pid == 0) ExecChild(command.executor_path.c_str(), argv.data(), null_fd, log_fd, pipe_fds[1]);
-  int fork_errno = errno;
-  ::close(pipe_fds[1]);
+  // posix_spawn, not fork: the child shares the agent's memory until it execs (glibc
+  // clones with CLONE_VM | CLONE_VFORK), so no page table of this large, multi-threaded
+  // process is copied and torn down again per launch, and the agent's threads take no
+  // copy-on-write faults afterwards. It returns once the exec succeeded or with its error.
+  SpawnAttributes spawn;
+  pid_t pid = 0;
+  int rc = spawn.Prepare(null_fd, log_fd);
+  if (rc == 0) {
+    rc = ::posix_spawn(&pid, command.executor_path.c_str(), spawn.actions(), spawn.attr(),
+                       argv.data(), environ);
+  }
   ::close(log_fd);
   ::close(null_fd);
-  if (pid < 0) {
-    ::close(pipe_fds[0]);
-    return absl::ResourceExhaustedError(
-        absl::StrCat("cannot fork executor: ", std::strerror(fork_errno)));
-  }
-  int child_errno = 0;
-  ssize_t n;
-  do {
-    n = ::read(pipe_fds[0], &child_errno, sizeof(child_errno));
-  } while (n < 0 && errno == EINTR);
-  ::close(pipe_fds[0]);
-  if (n > 0) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+  if (rc != 0) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "cannot execute executor '", command.executor_path, "': ", std::strerror(child_errno)));
+        "cannot execute executor '", command.executor_path, "': ", std::strerror(rc)));
   }
   LaunchedExecutor launched;
   launched.pid = pid;

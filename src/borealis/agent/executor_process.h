@@ -1,11 +1,12 @@
 // Starting, probing and signalling executor processes: the agent's process edge.
 //
-// An executor runs in its own session (fork + setsid + exec), so it survives the agent.
+// An executor runs in its own session (posix_spawn with POSIX_SPAWN_SETSID), so it
+// survives the agent.
 // Its identity is (pid, start ticks): the start time in clock ticks after boot, field 22
 // of /proc/<pid>/stat. Every probe and signal checks both, so a reused pid is never
 // mistaken for the executor.
-// Thread contract: free functions, callable from any thread. LaunchExecutor forks; between
-// fork and exec the child only makes async-signal-safe calls.
+// Thread contract: free functions, callable from any thread. LaunchExecutor uses
+// posix_spawn, which never runs code of ours in the child.
 #pragma once
 
 #include <cstdint>
@@ -31,10 +32,11 @@ struct LaunchedExecutor {
   int64_t start_ticks = 0;
 };
 
-// Forks and execs `executor_path --task-dir DIR [--agent-socket SOCK]` in a new session,
+// Spawns `executor_path --task-dir DIR [--agent-socket SOCK]` in a new session,
 // stdin /dev/null, stdout+stderr appended to log_path, no other fds, default signal
-// dispositions and an empty signal mask. Fails (and leaves no child) when the log cannot
-// be opened or the exec fails; the message names the path and the reason.
+// dispositions and an empty signal mask; returns once the exec succeeded. Fails (and
+// leaves no child) when the log cannot be opened or the exec fails; the message names
+// the path and the reason.
 absl::StatusOr<LaunchedExecutor> LaunchExecutor(const ExecutorCommand& command);
 
 using base::ProcStat;      // /proc/<pid>/stat: state and start ticks

@@ -68,7 +68,7 @@ struct AgentTaskRecord {
   int64_t forwarded_seq = 0;                   // highest status.json seq turned into a StatusUpdate
   std::optional<model::ScheduleStatus> state;  // last state reported to the scheduler
   bool kill_requested = false;
-  int64_t launched_ms = 0;
+  int64_t launched_ms = 0;  // wall clock when the agent received the LaunchTask
 
   bool operator==(const AgentTaskRecord&) const = default;
 };

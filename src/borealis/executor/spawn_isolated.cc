@@ -1,15 +1,21 @@
 // Spawn for an isolated run (see subprocess.h, SpawnRequest::isolation): posix_spawn
-// cannot join a cgroup or change user between fork and exec, so this path forks and
-// does, in the child and with async-signal-safe calls only (the executor has helper
-// threads): signals back to default and unblocked, a new session, stdin/stdout/stderr
-// as the request says (files are opened while still privileged, so logs under the
-// executor's directory stay the executor's), the task's cgroups joined and the user
-// switched (isolation::ApplyInChild), cwd, every other descriptor closed on exec, exec.
+// cannot join a cgroup or change user between fork and exec, so this path clones the
+// way posix_spawn does: CLONE_VM | CLONE_VFORK on a stack of its own, so no page table
+// is copied and torn down again at exec, and this thread waits until the child has
+// exec'ed or died. The child shares the executor's memory (and the executor has helper
+// threads), so it makes async-signal-safe calls only, and every signal stays blocked
+// until it has put all handlers back to default. It does: signals back to default and
+// unblocked, a new session, stdin/stdout/stderr as the request says (files are opened
+// while still privileged, so logs under the executor's directory stay the executor's),
+// the task's cgroups joined and the user switched (isolation::ApplyInChild), cwd, every
+// other descriptor closed on exec, exec.
 // A failure before exec reaches the parent through a close-on-exec pipe, so Spawn
 // returns only once bash runs or with the reason it could not.
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +31,13 @@ namespace borealis::executor {
 namespace {
 
 constexpr char kBash[] = "/bin/bash";
+// The child's stack: it runs RunChild's few calls and then execs.
+constexpr size_t kChildStackBytes = 64 * 1024;
+
+// Code that runs in the child on its own stack while it shares the executor's memory is
+// not instrumented by AddressSanitizer: its shadow bookkeeping for that stack would be
+// the executor's and outlive the stack, which is unmapped once the child has exec'ed.
+#define BOREALIS_CHILD_CODE __attribute__((no_sanitize("address")))
 
 // What the child reports when it cannot reach exec.
 struct ChildError {
@@ -32,7 +45,8 @@ struct ChildError {
   char step[64] = {};
 };
 
-[[noreturn]] void ChildFail(int pipe_fd, const char* step, int err) noexcept {
+[[noreturn]] BOREALIS_CHILD_CODE void ChildFail(int pipe_fd, const char* step,
+                                                int err) noexcept {
   ChildError e;
   e.err = err;
   size_t n = 0;
@@ -46,7 +60,7 @@ struct ChildError {
 }
 
 // Child descriptor `target` from `fd`, else `path` (appended), else inherited.
-bool SetOutput(int target, int fd, const char* path) noexcept {
+BOREALIS_CHILD_CODE bool SetOutput(int target, int fd, const char* path) noexcept {
   if (fd >= 0) return ::dup2(fd, target) == target;
   if (path == nullptr || *path == '\0') return true;
   int opened = ::open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -56,8 +70,8 @@ bool SetOutput(int target, int fd, const char* path) noexcept {
   return ok;
 }
 
-[[noreturn]] void RunChild(const SpawnRequest& r, char* const* argv, char* const* envp,
-                           int pipe_fd) noexcept {
+[[noreturn]] BOREALIS_CHILD_CODE void RunChild(const SpawnRequest& r, char* const* argv,
+                                               char* const* envp, int pipe_fd) noexcept {
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);  // EINVAL ignored
@@ -87,6 +101,39 @@ bool SetOutput(int target, int fd, const char* path) noexcept {
   ChildFail(pipe_fd, "exec /bin/bash", errno);
 }
 
+// What the cloned child needs; lives on the parent's stack, which the child shares.
+struct ChildArgs {
+  const SpawnRequest* request;
+  char* const* argv;
+  char* const* envp;
+  int pipe_fd;
+};
+
+BOREALIS_CHILD_CODE int ChildMain(void* arg) noexcept {
+  const ChildArgs* a = static_cast<const ChildArgs*>(arg);
+  RunChild(*a->request, a->argv, a->envp, a->pipe_fd);
+}
+
+// Clones the child on its own stack with every signal blocked in this thread (a handler
+// of the executor's must never run on the child's side of the shared memory); restores
+// the mask afterwards. Returns the pid, or -1 with errno set.
+pid_t CloneChild(ChildArgs& args) {
+  void* stack = ::mmap(nullptr, kChildStackBytes, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) return -1;
+  sigset_t all;
+  sigset_t old;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &old);
+  char* top = static_cast<char*>(stack) + kChildStackBytes;
+  pid_t pid = ::clone(ChildMain, top, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+  int err = errno;
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  ::munmap(stack, kChildStackBytes);  // the child has exec'ed or exited: it is unused
+  errno = err;
+  return pid;
+}
+
 }  // namespace
 
 absl::StatusOr<pid_t> SpawnIsolated(const SpawnRequest& request) {
@@ -95,16 +142,13 @@ absl::StatusOr<pid_t> SpawnIsolated(const SpawnRequest& request) {
   if (::pipe2(fds, O_CLOEXEC) != 0) {
     return absl::InternalError(absl::StrCat("cannot make a pipe: ", std::strerror(errno)));
   }
-  pid_t pid = ::fork();
+  ChildArgs child{&request, args.argv(), args.envp(), fds[1]};
+  pid_t pid = CloneChild(child);
   if (pid < 0) {
     int err = errno;
     ::close(fds[0]);
     ::close(fds[1]);
-    return absl::InternalError(absl::StrCat("fork: ", std::strerror(err)));
-  }
-  if (pid == 0) {
-    ::close(fds[0]);
-    RunChild(request, args.argv(), args.envp(), fds[1]);
+    return absl::InternalError(absl::StrCat("clone: ", std::strerror(err)));
   }
   ::close(fds[1]);
   ChildError e;

@@ -3,9 +3,11 @@
 //
 // LookupUser resolves a role's Unix user with its supplementary groups up front, in the
 // parent, because the child of a multi-threaded process may only make async-signal-safe
-// calls: ApplyInChild joins the task's cgroups (writes "0" into their join files, so
-// the child is inside before it can fork) and then drops to the user (setgroups, setgid,
-// setuid, in that order, so no privilege is left to regain). It allocates nothing.
+// calls (and the executor's child shares its memory until exec): ApplyInChild joins the
+// task's cgroups (writes "0" into their join files, so the child is inside before it can
+// fork) and then drops to the user (setgroups, setgid, setuid, in that order, so no
+// privilege is left to regain, as raw system calls that change the calling task only).
+// It allocates nothing.
 #pragma once
 
 #include <sys/types.h>
@@ -41,7 +43,7 @@ struct ChildSetup {
   std::optional<UserIdentity> user;   // switch to this user; nullopt: stay
 };
 
-// In the forked child only: joins the cgroups, then switches user. Returns 0, or an
+// In the child only (forked, or cloned with CLONE_VM before exec): joins the cgroups, then switches user. Returns 0, or an
 // errno with `*failed_step` set to a static string naming the step.
 int ApplyInChild(const ChildSetup& setup, const char** failed_step) noexcept;
 
