@@ -163,6 +163,21 @@ absl::StatusOr<std::vector<model::Task>> DecodeTasks(const std::set<api::Schedul
   return out;
 }
 
+// Appends the events `in` to `out`; an error names `list[i].field[e]`.
+absl::Status DecodeEvents(const std::vector<api::TaskEvent>& in, const char* list, size_t i,
+                          const char* field, std::vector<model::TaskEvent>* out) {
+  out->reserve(out->size() + in.size());
+  for (size_t e = 0; e < in.size(); ++e) {
+    auto event = wire::FromThrift(in[e]);
+    if (!event.ok()) {
+      return absl::DataLossError(absl::StrCat(list, "[", i, "].", field, "[", e, "]: ",
+                                              event.status().message()));
+    }
+    out->push_back(std::move(*event));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<model::Task>> DecodeDeduplicated(
     const storage::SaveTasksDeduplicated& in) {
   std::vector<std::shared_ptr<const model::TaskConfig>> configs;
@@ -197,15 +212,7 @@ absl::StatusOr<std::vector<model::Task>> DecodeDeduplicated(
     t.status = *status;
     t.failure_count = s.failureCount;
     t.times_partitioned = s.timesPartitioned;
-    t.events.reserve(s.taskEvents.size());
-    for (size_t e = 0; e < s.taskEvents.size(); ++e) {
-      auto event = wire::FromThrift(s.taskEvents[e]);
-      if (!event.ok()) {
-        return absl::DataLossError(absl::StrCat("tasks[", i, "].taskEvents[", e, "]: ",
-                                                event.status().message()));
-      }
-      t.events.push_back(std::move(*event));
-    }
+    RETURN_IF_ERROR(DecodeEvents(s.taskEvents, "tasks", i, "taskEvents", &t.events));
     t.ancestor_id = s.ancestorId;
   }
   return out;
@@ -224,15 +231,7 @@ absl::StatusOr<state::ChangeTasks> DecodeChanges(const storage::SaveTaskChanges&
           absl::StrCat("changes[", i, "].status: ", status.status().message()));
     }
     d.status = *status;
-    d.new_events.reserve(c.newEvents.size());
-    for (size_t e = 0; e < c.newEvents.size(); ++e) {
-      auto event = wire::FromThrift(c.newEvents[e]);
-      if (!event.ok()) {
-        return absl::DataLossError(absl::StrCat("changes[", i, "].newEvents[", e, "]: ",
-                                                event.status().message()));
-      }
-      d.new_events.push_back(std::move(*event));
-    }
+    RETURN_IF_ERROR(DecodeEvents(c.newEvents, "changes", i, "newEvents", &d.new_events));
     if (c.__isset.slaveId) d.agent_id = c.slaveId;
     if (c.__isset.slaveHost) d.agent_host = c.slaveHost;
     if (c.__isset.assignedPorts) d.assigned_ports = c.assignedPorts;
