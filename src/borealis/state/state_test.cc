@@ -68,10 +68,11 @@ TEST(ClusterStateTest, ChangeTasksAppliesToStoredTasksAndNamesUnknownOnes) {
   TaskDelta to_running{"a", model::ScheduleStatus::kRunning, {}, {}, {}, {}, {}, {}};
   TaskDelta ghost{"ghost", model::ScheduleStatus::kRunning, {}, {}, {}, {}, {}, {}};
   EXPECT_EQ(st.Unknown(ChangeTasks{{to_running}}), nullptr);
-  const std::string* unknown = st.Unknown(ChangeTasks{{to_running, ghost}});
+  const ChangeTasks both{{to_running, ghost}};
+  const std::string* unknown = st.Unknown(both);  // points into `both`
   ASSERT_NE(unknown, nullptr);
   EXPECT_EQ(*unknown, "ghost");
-  st.Apply(ChangeTasks{{to_running, ghost}});  // the unknown one is skipped
+  st.Apply(both);  // the unknown one is skipped
   EXPECT_EQ(st.task_count(), 1u);
   EXPECT_EQ(st.FindTask("a")->status, model::ScheduleStatus::kRunning);
   EXPECT_TRUE(st.pending().empty());
