@@ -30,12 +30,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using borealis::testing::IsOk;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The hexadecimal signal set after `field` (e.g. "SigBlk:") in a /proc status dump.
 uint64_t SignalBits(const std::string& text, const std::string& field) {
@@ -104,7 +98,7 @@ exec ls /proc/self/fd
   EXPECT_GT(launched->start_ticks, 0);
   ASSERT_EQ(WaitExit(launched->pid), 0);
 
-  std::string log = Slurp(command.log_path);
+  std::string log = borealis::testing::ReadWholeFile(command.log_path);
   std::istringstream stat(log.substr(log.find("stat: ") + 6));
   std::string pid, comm, state, ppid, pgrp, session;
   stat >> pid >> comm >> state >> ppid >> pgrp >> session;
@@ -133,7 +127,7 @@ TEST(LaunchExecutorTest, AppendsToAnExistingLog) {
   absl::StatusOr<LaunchedExecutor> launched = LaunchExecutor(command);
   ASSERT_THAT(launched, IsOk());
   ASSERT_EQ(WaitExit(launched->pid), 0);
-  EXPECT_EQ(Slurp(command.log_path), "first\nsecond\n");
+  EXPECT_EQ(borealis::testing::ReadWholeFile(command.log_path), "first\nsecond\n");
 }
 
 TEST(LaunchExecutorTest, ExecErrorsNameThePathAndTheReasonAndLeaveNoChild) {

@@ -45,12 +45,6 @@ constexpr int64_t kDeadlineMs = 30'000;
 
 int64_t NowMs() { return base::RealClock::Get().MonoNowNs() / 1'000'000; }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
 
 bool WaitUntil(const std::function<bool()>& condition) {
   const int64_t end = NowMs() + kDeadlineMs;
@@ -63,7 +57,7 @@ bool WaitUntil(const std::function<bool()>& condition) {
 
 bool ProcessGone(pid_t pid) {
   if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
-  std::string stat = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat = borealis::testing::ReadWholeFile(absl::StrCat("/proc/", pid, "/stat"));
   size_t close = stat.rfind(')');
   return close == std::string::npos || (close + 2 < stat.size() && stat[close + 2] == 'Z');
 }
@@ -139,7 +133,7 @@ class IsolatedRun {
   }
 
   absl::StatusOr<StatusDocument> Status() const {
-    std::string text = ReadFile(dir_ + "/status.json");
+    std::string text = borealis::testing::ReadWholeFile(dir_ + "/status.json");
     if (text.empty()) return absl::NotFoundError("no status.json");
     return ParseStatusJson(text);
   }
@@ -174,11 +168,11 @@ class IsolatedRun {
     auto s = Status();
     return s.ok() && !s->updates.empty() ? s->updates.back().message : "";
   }
-  std::string Log() const { return ReadFile(dir_ + "/executor.log"); }
+  std::string Log() const { return borealis::testing::ReadWholeFile(dir_ + "/executor.log"); }
   // The task's cgroup directory of `controller` (v1) or the unified one (v2).
   std::string CgroupDir(const std::string& controller) const {
     auto layout = isolation::DetectCgroupLayout(isolation::kDefaultCgroupRoot);
-    auto self = isolation::ParseProcCgroup(ReadFile("/proc/self/cgroup"));
+    auto self = isolation::ParseProcCgroup(borealis::testing::ReadWholeFile("/proc/self/cgroup"));
     if (!layout.ok() || !self.ok()) return "";
     std::string key = layout->version == isolation::CgroupVersion::kV2 ? "" : controller;
     std::string base = layout->version == isolation::CgroupVersion::kV2
@@ -255,9 +249,9 @@ TEST(ExecutorIsolationTest, DaemonizingProcessIsKilledWithItsTree) {
   std::string pidfile = run.dir() + "/sandbox/daemon.pid";
   pid_t daemon = 0;
   ASSERT_TRUE(WaitUntil([&] {
-    return absl::SimpleAtoi(absl::StripAsciiWhitespace(ReadFile(pidfile)), &daemon);
+    return absl::SimpleAtoi(absl::StripAsciiWhitespace(borealis::testing::ReadWholeFile(pidfile)), &daemon);
   })) << run.Log();
-  std::string procs = ReadFile(run.CgroupDir("memory") + "/cgroup.procs");
+  std::string procs = borealis::testing::ReadWholeFile(run.CgroupDir("memory") + "/cgroup.procs");
   EXPECT_THAT(procs, HasSubstr(absl::StrCat(daemon, "\n")));
   run.Kill();
   ASSERT_EQ(run.WaitExit(), 0) << run.Log();
@@ -275,21 +269,21 @@ TEST(ExecutorIsolationTest, CgroupGetsTheTasksCpuMemoryAndPidsLimits) {
   auto layout = isolation::DetectCgroupLayout(isolation::kDefaultCgroupRoot);
   ASSERT_TRUE(layout.ok());
   if (layout->version == isolation::CgroupVersion::kV1) {
-    EXPECT_EQ(ReadFile(run.CgroupDir("memory") + "/memory.limit_in_bytes"), "50331648\n");
-    EXPECT_EQ(ReadFile(run.CgroupDir("cpu") + "/cpu.shares"), "512\n");
-    EXPECT_EQ(ReadFile(run.CgroupDir("cpu") + "/cpu.cfs_quota_us"), "50000\n");
-    EXPECT_EQ(ReadFile(run.CgroupDir("cpu") + "/cpu.cfs_period_us"), "100000\n");
-    EXPECT_EQ(ReadFile(run.CgroupDir("pids") + "/pids.max"), "4096\n");
+    EXPECT_EQ(borealis::testing::ReadWholeFile(run.CgroupDir("memory") + "/memory.limit_in_bytes"), "50331648\n");
+    EXPECT_EQ(borealis::testing::ReadWholeFile(run.CgroupDir("cpu") + "/cpu.shares"), "512\n");
+    EXPECT_EQ(borealis::testing::ReadWholeFile(run.CgroupDir("cpu") + "/cpu.cfs_quota_us"), "50000\n");
+    EXPECT_EQ(borealis::testing::ReadWholeFile(run.CgroupDir("cpu") + "/cpu.cfs_period_us"), "100000\n");
+    EXPECT_EQ(borealis::testing::ReadWholeFile(run.CgroupDir("pids") + "/pids.max"), "4096\n");
   } else {
-    EXPECT_EQ(ReadFile(run.CgroupDir("") + "/memory.max"), "50331648\n");
-    EXPECT_EQ(ReadFile(run.CgroupDir("") + "/cpu.weight"), "50\n");
-    EXPECT_EQ(ReadFile(run.CgroupDir("") + "/cpu.max"), "50000 100000\n");
-    EXPECT_EQ(ReadFile(run.CgroupDir("") + "/pids.max"), "4096\n");
+    EXPECT_EQ(borealis::testing::ReadWholeFile(run.CgroupDir("") + "/memory.max"), "50331648\n");
+    EXPECT_EQ(borealis::testing::ReadWholeFile(run.CgroupDir("") + "/cpu.weight"), "50\n");
+    EXPECT_EQ(borealis::testing::ReadWholeFile(run.CgroupDir("") + "/cpu.max"), "50000 100000\n");
+    EXPECT_EQ(borealis::testing::ReadWholeFile(run.CgroupDir("") + "/pids.max"), "4096\n");
   }
   auto status = run.Status();
   ASSERT_TRUE(status.ok());
   int pid = status->processes.at("main").pid;
-  EXPECT_THAT(ReadFile(run.CgroupDir("memory") + "/cgroup.procs"),
+  EXPECT_THAT(borealis::testing::ReadWholeFile(run.CgroupDir("memory") + "/cgroup.procs"),
               HasSubstr(absl::StrCat(pid, "\n")));
   run.Kill();
   ASSERT_EQ(run.WaitExit(), 0) << run.Log();
@@ -319,8 +313,8 @@ TEST(ExecutorIsolationTest, RunsAsTheRolesUser) {
   ASSERT_EQ(run.WaitExit(), 0) << run.Log();
   EXPECT_EQ(run.LastState(), "FINISHED") << run.LastMessage();
   std::string sandbox = run.dir() + "/sandbox";
-  EXPECT_EQ(ReadFile(sandbox + "/uid.txt"), absl::StrCat(nobody->uid, "\n"));
-  EXPECT_EQ(ReadFile(sandbox + "/env.txt"), absl::StrCat("nobody ", sandbox, "\n"));
+  EXPECT_EQ(borealis::testing::ReadWholeFile(sandbox + "/uid.txt"), absl::StrCat(nobody->uid, "\n"));
+  EXPECT_EQ(borealis::testing::ReadWholeFile(sandbox + "/env.txt"), absl::StrCat("nobody ", sandbox, "\n"));
   struct stat st;
   ASSERT_EQ(::stat((sandbox + "/made.txt").c_str(), &st), 0);
   EXPECT_EQ(st.st_uid, nobody->uid);

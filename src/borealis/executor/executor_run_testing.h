@@ -57,17 +57,15 @@ class Deadline {
   int64_t end_ms_;
 };
 
+
 inline std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
+  return borealis::testing::ReadWholeFile(path);
 }
 
 // True once `pid` no longer exists (or is only a zombie waiting for its reaper).
 inline bool ProcessGone(pid_t pid) {
   if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
-  std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat = borealis::testing::ReadWholeFile("/proc/" + std::to_string(pid) + "/stat");
   size_t close = stat.rfind(')');
   return close == std::string::npos || (close + 2 < stat.size() && stat[close + 2] == 'Z');
 }
@@ -175,7 +173,7 @@ class ExecutorRun {
   }
 
   absl::StatusOr<StatusDocument> Status() const {
-    std::string text = ReadFile(task_dir_ + "/status.json");
+    std::string text = borealis::testing::ReadWholeFile(task_dir_ + "/status.json");
     if (text.empty()) return absl::NotFoundError("no status.json");
     return ParseStatusJson(text);
   }
@@ -236,9 +234,9 @@ class ExecutorRun {
     return s.ok() && !s->updates.empty() ? s->updates.back().message : "";
   }
   std::string Log(const std::string& process, int run, const std::string& stream = "stdout") {
-    return ReadFile(task_dir_ + "/.logs/" + process + "/" + std::to_string(run) + "/" + stream);
+    return borealis::testing::ReadWholeFile(task_dir_ + "/.logs/" + process + "/" + std::to_string(run) + "/" + stream);
   }
-  std::string Sandbox(const std::string& file) { return ReadFile(task_dir_ + "/sandbox/" + file); }
+  std::string Sandbox(const std::string& file) { return borealis::testing::ReadWholeFile(task_dir_ + "/sandbox/" + file); }
   const std::vector<std::string>& datagrams() const { return datagrams_; }
 
  private:

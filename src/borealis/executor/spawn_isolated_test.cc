@@ -25,12 +25,6 @@ namespace {
 using ::testing::HasSubstr;
 using borealis::testing::IsOk;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 int WaitExit(pid_t pid) {
   int status = 0;
@@ -67,8 +61,8 @@ TEST(SpawnIsolatedTest, RunsBashInItsOwnSessionAndLeavesTheCallerAsItWas) {
     EXPECT_EQ(sigismember(&before, sig), sigismember(&after, sig)) << "signal " << sig;
   }
   ASSERT_THAT(pid, IsOk());
-  ASSERT_EQ(WaitExit(*pid), 0) << Slurp(dir.Sub("stderr"));
-  EXPECT_EQ(Slurp(dir.Sub("stdout")),
+  ASSERT_EQ(WaitExit(*pid), 0) << borealis::testing::ReadWholeFile(dir.Sub("stderr"));
+  EXPECT_EQ(borealis::testing::ReadWholeFile(dir.Sub("stdout")),
             absl::StrCat(*pid, " ", *pid, " ", dir.path(), " hello\n"));
 }
 

@@ -36,13 +36,6 @@ void Touch(const std::string& path, const std::string& content = "") {
   std::ofstream(path) << content;
 }
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
-
 TEST(CgroupLayoutTest, DetectsPureV2) {
   testing::TempDir dir;
   Touch(dir.Sub("cgroup.controllers"), "cpuset cpu io memory pids\n");
@@ -173,7 +166,7 @@ class TaskCgroupTest : public ::testing::Test {
     auto layout = DetectCgroupLayout(kDefaultCgroupRoot);
     if (!layout.ok()) GTEST_SKIP() << "no usable cgroups: " << layout.status();
     layout_ = *layout;
-    auto self = ParseProcCgroup(Slurp("/proc/self/cgroup"));
+    auto self = ParseProcCgroup(borealis::testing::ReadWholeFile("/proc/self/cgroup"));
     ASSERT_TRUE(self.ok()) << self.status();
     self_ = *self;
     parent_ = absl::StrCat("borealis-test-", ::getpid());
@@ -211,17 +204,17 @@ TEST_F(TaskCgroupTest, WritesLimits) {
   ASSERT_TRUE(cg.ok()) << cg.status();
   const std::string dir = (*cg)->path();
   if (layout_.version == CgroupVersion::kV1) {
-    EXPECT_EQ(Slurp(dir + "/memory.limit_in_bytes"), "50331648\n");
+    EXPECT_EQ(borealis::testing::ReadWholeFile(dir + "/memory.limit_in_bytes"), "50331648\n");
     std::string cpu = (*cg)->dirs().at("cpu");
-    EXPECT_EQ(Slurp(cpu + "/cpu.shares"), "256\n");
-    EXPECT_EQ(Slurp(cpu + "/cpu.cfs_quota_us"), "25000\n");
-    EXPECT_EQ(Slurp(cpu + "/cpu.cfs_period_us"), "100000\n");
+    EXPECT_EQ(borealis::testing::ReadWholeFile(cpu + "/cpu.shares"), "256\n");
+    EXPECT_EQ(borealis::testing::ReadWholeFile(cpu + "/cpu.cfs_quota_us"), "25000\n");
+    EXPECT_EQ(borealis::testing::ReadWholeFile(cpu + "/cpu.cfs_period_us"), "100000\n");
     std::string pids = (*cg)->dirs().at("pids");
-    EXPECT_EQ(Slurp(pids + "/pids.max"), "64\n");
+    EXPECT_EQ(borealis::testing::ReadWholeFile(pids + "/pids.max"), "64\n");
   } else {
-    EXPECT_EQ(Slurp(dir + "/memory.max"), "50331648\n");
-    EXPECT_EQ(Slurp(dir + "/cpu.max"), "25000 100000\n");
-    EXPECT_EQ(Slurp(dir + "/pids.max"), "64\n");
+    EXPECT_EQ(borealis::testing::ReadWholeFile(dir + "/memory.max"), "50331648\n");
+    EXPECT_EQ(borealis::testing::ReadWholeFile(dir + "/cpu.max"), "25000 100000\n");
+    EXPECT_EQ(borealis::testing::ReadWholeFile(dir + "/pids.max"), "64\n");
   }
   EXPECT_EQ((*cg)->memory_limit_bytes(), 48 << 20);
   ASSERT_TRUE((*cg)->Destroy().ok());
@@ -254,7 +247,7 @@ TEST_F(TaskCgroupTest, KillAllReachesDaemonizedProcesses) {
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
   pid_t daemon = 0;
   for (int i = 0; i < 5000 && daemon == 0; ++i) {
-    absl::SimpleAtoi(absl::StripAsciiWhitespace(Slurp(pidfile)), &daemon);
+    absl::SimpleAtoi(absl::StripAsciiWhitespace(borealis::testing::ReadWholeFile(pidfile)), &daemon);
     if (daemon == 0) ::usleep(1000);
   }
   ASSERT_GT(daemon, 0);
@@ -263,7 +256,7 @@ TEST_F(TaskCgroupTest, KillAllReachesDaemonizedProcesses) {
   // The daemon was reparented to init (not our child); it must be gone, not a zombie of ours.
   bool gone = false;
   for (int i = 0; i < 2000 && !gone; ++i) {
-    std::string stat = Slurp(absl::StrCat("/proc/", daemon, "/stat"));
+    std::string stat = borealis::testing::ReadWholeFile(absl::StrCat("/proc/", daemon, "/stat"));
     gone = stat.empty() || stat.find(") Z") != std::string::npos;
     if (!gone) ::usleep(1000);
   }

@@ -1,4 +1,5 @@
-// A temporary directory for one test, removed with everything in it when destroyed.
+// A temporary directory for one test, removed with everything in it when destroyed; and
+// reading a whole file in a test.
 #pragma once
 
 #include <string>
@@ -17,5 +18,8 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// The whole content of `path`, or "" when it cannot be read.
+std::string ReadWholeFile(const std::string& path);
 
 }  // namespace borealis::testing
