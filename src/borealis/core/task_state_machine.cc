@@ -284,37 +284,26 @@ model::Task CopyWithRoomForEvent(const model::Task& task) {
   return t;
 }
 
-// ChangeState of `task`, given a copy of it (`updated`, made by CopyWithRoomForEvent) to
-// turn into the task after the change.
-TaskChange ChangeCopy(const model::Task& task, model::Task updated, ScheduleStatus to,
-                      std::string_view message, const TransitionContext& ctx);
-
-}  // namespace
-
-TaskChange ChangeState(const model::Task& task, ScheduleStatus to, std::string_view message,
-                       const TransitionContext& ctx) {
-  if (task.status == to || !IsLegalTransition(task.status, to)) {
-    return ChangeCopy(task, model::Task(), to, message, ctx);  // no copy needed
-  }
-  return ChangeCopy(task, CopyWithRoomForEvent(task), to, message, ctx);
-}
-
-namespace {
-
-TaskChange ChangeCopy(const model::Task& task, model::Task updated, ScheduleStatus to,
-                      std::string_view message, const TransitionContext& ctx) {
-  TaskChange change;
-  const S from = task.status;
+// The change when `from` -> `to` is a no-op or illegal; nullopt when it is legal.
+std::optional<TaskChange> RefusedChange(S from, S to) {
   if (from == to) {
+    TaskChange change;
     change.noop = true;
     return change;
   }
-  if (!IsLegalTransition(from, to)) {
-    // A report that a task we are killing (or consider dead) is alive: kill it again.
-    change.send_kill =
-        IsTerminalOrKillingLike(from) && OneOf(to, {S::kAssigned, S::kStarting, S::kRunning});
-    return change;
-  }
+  if (IsLegalTransition(from, to)) return std::nullopt;
+  // A report that a task we are killing (or consider dead) is alive: kill it again.
+  TaskChange change;
+  change.send_kill =
+      IsTerminalOrKillingLike(from) && OneOf(to, {S::kAssigned, S::kStarting, S::kRunning});
+  return change;
+}
+
+// The legal change of `task` to `to`; `updated` is the copy of it (CopyWithRoomForEvent)
+// that becomes the task after the change.
+TaskChange LegalChange(const model::Task& task, model::Task updated, S to,
+                       std::string_view message, const TransitionContext& ctx) {
+  TaskChange change;
   change.legal = true;
   const Effects effects = LegalEffects(task, to);
   if (effects.increment_failures) ++updated.failure_count;
@@ -335,6 +324,12 @@ TaskChange ChangeCopy(const model::Task& task, model::Task updated, ScheduleStat
 
 }  // namespace
 
+TaskChange ChangeState(const model::Task& task, ScheduleStatus to, std::string_view message,
+                       const TransitionContext& ctx) {
+  if (std::optional<TaskChange> refused = RefusedChange(task.status, to)) return *refused;
+  return LegalChange(task, CopyWithRoomForEvent(task), to, message, ctx);
+}
+
 TaskChange AssignTask(const model::Task& task, std::string_view agent_id,
                       std::string_view agent_host, std::map<std::string, int32_t> ports,
                       std::string_view message, const TransitionContext& ctx) {
@@ -347,8 +342,8 @@ TaskChange AssignTask(const model::Task& task, std::string_view agent_id,
   assigned.agent_id = std::string(agent_id);
   assigned.agent_host = std::string(agent_host);
   assigned.assigned_ports = std::move(ports);
-  // PENDING -> ASSIGNED does not depend on the assignment's fields: check `task` itself.
-  return ChangeCopy(task, std::move(assigned), S::kAssigned, message, ctx);
+  // PENDING -> ASSIGNED is legal, and its effects do not depend on the assignment.
+  return LegalChange(task, std::move(assigned), S::kAssigned, message, ctx);
 }
 
 TaskChange DeleteTask(const model::Task& task) {
