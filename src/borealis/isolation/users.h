@@ -43,8 +43,9 @@ struct ChildSetup {
   std::optional<UserIdentity> user;   // switch to this user; nullopt: stay
 };
 
-// In the child only (forked, or cloned with CLONE_VM before exec): joins the cgroups, then switches user. Returns 0, or an
-// errno with `*failed_step` set to a static string naming the step.
+// In the child only (forked, or cloned with CLONE_VM before exec): joins the cgroups,
+// then switches user. Returns 0, or an errno with `*failed_step` set to a static string
+// naming the step.
 int ApplyInChild(const ChildSetup& setup, const char** failed_step) noexcept;
 
 // chown of `path` (not following a symlink) to the user.
