@@ -27,6 +27,7 @@
 #include "absl/strings/strip.h"
 #include "borealis/base/clock.h"
 #include "borealis/config/conversion.h"
+#include "borealis/executor/executor_run_testing.h"
 #include "borealis/executor/status_file.h"
 #include "borealis/executor/task_file.h"
 #include "borealis/isolation/cgroups.h"
@@ -40,27 +41,10 @@ using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-constexpr int64_t kDeadlineMs = 30'000;
-
-int64_t NowMs() { return base::RealClock::Get().MonoNowNs() / 1'000'000; }
-
-
-bool WaitUntil(const std::function<bool()>& condition) {
-  const int64_t end = NowMs() + kDeadlineMs;
-  while (!condition()) {
-    if (NowMs() > end) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
-
-bool ProcessGone(pid_t pid) {
-  if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
-  std::string stat = borealis::testing::ReadWholeFile(absl::StrCat("/proc/", pid, "/stat"));
-  size_t close = stat.rfind(')');
-  return close == std::string::npos || (close + 2 < stat.size() && stat[close + 2] == 'Z');
-}
+// kDeadlineMs, WaitUntil, ProcessGone: shared with the other executor tests.
+using executor_testing::kDeadlineMs;
+using executor_testing::ProcessGone;
+using executor_testing::WaitUntil;
 
 // Executor data of a one-process job with these resources.
 std::string OneProcess(const std::string& cmdline, double cpu, int64_t ram, int64_t disk) {
