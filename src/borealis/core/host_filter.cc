@@ -110,14 +110,13 @@ namespace {
 
 int64_t RangeSize(const model::PortRange& r) { return int64_t{r.end} - r.begin + 1; }
 
-int64_t UsedInRange(const model::PortRange& r, const std::set<int32_t>& used) {
-  int64_t n = 0;
-  for (auto it = used.lower_bound(r.begin); it != used.end() && *it <= r.end; ++it) ++n;
-  return n;
+int64_t UsedInRange(const model::PortRange& r, const model::PortSet& used) {
+  const auto first = used.lower_bound(r.begin);
+  return std::upper_bound(first, used.end(), r.end) - first;
 }
 
 // The k-th (0-based) port of `r` that is not in `used`; k < free ports of r.
-int32_t NthFreeInRange(const model::PortRange& r, const std::set<int32_t>& used, int64_t k) {
+int32_t NthFreeInRange(const model::PortRange& r, const model::PortSet& used, int64_t k) {
   int64_t candidate = int64_t{r.begin} + k;
   // Each used port at or below the candidate pushes it one further (used is ascending).
   for (auto it = used.lower_bound(r.begin); it != used.end() && *it <= candidate; ++it) {
@@ -129,7 +128,7 @@ int32_t NthFreeInRange(const model::PortRange& r, const std::set<int32_t>& used,
 }  // namespace
 
 int64_t FreePortCount(const std::vector<model::PortRange>& ranges,
-                      const std::set<int32_t>& used) {
+                      const model::PortSet& used) {
   int64_t n = 0;
   for (const model::PortRange& r : ranges) n += RangeSize(r) - UsedInRange(r, used);
   return n;
@@ -149,10 +148,10 @@ std::vector<std::string> ShortResources(const model::Resources& need,
 
 std::optional<std::map<std::string, int32_t>> PickPorts(
     const std::vector<std::string>& names, const std::vector<model::PortRange>& ranges,
-    const std::set<int32_t>& used, base::Rng& rng) {
+    const model::PortSet& used, base::Rng& rng) {
   std::map<std::string, int32_t> picked;
   if (names.empty()) return picked;
-  std::set<int32_t> taken = used;
+  model::PortSet taken = used;
   int64_t free = FreePortCount(ranges, taken);
   for (const std::string& name : names) {
     if (picked.contains(name)) continue;

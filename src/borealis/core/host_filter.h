@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "borealis/base/rng.h"
+#include "borealis/model/port_set.h"
 #include "borealis/model/types.h"
 
 namespace borealis::core {
@@ -62,7 +63,7 @@ std::vector<model::PortRange> NormalizeRanges(const std::vector<model::PortRange
 
 // Number of ports in normalised `ranges` that are not in `used`.
 int64_t FreePortCount(const std::vector<model::PortRange>& ranges,
-                      const std::set<int32_t>& used);
+                      const model::PortSet& used);
 
 // Names of the resources that do not fit: "cpu", "ram", "disk", "gpu", "ports" (in this
 // order). `need` holds the task's scalars plus overhead and its named ports.
@@ -74,7 +75,7 @@ std::vector<std::string> ShortResources(const model::Resources& need,
 // from the normalised `ranges` minus `used`; nullopt when there are too few.
 std::optional<std::map<std::string, int32_t>> PickPorts(
     const std::vector<std::string>& names, const std::vector<model::PortRange>& ranges,
-    const std::set<int32_t>& used, base::Rng& rng);
+    const model::PortSet& used, base::Rng& rng);
 
 // A stable 64-bit hash (FNV-1a) for seeding from ids; independent of the standard library.
 uint64_t StableHash(std::string_view s);

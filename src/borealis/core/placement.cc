@@ -21,8 +21,8 @@ struct HostState {
   const model::AgentInfo* agent = nullptr;
   std::shared_ptr<const HostStatic> statics;
   model::Resources used;
-  const std::set<int32_t>* base_ports = nullptr;
-  std::optional<std::set<int32_t>> own_ports;
+  const model::PortSet* base_ports = nullptr;
+  std::optional<model::PortSet> own_ports;
   mutable int64_t free_ports = -1;  // ports of ranges() not in used_ports(); -1: not yet
   bool schedulable = true;
 
@@ -30,7 +30,7 @@ struct HostState {
     return statics->attributes;
   }
   const std::vector<model::PortRange>& ranges() const { return statics->ranges; }
-  const std::set<int32_t>& used_ports() const { return own_ports ? *own_ports : *base_ports; }
+  const model::PortSet& used_ports() const { return own_ports ? *own_ports : *base_ports; }
   int64_t FreePorts() const {
     if (free_ports < 0) free_ports = FreePortCount(ranges(), used_ports());
     return free_ports;

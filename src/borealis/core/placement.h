@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "borealis/model/port_set.h"
 #include "borealis/model/types.h"
 
 namespace borealis::core {
@@ -55,14 +56,14 @@ std::shared_ptr<const HostStatic> MakeHostStatic(const model::AgentInfo& agent);
 struct HostView {
   const model::AgentInfo* agent = nullptr;
   model::Resources used;  // scalars in use on the agent, executor overheads included
-  std::set<int32_t> used_ports;  // ports in use, unless used_ports_ref is set
+  model::PortSet used_ports;  // ports in use, unless used_ports_ref is set
   // When set, the ports in use (owned by the caller, who keeps them alive and unchanged
   // during the call) instead of used_ports: saves copying every host's ports per pass.
-  const std::set<int32_t>* used_ports_ref = nullptr;
+  const model::PortSet* used_ports_ref = nullptr;
   std::shared_ptr<const HostStatic> statics;  // null: computed from `agent` by the call
   bool schedulable = true;  // false: draining/drained for maintenance
 
-  const std::set<int32_t>& UsedPorts() const {
+  const model::PortSet& UsedPorts() const {
     return used_ports_ref != nullptr ? *used_ports_ref : used_ports;
   }
 };

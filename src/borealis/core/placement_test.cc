@@ -501,7 +501,7 @@ TEST(PlacePropertyTest, NoOvercommitAndConstraintsHoldOver200Seeds) {
       count_task(*t, *hosts.at(t->agent_id)->agent);
     }
     std::map<std::string, model::Resources> used;
-    std::map<std::string, std::set<int32_t>> ports;
+    std::map<std::string, model::PortSet> ports;
     for (const auto& [id, h] : hosts) {
       used[id] = h->used;
       ports[id] = h->used_ports;
@@ -605,7 +605,7 @@ TEST(PlacePropertyTest, SameDecisionsAsTheFullScanOnLargerClusters) {
     RandomCase rc;
     BuildRandom(1000 + seed, rc, /*max_hosts=*/60, /*max_tasks=*/40);
     ClusterView view = rc.cluster.View();
-    std::vector<std::set<int32_t>> ports;  // owned here, referenced by the view
+    std::vector<model::PortSet> ports;  // owned here, referenced by the view
     ports.reserve(view.hosts.size());
     for (HostView& h : view.hosts) {
       ports.push_back(h.used_ports);

@@ -347,7 +347,7 @@ bool PreemptionSearch::VictimsOn(size_t i, const model::Task& pending,
   if (ConstraintVeto(p, AllAttributes(*host.view->agent), counts)) return false;
   const bool wants_ports = !need.named_ports.empty();
   Scalars used = used0;
-  std::set<int32_t> used_ports = wants_ports ? host.view->UsedPorts() : std::set<int32_t>{};
+  model::PortSet used_ports = wants_ports ? host.view->UsedPorts() : model::PortSet{};
   const std::vector<model::PortRange> ranges =
       wants_ports ? NormalizeRanges(host.view->agent->port_ranges)
                   : std::vector<model::PortRange>{};

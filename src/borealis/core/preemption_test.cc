@@ -307,7 +307,7 @@ class FullScanSearch {
     const model::AgentInfo* agent = nullptr;
     model::Resources total;
     model::Resources used;
-    std::set<int32_t> used_ports;
+    model::PortSet used_ports;
     std::vector<model::PortRange> ranges;
     std::map<std::string, std::set<std::string>> attributes;
     bool schedulable = true;
@@ -430,7 +430,7 @@ bool FullScanSearch::VictimsOn(const Host& host, const model::Task& pending,
   if (ConstraintVeto(*pending.config, host.attributes, counts_)) return false;
   const bool wants_ports = !need.named_ports.empty();
   model::Resources used = host.used;
-  std::set<int32_t> used_ports = wants_ports ? host.used_ports : std::set<int32_t>{};
+  model::PortSet used_ports = wants_ports ? host.used_ports : model::PortSet{};
   auto fits_now = [&] {
     if (!Fits(need, total, used)) return false;
     if (!wants_ports) return true;

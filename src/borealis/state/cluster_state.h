@@ -26,6 +26,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "absl/status/status.h"
+#include "borealis/model/port_set.h"
 #include "borealis/model/types.h"
 #include "borealis/state/task_table.h"
 
@@ -49,7 +50,7 @@ using PendingSet = std::set<const model::Task*, PendingOrder>;
 struct AgentLoad {
   model::Resources used;                   // named_ports unused
   int64_t task_count = 0;
-  std::set<int32_t> ports;                 // ports held by at least one task
+  model::PortSet ports;                    // ports held by at least one task
   std::map<int32_t, int32_t> extra_holders;  // port → holders beyond the first (rare)
   TaskSet tasks;
 };
