@@ -125,7 +125,7 @@ api::Response Daemon::Call(std::function<api::Response(SchedulerCore&)> fn) {
 
 // ---------------------------------------------------------------- agents
 
-bool Daemon::Send(const std::string& agent_id, const agentproto::AgentMessage& message) {
+bool Daemon::Send(const std::string& agent_id, const OutgoingMessage& message) {
   std::shared_ptr<net::WebSocketSession> session;
   {
     std::lock_guard<std::mutex> l(sessions_mu_);
@@ -133,7 +133,7 @@ bool Daemon::Send(const std::string& agent_id, const agentproto::AgentMessage& m
     if (it == sessions_.end()) return false;
     session = it->second;
   }
-  session->Send(wire::SerializeCompact(message));
+  session->Send(wire::SerializeCompact(builder_.Build(message)));
   return true;
 }
 

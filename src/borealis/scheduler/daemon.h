@@ -48,7 +48,8 @@ class Daemon : private CoreAccess, private AgentTransport {
   api::Response Call(std::function<api::Response(SchedulerCore&)> fn) override;
   std::shared_ptr<const SchedulerView> View() override { return core_->view(); }
   // AgentTransport
-  bool Send(const std::string& agent_id, const agentproto::AgentMessage& message) override;
+  // Called from the core's commit only (its loop thread), which builder_ relies on.
+  bool Send(const std::string& agent_id, const OutgoingMessage& message) override;
 
   void Post(std::function<void(SchedulerCore&)> fn);
   void RequestFlush();
@@ -69,6 +70,7 @@ class Daemon : private CoreAccess, private AgentTransport {
   bool flush_posted_ = false;  // loop thread only
   std::atomic<bool> failed_{false};
 
+  AgentMessageBuilder builder_;  // Send's wire messages
   std::mutex sessions_mu_;
   std::map<uint64_t, std::string> agent_of_session_;                         // session → agent
   std::map<std::string, std::shared_ptr<net::WebSocketSession>> sessions_;  // agent → session

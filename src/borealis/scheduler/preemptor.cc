@@ -137,26 +137,16 @@ void SchedulerCore::LaunchReserved(int64_t now) {
 }
 
 void SchedulerCore::AssignAndLaunch(const core::Assignment& a) {
-  const model::Task* t = state_.FindTask(a.task_id);
-  if (t == nullptr) return;
   const std::shared_ptr<const model::Task> before = state_.FindTaskPtr(a.task_id);
+  if (before == nullptr) return;
   core::TaskChange change = core::AssignTask(*before, a.agent_id, a.host, a.ports, "", Context());
-  const bool assigned_ok = change.legal && change.updated;
-  ApplyChange(*before, std::move(change));
-  if (!assigned_ok) return;
-  const model::Task* assigned = state_.FindTask(a.task_id);
-  if (assigned == nullptr) return;
-  agentproto::AgentMessage msg;
-  agentproto::LaunchTask launch;
-  // Launches come in runs of one job: convert its TaskConfig once per run.
-  if (launch_config_.first != assigned->config) {
-    launch_config_ = {assigned->config,
-                      assigned->config ? wire::ToThrift(*assigned->config) : api::TaskConfig()};
+  if (!change.legal || !change.updated) {
+    ApplyChange(*before, std::move(change));
+    return;
   }
-  launch.task = wire::ToAssignedTask(*assigned, launch_config_.second);
-  msg.launchTask = std::move(launch);  // __set_launchTask would copy it
-  msg.__isset.launchTask = true;
-  QueueSend(a.agent_id, std::move(msg));
+  std::shared_ptr<const model::Task> assigned = ApplyChange(*before, std::move(change));
+  if (assigned == nullptr) return;
+  QueueSend(a.agent_id, LaunchMessage{std::move(assigned)});
   Count("tasks_assigned");
 }
 

@@ -36,9 +36,7 @@ void SchedulerCore::ReconcileExplicitly() {
       const size_t end = std::min(ids.size(), i + batch);
       reconcile.taskIds.assign(ids.begin() + static_cast<std::ptrdiff_t>(i),
                                ids.begin() + static_cast<std::ptrdiff_t>(end));
-      agentproto::AgentMessage msg;
-      msg.__set_reconcile(std::move(reconcile));
-      QueueSend(agent_id, std::move(msg));
+      QueueSend(agent_id, std::move(reconcile));
       Count("reconciliation_explicit_messages");
     }
   }
@@ -48,9 +46,7 @@ void SchedulerCore::ReconcileExplicitly() {
 void SchedulerCore::ReconcileImplicitly() {
   for (const auto& [id, rec] : agents_) {
     if (!rec.registered || !rec.connected) continue;
-    agentproto::AgentMessage msg;
-    msg.__set_reconcile(agentproto::Reconcile{});
-    QueueSend(id, std::move(msg));
+    QueueSend(id, agentproto::Reconcile{});
   }
   Count("reconciliation_implicit_runs");
 }

@@ -17,8 +17,8 @@ using model::ScheduleStatus;
 
 class RecordingTransport : public AgentTransport {
  public:
-  bool Send(const std::string& agent_id, const agentproto::AgentMessage& m) override {
-    sent.emplace_back(agent_id, m);
+  bool Send(const std::string& agent_id, const OutgoingMessage& m) override {
+    sent.emplace_back(agent_id, ToAgentMessage(m));
     return true;
   }
   std::vector<std::string> Kills() const {

@@ -110,27 +110,26 @@ void SchedulerCore::Mutate(state::Mutation m) {
   pending_mutations_.push_back(std::move(m));
 }
 
-void SchedulerCore::QueueSend(const std::string& agent_id, agentproto::AgentMessage message) {
+void SchedulerCore::QueueSend(const std::string& agent_id, OutgoingMessage message) {
   outbox_.emplace_back(agent_id, std::move(message));
 }
 
 void SchedulerCore::SendKill(const model::Task& task, const std::string& message) {
   if (task.agent_id.empty()) return;
-  agentproto::AgentMessage msg;
   agentproto::KillTask kill;
   kill.taskId = task.task_id;
   kill.message = message;
-  msg.__set_killTask(kill);
-  QueueSend(task.agent_id, std::move(msg));
+  QueueSend(task.agent_id, std::move(kill));
   last_kill_sent_ms_[task.task_id] = clock_.NowMs();
 }
 
-void SchedulerCore::ApplyChange(const model::Task& before, core::TaskChange change,
-                                const std::string& kill_message) {
+std::shared_ptr<const model::Task> SchedulerCore::ApplyChange(const model::Task& before,
+                                                              core::TaskChange change,
+                                                              const std::string& kill_message) {
   if (!change.legal) {
     if (!change.noop) Count("scheduler_illegal_task_state_transitions");
     if (change.send_kill) SendKill(before, "Task is not expected to run");
-    return;
+    return nullptr;
   }
   state::SaveTasks save;
   std::shared_ptr<const model::Task> after_ptr;
@@ -159,6 +158,7 @@ void SchedulerCore::ApplyChange(const model::Task& before, core::TaskChange chan
     placement_dirty_ = true;
   }
   Count(TransitionCounter(after ? std::optional(after->status) : std::nullopt));
+  return change.deleted ? nullptr : after_ptr;
 }
 
 std::string_view SchedulerCore::TransitionCounter(std::optional<ScheduleStatus> to) {
@@ -371,12 +371,10 @@ void SchedulerCore::OnAgentRegister(const agentproto::RegisterAgent& registratio
   rec.connected = true;
   agents_changed_ = true;
   rec.last_seen_ms = clock_.NowMs();
-  agentproto::AgentMessage reply;
   agentproto::AgentRegistered registered;
   registered.agentId = info->agent_id;
   registered.heartbeatIntervalMs = options_.heartbeat_interval_ms;
-  reply.__set_registered(registered);
-  QueueSend(info->agent_id, std::move(reply));
+  QueueSend(info->agent_id, std::move(registered));
   ReconcileAgent(registration);
   placement_dirty_ = true;
   Count("agent_registrations");
@@ -433,11 +431,9 @@ void SchedulerCore::OnStatusUpdate(const std::string& agent_id,
                                    const agentproto::StatusUpdate& update) {
   Count("status_updates");
   // Acknowledge once what the update caused is durable.
-  agentproto::AgentMessage ack;
-  agentproto::Acknowledge a;
-  a.uuid = update.uuid;
-  a.taskId = update.taskId;
-  ack.__set_acknowledge(a);
+  agentproto::Acknowledge ack;
+  ack.uuid = update.uuid;
+  ack.taskId = update.taskId;
   QueueSend(agent_id, std::move(ack));
   if (auto it = agents_.find(agent_id); it != agents_.end()) it->second.last_seen_ms = clock_.NowMs();
 
@@ -646,7 +642,7 @@ absl::Status SchedulerCore::Flush() {
     view_ = std::move(view);
   }
   auto outbox = std::move(outbox_);
-  outbox_.clear();
+  outbox_ = {};
   for (auto& [agent_id, msg] : outbox) {
     if (!transport_.Send(agent_id, msg)) Count("agent_messages_undeliverable");
   }

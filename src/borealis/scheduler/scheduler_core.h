@@ -33,6 +33,7 @@
 #include "borealis/core/placement.h"
 #include "borealis/core/task_state_machine.h"
 #include "borealis/core/tier_config.h"
+#include "borealis/scheduler/outgoing.h"
 #include "borealis/scheduler/rules.h"
 #include "borealis/state/cluster_state.h"
 #include "borealis/state/store.h"
@@ -46,7 +47,7 @@ class AgentTransport {
  public:
   virtual ~AgentTransport() = default;
   // Sends to the agent's current session. False when the agent has none.
-  virtual bool Send(const std::string& agent_id, const agentproto::AgentMessage& message) = 0;
+  virtual bool Send(const std::string& agent_id, const OutgoingMessage& message) = 0;
 };
 
 struct SchedulerOptions {
@@ -135,12 +136,14 @@ class SchedulerCore {
  private:
   void Mutate(state::Mutation m);
   // `kill_message` goes to the agent when the change asks for a kill.
-  void ApplyChange(const model::Task& before, core::TaskChange change,
-                   const std::string& kill_message = "Killed by the scheduler");
+  // Returns the task as stored after the change (null when it was not saved).
+  std::shared_ptr<const model::Task> ApplyChange(
+      const model::Task& before, core::TaskChange change,
+      const std::string& kill_message = "Killed by the scheduler");
   void ChangeTaskState(const model::Task& task, model::ScheduleStatus to,
                        const std::string& message);
   void SendKill(const model::Task& task, const std::string& message);
-  void QueueSend(const std::string& agent_id, agentproto::AgentMessage message);
+  void QueueSend(const std::string& agent_id, OutgoingMessage message);
   void LoseAgent(const std::string& agent_id, const std::string& why);
   void ReconcileAgent(const agentproto::RegisterAgent& registration);
   core::TransitionContext Context();
@@ -196,13 +199,8 @@ class SchedulerCore {
   bool placement_dirty_ = true;
   RulesState rules_;
 
-  // The last launched task's config and its Thrift form (holding the config keeps its
-  // address from being reused by another).
-  std::pair<std::shared_ptr<const model::TaskConfig>, api::TaskConfig> launch_config_;
-
   std::vector<state::Mutation> pending_mutations_;
-  // A deque: Thrift messages are costly to relocate, and a commit may queue a million.
-  std::deque<std::pair<std::string, agentproto::AgentMessage>> outbox_;
+  std::vector<std::pair<std::string, OutgoingMessage>> outbox_;
   std::vector<std::function<void()>> after_commit_;
 
   mutable std::mutex view_mu_;

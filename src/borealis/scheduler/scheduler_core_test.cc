@@ -15,8 +15,8 @@ using model::ScheduleStatus;
 
 class FakeTransport : public AgentTransport {
  public:
-  bool Send(const std::string& agent_id, const agentproto::AgentMessage& m) override {
-    sent.emplace_back(agent_id, m);
+  bool Send(const std::string& agent_id, const OutgoingMessage& m) override {
+    sent.emplace_back(agent_id, ToAgentMessage(m));
     return connected.count(agent_id) > 0;
   }
   std::vector<agentproto::LaunchTask> Launches() const {

@@ -205,7 +205,7 @@ class Run final : public scheduler::AgentTransport {
   Run& operator=(const Run&) = delete;
 
   absl::StatusOr<SimResult> Go();
-  bool Send(const std::string& agent_id, const agentproto::AgentMessage& m) override;
+  bool Send(const std::string& agent_id, const scheduler::OutgoingMessage& m) override;
 
  private:
   int64_t Now() const { return clock_.NowMs() - start_ms_; }
@@ -297,21 +297,24 @@ void Run::RegisterAgents() {
   }
 }
 
-bool Run::Send(const std::string& agent_id, const agentproto::AgentMessage& m) {
+// The simulated agents read the core's messages as queued: no wire encoding (the daemon's
+// transport builds and serializes each message; that cost is not in these figures).
+bool Run::Send(const std::string& agent_id, const scheduler::OutgoingMessage& m) {
   auto it = agent_index_.find(agent_id);
   if (it == agent_index_.end() || !agents_[it->second].alive) return false;
   const uint32_t a = it->second;
-  if (m.__isset.launchTask) {
-    const api::AssignedTask& t = m.launchTask.task;
+  if (const auto* launch = std::get_if<scheduler::LaunchMessage>(&m)) {
+    const model::Task& t = *launch->task;
     ++r_.placements;
     ++launches_this_commit_;
     if (o_.trace != nullptr) {
-      std::string line = absl::StrCat("launch ", t.taskId, " ", agent_id);
-      for (const auto& [name, port] : t.assignedPorts) absl::StrAppend(&line, " ", name, "=", port);
+      std::string line = absl::StrCat("launch ", t.task_id, " ", agent_id);
+      for (const auto& [name, port] : t.assigned_ports) absl::StrAppend(&line, " ", name, "=", port);
       Trace(line);
     }
     uint32_t spec = 0;
-    if (auto j = jobs_.find(t.task.job.name); j != jobs_.end()) {
+    if (auto j = jobs_.find(t.config ? t.config->job.name : std::string());
+        j != jobs_.end()) {
       spec = j->second.spec;
       if (j->second.first_launches < j->second.instances) {
         ++j->second.first_launches;
@@ -323,20 +326,20 @@ bool Run::Send(const std::string& agent_id, const agentproto::AgentMessage& m) {
     const JobSpec& js = s_.jobs[spec];
     const int64_t now = Now();
     Push(Event{now + s_.starting_ms, 0, EventKind::kStatus, a, 0, api::ScheduleStatus::STARTING,
-               t.taskId});
+               t.task_id});
     Push(Event{now + s_.running_ms, 0, EventKind::kStatus, a, 0, api::ScheduleStatus::RUNNING,
-               t.taskId});
+               t.task_id});
     if (js.run_ms > 0) {
       const bool fail = js.failure_rate > 0 &&
                         static_cast<double>(rng_.Uniform(1'000'000)) < js.failure_rate * 1e6;
       Push(Event{now + s_.running_ms + js.run_ms, 0, EventKind::kStatus, a, 0,
-                 fail ? api::ScheduleStatus::FAILED : api::ScheduleStatus::FINISHED, t.taskId});
+                 fail ? api::ScheduleStatus::FAILED : api::ScheduleStatus::FINISHED, t.task_id});
     }
-  } else if (m.__isset.killTask) {
-    Trace(absl::StrCat("kill ", m.killTask.taskId, " ", agent_id));
-    if (killed_.insert(m.killTask.taskId).second) {
+  } else if (const auto* kill = std::get_if<agentproto::KillTask>(&m)) {
+    Trace(absl::StrCat("kill ", kill->taskId, " ", agent_id));
+    if (killed_.insert(kill->taskId).second) {
       Push(Event{Now() + s_.kill_ms, 0, EventKind::kStatus, a, 0, api::ScheduleStatus::KILLED,
-                 m.killTask.taskId});
+                 kill->taskId});
     }
   }
   return true;
