@@ -4,8 +4,10 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <queue>
 #include <thread>
@@ -176,6 +178,40 @@ struct Later {
   }
 };
 
+// Events not yet handled, in (at_ms, seq) order. Status reports, the bulk, are due a fixed
+// delay after the simulated now, which never goes back: one FIFO per delay holds them in
+// order, and a heap holds the rest (job arrivals, agent losses, known from the start).
+class EventQueue {
+ public:
+  // `e` due `delay` ms after the current simulated time (never earlier than the last call's).
+  void PushAfter(Event e, int64_t delay) { fifos_[delay].push_back(std::move(e)); }
+  void PushAt(Event e) { heap_.push(std::move(e)); }
+  // Removes the earliest event into `out` if it is due at or before `now`.
+  bool PopDue(int64_t now, Event* out) {
+    const Event* best = heap_.empty() ? nullptr : &heap_.top();
+    std::deque<Event>* best_fifo = nullptr;
+    for (auto& [delay, q] : fifos_) {
+      if (!q.empty() && (best == nullptr || Later{}(*best, q.front()))) {
+        best = &q.front();
+        best_fifo = &q;
+      }
+    }
+    if (best == nullptr || best->at_ms > now) return false;
+    if (best_fifo != nullptr) {
+      *out = std::move(best_fifo->front());
+      best_fifo->pop_front();
+    } else {
+      *out = heap_.top();
+      heap_.pop();
+    }
+    return true;
+  }
+
+ private:
+  std::map<int64_t, std::deque<Event>> fifos_;  // by delay
+  std::priority_queue<Event, std::vector<Event>, Later> heap_;
+};
+
 struct SimAgent {
   std::string id;
   std::string host;
@@ -211,8 +247,13 @@ class Run final : public scheduler::AgentTransport {
   int64_t Now() const { return clock_.NowMs() - start_ms_; }
   void Push(Event e) {
     e.seq = next_seq_++;
-    if (e.kind == EventKind::kStatus) ++in_flight_;
-    events_.push(std::move(e));
+    if (e.kind == EventKind::kStatus) {  // a report, due a fixed delay from now
+      ++in_flight_;
+      const int64_t delay = e.at_ms - Now();
+      events_.PushAfter(std::move(e), delay);
+    } else {
+      events_.PushAt(std::move(e));
+    }
   }
   void Trace(const std::string& line) {
     if (o_.trace != nullptr) *o_.trace << Now() << ' ' << line << '\n';
@@ -238,7 +279,7 @@ class Run final : public scheduler::AgentTransport {
   absl::flat_hash_map<std::string, uint32_t> agent_index_;
   absl::flat_hash_map<std::string, JobTrack> jobs_;  // job name → track
   absl::flat_hash_set<std::string> killed_;
-  std::priority_queue<Event, std::vector<Event>, Later> events_;
+  EventQueue events_;
   uint64_t next_seq_ = 0;
   int64_t in_flight_ = 0;       // status events not yet delivered
   int64_t arrivals_left_ = 0;   // jobs and losses still to come
@@ -458,11 +499,8 @@ absl::StatusOr<SimResult> Run::Go() {
   int64_t next_tick = 0;
   for (;;) {
     const int64_t now = Now();
-    while (!events_.empty() && events_.top().at_ms <= now) {
-      Event e = events_.top();
-      events_.pop();
-      Handle(e);
-    }
+    Event e;
+    while (events_.PopDue(now, &e)) Handle(e);
     if (now >= next_tick) {  // once a simulated second: heartbeats and timers
       next_tick = now + 1000;
       const int64_t t0 = WallNs();
