@@ -100,7 +100,7 @@ const TaskSet& ClusterState::InStatus(ScheduleStatus status) const {
   return in_status_[static_cast<size_t>(status)];
 }
 
-void ClusterState::Index(const model::Task& t, bool load_too) {
+void ClusterState::Index(const model::Task& t, bool load_too, bool count_too) {
   if (t.status == ScheduleStatus::kPending) pending_.insert(&t);
   if (IsIndexedStatus(t.status)) in_status_[static_cast<size_t>(t.status)].insert(&t);
   if (load_too && model::IsSlaveAssigned(t.status) && !t.agent_id.empty()) {
@@ -118,10 +118,10 @@ void ClusterState::Index(const model::Task& t, bool load_too) {
     }
     load.tasks.insert(&t);
   }
-  CountActive(t, +1);
+  if (count_too) CountActive(t, +1);
 }
 
-void ClusterState::Unindex(const model::Task& t, bool load_too) {
+void ClusterState::Unindex(const model::Task& t, bool load_too, bool count_too) {
   if (t.status == ScheduleStatus::kPending) pending_.erase(&t);
   if (IsIndexedStatus(t.status)) in_status_[static_cast<size_t>(t.status)].erase(&t);
   if (load_too && model::IsSlaveAssigned(t.status) && !t.agent_id.empty()) {
@@ -148,7 +148,7 @@ void ClusterState::Unindex(const model::Task& t, bool load_too) {
       if (load.task_count <= 0) loads_.erase(it);
     }
   }
-  CountActive(t, -1);
+  if (count_too) CountActive(t, -1);
 }
 
 std::shared_ptr<const TaskMap> ClusterState::tasks() const {
@@ -194,21 +194,33 @@ std::shared_ptr<const model::Task> ClusterState::Save(std::shared_ptr<const mode
   std::shared_ptr<const model::Task> moved_job;  // the old version when the job changed
   const model::Task* before = nullptr;
   bool same_load = false;  // holds the same resources and ports on the same agent
+  bool same_count = false;  // counts the same in active_by_job_
+  // The id index's entry for this id, repointed below: the new version has the same id, so
+  // the same hash and slot (one search instead of find, erase and insert).
+  const model::Task** slot = nullptr;
   if (auto old = by_id_.find(std::string_view(stored->task_id)); old != by_id_.end()) {
     before = *old;
+    slot = const_cast<const model::Task**>(&*old);
     same_load = HoldsSameLoad(*before, *stored);
-    Unindex(*before, !same_load);
-    by_id_.erase(old);
-    const model::JobKey& old_job = TaskTable::JobOf(*before);
-    if (old_job != TaskTable::JobOf(*stored)) {
-      moved_job = FindTaskPtrIn(table_, before);
-      table_.Erase(old_job, stored->task_id);
+    same_count = before->config == stored->config &&
+                 model::IsActive(before->status) == model::IsActive(stored->status);
+    Unindex(*before, !same_load, !same_count);
+    if (before->config != stored->config) {
+      const model::JobKey& old_job = TaskTable::JobOf(*before);
+      if (old_job != TaskTable::JobOf(*stored)) {
+        moved_job = FindTaskPtrIn(table_, before);
+        table_.Erase(old_job, stored->task_id);
+      }
     }
   }
   const model::Task* now = stored.get();
   std::shared_ptr<const model::Task> old = table_.Put(std::move(stored));
-  by_id_.insert(now);
-  Index(*now, !same_load);
+  if (slot != nullptr) {
+    *slot = now;
+  } else {
+    by_id_.insert(now);
+  }
+  Index(*now, !same_load, !same_count);
   if (same_load) {  // a status change on the agent (e.g. STARTING -> RUNNING): swap pointers
     AgentLoad& load = loads_.find(now->agent_id)->second;  // same_load: it is there
     load.tasks.erase(before);  // `old` or `moved_job` keeps it alive

@@ -160,8 +160,9 @@ class ClusterState {
   std::shared_ptr<const model::Task> Save(std::shared_ptr<const model::Task> stored);
   // Adds `t` to (removes it from) the indexes; its agent's load too unless `load_too` is
   // false (Save then swaps the task's pointer in the load itself).
-  void Index(const model::Task& t, bool load_too = true);
-  void Unindex(const model::Task& t, bool load_too = true);
+  // load_too: also the agent's load; count_too: also active_by_job_.
+  void Index(const model::Task& t, bool load_too = true, bool count_too = true);
+  void Unindex(const model::Task& t, bool load_too = true, bool count_too = true);
 
   TaskMap table_;
   mutable std::shared_ptr<const TaskMap> snapshot_;  // of table_ since the last change

@@ -33,8 +33,16 @@ const TaskPtr& TaskTable::at(std::string_view task_id) const {
 
 TaskTable::JobTasks& TaskTable::MutableJob(const model::JobKey& job) {
   // A snapshot may share the outer map: copy it (job pointers only) before changing it.
-  if (jobs_.use_count() > 1) jobs_ = std::make_shared<Jobs>(*jobs_);
-  std::shared_ptr<JobTasks>& tasks = (*jobs_)[job];
+  if (jobs_.use_count() > 1) {
+    jobs_ = std::make_shared<Jobs>(*jobs_);
+    last_ = LastJob();
+  }
+  if (last_.tasks == nullptr || *last_.key != job) {
+    auto it = jobs_->try_emplace(job).first;
+    last_.key = &it->first;
+    last_.tasks = &it->second;
+  }
+  std::shared_ptr<JobTasks>& tasks = *last_.tasks;
   if (!tasks) {
     tasks = std::make_shared<JobTasks>();
   } else if (tasks.use_count() > 1) {
@@ -71,7 +79,10 @@ bool TaskTable::Erase(const model::JobKey& job_ref, std::string_view task_id_ref
   JobTasks& tasks = MutableJob(job);
   tasks.erase(id);
   --size_;
-  if (tasks.empty()) jobs_->erase(job);  // MutableJob made jobs_ ours
+  if (tasks.empty()) {
+    jobs_->erase(job);  // MutableJob made jobs_ ours
+    last_ = LastJob();
+  }
   return true;
 }
 

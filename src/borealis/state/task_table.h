@@ -104,8 +104,24 @@ class TaskTable {
   using Jobs = std::map<model::JobKey, std::shared_ptr<JobTasks>>;
   JobTasks& MutableJob(const model::JobKey& job);
 
+  // The writer's last job, a slot of *jobs_: consecutive changes mostly touch one job, and
+  // comparing its key once is cheaper than a search. Copies of the table start without it,
+  // and it is dropped whenever jobs_ is replaced or a job erased.
+  struct LastJob {
+    const model::JobKey* key = nullptr;
+    std::shared_ptr<JobTasks>* tasks = nullptr;
+    LastJob() = default;
+    LastJob(const LastJob&) {}
+    LastJob& operator=(const LastJob&) {
+      key = nullptr;
+      tasks = nullptr;
+      return *this;
+    }
+  };
+
   std::shared_ptr<Jobs> jobs_;
   size_t size_ = 0;
+  LastJob last_;
 };
 
 }  // namespace borealis::state

@@ -111,26 +111,40 @@ TEST(ClusterStateIndexTest, IndexesMatchAFullRecomputation) {
   base::Rng rng(7);
   ClusterState st;
   std::vector<std::shared_ptr<const TaskMap>> snapshots;
-  for (int step = 0; step < 2000; ++step) {
+  std::vector<std::vector<std::pair<std::string, ScheduleStatus>>> frozen;  // as taken
+  // Shared configs, as the scheduler's tasks of a job share theirs (and fresh ones).
+  std::vector<std::shared_ptr<const model::TaskConfig>> shared_configs;
+  for (int j = 0; j < 5; ++j) shared_configs.push_back(Config("job" + std::to_string(j), j % 3));
+  for (int step = 0; step < 4000; ++step) {
     const std::string id = "t" + std::to_string(rng.Uniform(60));
     if (rng.Uniform(10) == 0) {
       st.Apply(RemoveTasks{{id}});
+      ASSERT_EQ(st.FindTask(id), nullptr);
     } else {
       const ScheduleStatus s = statuses[rng.Uniform(std::size(statuses))];
       const std::string agent = model::IsSlaveAssigned(s) ? "agent-" + std::to_string(rng.Uniform(4)) : "";
       const auto job = "job" + std::to_string(rng.Uniform(5));
-      st.Apply(SaveTasks{{Make(id, Config(job, static_cast<int32_t>(rng.Uniform(3)),
-                                          static_cast<int64_t>(rng.Uniform(500))),
-                               static_cast<int32_t>(rng.Uniform(9)), s, agent)}});
+      auto config = rng.Uniform(2) == 0
+                        ? shared_configs[rng.Uniform(shared_configs.size())]
+                        : Config(job, static_cast<int32_t>(rng.Uniform(3)),
+                                 static_cast<int64_t>(rng.Uniform(500)));
+      st.Apply(SaveTasks{{Make(id, std::move(config), static_cast<int32_t>(rng.Uniform(9)), s,
+                               agent)}});
     }
-    if (step % 100 == 0) snapshots.push_back(st.tasks());
+    if (step % 100 == 0) {
+      snapshots.push_back(st.tasks());
+      auto& f = frozen.emplace_back();
+      for (const auto& [tid, t] : *snapshots.back()) f.emplace_back(std::string(tid), t->status);
+    }
 
     size_t pending = 0;
     std::map<ScheduleStatus, size_t> in_status;
+    std::map<model::JobKey, int64_t> active;
     std::map<std::string, AgentLoad> loads;
     for (const auto& [tid, t] : st.table()) {
       ASSERT_EQ(st.FindTask(tid), t.get());
       if (t->status == ScheduleStatus::kPending) ++pending;
+      if (model::IsActive(t->status)) ++active[t->config->job];
       if (ClusterState::IsIndexedStatus(t->status)) {
         ++in_status[t->status];
         ASSERT_TRUE(st.InStatus(t->status).contains(t.get()));
@@ -145,6 +159,10 @@ TEST(ClusterStateIndexTest, IndexesMatchAFullRecomputation) {
       }
     }
     ASSERT_EQ(st.pending().size(), pending);
+    for (int j = 0; j < 5; ++j) {
+      const model::JobKey key{"www-data", "prod", "job" + std::to_string(j)};
+      ASSERT_EQ(st.ActiveTaskCount(key), active[key]) << key.ToString();
+    }
     for (ScheduleStatus s : statuses) {
       if (ClusterState::IsIndexedStatus(s)) {
         ASSERT_EQ(st.InStatus(s).size(), in_status[s]);
@@ -161,11 +179,12 @@ TEST(ClusterStateIndexTest, IndexesMatchAFullRecomputation) {
       ASSERT_EQ(got->tasks.size(), static_cast<size_t>(want.task_count));
     }
   }
-  // Every snapshot still iterates consistently (sizes match what it iterates).
-  for (const auto& snap : snapshots) {
-    size_t n = 0;
-    for (const auto& entry : *snap) n += entry.second != nullptr;
-    EXPECT_EQ(n, snap->size());
+  // Every snapshot still holds what it held when taken.
+  for (size_t i = 0; i < snapshots.size(); ++i) {
+    std::vector<std::pair<std::string, ScheduleStatus>> now;
+    for (const auto& [tid, t] : *snapshots[i]) now.emplace_back(std::string(tid), t->status);
+    EXPECT_EQ(now, frozen[i]) << "snapshot " << i;
+    EXPECT_EQ(now.size(), snapshots[i]->size());
   }
 }
 
