@@ -4,6 +4,7 @@
 #include <optional>
 #include <string_view>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "borealis/base/status.h"
 #include "borealis/wire/codec.h"
@@ -50,15 +51,25 @@ class DedupEncoder {
   storage::SaveTasksDeduplicated out_;
 };
 
-storage::StoredTaskChange ToStored(const state::TaskDelta& d) {
+// Takes the delta's strings and ports (Thrift's __set_x would copy them).
+storage::StoredTaskChange ToStored(state::TaskDelta&& d) {
   storage::StoredTaskChange c;
-  c.taskId = d.task_id;
+  c.taskId = std::move(d.task_id);
   c.status = wire::ToThrift(d.status);
   c.newEvents.reserve(d.new_events.size());
   for (const model::TaskEvent& e : d.new_events) c.newEvents.push_back(wire::ToThrift(e));
-  if (d.agent_id) c.__set_slaveId(*d.agent_id);
-  if (d.agent_host) c.__set_slaveHost(*d.agent_host);
-  if (d.assigned_ports) c.__set_assignedPorts(*d.assigned_ports);
+  if (d.agent_id) {
+    c.slaveId = std::move(*d.agent_id);
+    c.__isset.slaveId = true;
+  }
+  if (d.agent_host) {
+    c.slaveHost = std::move(*d.agent_host);
+    c.__isset.slaveHost = true;
+  }
+  if (d.assigned_ports) {
+    c.assignedPorts = std::move(*d.assigned_ports);
+    c.__isset.assignedPorts = true;
+  }
   if (d.failure_count) c.__set_failureCount(*d.failure_count);
   if (d.times_partitioned) c.__set_timesPartitioned(*d.times_partitioned);
   return c;
@@ -70,17 +81,36 @@ struct Saved {
   const model::Task* before = nullptr;
 };
 
+// The tasks of a run of saves, each once, in the order of their first save.
+class SavedRun {
+ public:
+  void Add(const model::Task& t, const model::Task* before) {
+    auto [it, inserted] = index_.try_emplace(t.task_id, saves_.size());
+    if (inserted) {
+      saves_.push_back(Saved{&t, before});
+    } else {
+      saves_[it->second].newest = &t;  // `before` stays the run's first
+    }
+  }
+  const std::vector<Saved>& saves() const { return saves_; }
+
+ private:
+  absl::flat_hash_map<std::string_view, size_t> index_;
+  std::vector<Saved> saves_;
+};
+
 // Appends the ops for one run of SaveTasks: tasks the log held before the run and that
 // changed only in what a delta carries as SaveTaskChanges, the others whole.
-void EncodeSaves(const std::map<std::string_view, Saved>& saves, std::vector<storage::Op>* ops) {
+void EncodeSaves(const std::vector<Saved>& saves, std::vector<storage::Op>* ops) {
   DedupEncoder whole(saves.size());
   storage::SaveTaskChanges changes;
+  changes.changes.reserve(saves.size());
   size_t whole_count = 0;
-  for (const auto& [id, s] : saves) {
+  for (const Saved& s : saves) {
     std::optional<state::TaskDelta> delta;
     if (s.before != nullptr) delta = state::DeltaOf(*s.before, *s.newest);
     if (delta) {
-      changes.changes.push_back(ToStored(*delta));
+      changes.changes.push_back(ToStored(std::move(*delta)));
     } else {
       whole.Add(*s.newest);
       ++whole_count;
@@ -109,7 +139,7 @@ std::string EncodeTransaction(const std::vector<state::Mutation>& mutations) {
     if (std::holds_alternative<state::SaveTasks>(m)) {
       // A run of SaveTasks becomes ops holding each task's newest version: replaying them
       // gives the same state, and a task saved several times is encoded once.
-      std::map<std::string_view, Saved> saves;
+      SavedRun run;
       for (; i < mutations.size() && std::holds_alternative<state::SaveTasks>(mutations[i]); ++i) {
         const auto& save = std::get<state::SaveTasks>(mutations[i]);
         size_t k = 0;  // index into save.replaced (tasks, then shared)
@@ -117,14 +147,13 @@ std::string EncodeTransaction(const std::vector<state::Mutation>& mutations) {
           const model::Task* before =
               k < save.replaced.size() && save.replaced[k] ? save.replaced[k].get() : nullptr;
           ++k;
-          auto [it, inserted] = saves.try_emplace(t.task_id, Saved{&t, before});
-          if (!inserted) it->second.newest = &t;  // `before` stays the run's first
+          run.Add(t, before);
         };
         for (const auto& t : save.tasks) add(t);
         for (const auto& t : save.shared) add(*t);
       }
       --i;
-      EncodeSaves(saves, &txn.ops);
+      EncodeSaves(run.saves(), &txn.ops);
       continue;
     }
     storage::Op& op = txn.ops.emplace_back();
@@ -143,7 +172,9 @@ std::string EncodeTransaction(const std::vector<state::Mutation>& mutations) {
       op.__set_removeQuota(std::move(rq));
     } else if (const auto* change = std::get_if<state::ChangeTasks>(&m)) {
       storage::SaveTaskChanges changes;
-      for (const state::TaskDelta& d : change->deltas) changes.changes.push_back(ToStored(d));
+      for (const state::TaskDelta& d : change->deltas) {
+        changes.changes.push_back(ToStored(state::TaskDelta(d)));
+      }
       op.saveTaskChanges = std::move(changes);
       op.__isset.saveTaskChanges = true;
     }
