@@ -5,6 +5,8 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+
 namespace borealis::core {
 namespace {
 
@@ -360,9 +362,8 @@ bool ShouldKillUnknownTask(ScheduleStatus reported) {
 }
 
 std::string NewTaskId(const model::TaskConfig& config, int32_t instance_id, base::Rng& rng) {
-  const std::string raw = config.job.role + "-" + config.job.environment + "-" +
-                          config.job.name + "-" + std::to_string(instance_id) + "-" +
-                          rng.Uuid();
+  const std::string raw = absl::StrCat(config.job.role, "-", config.job.environment, "-",
+                                       config.job.name, "-", instance_id, "-", rng.Uuid());
   std::string id;
   id.reserve(raw.size());
   for (size_t i = 0; i < raw.size(); ++i) {

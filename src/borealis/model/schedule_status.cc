@@ -1,6 +1,7 @@
 #include "borealis/model/schedule_status.h"
 
 #include <array>
+#include <cstdint>
 #include <utility>
 
 namespace borealis::model {
@@ -25,6 +26,17 @@ constexpr std::array<std::pair<S, std::string_view>, 15> kNames = {{
     {S::kPartitioned, "PARTITIONED"},
 }};
 
+// kNames' index by status value (-1: no such status), for the conversions on every update.
+constexpr int kMaxValue = 63;
+constexpr std::array<int8_t, kMaxValue + 1> kIndexByValue = [] {
+  std::array<int8_t, kMaxValue + 1> out{};
+  out.fill(-1);
+  for (size_t i = 0; i < kNames.size(); ++i) {
+    out[static_cast<size_t>(kNames[i].first)] = static_cast<int8_t>(i);
+  }
+  return out;
+}();
+
 }  // namespace
 
 const std::vector<ScheduleStatus>& AllStatuses() {
@@ -37,10 +49,9 @@ const std::vector<ScheduleStatus>& AllStatuses() {
 }
 
 std::string_view StatusName(ScheduleStatus s) {
-  for (const auto& [st, name] : kNames) {
-    if (st == s) return name;
-  }
-  return "UNKNOWN";
+  const int v = static_cast<int>(s);
+  if (v < 0 || v > kMaxValue || kIndexByValue[static_cast<size_t>(v)] < 0) return "UNKNOWN";
+  return kNames[static_cast<size_t>(kIndexByValue[static_cast<size_t>(v)])].second;
 }
 
 std::optional<ScheduleStatus> ParseStatus(std::string_view name) {
@@ -51,10 +62,10 @@ std::optional<ScheduleStatus> ParseStatus(std::string_view name) {
 }
 
 std::optional<ScheduleStatus> StatusFromInt(int value) {
-  for (const auto& [st, n] : kNames) {
-    if (static_cast<int>(st) == value) return st;
+  if (value < 0 || value > kMaxValue || kIndexByValue[static_cast<size_t>(value)] < 0) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  return kNames[static_cast<size_t>(kIndexByValue[static_cast<size_t>(value)])].first;
 }
 
 bool IsActive(ScheduleStatus s) {
