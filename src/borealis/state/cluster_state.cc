@@ -22,11 +22,6 @@ bool PendingOrder::operator()(const model::Task* a, const model::Task* b) const 
 
 namespace {
 
-// The table's shared pointer to the stored task `t`.
-std::shared_ptr<const model::Task> FindTaskPtrIn(const TaskTable& table, const model::Task* t) {
-  return table.Job(TaskTable::JobOf(*t))->at(t->task_id);
-}
-
 // Whether `a` and `b` are indexed in the same AgentLoad with the same resources and ports.
 bool HoldsSameLoad(const model::Task& a, const model::Task& b) {
   return model::IsSlaveAssigned(a.status) && model::IsSlaveAssigned(b.status) &&
@@ -178,7 +173,7 @@ void ClusterState::Apply(const Mutation& m,
     for (const auto& id : remove->task_ids) {
       auto it = by_id_.find(std::string_view(id));
       if (it == by_id_.end()) continue;
-      const model::Task* t = *it;
+      const model::Task* t = it->get();  // the table holds it until its Erase
       Unindex(*t);
       by_id_.erase(it);
       table_.Erase(TaskTable::JobOf(*t), id);  // `id` may be owned by the caller: fine
@@ -197,10 +192,10 @@ std::shared_ptr<const model::Task> ClusterState::Save(std::shared_ptr<const mode
   bool same_count = false;  // counts the same in active_by_job_
   // The id index's entry for this id, repointed below: the new version has the same id, so
   // the same hash and slot (one search instead of find, erase and insert).
-  const model::Task** slot = nullptr;
+  TaskPtr* slot = nullptr;
   if (auto old = by_id_.find(std::string_view(stored->task_id)); old != by_id_.end()) {
-    before = *old;
-    slot = const_cast<const model::Task**>(&*old);
+    before = old->get();
+    slot = const_cast<TaskPtr*>(&*old);
     same_load = HoldsSameLoad(*before, *stored);
     same_count = before->config == stored->config &&
                  model::IsActive(before->status) == model::IsActive(stored->status);
@@ -208,18 +203,18 @@ std::shared_ptr<const model::Task> ClusterState::Save(std::shared_ptr<const mode
     if (before->config != stored->config) {
       const model::JobKey& old_job = TaskTable::JobOf(*before);
       if (old_job != TaskTable::JobOf(*stored)) {
-        moved_job = FindTaskPtrIn(table_, before);
+        moved_job = *slot;
         table_.Erase(old_job, stored->task_id);
       }
     }
   }
   const model::Task* now = stored.get();
-  std::shared_ptr<const model::Task> old = table_.Put(std::move(stored));
   if (slot != nullptr) {
-    *slot = now;
+    *slot = stored;  // `before` stays alive: the table holds it until Put
   } else {
-    by_id_.insert(now);
+    by_id_.insert(stored);
   }
+  std::shared_ptr<const model::Task> old = table_.Put(std::move(stored));
   Index(*now, !same_load, !same_count);
   if (same_load) {  // a status change on the agent (e.g. STARTING -> RUNNING): swap pointers
     AgentLoad& load = loads_.find(now->agent_id)->second;  // same_load: it is there
@@ -230,9 +225,8 @@ std::shared_ptr<const model::Task> ClusterState::Save(std::shared_ptr<const mode
 }
 
 std::shared_ptr<const model::Task> ClusterState::FindTaskPtr(std::string_view task_id) const {
-  const model::Task* t = FindTask(task_id);
-  if (t == nullptr) return nullptr;
-  return FindTaskPtrIn(table_, t);
+  auto it = by_id_.find(task_id);
+  return it == by_id_.end() ? nullptr : *it;
 }
 
 const std::string* ClusterState::Unknown(const ChangeTasks& m) const {
@@ -256,7 +250,7 @@ int64_t ClusterState::ActiveTaskCount(const model::JobKey& job) const {
 
 const model::Task* ClusterState::FindTask(std::string_view task_id) const {
   auto it = by_id_.find(task_id);
-  return it == by_id_.end() ? nullptr : *it;
+  return it == by_id_.end() ? nullptr : it->get();
 }
 
 const AgentLoad* ClusterState::LoadOf(const std::string& agent_id) const {

@@ -166,20 +166,21 @@ class ClusterState {
 
   TaskMap table_;
   mutable std::shared_ptr<const TaskMap> snapshot_;  // of table_ since the last change
-  // Writer-side id index, looked up by id (string_view).
+  // Writer-side id index, looked up by id (string_view). It holds the table's own pointers,
+  // so that FindTaskPtr is one lookup.
   struct IdHash {
     using is_transparent = void;
     size_t operator()(std::string_view id) const { return absl::Hash<std::string_view>()(id); }
-    size_t operator()(const model::Task* t) const { return (*this)(t->task_id); }
+    size_t operator()(const TaskPtr& t) const { return (*this)(t->task_id); }
   };
   struct IdEq {
     using is_transparent = void;
     static std::string_view Id(std::string_view id) { return id; }
-    static std::string_view Id(const model::Task* t) { return t->task_id; }
+    static std::string_view Id(const TaskPtr& t) { return t->task_id; }
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const { return Id(a) == Id(b); }
   };
-  absl::flat_hash_set<const model::Task*, IdHash, IdEq> by_id_;
+  absl::flat_hash_set<TaskPtr, IdHash, IdEq> by_id_;
   PendingSet pending_;
   std::array<TaskSet, 19> in_status_;  // by the status' numeric value (0..18)
   absl::flat_hash_map<std::string, AgentLoad> loads_;  // read for every agent each pass
