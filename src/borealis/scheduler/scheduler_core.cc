@@ -90,7 +90,7 @@ absl::Status SchedulerCore::Recover() {
   const int64_t now = clock_.NowMs();
   for (const auto& [id, t] : state_.table()) {
     if (!model::IsSlaveAssigned(t->status) || t->agent_id.empty()) continue;
-    AgentRecord& rec = agents_[t->agent_id];
+    AgentRecord& rec = AddAgent(t->agent_id);
     if (!rec.registered) {
       rec.info.agent_id = t->agent_id;
       rec.info.host = t->agent_host;
@@ -108,6 +108,15 @@ void SchedulerCore::Mutate(state::Mutation m) {
   auto* save = std::get_if<state::SaveTasks>(&m);
   state_.Apply(m, save ? &save->replaced : nullptr);
   pending_mutations_.push_back(std::move(m));
+}
+
+void SchedulerCore::SaveTask(std::shared_ptr<const model::Task> task) {
+  // Consecutive saves share one mutation (the log encodes a run of saves as one anyway).
+  auto* run = pending_mutations_.empty()
+                  ? nullptr
+                  : std::get_if<state::SaveTasks>(&pending_mutations_.back());
+  if (run == nullptr) run = &std::get<state::SaveTasks>(pending_mutations_.emplace_back());
+  state_.SaveInto(std::move(task), run);
 }
 
 void SchedulerCore::QueueSend(const std::string& agent_id, OutgoingMessage message) {
@@ -131,17 +140,15 @@ std::shared_ptr<const model::Task> SchedulerCore::ApplyChange(const model::Task&
     if (change.send_kill) SendKill(before, "Task is not expected to run");
     return nullptr;
   }
-  state::SaveTasks save;
   std::shared_ptr<const model::Task> after_ptr;
   if (change.updated) {
     after_ptr = std::make_shared<const model::Task>(std::move(*change.updated));
-    save.shared.push_back(after_ptr);
+    SaveTask(after_ptr);
   }
   if (change.replacement) {
-    save.shared.push_back(std::make_shared<const model::Task>(std::move(*change.replacement)));
+    SaveTask(std::make_shared<const model::Task>(std::move(*change.replacement)));
   }
   const bool replaced = change.replacement.has_value();
-  if (!save.shared.empty()) Mutate(std::move(save));
   if (change.deleted) Mutate(state::RemoveTasks{{before.task_id}});
   if (change.send_kill) SendKill(before, kill_message);
   const model::Task* after = after_ptr.get();
@@ -364,7 +371,7 @@ void SchedulerCore::OnAgentRegister(const agentproto::RegisterAgent& registratio
     Count("agent_registrations_rejected");
     return;
   }
-  AgentRecord& rec = agents_[info->agent_id];
+  AgentRecord& rec = AddAgent(info->agent_id);
   rec.info = *info;
   rec.statics = core::MakeHostStatic(rec.info);
   rec.registered = true;
@@ -435,7 +442,7 @@ void SchedulerCore::OnStatusUpdate(const std::string& agent_id,
   ack.uuid = update.uuid;
   ack.taskId = update.taskId;
   QueueSend(agent_id, std::move(ack));
-  if (auto it = agents_.find(agent_id); it != agents_.end()) it->second.last_seen_ms = clock_.NowMs();
+  if (AgentRecord* rec = FindAgent(agent_id)) rec->last_seen_ms = clock_.NowMs();
 
   auto status = wire::FromThrift(update.status);
   if (!status.ok()) {
@@ -456,10 +463,10 @@ void SchedulerCore::OnStatusUpdate(const std::string& agent_id,
 }
 
 void SchedulerCore::OnHeartbeat(const std::string& agent_id) {
-  if (auto it = agents_.find(agent_id); it != agents_.end()) {
-    it->second.last_seen_ms = clock_.NowMs();
-    if (!it->second.connected) agents_changed_ = true;
-    it->second.connected = true;
+  if (AgentRecord* rec = FindAgent(agent_id)) {
+    rec->last_seen_ms = clock_.NowMs();
+    if (!rec->connected) agents_changed_ = true;
+    rec->connected = true;
   }
 }
 
@@ -473,10 +480,22 @@ void SchedulerCore::OnAgentDisconnected(const std::string& agent_id) {
 
 void SchedulerCore::LoseAgent(const std::string& agent_id, const std::string& why) {
   PartitionAgentTasks(agent_id, why);  // §3.5, partitions.cc
-  agents_.erase(agent_id);
+  EraseAgent(agent_id);
   agents_changed_ = true;
   placement_dirty_ = true;
   Count("agents_lost");
+}
+
+AgentRecord& SchedulerCore::AddAgent(const std::string& agent_id) {
+  if (AgentRecord* rec = FindAgent(agent_id)) return *rec;
+  AgentRecord& rec = agents_[agent_id];
+  agent_index_[agent_id] = &rec;
+  return rec;
+}
+
+void SchedulerCore::EraseAgent(const std::string& agent_id) {
+  agent_index_.erase(agent_id);
+  agents_.erase(agent_id);
 }
 
 // ---------------------------------------------------------------- timers

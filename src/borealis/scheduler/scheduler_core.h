@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "borealis/base/clock.h"
 #include "borealis/base/rng.h"
@@ -135,6 +136,7 @@ class SchedulerCore {
 
  private:
   void Mutate(state::Mutation m);
+  void SaveTask(std::shared_ptr<const model::Task> task);  // a Mutate of one shared save
   // `kill_message` goes to the agent when the change asks for a kill.
   // Returns the task as stored after the change (null when it was not saved).
   std::shared_ptr<const model::Task> ApplyChange(
@@ -145,6 +147,12 @@ class SchedulerCore {
   void SendKill(const model::Task& task, const std::string& message);
   void QueueSend(const std::string& agent_id, OutgoingMessage message);
   void LoseAgent(const std::string& agent_id, const std::string& why);
+  AgentRecord& AddAgent(const std::string& agent_id);  // the existing record if there is one
+  void EraseAgent(const std::string& agent_id);
+  AgentRecord* FindAgent(const std::string& agent_id) {
+    auto it = agent_index_.find(agent_id);
+    return it == agent_index_.end() ? nullptr : it->second;
+  }
   void ReconcileAgent(const agentproto::RegisterAgent& registration);
   core::TransitionContext Context();
   // The counter of transitions to `to` (nullopt: deletions).
@@ -186,7 +194,10 @@ class SchedulerCore {
   std::regex environment_re_;  // options_.environment_pattern, compiled once
 
   state::ClusterState state_;
-  AgentRecords agents_;
+  AgentRecords agents_;  // change only through AddAgent/EraseAgent (they keep agent_index_)
+  // agents_' records by id, for the per-update and per-heartbeat lookups (pointers into
+  // agents_, whose nodes do not move).
+  absl::flat_hash_map<std::string, AgentRecord*> agent_index_;
   bool agents_changed_ = true;        // since the last published view
   int64_t agents_published_ms_ = 0;   // when agents_ was last copied into a view
   std::shared_ptr<const AgentRecords> published_agents_;

@@ -185,6 +185,17 @@ void ClusterState::Apply(const Mutation& m,
   }
 }
 
+void ClusterState::SaveInto(std::shared_ptr<const model::Task> task, SaveTasks* run) {
+  ++version_;
+  snapshot_.reset();
+  // `replaced` lists `tasks` first, then `shared`: a run of copied tasks takes no more.
+  if (run->replaced.size() < run->tasks.size()) {
+    throw std::invalid_argument("ClusterState::SaveInto: the run's replaced list is short");
+  }
+  run->shared.push_back(task);
+  run->replaced.push_back(Save(std::move(task)));
+}
+
 std::shared_ptr<const model::Task> ClusterState::Save(std::shared_ptr<const model::Task> stored) {
   std::shared_ptr<const model::Task> moved_job;  // the old version when the job changed
   const model::Task* before = nullptr;

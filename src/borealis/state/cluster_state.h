@@ -117,6 +117,10 @@ class ClusterState {
   // replaced, or null, in the order they were saved.
   void Apply(const Mutation& m, std::vector<std::shared_ptr<const model::Task>>* replaced =
                                     nullptr);
+  // Applies SaveTasks{shared: {task}} and appends it to `run`, a save mutation the caller
+  // collects: the same state and the same log as one SaveTasks per task, without building
+  // a mutation (and its vectors) for each.
+  void SaveInto(std::shared_ptr<const model::Task> task, SaveTasks* run);
   void ApplyAll(const std::vector<Mutation>& ms) {
     for (const auto& m : ms) Apply(m);
   }

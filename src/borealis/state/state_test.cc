@@ -33,6 +33,38 @@ TEST(ClusterStateTest, SaveReplacesAndRemoveDeletes) {
   EXPECT_EQ(st.FindTask("b"), nullptr);
 }
 
+// SaveInto appends to a run what Apply(SaveTasks) would have done: the same state, and the
+// run lists each saved task with the version it replaced, after the run's copied tasks.
+TEST(ClusterStateTest, SaveIntoExtendsARunLikeSeparateSaves) {
+  ClusterState via_run, via_apply;
+  SaveTasks created{{MakeTask("a", model::ScheduleStatus::kPending),
+                     MakeTask("b", model::ScheduleStatus::kPending)}};
+  via_apply.Apply(created);
+  via_run.Apply(created, &created.replaced);
+  ASSERT_EQ(created.replaced.size(), 2u);
+  const model::Task* a_before = via_run.FindTask("a");
+
+  auto a_running = std::make_shared<const model::Task>(MakeTask("a", model::ScheduleStatus::kRunning));
+  auto c_pending = std::make_shared<const model::Task>(MakeTask("c", model::ScheduleStatus::kPending));
+  via_run.SaveInto(a_running, &created);
+  via_run.SaveInto(c_pending, &created);
+  SaveTasks second;
+  second.shared = {a_running, c_pending};
+  via_apply.Apply(second);
+
+  ASSERT_EQ(created.shared.size(), 2u);
+  ASSERT_EQ(created.replaced.size(), 4u);
+  EXPECT_EQ(created.replaced[2].get(), a_before);
+  EXPECT_EQ(created.replaced[3], nullptr);
+  for (const char* id : {"a", "b", "c"}) {
+    ASSERT_NE(via_run.FindTask(id), nullptr) << id;
+    EXPECT_EQ(via_run.FindTask(id)->status, via_apply.FindTask(id)->status) << id;
+  }
+  EXPECT_EQ(via_run.FindTaskPtr("a"), a_running);
+  EXPECT_EQ(via_run.pending().size(), via_apply.pending().size());
+  EXPECT_EQ(via_run.version(), via_apply.version() + 1);  // two saves against one Apply
+}
+
 // A delta carries status, appended events and the fields that changed; anything else
 // (config, instance, ancestor, earlier events) makes DeltaOf refuse.
 TEST(ClusterStateTest, DeltaOfAndApplyDeltaRoundTrip) {
