@@ -47,7 +47,11 @@ std::vector<HostState> BuildHosts(const ClusterView& view) {
     s.agent = h.agent;
     s.statics = h.statics ? h.statics : MakeHostStatic(*h.agent);
     s.used = h.used;
-    s.base_ports = &h.UsedPorts();
+    if (h.used_ports_ref != nullptr) {
+      s.base_ports = h.used_ports_ref;
+    } else {
+      s.own_ports = h.used_ports;  // the view's own set: copied, the table may outlive it
+    }
     s.schedulable = h.schedulable;
     hosts.push_back(std::move(s));
   }
@@ -76,10 +80,11 @@ std::optional<size_t> HostIndex(const std::vector<HostState>& hosts, const std::
   return static_cast<size_t>(it - hosts.begin());
 }
 
-// The view's ACTIVE placed tasks counted per job on the call's hosts (unknown hosts skipped).
-JobCounts CountPlaced(const ClusterView& view, const std::vector<HostState>& hosts) {
+// The ACTIVE placed tasks counted per job on the call's hosts (unknown hosts skipped).
+JobCounts CountPlaced(const std::vector<const model::Task*>& placed,
+                      const std::vector<HostState>& hosts) {
   JobCounts counts;
-  for (const model::Task* t : view.placed_tasks) {
+  for (const model::Task* t : placed) {
     if (t == nullptr || t->config == nullptr || !model::IsActive(t->status)) continue;
     const std::optional<size_t> at = HostIndex(hosts, t->agent_id);
     if (!at) continue;
@@ -88,8 +93,17 @@ JobCounts CountPlaced(const ClusterView& view, const std::vector<HostState>& hos
   return counts;
 }
 
+}  // namespace
+
 // Hosts in spread order without the per-job count: most free cpu first, then index.
 using CpuOrder = std::set<std::pair<int64_t, size_t>>;
+
+struct HostTable::Impl {
+  std::vector<HostState> hosts;  // sorted by agent_id, unique
+  CpuOrder order;                // every host, kept current by TakeOn and Update
+};
+
+namespace {
 
 // Takes `need` and `ports` on `host` (index i), keeping `order` (if any) current.
 void TakeOn(HostState& host, size_t i, const model::Resources& need,
@@ -332,21 +346,52 @@ bool SameClass(const model::TaskConfig* a, const model::TaskConfig* b) {
 
 }  // namespace
 
+HostTable::HostTable() : impl_(std::make_unique<Impl>()) {}
+HostTable::~HostTable() = default;
+HostTable::HostTable(HostTable&&) noexcept = default;
+HostTable& HostTable::operator=(HostTable&&) noexcept = default;
+
+size_t HostTable::size() const { return impl_->hosts.size(); }
+
+void HostTable::Reset(const ClusterView& view) {
+  impl_->hosts = BuildHosts(view);
+  const std::vector<HostState>& hosts = impl_->hosts;
+  std::vector<std::pair<int64_t, size_t>> sorted;
+  sorted.reserve(hosts.size());
+  for (size_t i = 0; i < hosts.size(); ++i) sorted.emplace_back(hosts[i].NegFreeCpu(), i);
+  std::sort(sorted.begin(), sorted.end());
+  impl_->order = CpuOrder(sorted.begin(), sorted.end());  // sorted input: linear
+}
+
+bool HostTable::Update(const std::string& agent_id, const model::Resources& used,
+                       const model::PortSet* ports) {
+  static const model::PortSet kNoPorts;
+  const std::optional<size_t> i = HostIndex(impl_->hosts, agent_id);
+  if (!i) return false;
+  HostState& host = impl_->hosts[*i];
+  impl_->order.erase({host.NegFreeCpu(), *i});
+  host.used = used;
+  host.base_ports = ports != nullptr ? ports : &kNoPorts;
+  host.own_ports.reset();
+  host.free_ports = -1;
+  impl_->order.insert({host.NegFreeCpu(), *i});
+  return true;
+}
+
 PlacementResult Place(const ClusterView& view, const std::vector<const model::Task*>& pending,
                       const PlacementOptions& options) {
+  HostTable table;
+  table.Reset(view);
+  return Place(table, view.placed_tasks, pending, options);
+}
+
+PlacementResult Place(HostTable& table, const std::vector<const model::Task*>& placed_tasks,
+                      const std::vector<const model::Task*>& pending,
+                      const PlacementOptions& options) {
   PlacementResult result;
-  std::vector<HostState> hosts = BuildHosts(view);
-
-  JobCounts counts = CountPlaced(view, hosts);
-
-  CpuOrder order;
-  if (options.strategy == PlacementStrategy::kSpread) {
-    std::vector<std::pair<int64_t, size_t>> sorted;
-    sorted.reserve(hosts.size());
-    for (size_t i = 0; i < hosts.size(); ++i) sorted.emplace_back(hosts[i].NegFreeCpu(), i);
-    std::sort(sorted.begin(), sorted.end());
-    order = CpuOrder(sorted.begin(), sorted.end());  // sorted input: linear, no rebalancing
-  }
+  std::vector<HostState>& hosts = table.impl_->hosts;
+  CpuOrder& order = table.impl_->order;
+  JobCounts counts = CountPlaced(placed_tasks, hosts);
   ValueIndex by_value;
   std::set<std::string> seen;
   std::unique_ptr<ClassPlacer> placer;
@@ -373,7 +418,7 @@ PlacementResult PlaceByFullScan(const ClusterView& view,
                                 const PlacementOptions& options) {
   PlacementResult result;
   std::vector<HostState> hosts = BuildHosts(view);
-  JobCounts counts = CountPlaced(view, hosts);
+  JobCounts counts = CountPlaced(view.placed_tasks, hosts);
   auto better = [](const HostState& a, int64_t a_tasks, const HostState& b, int64_t b_tasks) {
     if (a_tasks != b_tasks) return a_tasks < b_tasks;
     const int64_t a_cpu = a.agent->resources.milli_cpus - a.used.milli_cpus;

@@ -103,6 +103,44 @@ struct PlacementOptions {
 PlacementResult Place(const ClusterView& view, const std::vector<const model::Task*>& pending,
                       const PlacementOptions& options);
 
+// Placement's table of hosts (their usage and the free-cpu order), for a caller that places
+// again and again on mostly the same hosts: built once from a view's hosts, then told
+// which hosts' usage changed, instead of being rebuilt from every host for every call.
+class HostTable {
+ public:
+  HostTable();
+  ~HostTable();
+  HostTable(HostTable&&) noexcept;
+  HostTable& operator=(HostTable&&) noexcept;
+
+  // Rebuilds the table from `view.hosts` (placed_tasks are not read). Ports given by
+  // used_ports_ref must stay alive and unchanged until that host's next Update or Reset;
+  // used_ports are copied.
+  void Reset(const ClusterView& view);
+  // Host `agent_id` now uses `used` (executor overheads included) and the ports `*ports`
+  // (the caller keeps them alive and unchanged until this host's next Update or a Reset;
+  // null: none). Unknown ids are ignored. False when the id is not in the table.
+  bool Update(const std::string& agent_id, const model::Resources& used,
+              const model::PortSet* ports);
+  size_t size() const;
+
+ private:
+  friend PlacementResult Place(HostTable& table,
+                               const std::vector<const model::Task*>& placed_tasks,
+                               const std::vector<const model::Task*>& pending,
+                               const PlacementOptions& options);
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Place on `table` (placed_tasks as ClusterView::placed_tasks): the same result as Place
+// on a view with the table's hosts. The table keeps this call's placements in its usage,
+// as the caller's state will hold them once they are applied; the caller then Updates the
+// hosts whose usage it changed (at least those of the assignments).
+PlacementResult Place(HostTable& table, const std::vector<const model::Task*>& placed_tasks,
+                      const std::vector<const model::Task*>& pending,
+                      const PlacementOptions& options);
+
 // The same result as Place, computed by checking every host for every task (O(tasks x
 // hosts)); Place works on runs of tasks sharing a TaskConfig and re-checks only the hosts
 // a placement changed. Kept as the reference for tests and the benchmarks' baseline.

@@ -618,6 +618,85 @@ TEST(PlacePropertyTest, SameDecisionsAsTheFullScanOnLargerClusters) {
   EXPECT_GT(pending_total, 100);
 }
 
+// ---- HostTable ----------------------------------------------------------------------
+
+// A table kept across passes, told only which hosts changed, decides as a view built afresh
+// for every pass: three passes over a random cluster, each after applying the previous
+// pass's assignments (and freeing some usage elsewhere) to the hosts.
+TEST(HostTableTest, KeptAcrossPassesDecidesLikeAFreshView) {
+  int placed_total = 0;
+  int reasons_total = 0;
+  for (uint64_t seed = 0; seed < 200; ++seed) {
+    SCOPED_TRACE(::testing::Message() << "seed " << seed);
+    RandomCase rc;
+    BuildRandom(3000 + seed, rc, /*max_hosts=*/40, /*max_tasks=*/30);
+    ClusterView view = rc.cluster.View();
+    std::deque<model::PortSet> ports;  // the hosts' ports, referenced by view and table
+    std::map<std::string, size_t> index;
+    for (size_t i = 0; i < view.hosts.size(); ++i) {
+      HostView& h = view.hosts[i];
+      ports.push_back(h.used_ports);
+      h.used_ports.clear();
+      h.used_ports_ref = &ports.back();
+      index[h.agent->agent_id] = i;
+    }
+    std::map<std::string, const model::Task*> by_id;
+    for (const model::Task* t : rc.pending) by_id[t->task_id] = t;
+    std::deque<model::Task> placed;  // copies of the tasks placed, now running
+    HostTable table;
+    table.Reset(view);
+    base::Rng rng(seed);
+    const size_t per_pass = rc.pending.size() / 3 + 1;
+    for (size_t begin = 0; begin < rc.pending.size(); begin += per_pass) {
+      const std::vector<const model::Task*> batch(
+          rc.pending.begin() + static_cast<std::ptrdiff_t>(begin),
+          rc.pending.begin() + static_cast<std::ptrdiff_t>(std::min(rc.pending.size(), begin + per_pass)));
+      PlacementOptions o;
+      o.seed = seed * 7 + begin;
+      o.strategy = rng.Uniform(3) == 0 ? PlacementStrategy::kFirstFit : PlacementStrategy::kSpread;
+      o.executor_overhead.milli_cpus = 50;
+      const PlacementResult fresh = Place(view, batch, o);
+      const PlacementResult kept = Place(table, view.placed_tasks, batch, o);
+      ASSERT_EQ(kept.assignments, fresh.assignments);
+      ASSERT_EQ(kept.pending_reasons, fresh.pending_reasons);
+      placed_total += static_cast<int>(fresh.assignments.size());
+      reasons_total += static_cast<int>(fresh.pending_reasons.size());
+      // Apply the assignments as the scheduler's state would, then tell the table.
+      std::set<std::string> changed;
+      for (const Assignment& a : fresh.assignments) {
+        const model::Task& t = *by_id.at(a.task_id);
+        const size_t i = index.at(a.agent_id);
+        const model::Resources need = TaskNeed(*t.config, o.executor_overhead);
+        HostView& h = view.hosts[i];
+        h.used.milli_cpus += need.milli_cpus;
+        h.used.ram_mb += need.ram_mb;
+        h.used.disk_mb += need.disk_mb;
+        h.used.gpus += need.gpus;
+        for (const auto& [name, port] : a.ports) ports[i].insert(port);
+        model::Task& running = placed.emplace_back(t);
+        running.status = model::ScheduleStatus::kRunning;
+        running.agent_id = a.agent_id;
+        view.placed_tasks.push_back(&running);
+        changed.insert(a.agent_id);
+      }
+      // Something finished on a random host: its cpu and one port are free again.
+      HostView& freed = view.hosts[rng.Uniform(view.hosts.size())];
+      freed.used.milli_cpus -= std::min<int64_t>(freed.used.milli_cpus, 300);
+      const size_t fi = index.at(freed.agent->agent_id);
+      if (!ports[fi].empty()) ports[fi].erase(*ports[fi].begin());
+      changed.insert(freed.agent->agent_id);
+      for (const std::string& id : changed) {
+        const size_t i = index.at(id);
+        ASSERT_TRUE(table.Update(id, view.hosts[i].used, &ports[i]));
+      }
+    }
+    EXPECT_FALSE(table.Update("no-such-agent", {}, nullptr));
+    EXPECT_EQ(table.size(), view.hosts.size());
+  }
+  EXPECT_GT(placed_total, 1000);
+  EXPECT_GT(reasons_total, 100);
+}
+
 // ---- CheckFitsSomeHost --------------------------------------------------------------
 
 model::AgentInfo AgentWith(int64_t milli_cpus, int64_t ram_mb, int64_t disk_mb, int64_t gpus,

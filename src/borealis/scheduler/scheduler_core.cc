@@ -97,7 +97,7 @@ absl::Status SchedulerCore::Recover() {
       rec.last_seen_ms = now;
     }
   }
-  agents_changed_ = true;
+  AgentsChanged();
   Count("recovered_tasks", static_cast<int64_t>(state_.task_count()));
   placement_dirty_ = true;
   return Flush();
@@ -376,7 +376,7 @@ void SchedulerCore::OnAgentRegister(const agentproto::RegisterAgent& registratio
   rec.statics = core::MakeHostStatic(rec.info);
   rec.registered = true;
   rec.connected = true;
-  agents_changed_ = true;
+  AgentsChanged();
   rec.last_seen_ms = clock_.NowMs();
   agentproto::AgentRegistered registered;
   registered.agentId = info->agent_id;
@@ -465,7 +465,7 @@ void SchedulerCore::OnStatusUpdate(const std::string& agent_id,
 void SchedulerCore::OnHeartbeat(const std::string& agent_id) {
   if (AgentRecord* rec = FindAgent(agent_id)) {
     rec->last_seen_ms = clock_.NowMs();
-    if (!rec->connected) agents_changed_ = true;
+    if (!rec->connected) AgentsChanged();
     rec->connected = true;
   }
 }
@@ -473,7 +473,7 @@ void SchedulerCore::OnHeartbeat(const std::string& agent_id) {
 void SchedulerCore::OnAgentDisconnected(const std::string& agent_id) {
   if (auto it = agents_.find(agent_id); it != agents_.end()) {
     it->second.connected = false;
-    agents_changed_ = true;
+    AgentsChanged();
     placement_dirty_ = true;
   }
 }
@@ -481,7 +481,7 @@ void SchedulerCore::OnAgentDisconnected(const std::string& agent_id) {
 void SchedulerCore::LoseAgent(const std::string& agent_id, const std::string& why) {
   PartitionAgentTasks(agent_id, why);  // §3.5, partitions.cc
   EraseAgent(agent_id);
-  agents_changed_ = true;
+  AgentsChanged();
   placement_dirty_ = true;
   Count("agents_lost");
 }
@@ -575,10 +575,19 @@ void SchedulerCore::MaybeSnapshot() {
 
 // ---------------------------------------------------------------- placement
 
+model::Resources SchedulerCore::UsedWithOverhead(const state::AgentLoad& load) const {
+  const model::Resources& overhead = options_.executor_overhead;
+  model::Resources used = load.used;
+  used.milli_cpus += load.task_count * overhead.milli_cpus;
+  used.ram_mb += load.task_count * overhead.ram_mb;
+  used.disk_mb += load.task_count * overhead.disk_mb;
+  used.gpus += load.task_count * overhead.gpus;
+  return used;
+}
+
 core::ClusterView SchedulerCore::BuildClusterView(const std::set<model::JobKey>* jobs) const {
   core::ClusterView view;
   view.hosts.reserve(agents_.size());
-  const model::Resources& overhead = options_.executor_overhead;
   const bool any_held = !rules_.reservations.empty();
   for (const auto& [id, rec] : agents_) {  // agent_id order, as the view promises
     if (!rec.registered || !rec.connected) continue;
@@ -587,11 +596,7 @@ core::ClusterView SchedulerCore::BuildClusterView(const std::set<model::JobKey>*
     hv.statics = rec.statics;
     hv.schedulable = !any_held || !HeldForPreemptor(id);  // preemptor.cc
     if (const state::AgentLoad* load = state_.LoadOf(id)) {
-      hv.used = load->used;
-      hv.used.milli_cpus += load->task_count * overhead.milli_cpus;
-      hv.used.ram_mb += load->task_count * overhead.ram_mb;
-      hv.used.disk_mb += load->task_count * overhead.disk_mb;
-      hv.used.gpus += load->task_count * overhead.gpus;
+      hv.used = UsedWithOverhead(*load);
       hv.used_ports_ref = &load->ports;  // the state outlives the view's use
       if (jobs == nullptr) {
         for (const model::Task* t : state::SortedById(load->tasks)) view.placed_tasks.push_back(t);
@@ -620,15 +625,47 @@ void SchedulerCore::Schedule() {
     if (!pending_reasons_->empty()) pending_reasons_ = std::make_shared<const PendingReasons>();
     return;
   }
+  RefreshPlacementHosts();
+  // Limit constraints and spreading count the placed tasks of the pending jobs.
   std::set<model::JobKey> jobs;
   for (const model::Task* t : pending) jobs.insert(t->job());
-  core::ClusterView view = BuildClusterView(&jobs);
+  std::vector<const model::Task*> placed;
+  for (const model::JobKey& job : jobs) {
+    const state::TaskTable::JobTasks* tasks = state_.table().Job(job);
+    if (tasks == nullptr) continue;
+    for (const auto& [id, t] : *tasks) {
+      if (model::IsSlaveAssigned(t->status)) placed.push_back(t.get());
+    }
+  }
   core::PlacementOptions popts;
   popts.executor_overhead = options_.executor_overhead;
   popts.seed = rng_.Next();
-  core::PlacementResult result = core::Place(view, pending, popts);
+  core::PlacementResult result = core::Place(placement_hosts_, placed, pending, popts);
   pending_reasons_ = std::make_shared<const PendingReasons>(std::move(result.pending_reasons));
   for (const auto& a : result.assignments) AssignAndLaunch(a);
+  // The table holds the placements as Place made them; the state's loads, listed as
+  // changed by the assignments, replace them at the next pass.
+}
+
+void SchedulerCore::RefreshPlacementHosts() {
+  std::vector<std::string> held;
+  held.reserve(rules_.reservations.size());
+  for (const auto& [agent_id, r] : rules_.reservations) held.push_back(agent_id);
+  std::vector<std::string> changed = state_.TakeChangedLoads();
+  if (placement_hosts_stale_ || held != placement_held_) {
+    static const std::set<model::JobKey> kNoJobs;  // hosts only
+    placement_hosts_.Reset(BuildClusterView(&kNoJobs));
+    placement_held_ = std::move(held);
+    placement_hosts_stale_ = false;
+    return;
+  }
+  std::sort(changed.begin(), changed.end());
+  changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+  for (const std::string& agent_id : changed) {
+    const state::AgentLoad* load = state_.LoadOf(agent_id);
+    placement_hosts_.Update(agent_id, load ? UsedWithOverhead(*load) : model::Resources{},
+                            load ? &load->ports : nullptr);
+  }
 }
 
 // ---------------------------------------------------------------- commit

@@ -171,6 +171,11 @@ class SchedulerCore {
   // on those hosts when `jobs` is null (the preemptor's victims). The view points into
   // agents_ and the state: use it before changing either.
   core::ClusterView BuildClusterView(const std::set<model::JobKey>* jobs) const;
+  // What an agent's tasks use as placement counts it: their resources plus one executor
+  // overhead per task.
+  model::Resources UsedWithOverhead(const state::AgentLoad& load) const;
+  // Brings placement_hosts_ up to date with agents_, holds and the state's loads.
+  void RefreshPlacementHosts();
   void MaybeSnapshot();
   // The timed rules (rules.cc, partitions.cc, preemptor.cc, pruner.cc, reconciler.cc).
   void RunRules(int64_t now);
@@ -199,6 +204,15 @@ class SchedulerCore {
   // agents_, whose nodes do not move).
   absl::flat_hash_map<std::string, AgentRecord*> agent_index_;
   bool agents_changed_ = true;        // since the last published view
+  void AgentsChanged() {
+    agents_changed_ = true;
+    placement_hosts_stale_ = true;
+  }
+  // Placement's host table, kept across passes (Schedule): rebuilt when agents or slot
+  // holds change, otherwise updated for the agents whose load changed.
+  core::HostTable placement_hosts_;
+  bool placement_hosts_stale_ = true;
+  std::vector<std::string> placement_held_;  // the held agents when it was built
   int64_t agents_published_ms_ = 0;   // when agents_ was last copied into a view
   std::shared_ptr<const AgentRecords> published_agents_;
   std::shared_ptr<const PendingReasons> pending_reasons_ = std::make_shared<const PendingReasons>();

@@ -100,6 +100,7 @@ void ClusterState::Index(const model::Task& t, bool load_too, bool count_too) {
   if (IsIndexedStatus(t.status)) in_status_[static_cast<size_t>(t.status)].insert(&t);
   if (load_too && model::IsSlaveAssigned(t.status) && !t.agent_id.empty()) {
     AgentLoad& load = loads_[t.agent_id];
+    changed_loads_.push_back(t.agent_id);
     if (t.config) {
       const model::Resources& r = t.config->resources;
       load.used.milli_cpus += r.milli_cpus;
@@ -122,6 +123,7 @@ void ClusterState::Unindex(const model::Task& t, bool load_too, bool count_too) 
   if (load_too && model::IsSlaveAssigned(t.status) && !t.agent_id.empty()) {
     auto it = loads_.find(t.agent_id);
     if (it != loads_.end()) {
+      changed_loads_.push_back(t.agent_id);
       AgentLoad& load = it->second;
       if (t.config) {
         const model::Resources& r = t.config->resources;

@@ -19,11 +19,13 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "borealis/model/port_set.h"
@@ -147,7 +149,10 @@ class ClusterState {
   // Tasks in SLAVE_ASSIGNED states on `agent_id` and what they hold; nullptr when none.
   // Valid until the next Apply (loads live in a flat hash map and move when it grows).
   const AgentLoad* LoadOf(const std::string& agent_id) const;
-  const absl::flat_hash_map<std::string, AgentLoad>& loads() const { return loads_; }
+  const absl::node_hash_map<std::string, AgentLoad>& loads() const { return loads_; }
+  // The agents whose load (resources or ports held) changed since the last call, each
+  // possibly several times, in no particular order; the list is emptied.
+  std::vector<std::string> TakeChangedLoads() { return std::exchange(changed_loads_, {}); }
   // Tasks of `job` in an ACTIVE state (kept up to date by Apply; O(log jobs)).
   int64_t ActiveTaskCount(const model::JobKey& job) const;
   uint64_t version() const { return version_; }
@@ -187,7 +192,10 @@ class ClusterState {
   absl::flat_hash_set<TaskPtr, IdHash, IdEq> by_id_;
   PendingSet pending_;
   std::array<TaskSet, 19> in_status_;  // by the status' numeric value (0..18)
-  absl::flat_hash_map<std::string, AgentLoad> loads_;  // read for every agent each pass
+  // Nodes: a load's address stays valid until its agent's load is erased (which lists the
+  // agent in changed_loads_), so callers may keep pointers to its ports across changes.
+  absl::node_hash_map<std::string, AgentLoad> loads_;
+  std::vector<std::string> changed_loads_;
   std::map<model::JobKey, int64_t> active_by_job_;  // jobs with at least one active task
   QuotaMap quotas_;
   uint64_t version_ = 0;
