@@ -18,6 +18,8 @@ namespace borealis::wire {
 using apache::thrift::TConfiguration;
 using apache::thrift::protocol::TBinaryProtocol;
 using apache::thrift::protocol::TCompactProtocol;
+using apache::thrift::protocol::TCompactProtocolT;
+using apache::thrift::protocol::TBinaryProtocolT;
 using apache::thrift::protocol::TJSONProtocol;
 using apache::thrift::protocol::TProtocol;
 using apache::thrift::transport::TMemoryBuffer;
@@ -76,10 +78,12 @@ std::shared_ptr<TProtocol> MakeProtocol(Protocol protocol, std::shared_ptr<TMemo
   // Every string byte and every container element takes at least one input byte.
   const int32_t bound = Limit(limit);
   switch (protocol) {
+    // Typed on the memory buffer, so that each byte written or read is a direct call
+    // into the buffer instead of a virtual call through TTransport.
     case Protocol::kBinary:
-      return std::make_shared<TBinaryProtocol>(buffer, bound, bound, false, true);
+      return std::make_shared<TBinaryProtocolT<TMemoryBuffer>>(buffer, bound, bound, false, true);
     case Protocol::kCompact:
-      return std::make_shared<TCompactProtocol>(buffer, bound, bound);
+      return std::make_shared<TCompactProtocolT<TMemoryBuffer>>(buffer, bound, bound);
     case Protocol::kJson:
       return std::make_shared<TJSONProtocol>(buffer);
   }
