@@ -93,6 +93,34 @@ JobCounts CountPlaced(const std::vector<const model::Task*>& placed,
   return counts;
 }
 
+// Hosts by (attribute, value), built on first use of each attribute (attributes change
+// only when the table is rebuilt).
+struct ValueIndex {
+  std::set<std::string> names;
+  std::map<std::pair<std::string, std::string>, std::vector<size_t>> hosts;
+};
+
+// A host's place among a run's feasible hosts; smaller is better.
+using Key = std::tuple<int64_t, int64_t, size_t>;
+
+// A ClassPlacer's per-host arrays, sized to the table once and handed from one run to the
+// next: a run marks the hosts it evaluated and clears only those marks when it ends.
+struct ClassScratch {
+  std::vector<int> veto_of;  // -1: feasible; read only where evaluated
+  std::vector<Key> key_of;   // read only where evaluated and feasible
+  std::vector<bool> evaluated;
+  std::vector<size_t> touched;  // hosts marked in `evaluated`
+  void Size(size_t hosts) {
+    veto_of.resize(hosts, -1);
+    key_of.resize(hosts);
+    evaluated.resize(hosts, false);
+  }
+  void Clear() {
+    for (size_t i : touched) evaluated[i] = false;
+    touched.clear();
+  }
+};
+
 }  // namespace
 
 // Hosts in spread order without the per-job count: most free cpu first, then index.
@@ -101,6 +129,8 @@ using CpuOrder = std::set<std::pair<int64_t, size_t>>;
 struct HostTable::Impl {
   std::vector<HostState> hosts;  // sorted by agent_id, unique
   CpuOrder order;                // every host, kept current by TakeOn and Update
+  ValueIndex by_value;           // of hosts' attributes, kept until the next Reset
+  ClassScratch scratch;          // per-host arrays of a ClassPlacer, reused
 };
 
 namespace {
@@ -179,16 +209,12 @@ uint64_t MixSeed(uint64_t a, uint64_t b) {  // splitmix64 finaliser over a ^ b
 // answer can change are looked at again: the chosen host, and for limit constraints the
 // hosts sharing one of its values of the limited attribute. The choice is the same as
 // scanning every host for every task (checked by a property test against PlaceByFullScan).
-// Hosts by (attribute, value), built on first use for each attribute within one Place call.
-struct ValueIndex {
-  std::set<std::string> names;
-  std::map<std::pair<std::string, std::string>, std::vector<size_t>> hosts;
-};
 
 class ClassPlacer {
  public:
   ClassPlacer(std::vector<HostState>& hosts, JobCounts& counts, const model::TaskConfig& config,
-              const PlacementOptions& options, ValueIndex& by_value, CpuOrder& order)
+              const PlacementOptions& options, ValueIndex& by_value, CpuOrder& order,
+              ClassScratch& scratch)
       : hosts_(hosts),
         order_(order),
         cursor_(order.begin()),
@@ -197,13 +223,18 @@ class ClassPlacer {
         options_(options),
         need_(Need(config, options.executor_overhead)),
         by_value_(by_value),
-        veto_of_(hosts.size(), -1),
-        key_of_(hosts.size()),
-        evaluated_(hosts.size(), false) {
+        scratch_(scratch),
+        veto_of_(scratch.veto_of),
+        key_of_(scratch.key_of),
+        evaluated_(scratch.evaluated) {
+    scratch_.Size(hosts.size());
     for (const model::Constraint& c : config.constraints) {
       if (c.is_limit) limit_names_.push_back(c.name);
     }
   }
+  ~ClassPlacer() { scratch_.Clear(); }
+  ClassPlacer(const ClassPlacer&) = delete;
+  ClassPlacer& operator=(const ClassPlacer&) = delete;
 
   // Places `task` or says why not.
   void PlaceOne(const model::Task& task, PlacementResult* result) {
@@ -244,7 +275,6 @@ class ClassPlacer {
   }
 
  private:
-  using Key = std::tuple<int64_t, int64_t, size_t>;  // smaller is better
 
   // Evaluates hosts in bound order until no unevaluated host could beat the best feasible
   // one (or every host is evaluated).
@@ -279,6 +309,7 @@ class ClassPlacer {
         --veto_counts_[static_cast<size_t>(veto_of_[i])];
       }
     }
+    if (!evaluated_[i]) scratch_.touched.push_back(i);
     evaluated_[i] = true;
     std::optional<std::string> veto = HostVeto(hosts_[i], config_, need_, counts_);
     if (veto) {
@@ -329,9 +360,10 @@ class ClassPlacer {
   const model::Resources need_;
   ValueIndex& by_value_;
   std::vector<std::string> limit_names_;
-  std::vector<int> veto_of_;  // -1: feasible
-  std::vector<Key> key_of_;
-  std::vector<bool> evaluated_;
+  ClassScratch& scratch_;
+  std::vector<int>& veto_of_;  // -1: feasible
+  std::vector<Key>& key_of_;
+  std::vector<bool>& evaluated_;
   std::set<Key> feasible_;
   std::map<std::string, int> veto_ids_;
   std::vector<std::string> veto_names_;
@@ -361,6 +393,7 @@ void HostTable::Reset(const ClusterView& view) {
   for (size_t i = 0; i < hosts.size(); ++i) sorted.emplace_back(hosts[i].NegFreeCpu(), i);
   std::sort(sorted.begin(), sorted.end());
   impl_->order = CpuOrder(sorted.begin(), sorted.end());  // sorted input: linear
+  impl_->by_value = ValueIndex();
 }
 
 bool HostTable::Update(const std::string& agent_id, const model::Resources& used,
@@ -392,7 +425,7 @@ PlacementResult Place(HostTable& table, const std::vector<const model::Task*>& p
   std::vector<HostState>& hosts = table.impl_->hosts;
   CpuOrder& order = table.impl_->order;
   JobCounts counts = CountPlaced(placed_tasks, hosts);
-  ValueIndex by_value;
+  ValueIndex& by_value = table.impl_->by_value;
   std::set<std::string> seen;
   std::unique_ptr<ClassPlacer> placer;
   const model::TaskConfig* current = nullptr;
@@ -406,7 +439,7 @@ PlacementResult Place(HostTable& table, const std::vector<const model::Task*>& p
       placer.reset();
       current = task->config.get();
       placer = std::make_unique<ClassPlacer>(hosts, counts, *task->config, options, by_value,
-                                             order);
+                                             order, table.impl_->scratch);
     }
     placer->PlaceOne(*task, &result);
   }
