@@ -623,6 +623,12 @@ void SchedulerCore::Schedule() {
                                                 state_.pending().end());
   if (pending.empty()) {
     if (!pending_reasons_->empty()) pending_reasons_ = std::make_shared<const PendingReasons>();
+    // Keep the changed-load list short: a stale table is rebuilt whole when next needed.
+    if (placement_hosts_stale_) {
+      state_.TakeChangedLoads();
+    } else {
+      RefreshPlacementHosts();
+    }
     return;
   }
   RefreshPlacementHosts();
