@@ -300,12 +300,14 @@ api::Response SchedulerCore::CreateJob(const api::JobConfiguration& description)
     if (!fits.ok()) return wire::ErrorResponse(fits);
   }
   auto config = std::make_shared<const model::TaskConfig>(job->task);
-  std::vector<model::Task> tasks;
+  state::SaveTasks save;  // shared: the state keeps these very objects, no copy
+  save.shared.reserve(static_cast<size_t>(job->instance_count));
   const core::TransitionContext ctx = Context();
   for (int32_t i = 0; i < job->instance_count; ++i) {
-    tasks.push_back(core::NewPendingTask(config, i, "", ctx));
+    save.shared.push_back(
+        std::make_shared<const model::Task>(core::NewPendingTask(config, i, "", ctx)));
   }
-  Mutate(state::SaveTasks{std::move(tasks)});
+  Mutate(std::move(save));
   placement_dirty_ = true;
   Count("jobs_created");
   return wire::OkResponse();
