@@ -578,6 +578,7 @@ core::ClusterView SchedulerCore::BuildClusterView(const std::set<model::JobKey>*
       hv.used.disk_mb += load->task_count * overhead.disk_mb;
       hv.used.gpus += load->task_count * overhead.gpus;
       hv.used_ports_ref = &load->ports;  // the state outlives the view's use
+      hv.tasks_stamp = load->stamp;
       if (jobs == nullptr) {
         for (const model::Task* t : state::SortedById(load->tasks)) view.placed_tasks.push_back(t);
       }

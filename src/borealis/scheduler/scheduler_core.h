@@ -31,6 +31,7 @@
 #include "borealis/base/rng.h"
 #include "borealis/core/flapping.h"
 #include "borealis/core/placement.h"
+#include "borealis/core/preemption.h"
 #include "borealis/core/task_state_machine.h"
 #include "borealis/core/tier_config.h"
 #include "borealis/scheduler/rules.h"
@@ -192,6 +193,10 @@ class SchedulerCore {
   // THROTTLED task id → when it may become PENDING (computed once per task, jitter included).
   std::map<std::string, int64_t> throttle_release_ms_;
   std::shared_ptr<const core::TierConfig> tiers_;
+  // The preemptor's search, kept between searches: each search re-reads only the agents
+  // whose load stamp changed (preemptor.cc). Its task pointers are those of agents whose
+  // stamp it holds, so they are alive; null until the first search.
+  std::unique_ptr<core::PreemptionSearch> preemption_search_;
   std::map<std::string, int64_t, std::less<>> counters_;
   bool placement_dirty_ = true;
   RulesState rules_;
