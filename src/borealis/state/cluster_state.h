@@ -184,10 +184,10 @@ class ClusterState {
   PendingSet pending_;
   std::array<TaskSet, 19> in_status_;  // by the status' numeric value (0..18)
   absl::flat_hash_map<std::string, AgentLoad> loads_;  // read for every agent each pass
-  uint64_t load_stamps_ = 0;  // the last AgentLoad::stamp given
   std::map<model::JobKey, int64_t> active_by_job_;  // jobs with at least one active task
   QuotaMap quotas_;
   uint64_t version_ = 0;
+  uint64_t load_stamps_ = 0;  // the last AgentLoad::stamp given
 };
 
 }  // namespace borealis::state
