@@ -39,7 +39,7 @@ struct Cluster {
   std::deque<model::AgentInfo> agents;
   std::deque<model::Task> tasks;  // every version of every task (none is freed)
   std::vector<std::vector<const model::Task*>> on_host;  // the current tasks, by host
-  ClusterView view;  // the hosts with their stamps, and every current task
+  ClusterView view;  // the hosts with their stamps, and the tasks as first built
 };
 
 std::unique_ptr<Cluster> Build(int hosts) {
