@@ -1,11 +1,18 @@
 // Preemption search in a 90%-full cluster: N hosts (default 10,000) of 16 cpus / 64 GiB,
 // each running 9 non-production tasks of 1.6 cpus / 6.4 GiB (90% used), and a production
 // task of 3.5 cpus / 14 GB that needs two victims. Prints, as one JSON object, the median
-// and p99 over the repetitions of: building the search (once per pass), one FindSlot (per
-// pending task), and a pass with one candidate (build + FindSlot), next to a baseline at
-// 100 hosts measured in the same run. Each repetition builds a new search; it also times a
-// second FindSlot that excludes the first slot's host and victims, as the preemptor's
-// second candidate in a pass does.
+// and p99 over the repetitions of:
+//  * the search built anew from the whole view (what every pass did before the scheduler
+//    kept its search): the build, one FindSlot (per pending task), a pass with one
+//    candidate (build + FindSlot), and a second FindSlot that excludes the first slot's
+//    host and victims (the preemptor's second candidate); next to a baseline at 100 hosts
+//    measured in the same run;
+//  * the search kept across passes, as the scheduler runs it: before each pass 1% (then
+//    10%) of the hosts had one task replaced by a new object (a transition) and their
+//    stamp changed; the pass copies the hosts into a new view (the scheduler builds one),
+//    calls Update, which asks for the tasks of the changed hosts only (sorted by id, as
+//    the scheduler lists them), then FindSlot. "update" is the view copy plus Update;
+//    "pass" adds the FindSlot. The kept search's slot is checked against a fresh one.
 //
 //   preemption_bench [--hosts N] [--reps R]
 #include <algorithm>
@@ -30,8 +37,9 @@ namespace model = borealis::model;
 
 struct Cluster {
   std::deque<model::AgentInfo> agents;
-  std::deque<model::Task> tasks;
-  ClusterView view;
+  std::deque<model::Task> tasks;  // every version of every task (none is freed)
+  std::vector<std::vector<const model::Task*>> on_host;  // the current tasks, by host
+  ClusterView view;  // the hosts with their stamps, and the tasks as first built
 };
 
 std::unique_ptr<Cluster> Build(int hosts) {
@@ -39,6 +47,7 @@ std::unique_ptr<Cluster> Build(int hosts) {
   auto batch = std::make_shared<model::TaskConfig>();
   batch->job = {"batch", "prod", "filler"};
   batch->resources = {1600, 6554, 100, 0, {}};
+  c->on_host.resize(static_cast<size_t>(hosts));
   for (int h = 0; h < hosts; ++h) {
     model::AgentInfo& a = c->agents.emplace_back();
     char id[32];
@@ -50,6 +59,7 @@ std::unique_ptr<Cluster> Build(int hosts) {
     a.attributes = {{"rack", {"r" + std::to_string(h % 50)}}};
     HostView hv;
     hv.agent = &a;
+    hv.tasks_stamp = static_cast<uint64_t>(h) + 1;
     for (int t = 0; t < 9; ++t) {
       model::Task& task = c->tasks.emplace_back();
       task.task_id = std::string(id) + "-t" + std::to_string(t);
@@ -60,6 +70,7 @@ std::unique_ptr<Cluster> Build(int hosts) {
       hv.used.ram_mb += batch->resources.ram_mb;
       hv.used.disk_mb += batch->resources.disk_mb;
       c->view.placed_tasks.push_back(&task);
+      c->on_host[static_cast<size_t>(h)].push_back(&task);
     }
     c->view.hosts.push_back(hv);
   }
@@ -147,6 +158,84 @@ Figures Measure(int hosts, int reps) {
   return {Summarize(build_ms), Summarize(find_ms), Summarize(pass_ms), Summarize(second_ms)};
 }
 
+// A small deterministic generator (the bench needs no more).
+uint64_t NextRandom(uint64_t& state) {
+  state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+  return state >> 33;
+}
+
+struct KeptFigures {
+  Stats update;  // the pass's view of the hosts, then Update
+  Stats pass;    // update + one FindSlot
+  double hosts_read = 0;  // per pass
+};
+
+// `reps` passes on a search kept across them; before each, `changed` distinct random hosts
+// get one of their tasks replaced by a new version (same id, config and status) and a new
+// stamp.
+KeptFigures MeasureKept(Cluster& cluster, int changed, int reps) {
+  using Clock = std::chrono::steady_clock;
+  auto ms_between = [](Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration<double, std::milli>(b - a).count();
+  };
+  const model::Task pending = PendingProductionTask();
+  const size_t hosts = cluster.view.hosts.size();
+  uint64_t random = 42;
+  uint64_t stamp = hosts + 1;
+  PreemptionSearch search(cluster.view, {});  // the first pass reads everything
+  std::vector<double> update_ms;
+  std::vector<double> pass_ms;
+  size_t read = 0;
+  std::vector<size_t> order(hosts);
+  for (size_t h = 0; h < hosts; ++h) order[h] = h;
+  for (int r = 0; r < reps; ++r) {
+    // Between passes: a partial shuffle picks `changed` distinct hosts.
+    for (size_t k = 0; k < static_cast<size_t>(changed) && k < hosts; ++k) {
+      std::swap(order[k], order[k + NextRandom(random) % (hosts - k)]);
+      const size_t h = order[k];
+      std::vector<const model::Task*>& on = cluster.on_host[h];
+      const size_t t = NextRandom(random) % on.size();
+      on[t] = &cluster.tasks.emplace_back(*on[t]);
+      cluster.view.hosts[h].tasks_stamp = ++stamp;
+    }
+    const auto t0 = Clock::now();
+    ClusterView view;
+    view.hosts = cluster.view.hosts;
+    read += search.Update(view, [&](size_t host, std::vector<const model::Task*>& out) {
+      const size_t first = out.size();
+      out.insert(out.end(), cluster.on_host[host].begin(), cluster.on_host[host].end());
+      std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
+                [](const model::Task* a, const model::Task* b) { return a->task_id < b->task_id; });
+    });
+    const auto t1 = Clock::now();
+    auto slot = search.FindSlot(pending);
+    const auto t2 = Clock::now();
+    Check(slot);
+    update_ms.push_back(ms_between(t0, t1));
+    pass_ms.push_back(ms_between(t0, t2));
+    if (r + 1 == reps) {  // the kept search must agree with one built anew
+      ClusterView whole;
+      whole.hosts = view.hosts;
+      for (const auto& on : cluster.on_host) {
+        whole.placed_tasks.insert(whole.placed_tasks.end(), on.begin(), on.end());
+      }
+      if (PreemptionSearch(whole, {}).FindSlot(pending) != slot) {
+        std::fprintf(stderr, "the kept search chose another slot than a fresh one\n");
+        std::exit(1);
+      }
+    }
+  }
+  return {Summarize(update_ms), Summarize(pass_ms), static_cast<double>(read) / reps};
+}
+
+void PrintKept(const char* prefix, const KeptFigures& f) {
+  std::printf(
+      "\"%supdate_median_ms\": %.3f, \"%supdate_p99_ms\": %.3f, "
+      "\"%spass_median_ms\": %.3f, \"%spass_p99_ms\": %.3f, \"%shosts_read\": %.0f",
+      prefix, f.update.median_ms, prefix, f.update.p99_ms, prefix, f.pass.median_ms, prefix,
+      f.pass.p99_ms, prefix, f.hosts_read);
+}
+
 void PrintFigures(const char* prefix, const Figures& f) {
   std::printf(
       "\"%sbuild_median_ms\": %.3f, \"%sbuild_p99_ms\": %.3f, "
@@ -180,8 +269,16 @@ int main(int argc, char** argv) {
   }
   const Figures base = Measure(100, reps);
   const Figures f = Measure(hosts, reps);
+  auto cluster = Build(hosts);
+  const int one_percent = std::max(1, hosts / 100);
+  const KeptFigures kept1 = MeasureKept(*cluster, one_percent, reps);
+  const KeptFigures kept10 = MeasureKept(*cluster, 10 * one_percent, reps);
   std::printf("{\"hosts\": %d, \"tasks\": %d, \"reps\": %d, ", hosts, hosts * 9, reps);
   PrintFigures("", f);
+  std::printf(", ");
+  PrintKept("kept_1pct_", kept1);
+  std::printf(", ");
+  PrintKept("kept_10pct_", kept10);
   std::printf(", \"baseline_hosts\": 100, ");
   PrintFigures("baseline_", base);
   std::printf("}\n");

@@ -62,6 +62,10 @@ struct HostView {
   const model::PortSet* used_ports_ref = nullptr;
   std::shared_ptr<const HostStatic> statics;  // null: computed from `agent` by the call
   bool schedulable = true;  // false: draining/drained for maintenance
+  // Changes whenever the tasks on the agent change, and is never reused for other tasks
+  // (0: unknown). Placement ignores it; PreemptionSearch::Update re-reads only the hosts
+  // whose stamp differs from the one it read.
+  uint64_t tasks_stamp = 0;
 
   const model::PortSet& UsedPorts() const {
     return used_ports_ref != nullptr ? *used_ports_ref : used_ports;

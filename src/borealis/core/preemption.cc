@@ -122,14 +122,16 @@ void PreemptionSearch::AddHost(const HostView& h) {
   host.free = {total.milli_cpus - h.used.milli_cpus, total.ram_mb - h.used.ram_mb,
                total.disk_mb - h.used.disk_mb, total.gpus - h.used.gpus};
   host.schedulable = h.schedulable;
+  seen_.push_back(Seen{h.agent->agent_id, h.agent, h.tasks_stamp});
 }
 
 void PreemptionSearch::SortVictims(Host& host) {
   auto first = victims_.begin() + host.victims_begin;
   auto last = victims_.begin() + host.victims_end;
-  std::stable_sort(first, last, [](const Victim& x, const Victim& y) {
+  auto larger = [](const Victim& x, const Victim& y) {
     return LargerResources(x.config, y.config);
-  });
+  };
+  if (!std::is_sorted(first, last, larger)) std::stable_sort(first, last, larger);
   host.gpu_ties = false;
   for (auto v = first; v != last && v + 1 != last; ++v) {
     if (SameResources(v->config, (v + 1)->config) &&
@@ -142,6 +144,17 @@ void PreemptionSearch::SortVictims(Host& host) {
 PreemptionSearch::PreemptionSearch(const ClusterView& view,
                                    const model::Resources& executor_overhead)
     : overhead_(executor_overhead) {
+  SelectHosts(view);
+  ReadTasks(view.placed_tasks);
+}
+
+void PreemptionSearch::SelectHosts(const ClusterView& view) {
+  hosts_.clear();
+  seen_.clear();
+  victims_.clear();
+  others_.clear();
+  id_fingerprints_.clear();
+  holes_ = 0;
   // Hosts in agent_id order, the first view entry of each id; the view is usually sorted.
   auto by_id = [](const HostView* a, const HostView* b) {
     return a->agent->agent_id < b->agent->agent_id;
@@ -157,6 +170,7 @@ PreemptionSearch::PreemptionSearch(const ClusterView& view,
     previous = &h;
   }
   hosts_.reserve(view.hosts.size());
+  seen_.reserve(view.hosts.size());
   if (strictly_sorted) {
     for (const HostView& h : view.hosts) {
       if (h.agent != nullptr) AddHost(h);
@@ -174,7 +188,9 @@ PreemptionSearch::PreemptionSearch(const ClusterView& view,
                 order.end());
     for (const HostView* h : order) AddHost(*h);
   }
+}
 
+void PreemptionSearch::ReadTasks(const std::vector<const model::Task*>& placed) {
   // Each task's host. The views the scheduler builds list tasks host by host in agent_id
   // order, so the current and the next host are tried before a binary search, and each
   // host's victims are appended as one run, checked for order as they come.
@@ -189,7 +205,6 @@ PreemptionSearch::PreemptionSearch(const ClusterView& view,
     if (it == hosts_.end() || it->view->agent->agent_id != agent_id) return hosts_.size();
     return static_cast<size_t>(it - hosts_.begin());
   };
-  const std::vector<const model::Task*>& placed = view.placed_tasks;
   victims_.reserve(placed.size());
   std::vector<size_t> to_sort;  // hosts whose victims came out of order
   bool grouped = true;          // every host's victims came as one run
@@ -282,6 +297,186 @@ void PreemptionSearch::GroupVictims() {
   }
   victims_ = std::move(grouped);
   for (Host& h : hosts_) SortVictims(h);
+}
+
+void PreemptionSearch::ReadHost(size_t i, const std::vector<const model::Task*>& tasks) {
+  Host& host = hosts_[i];
+  const std::string& agent_id = seen_[i].agent_id;
+  host.victims_begin = static_cast<uint32_t>(victims_.size());
+  for (const model::Task* t : tasks) {
+    if (t == nullptr) continue;
+    const bool victim = IsVictimStatus(t->status);  // victim states are all active
+    if ((!victim && !model::IsActive(t->status)) || t->config == nullptr) continue;
+    if (t->agent_id != agent_id) continue;
+    if (!victim) {
+      others_.emplace_back(t, static_cast<uint32_t>(i));
+      continue;
+    }
+    victims_.push_back(Victim{t, t->config.get()});
+  }
+  host.victims_end = static_cast<uint32_t>(victims_.size());
+  SortVictims(host);  // stable: equal resources keep the order given; sets gpu_ties
+  for (uint32_t v = host.victims_begin; v < host.victims_end; ++v) {
+    id_fingerprints_.push_back(IdFingerprint(victims_[v].task->task_id));
+  }
+}
+
+size_t PreemptionSearch::Update(const ClusterView& view, const TasksOn& tasks_on) {
+  // The steady state: the same agents in the same order. A host whose agent is the same
+  // object with the same non-zero stamp is the same host without comparing ids (a stamp
+  // belongs to one agent's tasks); any other is compared by id.
+  size_t k = 0;
+  for (const HostView& h : view.hosts) {
+    if (h.agent == nullptr) continue;
+    if (k == hosts_.size()) return Rebuild(view, tasks_on);
+    const Seen& seen = seen_[k];
+    const bool same_stamp = h.tasks_stamp != 0 && h.tasks_stamp == seen.tasks_stamp;
+    if (!(same_stamp && h.agent == seen.agent) && h.agent->agent_id != seen.agent_id) {
+      return Rebuild(view, tasks_on);
+    }
+    ++k;
+  }
+  if (k != hosts_.size()) return Rebuild(view, tasks_on);
+
+  // In place: every host takes the view's free scalars; a host whose stamp changed drops
+  // its victims (a hole in victims_, compacted once holes are a quarter of it) and others,
+  // and its tasks are read again, the victims appended to victims_.
+  std::vector<std::pair<size_t, size_t>> reread;  // (host, view index)
+  k = 0;
+  for (size_t j = 0; j < view.hosts.size(); ++j) {
+    const HostView& h = view.hosts[j];
+    if (h.agent == nullptr) continue;
+    Host& host = hosts_[k];
+    const model::Resources& total = h.agent->resources;
+    host.view = &h;
+    host.free = {total.milli_cpus - h.used.milli_cpus, total.ram_mb - h.used.ram_mb,
+                 total.disk_mb - h.used.disk_mb, total.gpus - h.used.gpus};
+    host.schedulable = h.schedulable;
+    Seen& seen = seen_[k];
+    seen.agent = h.agent;
+    if (h.tasks_stamp == 0 || h.tasks_stamp != seen.tasks_stamp) {
+      seen.tasks_stamp = h.tasks_stamp;
+      reread.emplace_back(k, j);
+    }
+    ++k;
+  }
+  if (reread.empty()) return 0;
+  auto is_reread = [&](uint32_t host) {
+    return std::binary_search(reread.begin(), reread.end(), std::make_pair(size_t{host}, size_t{0}),
+                              [](const auto& a, const auto& b) { return a.first < b.first; });
+  };
+  others_.erase(std::remove_if(others_.begin(), others_.end(),
+                               [&](const auto& other) { return is_reread(other.second); }),
+                others_.end());
+  std::vector<const model::Task*> tasks;
+  for (const auto& [i, j] : reread) {
+    Host& host = hosts_[i];
+    holes_ += host.victims_end - host.victims_begin;
+    host.victims_begin = host.victims_end = 0;
+    tasks.clear();
+    tasks_on(j, tasks);
+    ReadHost(i, tasks);
+  }
+  if (holes_ * 4 > victims_.size()) Compact();
+  return reread.size();
+}
+
+void PreemptionSearch::Compact() {
+  spare_victims_.clear();
+  spare_fingerprints_.clear();
+  spare_victims_.reserve(victims_.size() - holes_);
+  spare_fingerprints_.reserve(victims_.size() - holes_);
+  for (Host& h : hosts_) {
+    const uint32_t begin = static_cast<uint32_t>(spare_victims_.size());
+    spare_victims_.insert(spare_victims_.end(), victims_.begin() + h.victims_begin,
+                          victims_.begin() + h.victims_end);
+    spare_fingerprints_.insert(spare_fingerprints_.end(),
+                               id_fingerprints_.begin() + h.victims_begin,
+                               id_fingerprints_.begin() + h.victims_end);
+    h.victims_begin = begin;
+    h.victims_end = static_cast<uint32_t>(spare_victims_.size());
+  }
+  victims_.swap(spare_victims_);
+  id_fingerprints_.swap(spare_fingerprints_);
+  holes_ = 0;
+}
+
+size_t PreemptionSearch::Rebuild(const ClusterView& view, const TasksOn& tasks_on) {
+  std::vector<const model::Task*> tasks;
+  auto strictly_sorted = [&] {
+    const HostView* previous = nullptr;
+    for (const HostView& h : view.hosts) {
+      if (h.agent == nullptr) continue;
+      if (previous != nullptr && !(previous->agent->agent_id < h.agent->agent_id)) return false;
+      previous = &h;
+    }
+    return true;
+  };
+  if (!strictly_sorted()) {  // not the scheduler's views: read every host again
+    SelectHosts(view);
+    for (const Host& h : hosts_) tasks_on(static_cast<size_t>(h.view - view.hosts.data()), tasks);
+    ReadTasks(tasks);
+    return hosts_.size();
+  }
+  // Merge the hosts kept (sorted by agent_id) with the view's: a host read before with the
+  // same stamp takes its victims and others along; the others are read. The spare buffers
+  // take the new victims, and the old ones become the spares.
+  std::vector<Host> old_hosts = std::move(hosts_);
+  std::vector<Seen> old_seen = std::move(seen_);
+  std::vector<std::pair<const model::Task*, uint32_t>> old_others = std::move(others_);
+  victims_.swap(spare_victims_);
+  id_fingerprints_.swap(spare_fingerprints_);
+  const std::vector<Victim>& old_victims = spare_victims_;
+  const std::vector<uint32_t>& old_fingerprints = spare_fingerprints_;
+  hosts_.clear();
+  seen_.clear();
+  victims_.clear();
+  id_fingerprints_.clear();
+  others_.clear();
+  holes_ = 0;
+  hosts_.reserve(view.hosts.size());
+  seen_.reserve(view.hosts.size());
+  victims_.reserve(old_victims.size());
+  id_fingerprints_.reserve(old_victims.size());
+  constexpr uint32_t kGone = std::numeric_limits<uint32_t>::max();
+  std::vector<uint32_t> kept_as(old_hosts.size(), kGone);  // old host → new host index
+  size_t read = 0;
+  size_t o = 0;
+  for (size_t j = 0; j < view.hosts.size(); ++j) {
+    const HostView& h = view.hosts[j];
+    if (h.agent == nullptr) continue;
+    const std::string& id = h.agent->agent_id;
+    while (o < old_seen.size() && old_seen[o].agent_id < id) ++o;
+    const bool known = o < old_seen.size() && old_seen[o].agent_id == id;
+    const bool same = known && h.tasks_stamp != 0 && old_seen[o].tasks_stamp == h.tasks_stamp;
+    const size_t i = hosts_.size();
+    AddHost(h);
+    if (same) {
+      const Host& before = old_hosts[o];
+      Host& host = hosts_[i];
+      host.gpu_ties = before.gpu_ties;
+      if (before.victims_begin != before.victims_end) {
+        host.victims_begin = static_cast<uint32_t>(victims_.size());
+        victims_.insert(victims_.end(), old_victims.begin() + before.victims_begin,
+                        old_victims.begin() + before.victims_end);
+        id_fingerprints_.insert(id_fingerprints_.end(),
+                                old_fingerprints.begin() + before.victims_begin,
+                                old_fingerprints.begin() + before.victims_end);
+        host.victims_end = static_cast<uint32_t>(victims_.size());
+      }
+      kept_as[o] = static_cast<uint32_t>(i);
+    } else {
+      tasks.clear();
+      tasks_on(j, tasks);
+      ReadHost(i, tasks);
+      ++read;
+    }
+    if (known) ++o;
+  }
+  for (const auto& [t, host] : old_others) {
+    if (kept_as[host] != kGone) others_.emplace_back(t, kept_as[host]);
+  }
+  return read;
 }
 
 JobCounts PreemptionSearch::CountsFor(const model::TaskConfig& config) const {

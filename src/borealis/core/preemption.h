@@ -29,11 +29,23 @@
 // only for hosts checked exactly, and limit counts only when the pending task has a limit
 // constraint.
 //
-// Pure: built from a ClusterView (see placement.h). Thread contract: a PreemptionSearch is
-// immutable after construction; FindSlot may be called from several threads.
+// Kept across passes (Update): the scheduler builds the search once and then, each pass,
+// gives it a view of the hosts only; the search keeps the victims of every host whose
+// HostView::tasks_stamp it has read already and asks for the tasks of the others (new
+// hosts, hosts whose tasks changed). A host's free scalars, agent and schedulable flag are
+// read from the new view for every host. When the view has the same agents as before
+// (the usual case), Update works in place: a re-read host's old victims become a hole in
+// the victim array and its new ones are appended (holes are compacted once they are a
+// quarter of it); otherwise it merges the old hosts with the view's by agent_id. The
+// result of FindSlot after Update is the one a search built anew from the same view and
+// tasks gives (preemption_test.cc checks it over random changes).
+//
+// Pure: built from a ClusterView (see placement.h). Thread contract: FindSlot may be called
+// from several threads; Update needs the search to itself.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -61,6 +73,17 @@ class PreemptionSearch {
  public:
   // `view` and what it points to must outlive the search.
   PreemptionSearch(const ClusterView& view, const model::Resources& executor_overhead);
+
+  // Appends to `out` the tasks on view.hosts[host] (in the order a view would list them;
+  // tasks of other agents are ignored).
+  using TasksOn = std::function<void(size_t host, std::vector<const model::Task*>& out)>;
+  // Brings the search up to date with `view`, whose placed_tasks are not read: a host whose
+  // tasks_stamp is non-zero and equal to the one this search read for the same agent keeps
+  // the victims read then (their tasks must still be alive: the caller changes the stamp
+  // whenever a task on the host is replaced or removed); every other host's tasks come from
+  // `tasks_on`. From then on, `view` must outlive the search's use as in the constructor.
+  // Returns the number of hosts whose tasks were read.
+  size_t Update(const ClusterView& view, const TasksOn& tasks_on);
 
   // The best slot for `pending`, skipping hosts in `excluded_agents` (held for other
   // preemptors) and victims in `excluded_victims` (already chosen this pass).
@@ -111,6 +134,19 @@ class PreemptionSearch {
   class Exclusions;
 
   void AddHost(const HostView& view);
+  // Hosts (AddHost) in agent_id order, the first view entry of each id; resets the rest.
+  void SelectHosts(const ClusterView& view);
+  // Victims and others from `placed` (the tasks of the hosts, any order), with their
+  // fingerprints.
+  void ReadTasks(const std::vector<const model::Task*>& placed);
+  // Appends the victims (sorted) of host `i` to victims_, and its others to others_, from
+  // `tasks`; sets its victim range.
+  void ReadHost(size_t i, const std::vector<const model::Task*>& tasks);
+  // Update when the view's agents are not the search's: merges them by agent_id (or reads
+  // every host again when the view is not strictly sorted).
+  size_t Rebuild(const ClusterView& view, const TasksOn& tasks_on);
+  // Drops the holes from victims_ (and their fingerprints).
+  void Compact();
   // Groups victims_ by host and orders each host's victims, when the view did not list
   // tasks host by host.
   void GroupVictims();
@@ -127,14 +163,26 @@ class PreemptionSearch {
 
   model::Resources overhead_;
   std::vector<Host> hosts_;       // sorted by agent_id, unique
-  std::vector<Victim> victims_;   // grouped by host
+  // What Update compares a new view with, by host (apart from hosts_ so that FindSlot's
+  // scan over hosts_ stays small): the views do not outlive a pass.
+  struct Seen {
+    std::string agent_id;
+    const model::AgentInfo* agent = nullptr;  // the view's when last updated: compared only
+    uint64_t tasks_stamp = 0;                 // the view's when the victims were read
+  };
+  std::vector<Seen> seen_;  // by host index
+  std::vector<Victim> victims_;   // grouped by host, with holes left by Update
+  size_t holes_ = 0;              // entries of victims_ in no host's range
   // Active tasks that are not victims (KILLING, PREEMPTING, ...), with their host index:
-  // they count for limit constraints only.
+  // they count for limit constraints only (in no particular order).
   std::vector<std::pair<const model::Task*, uint32_t>> others_;
 
   // A fingerprint of each victim's task id (IdFingerprint), in victims_ order: excluded
   // victims are found by it, then confirmed by their id.
   std::vector<uint32_t> id_fingerprints_;
+  // Buffers reused by Compact and Rebuild, so that a pass does not fault in fresh pages.
+  std::vector<Victim> spare_victims_;
+  std::vector<uint32_t> spare_fingerprints_;
 };
 
 }  // namespace borealis::core

@@ -8,12 +8,14 @@
 
 #include <algorithm>
 #include <deque>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "borealis/base/rng.h"
@@ -675,6 +677,308 @@ TEST(PreemptionPropertyTest, SameSlotAsTheFullScanOver1000Seeds) {
   EXPECT_GT(found, 1000);
   EXPECT_GT(multi_victim, 200);
   EXPECT_GT(none, 1000);
+}
+
+
+// ---- A search kept across passes (Update) --------------------------------------------
+
+// A cluster that changes between passes as the scheduler's does: tasks replaced by new
+// objects (the old ones freed, so a kept pointer to one would be a use after free that
+// ASan reports), added and removed; agents that come, go, or re-register with other
+// resources (a new AgentInfo, same tasks and stamp); hosts held or released. Each agent's
+// stamp changes whenever its tasks do, to a value never used before; an agent without
+// tasks has stamp 0, as the scheduler's view gives it.
+class ChangingCluster {
+ public:
+  explicit ChangingCluster(uint64_t seed) : rng_(seed) {
+    overhead_ = {rng_.Uniform(2) == 0 ? 0 : 50, rng_.Uniform(2) == 0 ? 0 : 32, 0, 0, {}};
+    for (int i = 0; i < 8; ++i) configs_.push_back(RandomConfig(rng_, false));
+    const int hosts = static_cast<int>(1 + rng_.Uniform(rng_.Uniform(6) == 0 ? 120 : 25));
+    for (int h = 0; h < hosts; ++h) AddAgent();
+  }
+
+  const model::Resources& overhead() const { return overhead_; }
+  base::Rng& rng() { return rng_; }
+
+  // The hosts in agent_id order (shuffled when `unsorted`), with every task when
+  // `with_tasks`.
+  ClusterView View(bool with_tasks, bool unsorted = false) const {
+    ClusterView v;
+    for (const auto& [id, a] : agents_) {
+      HostView& h = v.hosts.emplace_back();
+      h.agent = a.info.get();
+      h.schedulable = a.schedulable;
+      h.tasks_stamp = a.tasks.empty() ? 0 : a.stamp;
+      for (const auto& t : a.tasks) {
+        if (!t->assigned_ports.empty()) h.used_ports.insert(t->assigned_ports.begin()->second);
+        if (!model::IsSlaveAssigned(t->status)) continue;
+        AddScalars(h.used, t->config->resources, +1);
+        AddScalars(h.used, overhead_, +1);
+      }
+      if (with_tasks) {
+        for (const model::Task* t : SortedTasks(a)) v.placed_tasks.push_back(t);
+      }
+    }
+    if (unsorted) {
+      for (size_t i = v.hosts.size(); i > 1; --i) {
+        std::swap(v.hosts[i - 1], v.hosts[const_cast<base::Rng&>(rng_).Uniform(i)]);
+      }
+    }
+    return v;
+  }
+
+  // What the scheduler gives PreemptionSearch::Update: the tasks of view.hosts[host].
+  PreemptionSearch::TasksOn TasksOn(const ClusterView& view) {
+    return [this, &view](size_t host, std::vector<const model::Task*>& out) {
+      ++tasks_on_calls_;
+      const Agent& a = agents_.at(view.hosts[host].agent->agent_id);
+      for (const model::Task* t : SortedTasks(a)) out.push_back(t);
+    };
+  }
+  size_t TakeTasksOnCalls() { return std::exchange(tasks_on_calls_, 0); }
+
+  // Hosts whose stamp differs from `before` (or that are new, or have stamp 0).
+  size_t ChangedSince(const std::map<std::string, uint64_t>& before) const {
+    size_t n = 0;
+    for (const auto& [id, a] : agents_) {
+      auto it = before.find(id);
+      if (a.tasks.empty() || it == before.end() || it->second != a.stamp) ++n;
+    }
+    return n;
+  }
+  std::map<std::string, uint64_t> Stamps() const {
+    std::map<std::string, uint64_t> m;
+    for (const auto& [id, a] : agents_) m[id] = a.stamp;
+    return m;
+  }
+
+  // Changes a random part of the cluster, as between two passes.
+  void Change() {
+    const S kStatuses[] = {S::kRunning,    S::kRunning, S::kRunning,    S::kAssigned,
+                           S::kStarting,   S::kKilling, S::kPreempting, S::kDraining,
+                           S::kRestarting, S::kFinished};
+    const uint64_t one_in = 1 + rng_.Uniform(6);
+    const bool churn = rng_.Uniform(3) == 0;  // agents come and go in some passes only
+    std::vector<std::string> gone;
+    for (auto& [id, a] : agents_) {
+      if (rng_.Uniform(12) == 0) a.schedulable = !a.schedulable;
+      if (rng_.Uniform(15) == 0) {  // re-registers with another size: same tasks, same stamp
+        auto info = std::make_unique<model::AgentInfo>(*a.info);
+        info->resources.milli_cpus = 2000 * static_cast<int64_t>(1 + rng_.Uniform(4));
+        info->resources.ram_mb = 2048 * static_cast<int64_t>(1 + rng_.Uniform(4));
+        a.info = std::move(info);
+      }
+      if (churn && rng_.Uniform(10) == 0) {
+        gone.push_back(id);
+        continue;
+      }
+      if (rng_.Uniform(one_in) != 0) continue;
+      for (uint64_t n = 1 + rng_.Uniform(3); n > 0; --n) {
+        const uint64_t what = rng_.Uniform(4);
+        if (what == 0 || a.tasks.empty()) {
+          a.tasks.push_back(NewTask(id));
+        } else {
+          const size_t k = rng_.Uniform(a.tasks.size());
+          if (what == 1) {
+            a.tasks.erase(a.tasks.begin() + static_cast<std::ptrdiff_t>(k));
+          } else {  // a transition: a new object for the same id, the old one freed
+            auto next = std::make_unique<model::Task>(*a.tasks[k]);
+            next->status = kStatuses[rng_.Uniform(std::size(kStatuses))];
+            if (what == 3) next->config = configs_[rng_.Uniform(configs_.size())];
+            a.tasks[k] = std::move(next);
+          }
+        }
+      }
+      a.stamp = ++stamps_;
+    }
+    for (const std::string& id : gone) agents_.erase(id);
+    for (uint64_t n = churn ? rng_.Uniform(3) : 0; n > 0; --n) AddAgent();
+  }
+
+  std::vector<model::Task> PendingTasks() {
+    std::vector<model::Task> pending;
+    for (int i = 0; i < 6; ++i) {
+      model::Task& p = pending.emplace_back();
+      p.task_id = "pending-" + std::to_string(i);
+      auto config = std::make_shared<model::TaskConfig>(*RandomConfig(rng_, true));
+      config->resources.milli_cpus *= static_cast<int64_t>(1 + rng_.Uniform(3));
+      config->resources.ram_mb *= static_cast<int64_t>(1 + rng_.Uniform(3));
+      p.config = config;
+      p.status = S::kPending;
+    }
+    return pending;
+  }
+
+  // A random task id of the cluster (for exclusions).
+  std::string SomeTaskId() {
+    for (int tries = 0; tries < 8 && !agents_.empty(); ++tries) {
+      auto it = agents_.begin();
+      std::advance(it, static_cast<std::ptrdiff_t>(rng_.Uniform(agents_.size())));
+      if (!it->second.tasks.empty()) {
+        return it->second.tasks[rng_.Uniform(it->second.tasks.size())]->task_id;
+      }
+    }
+    return "no-such-task";
+  }
+
+ private:
+  struct Agent {
+    std::unique_ptr<model::AgentInfo> info;
+    std::vector<std::unique_ptr<model::Task>> tasks;
+    uint64_t stamp = 0;
+    bool schedulable = true;
+  };
+
+  static std::vector<const model::Task*> SortedTasks(const Agent& a) {
+    std::vector<const model::Task*> sorted;
+    for (const auto& t : a.tasks) sorted.push_back(t.get());
+    std::sort(sorted.begin(), sorted.end(), [](const model::Task* x, const model::Task* y) {
+      return x->task_id < y->task_id;
+    });
+    return sorted;
+  }
+
+  std::unique_ptr<model::Task> NewTask(const std::string& agent_id) {
+    auto t = std::make_unique<model::Task>();
+    t->task_id = "task-" + std::to_string(next_task_++) + "-" + std::to_string(rng_.Uniform(1000));
+    t->agent_id = agent_id;
+    t->config = configs_[rng_.Uniform(configs_.size())];
+    t->status = rng_.Uniform(5) == 0 ? S::kStarting : S::kRunning;
+    if (rng_.Uniform(3) == 0) {
+      t->assigned_ports["http"] = 31000 + static_cast<int32_t>(rng_.Uniform(3));
+    }
+    return t;
+  }
+
+  void AddAgent() {
+    const std::string id = "agent-" + std::to_string(1000 + rng_.Uniform(100000));
+    if (agents_.count(id) > 0) return;
+    Agent& a = agents_[id];
+    a.info = std::make_unique<model::AgentInfo>();
+    a.info->agent_id = id;
+    a.info->host = id + ".example";
+    const int64_t size = 1 + static_cast<int64_t>(rng_.Uniform(4));
+    a.info->resources = {2000 * size, 2048 * size, 100000, static_cast<int64_t>(rng_.Uniform(3)),
+                         {}};
+    a.info->port_ranges = {{31000, 31000 + static_cast<int32_t>(rng_.Uniform(3))}};
+    a.info->attributes["rack"] = {"r" + std::to_string(rng_.Uniform(3))};
+    if (rng_.Uniform(3) != 0) a.info->attributes["zone"] = {"z" + std::to_string(rng_.Uniform(2))};
+    if (rng_.Uniform(8) == 0) a.info->attributes["dedicated"] = {"a/db"};
+    a.schedulable = rng_.Uniform(10) != 0;
+    for (uint64_t n = rng_.Uniform(9); n > 0; --n) a.tasks.push_back(NewTask(id));
+    a.stamp = ++stamps_;
+  }
+
+  base::Rng rng_;
+  model::Resources overhead_;
+  std::vector<std::shared_ptr<const model::TaskConfig>> configs_;
+  std::map<std::string, Agent> agents_;
+  uint64_t stamps_ = 0;
+  uint64_t next_task_ = 0;
+  size_t tasks_on_calls_ = 0;
+};
+
+// A search kept across passes and updated from views of the hosts alone must choose the
+// slot that a search built anew from the whole view chooses (and the full scan), after any
+// changes; it reads only the hosts whose stamp changed.
+TEST(PreemptionPropertyTest, KeptSearchMatchesAFreshOneOver300Seeds) {
+  int found = 0;
+  int none = 0;
+  size_t kept_hosts = 0;
+  for (uint64_t seed = 0; seed < 300; ++seed) {
+    SCOPED_TRACE(::testing::Message() << "seed " << seed);
+    ChangingCluster cluster(seed);
+    // Starts empty, as the scheduler's does, or from a whole view.
+    std::unique_ptr<PreemptionSearch> kept;
+    std::map<std::string, uint64_t> read_stamps;
+    if (cluster.rng().Uniform(2) == 0) {
+      kept = std::make_unique<PreemptionSearch>(ClusterView{}, cluster.overhead());
+    } else {
+      const ClusterView whole = cluster.View(true);
+      kept = std::make_unique<PreemptionSearch>(whole, cluster.overhead());
+      read_stamps = cluster.Stamps();
+    }
+    for (int pass = 0; pass < 8; ++pass) {
+      SCOPED_TRACE(::testing::Message() << "pass " << pass);
+      if (pass > 0) cluster.Change();
+      const bool unsorted = cluster.rng().Uniform(10) == 0;
+      const ClusterView hosts = cluster.View(false, unsorted);
+      const size_t changed = cluster.ChangedSince(read_stamps);
+      const size_t read = kept->Update(hosts, cluster.TasksOn(hosts));
+      EXPECT_EQ(cluster.TakeTasksOnCalls(), read);
+      if (!unsorted) {
+        EXPECT_EQ(read, changed);
+        kept_hosts += hosts.hosts.size() - read;
+      }
+      read_stamps = cluster.Stamps();
+      EXPECT_EQ(kept->host_count(), hosts.hosts.size());
+
+      const ClusterView whole = cluster.View(true);
+      const PreemptionSearch fresh(whole, cluster.overhead());
+      const FullScanSearch full(whole, cluster.overhead());
+      for (const model::Task& p : cluster.PendingTasks()) {
+        std::set<std::string> agents;
+        std::set<std::string> victims;
+        for (int round = 0; round < 2; ++round) {
+          const std::optional<PreemptionSlot> want = fresh.FindSlot(p, agents, victims);
+          ASSERT_EQ(kept->FindSlot(p, agents, victims), want) << p.task_id << " round " << round;
+          ASSERT_EQ(full.FindSlot(p, agents, victims), want) << p.task_id << " round " << round;
+          if (!want) {
+            ++none;
+            break;
+          }
+          ++found;
+          agents.insert(want->agent_id);
+          victims.insert(cluster.SomeTaskId());
+        }
+      }
+    }
+  }
+  EXPECT_GT(found, 1000);
+  EXPECT_GT(none, 1000);
+  EXPECT_GT(kept_hosts, 5000u);  // most hosts are carried over, not read again
+}
+
+TEST(PreemptionSearch, UpdateKeepsUnchangedHostsAndRereadsChangedOnes) {
+  Cluster c;
+  c.AddHost("a1", 4000, 4096);
+  c.AddHost("a2", 4000, 4096);
+  auto batch = Config("r", "batch", false, 0, 1000, 1024);
+  auto prod = Config("r", "web", true, 0, 3000, 2048);
+  c.Run("t1", "a1", batch);
+  c.Run("t2", "a1", batch);
+  c.Run("t3", "a2", batch);
+  ClusterView whole = c.View();
+  whole.hosts[0].tasks_stamp = 1;
+  whole.hosts[1].tasks_stamp = 2;
+  PreemptionSearch search(whole, {});
+  // a1 has 2 cpus free: one victim makes room; a2 (3 cpus free) is placement's business.
+  ASSERT_EQ(search.FindSlot(Pending(prod)),
+            (PreemptionSlot{"a1", "a1.example", {"t1"}}));
+
+  // a2 gets a third and fourth task (new stamp); a1 is unchanged and keeps its victims
+  // without being asked for them.
+  c.Run("t4", "a2", batch);
+  c.Run("t5", "a2", batch);
+  ClusterView hosts = c.View();
+  hosts.placed_tasks.clear();
+  hosts.hosts[0].tasks_stamp = 1;
+  hosts.hosts[1].tasks_stamp = 3;
+  std::vector<size_t> asked;
+  const ClusterView all = c.View();
+  const size_t read = search.Update(hosts, [&](size_t host, std::vector<const model::Task*>& out) {
+    asked.push_back(host);
+    for (const model::Task* t : all.placed_tasks) {
+      if (t->agent_id == hosts.hosts[host].agent->agent_id) out.push_back(t);
+    }
+  });
+  EXPECT_EQ(read, 1u);
+  EXPECT_THAT(asked, ElementsAre(1u));
+  // a1 as before; a2 (1 cpu free) needs two of its three victims, which it knows only
+  // from reading its tasks again.
+  EXPECT_EQ(search.FindSlot(Pending(prod)), (PreemptionSlot{"a1", "a1.example", {"t1"}}));
+  EXPECT_EQ(search.FindSlot(Pending(prod), {"a1"}),
+            (PreemptionSlot{"a2", "a2.example", {"t3", "t4"}}));
 }
 
 }  // namespace

@@ -11,6 +11,10 @@
 // every other task (BuildClusterView). On each tick, once the victims are terminal, the
 // preemptor is placed on its held host (LaunchReserved); a reservation ends when its task is
 // placed (there or elsewhere), leaves PENDING, its host goes away, or it expires.
+//
+// The search is kept from one search to the next (preemption_search_): each time it gets
+// the hosts as they are now and re-reads only the agents whose load stamp changed
+// (state::AgentLoad::stamp), instead of every task on every agent.
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -50,8 +54,20 @@ void SchedulerCore::SearchPreemptionSlots(int64_t now) {
     if (a->LatestEventMs() != b->LatestEventMs()) return a->LatestEventMs() < b->LatestEventMs();
     return a->task_id < b->task_id;
   });
-  const core::ClusterView view = BuildClusterView(nullptr);  // every task may be a victim
-  const core::PreemptionSearch search(view, options_.executor_overhead);
+  // The hosts only: the kept search reads the tasks of the agents whose load changed since
+  // it last read them (every task may be a victim), in id order as a whole view lists them.
+  const std::set<model::JobKey> no_jobs;
+  const core::ClusterView view = BuildClusterView(no_jobs);
+  if (preemption_search_ == nullptr) {
+    preemption_search_ =
+        std::make_unique<core::PreemptionSearch>(core::ClusterView{}, options_.executor_overhead);
+  }
+  preemption_search_->Update(view, [&](size_t host, std::vector<const model::Task*>& out) {
+    if (const state::AgentLoad* load = state_.LoadOf(view.hosts[host].agent->agent_id)) {
+      for (const model::Task* t : state::SortedById(load->tasks)) out.push_back(t);
+    }
+  });
+  const core::PreemptionSearch& search = *preemption_search_;
   std::set<std::string> held;  // hosts chosen in this search (reserved ones are unschedulable)
   std::set<std::string> victims;
   std::map<model::JobKey, int32_t> per_job;
@@ -115,7 +131,7 @@ void SchedulerCore::LaunchReserved(int64_t now) {
     const model::Task* t = state_.FindTask(rules_.reservations[agent_id].task_id);
     if (t != nullptr && t->config != nullptr) jobs.insert(t->job());
   }
-  core::ClusterView view = BuildClusterView(&jobs);
+  core::ClusterView view = BuildClusterView(jobs);
   std::vector<core::Assignment> assignments;
   for (const std::string& agent_id : ready) {
     // Only the held host may take the task; the others still count for limit constraints.

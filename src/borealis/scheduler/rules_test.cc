@@ -192,6 +192,58 @@ TEST_F(RulesTest, ProductionTaskPreemptsBatchTaskAndGetsTheHeldHost) {
   EXPECT_EQ(Counter("preemptor_slots_used"), 1);
 }
 
+// The preemptor keeps its search between searches and re-reads only agents whose tasks
+// changed: a host untouched since the last search keeps its victims, a host that
+// registered since is read, and a host whose tasks changed is read again.
+TEST_F(RulesTest, KeptPreemptionSearchSeesWhatChangedBetweenSearches) {
+  RegisterAgent("a1", 1000);
+  RegisterAgent("a2", 1000);
+  core_->CreateJob(Job(JobSpec().Name("batch").Instances(2)));
+  Commit();
+  for (const auto& t : Tasks(ScheduleStatus::kAssigned)) {
+    Report(t.agent_id, t.task_id, api::ScheduleStatus::RUNNING);
+  }
+  auto victim_agent = [this](const std::string& job) {
+    auto preempting = Tasks(ScheduleStatus::kPreempting, job);
+    return preempting.size() == 1 ? preempting[0].agent_id : std::string("none");
+  };
+
+  // First search: a1 and a2 each need one victim; a1 has the smaller id.
+  core_->CreateJob(Job(JobSpec().Name("p1").Tier("preferred")));
+  Commit();
+  Tick(1100);
+  ASSERT_EQ(victim_agent("batch"), "a1");
+  Report("a1", Tasks(ScheduleStatus::kPreempting)[0].task_id, api::ScheduleStatus::KILLED);
+  Tick(100);
+  ASSERT_EQ(core_->state().FindTask(Tasks(ScheduleStatus::kAssigned, "p1")[0].task_id)->agent_id,
+            "a1");
+
+  // Second search: a1 now runs p1 (production: no victim); a2 has not changed since the
+  // first search, and its batch task is still the victim.
+  core_->CreateJob(Job(JobSpec().Name("p2").Tier("preferred")));
+  Commit();
+  Tick(1100);
+  EXPECT_EQ(victim_agent("batch"), "a2");
+  const std::string second_victim = Tasks(ScheduleStatus::kPreempting)[0].task_id;
+  Report("a2", second_victim, api::ScheduleStatus::KILLED);
+  Tick(100);
+  ASSERT_EQ(Tasks(ScheduleStatus::kAssigned, "p2").size(), 1u);
+
+  // Third search: a3 registered since, and the only batch task left to preempt is the one
+  // placed there.
+  RegisterAgent("a3", 1000);
+  Tick(100);
+  auto placed = Tasks(ScheduleStatus::kAssigned, "batch");
+  ASSERT_EQ(placed.size(), 1u) << "one of the two preempted batch tasks goes to a3";
+  EXPECT_EQ(placed[0].agent_id, "a3");
+  Report("a3", placed[0].task_id, api::ScheduleStatus::RUNNING);
+  core_->CreateJob(Job(JobSpec().Name("p3").Tier("preferred")));
+  Commit();
+  Tick(1100);
+  EXPECT_EQ(victim_agent("batch"), "a3");
+  EXPECT_EQ(Tasks(ScheduleStatus::kPreempting)[0].task_id, placed[0].task_id);
+}
+
 TEST_F(RulesTest, NonProductionNeverPreemptsProduction) {
   RegisterAgent("a1", 1000);
   core_->CreateJob(Job(JobSpec().Name("prod").Tier("preferred")));

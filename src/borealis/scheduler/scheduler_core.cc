@@ -587,7 +587,7 @@ model::Resources SchedulerCore::UsedWithOverhead(const state::AgentLoad& load) c
   return used;
 }
 
-core::ClusterView SchedulerCore::BuildClusterView(const std::set<model::JobKey>* jobs) const {
+core::ClusterView SchedulerCore::BuildClusterView(const std::set<model::JobKey>& jobs) const {
   core::ClusterView view;
   view.hosts.reserve(agents_.size());
   const bool any_held = !rules_.reservations.empty();
@@ -600,18 +600,14 @@ core::ClusterView SchedulerCore::BuildClusterView(const std::set<model::JobKey>*
     if (const state::AgentLoad* load = state_.LoadOf(id)) {
       hv.used = UsedWithOverhead(*load);
       hv.used_ports_ref = &load->ports;  // the state outlives the view's use
-      if (jobs == nullptr) {
-        for (const model::Task* t : state::SortedById(load->tasks)) view.placed_tasks.push_back(t);
-      }
+      hv.tasks_stamp = load->stamp;
     }
   }
-  if (jobs != nullptr) {
-    for (const model::JobKey& job : *jobs) {
-      const state::TaskTable::JobTasks* tasks = state_.table().Job(job);
-      if (tasks == nullptr) continue;
-      for (const auto& [id, t] : *tasks) {
-        if (model::IsSlaveAssigned(t->status)) view.placed_tasks.push_back(t.get());
-      }
+  for (const model::JobKey& job : jobs) {
+    const state::TaskTable::JobTasks* tasks = state_.table().Job(job);
+    if (tasks == nullptr) continue;
+    for (const auto& [id, t] : *tasks) {
+      if (model::IsSlaveAssigned(t->status)) view.placed_tasks.push_back(t.get());
     }
   }
   return view;
@@ -662,7 +658,7 @@ void SchedulerCore::RefreshPlacementHosts() {
   std::vector<std::string> changed = state_.TakeChangedLoads();
   if (placement_hosts_stale_ || held != placement_held_) {
     static const std::set<model::JobKey> kNoJobs;  // hosts only
-    placement_hosts_.Reset(BuildClusterView(&kNoJobs));
+    placement_hosts_.Reset(BuildClusterView(kNoJobs));
     placement_held_ = std::move(held);
     placement_hosts_stale_ = false;
     return;

@@ -32,6 +32,7 @@
 #include "borealis/base/rng.h"
 #include "borealis/core/flapping.h"
 #include "borealis/core/placement.h"
+#include "borealis/core/preemption.h"
 #include "borealis/core/task_state_machine.h"
 #include "borealis/core/tier_config.h"
 #include "borealis/scheduler/outgoing.h"
@@ -166,11 +167,10 @@ class SchedulerCore {
   absl::Status CheckJobQuota(const model::JobConfiguration& job) const;
   int64_t FlappingPenaltyMs(const model::Task& task);
   void ReleaseThrottled(int64_t now);
-  // Registered, connected agents (agent_id order) with what their tasks hold. placed_tasks
-  // are the tasks of `jobs` only (all limit constraints and spreading need), or every task
-  // on those hosts when `jobs` is null (the preemptor's victims). The view points into
-  // agents_ and the state: use it before changing either.
-  core::ClusterView BuildClusterView(const std::set<model::JobKey>* jobs) const;
+  // Registered, connected agents (agent_id order) with what their tasks hold; placed_tasks
+  // are the tasks of `jobs` (what limit constraints and spreading count). The view points
+  // into agents_ and the state: use it before changing either.
+  core::ClusterView BuildClusterView(const std::set<model::JobKey>& jobs) const;
   // What an agent's tasks use as placement counts it: their resources plus one executor
   // overhead per task.
   model::Resources UsedWithOverhead(const state::AgentLoad& load) const;
@@ -220,6 +220,10 @@ class SchedulerCore {
   // THROTTLED task id → when it may become PENDING (computed once per task, jitter included).
   std::map<std::string, int64_t> throttle_release_ms_;
   std::shared_ptr<const core::TierConfig> tiers_;
+  // The preemptor's search, kept between searches: each search re-reads only the agents
+  // whose load stamp changed (preemptor.cc). Its task pointers are those of agents whose
+  // stamp it holds, so they are alive; null until the first search.
+  std::unique_ptr<core::PreemptionSearch> preemption_search_;
   std::map<std::string, int64_t, std::less<>> counters_;
   bool placement_dirty_ = true;
   RulesState rules_;

@@ -113,6 +113,7 @@ void ClusterState::Index(const model::Task& t, bool load_too, bool count_too) {
       if (!load.ports.insert(port).second) ++load.extra_holders[port];
     }
     load.tasks.insert(&t);
+    load.stamp = ++load_stamps_;
   }
   if (count_too) CountActive(t, +1);
 }
@@ -142,6 +143,7 @@ void ClusterState::Unindex(const model::Task& t, bool load_too, bool count_too) 
         }
       }
       load.tasks.erase(&t);
+      load.stamp = ++load_stamps_;
       if (load.task_count <= 0) loads_.erase(it);
     }
   }
@@ -233,6 +235,7 @@ std::shared_ptr<const model::Task> ClusterState::Save(std::shared_ptr<const mode
     AgentLoad& load = loads_.find(now->agent_id)->second;  // same_load: it is there
     load.tasks.erase(before);  // `old` or `moved_job` keeps it alive
     load.tasks.insert(now);
+    load.stamp = ++load_stamps_;
   }
   return old ? old : moved_job;
 }

@@ -55,6 +55,9 @@ struct AgentLoad {
   model::PortSet ports;                    // ports held by at least one task
   std::map<int32_t, int32_t> extra_holders;  // port → holders beyond the first (rare)
   TaskSet tasks;
+  // Changes whenever `tasks` does (a task added, removed or replaced), to a value no load
+  // had before: what a kept preemption search compares to re-read only changed agents.
+  uint64_t stamp = 0;
 };
 
 // Stores (inserts or replaces) whole tasks: `tasks` by copy, then `shared` as they are (the
@@ -199,6 +202,7 @@ class ClusterState {
   std::map<model::JobKey, int64_t> active_by_job_;  // jobs with at least one active task
   QuotaMap quotas_;
   uint64_t version_ = 0;
+  uint64_t load_stamps_ = 0;  // the last AgentLoad::stamp given
 };
 
 }  // namespace borealis::state

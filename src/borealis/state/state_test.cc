@@ -174,6 +174,45 @@ void ExerciseStore(Store& store) {
   EXPECT_EQ(store.records_since_snapshot(), 1u);
 }
 
+// A kept preemption search re-reads an agent only when its load's stamp changed: every
+// change to the tasks on an agent must change it (a status change that keeps the task's
+// resources too), to a value the agent never had, and a change elsewhere must not.
+TEST(ClusterStateTest, AgentLoadStampChangesWithTheAgentsTasks) {
+  auto on = [](const std::string& id, const std::string& agent, model::ScheduleStatus s) {
+    model::Task t = MakeTask(id, s);
+    t.agent_id = agent;
+    return t;
+  };
+  using S = model::ScheduleStatus;
+  ClusterState st;
+  st.Apply(SaveTasks{{on("a", "agent-1", S::kStarting), on("b", "agent-2", S::kRunning)}});
+  ASSERT_NE(st.LoadOf("agent-1"), nullptr);
+  const uint64_t s1 = st.LoadOf("agent-1")->stamp;
+  const uint64_t b1 = st.LoadOf("agent-2")->stamp;
+  EXPECT_NE(s1, 0u);
+  EXPECT_NE(s1, b1);
+
+  st.Apply(SaveTasks{{on("a", "agent-1", S::kRunning)}});  // same resources: pointer swap
+  const uint64_t s2 = st.LoadOf("agent-1")->stamp;
+  EXPECT_NE(s2, s1);
+  EXPECT_EQ(st.LoadOf("agent-2")->stamp, b1);
+
+  st.Apply(SaveTasks{{MakeTask("p", S::kPending)}});  // on no agent
+  EXPECT_EQ(st.LoadOf("agent-1")->stamp, s2);
+
+  st.Apply(RemoveTasks{{"a"}});
+  EXPECT_EQ(st.LoadOf("agent-1"), nullptr);
+  st.Apply(SaveTasks{{on("c", "agent-1", S::kRunning)}});
+  const uint64_t s3 = st.LoadOf("agent-1")->stamp;
+  EXPECT_NE(s3, s1);
+  EXPECT_NE(s3, s2);
+  EXPECT_EQ(st.LoadOf("agent-2")->stamp, b1);
+
+  st.Apply(SaveTasks{{on("c", "agent-2", S::kRunning)}});  // moves: both agents change
+  EXPECT_EQ(st.LoadOf("agent-1"), nullptr);
+  EXPECT_NE(st.LoadOf("agent-2")->stamp, b1);
+}
+
 TEST(StoreTest, MemoryStoreRoundTrip) {
   MemoryStore store;
   ExerciseStore(store);
