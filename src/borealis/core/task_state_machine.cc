@@ -3,6 +3,7 @@
 // LOST, kill, delete.
 #include "borealis/core/task_state_machine.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -362,15 +363,18 @@ bool ShouldKillUnknownTask(ScheduleStatus reported) {
 }
 
 std::string NewTaskId(const model::TaskConfig& config, int32_t instance_id, base::Rng& rng) {
-  const std::string raw = absl::StrCat(config.job.role, "-", config.job.environment, "-",
-                                       config.job.name, "-", instance_id, "-", rng.Uuid());
+  std::string raw = absl::StrCat(config.job.role, "-", config.job.environment, "-",
+                                 config.job.name, "-", instance_id, "-", rng.Uuid());
+  auto is_word = [](unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '-';
+  };
+  if (std::all_of(raw.begin(), raw.end(), is_word)) return raw;  // the usual case
   std::string id;
   id.reserve(raw.size());
   for (size_t i = 0; i < raw.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(raw[i]);
-    const bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                      (c >= '0' && c <= '9') || c == '_' || c == '-';
-    if (word) {
+    if (is_word(c)) {
       id.push_back(static_cast<char>(c));
       continue;
     }
