@@ -150,7 +150,8 @@ class ClusterState {
   const TaskSet& InStatus(model::ScheduleStatus status) const;
   static bool IsIndexedStatus(model::ScheduleStatus status);
   // Tasks in SLAVE_ASSIGNED states on `agent_id` and what they hold; nullptr when none.
-  // Valid until the next Apply (loads live in a flat hash map and move when it grows).
+  // Valid until that agent's load is erased, when its last task leaves (which
+  // TakeChangedLoads then lists).
   const AgentLoad* LoadOf(const std::string& agent_id) const;
   const absl::node_hash_map<std::string, AgentLoad>& loads() const { return loads_; }
   // The agents whose load (resources or ports held) changed since the last call, each
@@ -171,8 +172,8 @@ class ClusterState {
   void CountActive(const model::Task& t, int64_t delta);
   std::shared_ptr<const model::Task> Save(std::shared_ptr<const model::Task> stored);
   // Adds `t` to (removes it from) the indexes; its agent's load too unless `load_too` is
-  // false (Save then swaps the task's pointer in the load itself).
-  // load_too: also the agent's load; count_too: also active_by_job_.
+  // false (Save then swaps the task's pointer in the load itself), and active_by_job_
+  // unless `count_too` is false (Save: the task counts the same before and after).
   void Index(const model::Task& t, bool load_too = true, bool count_too = true);
   void Unindex(const model::Task& t, bool load_too = true, bool count_too = true);
 
