@@ -22,6 +22,11 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"sqlite", "memory"}));
   app.add_option("--data-dir", data_dir,
                  "Directory for the SQLite store (default: a temporary one, removed after)");
+  std::string commit = "pipelined";
+  app.add_option("--commit", commit,
+                 "pipelined (default; the daemon's way) or sync (each commit written and "
+                 "released before the next tick)")
+      ->check(CLI::IsMember({"pipelined", "sync"}));
   app.add_flag("--json", json, "Print the figures as one JSON object");
   CLI11_PARSE(app, argc, argv);
 
@@ -42,6 +47,7 @@ int main(int argc, char** argv) {
   }
   options.store_override = store;
   options.data_dir = data_dir;
+  options.pipelined_commit = commit == "pipelined";
   borealis::sim::Simulator sim(*std::move(scenario), options);
   auto result = sim.Run();
   if (!result.ok()) {

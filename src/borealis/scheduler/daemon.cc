@@ -90,15 +90,36 @@ void Daemon::RequestFlush() {
   flush_posted_ = true;
   loop_->Post([this] {
     flush_posted_ = false;
-    core_->Schedule();
-    absl::Status s = core_->Flush();
-    if (!s.ok()) {
-      LOG_ERROR("storage failed, exiting so that a restart recovers the committed state: {}",
-                s.ToString());
-      failed_ = true;
-      _exit(70);  // the line above is already written: the logger does not buffer
+    if (core_->commit_in_flight()) {
+      flush_wanted_ = true;  // started once the one in flight is durable
+      return;
     }
+    StartCommit();
   });
+}
+
+void Daemon::StartCommit() {
+  core_->Schedule();
+  absl::StatusOr<bool> started = core_->StartCommit([this] {
+    loop_->Post([this] { OnCommitDurable(); });  // false once stopping: nothing to release
+  });
+  if (!started.ok()) StorageFailed(started.status());
+}
+
+void Daemon::OnCommitDurable() {
+  absl::Status s = core_->FinishCommit();
+  if (!s.ok()) StorageFailed(s);
+  if (flush_wanted_) {
+    flush_wanted_ = false;
+    StartCommit();
+  }
+}
+
+void Daemon::StorageFailed(const absl::Status& s) {
+  LOG_ERROR("storage failed, exiting so that a restart recovers the committed state: {}",
+            s.ToString());
+  failed_ = true;
+  _exit(70);  // the line above is already written: the logger does not buffer
 }
 
 void Daemon::ScheduleTick() {

@@ -3,8 +3,11 @@
 // /metrics, and carry the agents' WebSocket sessions on /agent/v1, posting everything
 // that changes state to the loop.
 //
-// Group commit: every posted event asks for one flush; the flush is posted behind the
-// events already queued, so one fsync covers everything that arrived meanwhile.
+// Group commit, pipelined: every posted event asks for a commit; the commit is posted
+// behind the events already queued, so one fsync covers everything that arrived meanwhile.
+// While a commit is being written on the core's Committer thread the loop goes on handling
+// events; the Committer posts "durable" back to the loop, which releases that commit's
+// effects and starts the next commit if one was asked for meanwhile.
 #pragma once
 
 #include <atomic>
@@ -53,6 +56,9 @@ class Daemon : private CoreAccess, private AgentTransport {
 
   void Post(std::function<void(SchedulerCore&)> fn);
   void RequestFlush();
+  void StartCommit();       // a scheduling pass, then the commit (loop thread)
+  void OnCommitDurable();   // releases the commit in flight (loop thread)
+  void StorageFailed(const absl::Status& s);
   void ScheduleTick();
   void InstallRoutes();
   net::HttpResponse ServeApi(const net::HttpRequest& request);
@@ -67,7 +73,9 @@ class Daemon : private CoreAccess, private AgentTransport {
   std::unique_ptr<SchedulerCore> core_;
   std::unique_ptr<net::HttpServer> server_;
   std::shared_ptr<ApiHandler> api_handler_;
-  bool flush_posted_ = false;  // loop thread only
+  // Loop thread only: a commit is posted; one was asked for while another was in flight.
+  bool flush_posted_ = false;
+  bool flush_wanted_ = false;
   std::atomic<bool> failed_{false};
 
   AgentMessageBuilder builder_;  // Send's wire messages

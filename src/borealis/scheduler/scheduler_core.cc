@@ -100,6 +100,7 @@ absl::Status SchedulerCore::Recover() {
   AgentsChanged();
   Count("recovered_tasks", static_cast<int64_t>(state_.task_count()));
   placement_dirty_ = true;
+  records_since_snapshot_ = store_.records_since_snapshot();
   return Flush();
 }
 
@@ -569,12 +570,6 @@ void SchedulerCore::ReleaseThrottled(int64_t now) {
   if (!release.empty()) placement_dirty_ = true;
 }
 
-void SchedulerCore::MaybeSnapshot() {
-  if (store_.records_since_snapshot() < options_.snapshot_every_records) return;
-  absl::Status s = store_.WriteSnapshot(EncodeSnapshot(state_, clock_.NowMs()));
-  Count(s.ok() ? "snapshots" : "snapshot_failures");
-}
-
 // ---------------------------------------------------------------- placement
 
 model::Resources SchedulerCore::UsedWithOverhead(const state::AgentLoad& load) const {
@@ -670,51 +665,6 @@ void SchedulerCore::RefreshPlacementHosts() {
     placement_hosts_.Update(agent_id, load ? UsedWithOverhead(*load) : model::Resources{},
                             load ? &load->ports : nullptr);
   }
-}
-
-// ---------------------------------------------------------------- commit
-
-absl::Status SchedulerCore::Flush() {
-  if (!pending_mutations_.empty()) {
-    std::vector<std::string> records{EncodeTransaction(pending_mutations_)};
-    absl::Status s = store_.Append(records);
-    if (!s.ok()) return s;
-    Count("storage_transactions");
-    Count("storage_mutations", static_cast<int64_t>(pending_mutations_.size()));
-    pending_mutations_.clear();
-    MaybeSnapshot();
-  }
-  auto view = std::make_shared<SchedulerView>();
-  view->tasks = state_.tasks();
-  const int64_t now = clock_.NowMs();
-  if (agents_changed_ || !published_agents_ || now - agents_published_ms_ >= 1000) {
-    published_agents_ = std::make_shared<const AgentRecords>(agents_);
-    agents_published_ms_ = now;
-    agents_changed_ = false;
-  }
-  view->agents = published_agents_;
-  view->pending_reasons = pending_reasons_;
-  view->counters = counters_;
-  view->quotas = state_.quotas();
-  view->tiers = tiers_;
-  {
-    std::lock_guard<std::mutex> l(view_mu_);
-    view_ = std::move(view);
-  }
-  auto outbox = std::move(outbox_);
-  outbox_ = {};
-  for (auto& [agent_id, msg] : outbox) {
-    if (!transport_.Send(agent_id, msg)) Count("agent_messages_undeliverable");
-  }
-  auto callbacks = std::move(after_commit_);
-  after_commit_.clear();
-  for (auto& fn : callbacks) fn();
-  return absl::OkStatus();
-}
-
-std::shared_ptr<const SchedulerView> SchedulerCore::view() const {
-  std::lock_guard<std::mutex> l(view_mu_);
-  return view_;
 }
 
 }  // namespace borealis::scheduler

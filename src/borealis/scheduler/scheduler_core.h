@@ -3,14 +3,23 @@
 // mutations and messages to agents.
 //
 // Commit protocol (group commit): handlers apply mutations to memory at once and queue
-// their effects (agent messages, replies to callers). Flush() then appends every queued
-// mutation to the store in one durable transaction, publishes a new read view, and only
-// then releases the queued effects. Nobody outside learns of a change before it is
-// durable. If the store fails, Flush returns the error and the daemon must exit: memory
-// is ahead of disk, and a restart recovers what was committed.
+// their effects (agent messages, replies to callers). A commit appends every queued
+// mutation to the store in one durable transaction, then publishes a read view of the state
+// as it was when the commit was taken, and only then releases the queued effects. Nobody
+// outside learns of a change before it is durable. If the store fails, the commit returns
+// the error and the owner must exit: memory is ahead of disk, and a restart recovers what
+// was committed.
+//
+// Commits can be pipelined: StartCommit takes what is queued and a view, and the Committer
+// thread encodes and appends it while the owner goes on handling events (which queue the
+// next commit); FinishCommit releases it once durable. At most one commit is in flight, and
+// commits are released in the order they were taken, so an effect that depends on an
+// earlier change is never released before that change is durable. Flush() is the same
+// commit done at once.
 //
 // Thread contract: every method except view() runs on the owner's thread (the daemon's
-// event loop). view() may be called from any thread.
+// event loop). view() may be called from any thread. The store is used by the Committer's
+// thread while a commit is in flight, and by the owner otherwise (Recover, Flush).
 #pragma once
 
 #include <cstdint>
@@ -28,6 +37,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "borealis/base/clock.h"
 #include "borealis/base/rng.h"
 #include "borealis/core/flapping.h"
@@ -35,6 +45,7 @@
 #include "borealis/core/preemption.h"
 #include "borealis/core/task_state_machine.h"
 #include "borealis/core/tier_config.h"
+#include "borealis/scheduler/committer.h"
 #include "borealis/scheduler/outgoing.h"
 #include "borealis/scheduler/rules.h"
 #include "borealis/state/cluster_state.h"
@@ -126,9 +137,22 @@ class SchedulerCore {
   void Tick();
   void Schedule();  // places pending tasks on agents
 
-  // Commits queued mutations, publishes the view, releases queued effects.
+  // Commits what is queued, publishes the view, releases the queued effects; finishes the
+  // commit in flight first.
   absl::Status Flush();
-  // Runs `fn` after the next successful commit (or at once if nothing is queued then).
+  // Pipelined commit. Finishes the commit in flight (waiting for it), then takes what is
+  // queued. With mutations to write, hands them to the Committer's thread and returns true:
+  // `on_durable` (may be empty) runs on that thread once the append returned, and the
+  // owner then calls FinishCommit. With none, publishes and releases at once and returns
+  // false (`on_durable` is not called).
+  absl::StatusOr<bool> StartCommit(std::function<void()> on_durable = {});
+  // Waits for the commit in flight, if any, then publishes its view and releases its
+  // effects. An error is the store's: that commit's effects are dropped and the owner must
+  // stop.
+  absl::Status FinishCommit();
+  bool commit_in_flight() const { return in_flight_ != nullptr; }
+  // Runs `fn` when what is queued now is committed (or with the next commit that has
+  // nothing to write).
   void AfterCommit(std::function<void()> fn) { after_commit_.push_back(std::move(fn)); }
 
   std::shared_ptr<const SchedulerView> view() const;
@@ -176,7 +200,26 @@ class SchedulerCore {
   model::Resources UsedWithOverhead(const state::AgentLoad& load) const;
   // Brings placement_hosts_ up to date with agents_, holds and the state's loads.
   void RefreshPlacementHosts();
-  void MaybeSnapshot();
+  // One commit, from the moment it is taken until its effects are released (commit.cc).
+  struct CommitBatch {
+    std::vector<state::Mutation> mutations;  // cleared by WriteBatch once encoded
+    std::optional<std::string> snapshot;     // written after the mutations when due
+    bool snapshot_taken = false;
+    std::shared_ptr<const SchedulerView> view;
+    std::vector<std::pair<std::string, OutgoingMessage>> outbox;
+    std::vector<std::function<void()>> callbacks;
+    absl::Status status;           // the append's
+    absl::Status snapshot_status;  // the snapshot's (a failure is counted, not fatal)
+  };
+  // Moves what is queued into a batch, with a view of the state as of now and, when due,
+  // a snapshot of it.
+  std::unique_ptr<CommitBatch> TakeBatch();
+  // Encodes and appends the batch's mutations, then its snapshot. Touches only the batch
+  // and the store, so it may run on the Committer's thread.
+  void WriteBatch(CommitBatch& batch);
+  // Publishes the batch's view and releases its effects (owner's thread, once durable).
+  void ReleaseBatch(CommitBatch& batch);
+  std::shared_ptr<const SchedulerView> BuildView();
   // The timed rules (rules.cc, partitions.cc, preemptor.cc, pruner.cc, reconciler.cc).
   void RunRules(int64_t now);
   void PartitionAgentTasks(const std::string& agent_id, const std::string& why);
@@ -231,6 +274,11 @@ class SchedulerCore {
   std::vector<state::Mutation> pending_mutations_;
   std::vector<std::pair<std::string, OutgoingMessage>> outbox_;
   std::vector<std::function<void()>> after_commit_;
+  // Records in the store since its last snapshot, kept here because the store is the
+  // Committer's while a commit is in flight.
+  uint64_t records_since_snapshot_ = 0;
+  std::unique_ptr<CommitBatch> in_flight_;  // taken, handed to committer_, not released
+  std::unique_ptr<Committer> committer_;    // created by the first StartCommit
 
   mutable std::mutex view_mu_;
   std::shared_ptr<const SchedulerView> view_;

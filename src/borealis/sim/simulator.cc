@@ -285,6 +285,15 @@ class Run final : public scheduler::AgentTransport {
   void Handle(const Event& e);
   void LoseAgents(int64_t count);
   absl::Status Commit();
+  // Releases the commit in flight (pipelined mode), timed as part of flush.
+  absl::Status FinishCommit() {
+    const int64_t t0 = WallNs();
+    absl::Status st = core_->FinishCommit();
+    const int64_t dt = WallNs() - t0;
+    sched_ns_ += dt;
+    flush_ns_ += dt;
+    return st;
+  }
   absl::Status OpenStore();
   // Counts the tasks and fills the figures once the loop is over.
   void Finish(int64_t wall0, int64_t sched_wall0);
@@ -307,7 +316,8 @@ class Run final : public scheduler::AgentTransport {
   uint64_t next_seq_ = 0;
   int64_t in_flight_ = 0;       // status events not yet delivered
   int64_t arrivals_left_ = 0;   // jobs and losses still to come
-  int64_t launches_this_commit_ = 0;
+  int64_t launches_this_commit_ = 0;  // launches released by the last Commit call
+  bool pipelined_ = false;
   std::vector<uint32_t> latency_us_;
   SimResult r_;
   int64_t sched_ns_ = 0;
@@ -479,12 +489,19 @@ void Run::Handle(const Event& e) {
   }
 }
 
+// Pipelined: finishes the previous tick's commit (its launches count here), then starts
+// this one's.
 absl::Status Run::Commit() {
   launches_this_commit_ = 0;
   const int64_t t0 = WallNs();
   core_->Schedule();
   const int64_t t1 = WallNs();
-  absl::Status st = core_->Flush();
+  absl::Status st;
+  if (pipelined_) {
+    st = core_->StartCommit().status();
+  } else {
+    st = core_->Flush();
+  }
   const int64_t t2 = WallNs();
   sched_ns_ += t2 - t0;
   schedule_ns_ += t1 - t0;
@@ -503,6 +520,8 @@ absl::StatusOr<SimResult> Run::Go() {
   timed_store_ = std::make_unique<TimedStore>(std::move(store_));
   core_ = std::make_unique<scheduler::SchedulerCore>(opts, clock_, *timed_store_, *this, s_.seed);
   RETURN_IF_ERROR(core_->Recover());
+  pipelined_ = o_.pipelined_commit && !s_.realtime;
+  r_.commit = pipelined_ ? "pipelined" : "sync";
   const int64_t wall0 = WallNs();
   RegisterAgents();
   RETURN_IF_ERROR(Commit());
@@ -538,7 +557,11 @@ absl::StatusOr<SimResult> Run::Go() {
       tick_ns_ += dt;
     }
     RETURN_IF_ERROR(Commit());
-    const bool idle = arrivals_left_ == 0 && in_flight_ == 0 && launches_this_commit_ == 0;
+    bool idle = arrivals_left_ == 0 && in_flight_ == 0 && launches_this_commit_ == 0;
+    if (idle && core_->commit_in_flight()) {  // idle unless this tick's commit says more
+      RETURN_IF_ERROR(FinishCommit());
+      idle = in_flight_ == 0 && launches_this_commit_ == 0;
+    }
     if ((s_.stop_when_idle && idle) || now >= s_.duration_ms) break;
     if (s_.realtime) {  // wait for the wall clock to reach the next tick
       const int64_t due_ns = sched_wall0 + (now + s_.tick_ms) * 1'000'000;
@@ -547,6 +570,7 @@ absl::StatusOr<SimResult> Run::Go() {
     }
     clock_.AdvanceMs(s_.tick_ms);
   }
+  RETURN_IF_ERROR(FinishCommit());
   Finish(wall0, sched_wall0);
   return r_;
 }
@@ -611,6 +635,7 @@ std::string ResultJson(const SimResult& r) {
   j["scenario"] = r.scenario;
   j["hosts"] = r.hosts;
   j["store"] = r.store;
+  j["commit"] = r.commit;
   j["simulated_seconds"] = static_cast<double>(r.simulated_ms) / 1000.0;
   j["wall_seconds"] = r.wall_seconds;
   j["scheduler_seconds"] = r.scheduler_seconds;
@@ -647,7 +672,8 @@ std::string ResultJson(const SimResult& r) {
 
 std::string ResultText(const SimResult& r) {
   return absl::StrCat(
-      "scenario ", r.scenario, " (", r.hosts, " hosts, store ", r.store, ")\n",
+      "scenario ", r.scenario, " (", r.hosts, " hosts, store ", r.store, ", ", r.commit,
+      " commits)\n",
       "  placements ", r.placements, " in ", r.wall_seconds, " s wall (", r.scheduler_seconds,
       " s in the scheduler): ", static_cast<int64_t>(r.placements_per_sec), "/s\n",
       "  placement latency p50 ", r.placement_p50_ms, " ms, p99 ", r.placement_p99_ms,

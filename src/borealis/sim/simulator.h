@@ -3,15 +3,25 @@
 // STARTING and RUNNING after the scenario's delays, end tasks after their run time
 // (FAILED at the scenario's failure rate, else FINISHED), answer KillTask with KILLED, and
 // go silent when the scenario loses them. Every tick_ms of simulated time the loop does
-// what the daemon does after a batch of events: Schedule() then Flush() (the durable
-// commit; SqliteStore in a temporary directory unless the scenario says "memory"); every
-// second it calls Tick() and sends the agents' heartbeats.
+// what the daemon does after a batch of events: Schedule(), then the durable commit
+// (SqliteStore in a temporary directory unless the scenario says "memory"); every second it
+// calls Tick() and sends the agents' heartbeats.
+//
+// Commits are pipelined like the daemon's unless SimOptions says otherwise: a tick's
+// commit is written on the core's Committer thread while the next tick's events and pass
+// run, and released (LaunchTasks reach the simulated agents) at the end of that next tick.
+// So agents see a tick's decisions one tick later than with synchronous commits, and the
+// trace differs between the two modes (each is deterministic). Scenarios in real time
+// commit synchronously: there the loop has nothing to overlap, and releasing at the next
+// tick would add a tick of latency that the daemon, which releases as soon as the commit
+// is durable, does not have.
 //
 // Determinism: everything the core and the agents decide depends only on the scenario
 // (seed included); wall time is only measured, never consulted. The same scenario gives
 // the same trace, byte for byte.
 //
-// Thread contract: single-threaded; one Run() per Simulator.
+// Thread contract: one Run() per Simulator; besides the caller's thread, only the core's
+// Committer thread runs (it touches nothing of the simulator's).
 #pragma once
 
 #include <cstdint>
@@ -29,12 +39,14 @@ struct SimOptions {
   std::ostream* trace = nullptr;  // one line per decision or event; null: no trace
   std::string store_override;     // "sqlite" / "memory" replaces the scenario's choice
   std::string data_dir;           // where SqliteStore lives; empty: a fresh temp dir
+  bool pipelined_commit = true;   // false: every commit is written and released at once
 };
 
 struct SimResult {
   std::string scenario;
   int64_t hosts = 0;
   std::string store;
+  std::string commit;  // "pipelined" or "sync"
   int64_t simulated_ms = 0;
   double wall_seconds = 0;       // the whole run, agents' registration included
   double scheduler_seconds = 0;  // inside SchedulerCore calls (decisions and commits)
