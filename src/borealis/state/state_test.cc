@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "borealis/state/cluster_state.h"
 #include "borealis/state/store.h"
 #include "borealis/testing/status_matchers.h"
@@ -240,6 +242,34 @@ TEST(StoreTest, SqliteStoreRoundTripAndReopen) {
   ASSERT_THAT(rec, IsOk());
   EXPECT_EQ(rec->snapshot, "SNAP");
   EXPECT_EQ(rec->records, std::vector<std::string>{"four"});
+}
+
+// Appends far more than the checkpoint threshold: the background checkpoints keep the WAL
+// file bounded (without any checkpoint it would hold every byte appended) and every record
+// is still there after a reopen.
+TEST(StoreTest, SqliteStoreCheckpointsInTheBackgroundAndKeepsTheWalBounded) {
+  borealis::testing::TempDir dir;
+  const std::string path = dir.Sub("state.db");
+  const std::string record(200 * 1024, 'x');
+  const int kRecords = 300;  // 60 MB, about 15 times the threshold's 1,000 pages
+  {
+    auto store = SqliteStore::Open(path);
+    ASSERT_THAT(store, IsOk());
+    for (int i = 0; i < kRecords; ++i) {
+      ASSERT_THAT((*store)->Append({record + std::to_string(i)}), IsOk());
+    }
+    EXPECT_GT((*store)->background_checkpoints(), 0u);
+    std::error_code ec;
+    const auto wal_bytes = std::filesystem::file_size(path + "-wal", ec);
+    ASSERT_FALSE(ec) << ec.message();
+    EXPECT_LT(wal_bytes, 24u * 1024 * 1024);  // 4,000 pages of 4 KiB and one record
+  }
+  auto store = SqliteStore::Open(path);
+  ASSERT_THAT(store, IsOk());
+  auto rec = (*store)->Load();
+  ASSERT_THAT(rec, IsOk());
+  ASSERT_EQ(rec->records.size(), static_cast<size_t>(kRecords));
+  EXPECT_EQ(rec->records.back(), record + std::to_string(kRecords - 1));
 }
 
 TEST(StoreTest, SqliteStoreRefusesAnUnwritablePath) {

@@ -2,7 +2,11 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "borealis/base/status.h"
@@ -56,6 +60,90 @@ absl::Status SqliteError(sqlite3* db, const std::string& what) {
 
 }  // namespace
 
+// Runs PASSIVE checkpoints on its own connection and thread whenever poked. A passive
+// checkpoint never blocks the writer: it copies the frames committed so far, and the
+// writer's next transaction starts the WAL over once all of them are copied.
+class WalCheckpointer {
+ public:
+  static absl::StatusOr<std::unique_ptr<WalCheckpointer>> Start(const std::string& path) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
+                        nullptr) != SQLITE_OK) {
+      std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+      if (db) sqlite3_close(db);
+      return absl::UnavailableError(
+          absl::StrCat("cannot open store '", path, "' for checkpoints: ", msg));
+    }
+    // The checkpoint's fsync of the database file, as the writer's connection would.
+    sqlite3_exec(db, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr);
+    return std::unique_ptr<WalCheckpointer>(new WalCheckpointer(db));
+  }
+  ~WalCheckpointer() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+    sqlite3_close(db_);
+  }
+  void Poke() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (poked_) return;
+      poked_ = true;
+    }
+    cv_.notify_all();
+  }
+  uint64_t checkpoints() const { return checkpoints_.load(); }
+
+ private:
+  explicit WalCheckpointer(sqlite3* db) : db_(db), thread_([this] { Loop(); }) {}
+  void Loop() {
+    std::unique_lock<std::mutex> l(mu_);
+    for (;;) {
+      cv_.wait(l, [this] { return poked_ || stop_; });
+      if (stop_) return;
+      poked_ = false;
+      l.unlock();
+      // SQLITE_BUSY (another checkpoint, or the writer restarting the WAL) is retried at
+      // the next poke; the writer's fallback bounds the WAL meanwhile.
+      if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                    nullptr) == SQLITE_OK) {
+        ++checkpoints_;
+      }
+      l.lock();
+    }
+  }
+
+  sqlite3* db_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool poked_ = false;
+  bool stop_ = false;
+  std::atomic<uint64_t> checkpoints_{0};
+  std::thread thread_;  // last: starts once the rest is constructed
+};
+
+int SqliteStore::OnWalCommit(void* arg, sqlite3* db, const char* name, int pages) {
+  auto* store = static_cast<SqliteStore*>(arg);
+  if (pages >= kInlineCheckpointPages) {  // the background thread is far behind
+    if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) ==
+        SQLITE_OK) {
+      ++store->inline_checkpoints_;
+    }
+  } else if (pages >= kCheckpointPages && store->checkpointer_) {
+    store->checkpointer_->Poke();
+  }
+  return SQLITE_OK;
+}
+
+SqliteStore::SqliteStore(sqlite3* db) : db_(db) {}
+
+uint64_t SqliteStore::background_checkpoints() const {
+  return checkpointer_ ? checkpointer_->checkpoints() : 0;
+}
+
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db,
@@ -85,10 +173,16 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
     return SqliteError(db, "count log");
   }
   store->since_snapshot_ = static_cast<uint64_t>(sqlite3_column_int64(count.s, 0));
+  ASSIGN_OR_RETURN(store->checkpointer_, WalCheckpointer::Start(path));
+  // Replaces SQLite's automatic checkpoint on this connection.
+  sqlite3_wal_hook(db, &SqliteStore::OnWalCommit, store.get());
   return store;
 }
 
-SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+SqliteStore::~SqliteStore() {
+  checkpointer_.reset();  // its thread stops before the database closes
+  sqlite3_close(db_);
+}
 
 absl::Status SqliteStore::Exec(const char* sql) {
   char* err = nullptr;

@@ -52,8 +52,16 @@ class MemoryStore final : public Store {
   absl::Status fail_next_;
 };
 
+class WalCheckpointer;
+
 // SQLite in WAL mode, synchronous=FULL, under a data directory. Each record carries a
 // checksum that Load verifies, so a damaged record is reported, never replayed.
+//
+// Checkpoints (copying the WAL into the database file) run on a thread of their own with
+// its own connection, so that no Append waits for one: SQLite's automatic checkpoint runs
+// inside the commit that crosses its threshold and made that commit several milliseconds
+// slower. Should the background checkpoints fall far behind, Append checkpoints itself, so
+// the WAL stays bounded.
 class SqliteStore final : public Store {
  public:
   static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(const std::string& path);
@@ -62,12 +70,23 @@ class SqliteStore final : public Store {
   absl::Status WriteSnapshot(const std::string& snapshot) override;
   absl::StatusOr<Recovered> Load() override;
   uint64_t records_since_snapshot() const override { return since_snapshot_; }
+  // Checkpoints done by the background thread, and by Append itself (the fallback).
+  uint64_t background_checkpoints() const;
+  uint64_t inline_checkpoints() const { return inline_checkpoints_; }
+
+  // WAL pages after which the background thread is asked to checkpoint, and after which
+  // Append checkpoints itself.
+  static constexpr int kCheckpointPages = 1000;
+  static constexpr int kInlineCheckpointPages = 4 * kCheckpointPages;
 
  private:
-  explicit SqliteStore(::sqlite3* db) : db_(db) {}
+  explicit SqliteStore(::sqlite3* db);
   absl::Status Exec(const char* sql);
+  static int OnWalCommit(void* store, ::sqlite3* db, const char* name, int pages);
   ::sqlite3* db_;
   uint64_t since_snapshot_ = 0;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
+  uint64_t inline_checkpoints_ = 0;
 };
 
 // 64-bit FNV-1a of the bytes; the record checksum.

@@ -1,5 +1,7 @@
 #include "borealis/state/task_table.h"
 
+#include <algorithm>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 
@@ -12,35 +14,60 @@ const model::JobKey& NoJob() {
 }
 }  // namespace
 
-TaskTable::TaskTable() : jobs_(std::make_shared<Jobs>()) {}
+TaskTable::TaskTable() : chunks_(std::make_shared<Chunks>()) {}
 
 const model::JobKey& TaskTable::JobOf(const model::Task& task) {
   return task.config ? task.config->job : NoJob();
 }
 
+size_t TaskTable::ChunkFor(const model::JobKey& job) const {
+  const Chunks& chunks = *chunks_;
+  auto it = std::partition_point(chunks.begin(), chunks.end(), [&](const auto& chunk) {
+    return chunk->rbegin()->first < job;
+  });
+  if (it == chunks.end()) --it;
+  return static_cast<size_t>(it - chunks.begin());
+}
+
 const TaskTable::JobTasks* TaskTable::Job(const model::JobKey& job) const {
-  auto it = jobs_->find(job);
-  return it == jobs_->end() ? nullptr : it->second.get();
+  if (chunks_->empty()) return nullptr;
+  const Jobs& chunk = *(*chunks_)[ChunkFor(job)];
+  auto it = chunk.find(job);
+  return it == chunk.end() ? nullptr : it->second.get();
 }
 
 const TaskPtr& TaskTable::at(std::string_view task_id) const {
-  for (const auto& [job, tasks] : *jobs_) {
-    auto it = tasks->find(task_id);
-    if (it != tasks->end()) return it->second;
+  for (const auto& chunk : *chunks_) {
+    for (const auto& [job, tasks] : *chunk) {
+      auto it = tasks->find(task_id);
+      if (it != tasks->end()) return it->second;
+    }
   }
   throw std::out_of_range("TaskTable::at: unknown task id " + std::string(task_id));
 }
 
 TaskTable::JobTasks& TaskTable::MutableJob(const model::JobKey& job) {
-  // A snapshot may share the outer map: copy it (job pointers only) before changing it.
-  if (jobs_.use_count() > 1) {
-    jobs_ = std::make_shared<Jobs>(*jobs_);
+  // A snapshot may share the chunk list: copy it (chunk pointers only) before changing it.
+  if (chunks_.use_count() > 1) {
+    chunks_ = std::make_shared<Chunks>(*chunks_);
     last_ = LastJob();
   }
   if (last_.tasks == nullptr || *last_.key != job) {
-    auto it = jobs_->try_emplace(job).first;
+    Chunks& chunks = *chunks_;
+    if (chunks.empty()) chunks.push_back(std::make_shared<Jobs>());  // empty only until below
+    const size_t c = chunks.front()->empty() ? 0 : ChunkFor(job);
+    if (chunks[c].use_count() > 1) chunks[c] = std::make_shared<Jobs>(*chunks[c]);
+    auto it = chunks[c]->try_emplace(job).first;
+    // Taken before a split: pointers to a map element stay valid when its node moves.
     last_.key = &it->first;
     last_.tasks = &it->second;
+    if (chunks[c]->size() > kMaxChunk) {  // split: the upper half becomes the next chunk
+      auto upper = std::make_shared<Jobs>();
+      Jobs& lower = *chunks[c];
+      auto from = std::next(lower.begin(), static_cast<std::ptrdiff_t>(lower.size() / 2));
+      while (from != lower.end()) upper->insert(upper->end(), lower.extract(from++));
+      chunks.insert(chunks.begin() + static_cast<std::ptrdiff_t>(c) + 1, std::move(upper));
+    }
   }
   std::shared_ptr<JobTasks>& tasks = *last_.tasks;
   if (!tasks) {
@@ -74,13 +101,16 @@ bool TaskTable::Erase(const model::JobKey& job_ref, std::string_view task_id_ref
   // `job_ref` may live in the task being erased (its config): keep a copy.
   const model::JobKey job = job_ref;
   const std::string id(task_id_ref);  // likewise its id
-  auto found = jobs_->find(job);
-  if (found == jobs_->end() || found->second->count(id) == 0) return false;
-  JobTasks& tasks = MutableJob(job);
+  const JobTasks* found = Job(job);
+  if (found == nullptr || found->count(id) == 0) return false;
+  JobTasks& tasks = MutableJob(job);  // makes the chunk list and the job's chunk ours
   tasks.erase(id);
   --size_;
   if (tasks.empty()) {
-    jobs_->erase(job);  // MutableJob made jobs_ ours
+    Chunks& chunks = *chunks_;
+    const size_t c = ChunkFor(job);
+    chunks[c]->erase(job);
+    if (chunks[c]->empty()) chunks.erase(chunks.begin() + static_cast<std::ptrdiff_t>(c));
     last_ = LastJob();
   }
   return true;

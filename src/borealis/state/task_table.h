@@ -1,10 +1,13 @@
-// TaskTable: every task, grouped by job, with copy-on-write at two levels so that
-// publishing a read view after each commit costs O(jobs), not O(tasks).
+// TaskTable: every task, grouped by job, with copy-on-write at three levels so that
+// publishing a read view after each commit costs neither O(tasks) nor O(jobs).
 //
-// A table is a shared pointer to a job → (task id → task) map whose per-job maps are shared
-// too. Copying a TaskTable is cheap and gives an immutable snapshot; the writer's next
-// change to a job copies the outer map (pointers only) once per snapshot and that job's map
-// once per snapshot. A commit that touches 40 of 1,000 jobs copies those 40 jobs' maps.
+// A table is a shared pointer to an ordered run of chunks; a chunk is a shared map of up to
+// kMaxChunk consecutive jobs (job → shared map of task id → task). Copying a TaskTable is
+// cheap and gives an immutable snapshot. The writer's next change after a snapshot copies
+// the chunk list (one pointer per chunk) once, each chunk it touches once, and each job's
+// map it touches once: a commit that changes k jobs of J copies about J / kMaxChunk + k ×
+// (kMaxChunk + that job's tasks) pointers, where one map of every job cost J nodes per
+// commit once the cluster had tens of thousands of jobs.
 //
 // Iteration visits jobs in JobKey order and, within a job, tasks in id order, yielding
 // `std::pair<const std::string_view, TaskPtr>` like a std::map (so `for (auto& [id, t] :
@@ -22,6 +25,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "borealis/model/types.h"
 
@@ -47,7 +51,7 @@ class TaskTable {
     pointer operator->() const { return &*inner_; }
     const_iterator& operator++() {
       ++inner_;
-      SkipEmpty();
+      Settle();
       return *this;
     }
     const_iterator operator++(int) {
@@ -56,30 +60,43 @@ class TaskTable {
       return old;
     }
     bool operator==(const const_iterator& o) const {
-      return outer_ == o.outer_ && (outer_ == end_ || inner_ == o.inner_);
+      return chunk_ == o.chunk_ && (chunk_ == end_ || (job_ == o.job_ && inner_ == o.inner_));
     }
 
    private:
     friend class TaskTable;
-    using Outer = std::map<model::JobKey, std::shared_ptr<JobTasks>>::const_iterator;
-    const_iterator(Outer outer, Outer end) : outer_(outer), end_(end) {
-      if (outer_ != end_) inner_ = outer_->second->begin();
-      SkipEmpty();
+    using Outer = std::vector<std::shared_ptr<std::map<model::JobKey,
+                                                       std::shared_ptr<JobTasks>>>>::const_iterator;
+    using Mid = std::map<model::JobKey, std::shared_ptr<JobTasks>>::const_iterator;
+    const_iterator(Outer chunk, Outer end) : chunk_(chunk), end_(end) {
+      if (chunk_ != end_) EnterChunk();
+      Settle();
     }
-    void SkipEmpty() {
-      while (outer_ != end_ && inner_ == outer_->second->end()) {
-        ++outer_;
-        if (outer_ != end_) inner_ = outer_->second->begin();
+    void EnterChunk() {
+      job_ = (*chunk_)->begin();
+      if (job_ != (*chunk_)->end()) inner_ = job_->second->begin();
+    }
+    // Moves on from an exhausted job or chunk to the next task, or to the end.
+    void Settle() {
+      while (chunk_ != end_) {
+        if (job_ == (*chunk_)->end()) {
+          if (++chunk_ != end_) EnterChunk();
+        } else if (inner_ == job_->second->end()) {
+          if (++job_ != (*chunk_)->end()) inner_ = job_->second->begin();
+        } else {
+          return;
+        }
       }
     }
-    Outer outer_, end_;
+    Outer chunk_, end_;
+    Mid job_;
     JobTasks::const_iterator inner_;
   };
 
   TaskTable();
 
-  const_iterator begin() const { return const_iterator(jobs_->begin(), jobs_->end()); }
-  const_iterator end() const { return const_iterator(jobs_->end(), jobs_->end()); }
+  const_iterator begin() const { return const_iterator(chunks_->begin(), chunks_->end()); }
+  const_iterator end() const { return const_iterator(chunks_->end(), chunks_->end()); }
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
 
@@ -100,13 +117,21 @@ class TaskTable {
   // The job a task is filed under.
   static const model::JobKey& JobOf(const model::Task& task);
 
+  // Jobs per chunk before it is split in two.
+  static constexpr size_t kMaxChunk = 128;
+
  private:
-  using Jobs = std::map<model::JobKey, std::shared_ptr<JobTasks>>;
+  using Jobs = std::map<model::JobKey, std::shared_ptr<JobTasks>>;  // one chunk
+  using Chunks = std::vector<std::shared_ptr<Jobs>>;  // in key order, none empty
+  // The chunk that holds `job`, or would: the first whose last job is not below it, else
+  // the last. Precondition: some chunk.
+  size_t ChunkFor(const model::JobKey& job) const;
   JobTasks& MutableJob(const model::JobKey& job);
 
-  // The writer's last job, a slot of *jobs_: consecutive changes mostly touch one job, and
-  // comparing its key once is cheaper than a search. Copies of the table start without it,
-  // and it is dropped whenever jobs_ is replaced or a job erased.
+  // The writer's last job, a slot of one of its chunks: consecutive changes mostly touch
+  // one job, and comparing its key once is cheaper than a search. Copies of the table
+  // start without it, and it is dropped whenever the chunk list or a chunk is replaced,
+  // split or erased from.
   struct LastJob {
     const model::JobKey* key = nullptr;
     std::shared_ptr<JobTasks>* tasks = nullptr;
@@ -119,7 +144,7 @@ class TaskTable {
     }
   };
 
-  std::shared_ptr<Jobs> jobs_;
+  std::shared_ptr<Chunks> chunks_;
   size_t size_ = 0;
   LastJob last_;
 };

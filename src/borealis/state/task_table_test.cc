@@ -89,6 +89,70 @@ TEST(TaskTableTest, EmptyTableIterates) {
   EXPECT_TRUE(t.empty());
 }
 
+// Random puts, replacements and erasures over enough jobs that chunks split and empty
+// out, with snapshots taken along the way: every snapshot must still read as the reference
+// did when it was taken, and the table as the reference does at the end.
+TEST(TaskTableTest, ChunkedTableMatchesAReferenceAndSnapshotsStayFrozen) {
+  using Reference = std::map<model::JobKey, std::map<std::string, int32_t>>;  // → instance
+  auto flatten = [](const Reference& ref) {
+    std::vector<std::pair<std::string, int32_t>> out;
+    for (const auto& [job, tasks] : ref) {
+      for (const auto& [id, instance] : tasks) out.emplace_back(id, instance);
+    }
+    return out;
+  };
+  auto read = [](const TaskTable& table) {
+    std::vector<std::pair<std::string, int32_t>> out;
+    for (const auto& [id, t] : table) out.emplace_back(std::string(id), t->instance_id);
+    return out;
+  };
+  const size_t kJobs = TaskTable::kMaxChunk * 5;
+  std::vector<std::shared_ptr<const model::TaskConfig>> configs;
+  for (size_t j = 0; j < kJobs; ++j) configs.push_back(Config("job" + std::to_string(j), 0));
+  base::Rng rng(11);
+  TaskTable table;
+  Reference ref;
+  std::vector<std::pair<TaskTable, Reference>> snapshots;
+  for (int step = 0; step < 20000; ++step) {
+    const auto& cfg = configs[rng.Uniform(step < 10000 ? kJobs : kJobs / 3)];
+    const std::string id = cfg->job.name + "-" + std::to_string(rng.Uniform(4));
+    if (rng.Uniform(3) == 0) {  // erase (the later steps empty most of the jobs)
+      const bool had = ref.count(cfg->job) > 0 && ref[cfg->job].erase(id) > 0;
+      if (ref.count(cfg->job) > 0 && ref[cfg->job].empty()) ref.erase(cfg->job);
+      EXPECT_EQ(table.Erase(cfg->job, id), had) << id;
+    } else {
+      const auto instance = static_cast<int32_t>(rng.Uniform(1000));
+      table.Put(std::make_shared<const model::Task>(
+          Make(id, cfg, instance, ScheduleStatus::kPending)));
+      ref[cfg->job][id] = instance;
+    }
+    if (step >= 10000 && rng.Uniform(3) == 0) {  // later, erase far more than we put
+      const auto& gone = configs[rng.Uniform(kJobs)];
+      for (int k = 0; k < 4; ++k) {
+        const std::string gid = gone->job.name + "-" + std::to_string(k);
+        const bool had = ref.count(gone->job) > 0 && ref[gone->job].erase(gid) > 0;
+        if (ref.count(gone->job) > 0 && ref[gone->job].empty()) ref.erase(gone->job);
+        EXPECT_EQ(table.Erase(gone->job, gid), had) << gid;
+      }
+    }
+    if (rng.Uniform(500) == 0) snapshots.emplace_back(table, ref);
+  }
+  ASSERT_GT(snapshots.size(), 10u);
+  size_t ref_size = 0;
+  for (const auto& [job, tasks] : ref) ref_size += tasks.size();
+  EXPECT_EQ(table.size(), ref_size);
+  EXPECT_EQ(read(table), flatten(ref));
+  for (const auto& cfg : configs) {
+    const TaskTable::JobTasks* tasks = table.Job(cfg->job);
+    auto it = ref.find(cfg->job);
+    ASSERT_EQ(tasks == nullptr, it == ref.end()) << cfg->job.name;
+    if (tasks != nullptr) {
+      EXPECT_EQ(tasks->size(), it->second.size());
+    }
+  }
+  for (const auto& [snapshot, then] : snapshots) EXPECT_EQ(read(snapshot), flatten(then));
+}
+
 TEST(ClusterStateIndexTest, PendingOrderIsPriorityJobInstanceId) {
   ClusterState st;
   st.Apply(SaveTasks{{Make("x", Config("b", 0), 1, ScheduleStatus::kPending),
