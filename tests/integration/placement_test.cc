@@ -1,6 +1,7 @@
 // End-to-end placement: a job limited to one instance per rack on three agents (racks r1,
 // r2, r3) runs three instances on distinct racks and leaves the other two PENDING with a
-// reason that `borealis job status` and /pendingtasks show.
+// reason that `borealis job status` and /pendingtasks show. `borealis job add` adds running
+// copies of an instance.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -72,6 +73,46 @@ TEST(PlacementTest, RackLimitSpreadsOnePerRackAndExplainsTheRest) {
   EXPECT_EQ(groups[0]["name"], "www-data/devel/spread");
   EXPECT_EQ(groups[0]["reason"], "3 hosts: limit rack");
   EXPECT_EQ(groups[0]["taskIds"].size(), 2u);
+}
+
+constexpr char kWebJob[] = R"({
+  "name": "web", "role": "www-data", "environment": "devel", "cluster": "devcluster",
+  "instances": 1, "service": true,
+  "task": {
+    "name": "web",
+    "processes": [{"name": "sleeper", "cmdline": "while true; do sleep 1; done"}],
+    "resources": {"cpu": 0.1, "ram": 16777216, "disk": 16777216}
+  }
+})";
+
+TEST(PlacementTest, JobAddRunsCopiesOfAnInstance) {
+  LocalCluster cluster;
+  cluster.StartScheduler();
+  cluster.StartAgent(0);
+  const std::string job = cluster.WriteJobFile("web.json", kWebJob);
+  CommandResult created = cluster.Cli(
+      {"job", "create", "devcluster/www-data/devel/web", job, "--read-json", "--wait-until",
+       "RUNNING"});
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+
+  CommandResult added = cluster.Cli(
+      {"job", "add", "devcluster/www-data/devel/web/0", "2", "--wait-until", "RUNNING"});
+  ASSERT_EQ(added.exit_code, 0) << added.output;
+  EXPECT_NE(added.output.find("Instances 1-2 of devcluster/www-data/devel/web are RUNNING"),
+            std::string::npos)
+      << added.output;
+  std::set<int32_t> running;
+  for (const auto& t : cluster.JobTasks("www-data", "devel", "web", true)) {
+    if (t.status == api::ScheduleStatus::RUNNING) running.insert(t.assignedTask.instanceId);
+  }
+  EXPECT_EQ(running, (std::set<int32_t>{0, 1, 2}));
+
+  CommandResult missing =
+      cluster.Cli({"job", "add", "devcluster/www-data/devel/web/9", "1"});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.output.find("no active task of job www-data/devel/web has instance 9"),
+            std::string::npos)
+      << missing.output;
 }
 
 }  // namespace

@@ -22,6 +22,7 @@ struct Options {
   JobListOptions list;
   JobKillOptions kill;
   JobKillOptions killall;
+  JobAddOptions add;
   JobInspectOptions inspect;
   JobDiffOptions diff;
   ConfigListOptions config_list;
@@ -113,6 +114,14 @@ void AddJobNoun(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
     o.killall.all = true;
     action = [&] { return JobKill(ctx, o.killall); };
   });
+  CLI::App* add = job->add_subcommand("add", "Add instances copying an active instance");
+  add->add_option("instance", o.add.spec, "CLUSTER/ROLE/ENV/NAME/INSTANCE to copy")->required();
+  add->add_option("count", o.add.count, "How many instances to add")->required();
+  add->add_option("--wait-until", o.add.wait_until,
+                  "PENDING (default), RUNNING or FINISHED: wait for the new instances");
+  add->add_option("--wait-timeout", o.add.wait_timeout_secs,
+                  "Seconds --wait-until waits at most (default 300)");
+  add->callback([&] { action = [&] { return JobAdd(ctx, o.add); }; });
   AddInspectAndDiff(job, ctx, o, action);
 }
 

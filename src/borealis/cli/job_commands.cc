@@ -168,4 +168,50 @@ absl::Status JobKill(CliContext& ctx, const JobKillOptions& options) {
   return absl::OkStatus();
 }
 
+absl::Status JobAdd(CliContext& ctx, const JobAddOptions& options) {
+  ASSIGN_OR_RETURN(InstanceSpec spec, ParseInstanceSpec(options.spec));
+  if (!spec.instances.has_value() || spec.instances->size() != 1) {
+    return WithExitCode(absl::InvalidArgumentError(absl::StrCat(
+                            "'", options.spec,
+                            "': name exactly one instance to copy, as CLUSTER/ROLE/ENV/NAME/INSTANCE")),
+                        kExitInvalidParameter);
+  }
+  if (options.count < 1) {
+    return WithExitCode(absl::InvalidArgumentError(absl::StrCat(
+                            "COUNT must be at least 1, got ", options.count)),
+                        kExitInvalidParameter);
+  }
+  ASSIGN_OR_RETURN(WaitTarget target, ParseWaitTarget(options.wait_until));
+  if (options.wait_timeout_secs <= 0) {
+    return absl::InvalidArgumentError("--wait-timeout must be a positive number of seconds");
+  }
+  ASSIGN_OR_RETURN(SchedulerClient client, ClientFor(ctx, spec.key.cluster));
+  // The scheduler numbers the new instances after the highest active one, as we do here to
+  // know which to wait for.
+  ASSIGN_OR_RETURN(std::vector<api::ScheduledTask> before,
+                   client.GetTasksWithoutConfigs(JobQuery(spec.key)));
+  int32_t highest = -1;
+  for (const api::ScheduledTask& t : before) {
+    auto status = model::StatusFromInt(static_cast<int>(t.status));
+    if (status && model::IsActive(*status)) {
+      highest = std::max(highest, t.assignedTask.instanceId);
+    }
+  }
+  api::InstanceKey key;
+  key.jobKey = wire::ToThrift(spec.key.job);
+  key.instanceId = *spec.instances->begin();
+  ASSIGN_OR_RETURN(api::Response response, client.AddInstances(key, options.count));
+  (void)response;
+  ctx.out << "Job add succeeded: " << options.count << " instance(s) of " << spec.key.ToString()
+          << " copying instance " << key.instanceId << std::endl;
+  if (target == WaitTarget::kPending) return absl::OkStatus();
+  std::set<int32_t> added;
+  for (int32_t i = 1; i <= options.count; ++i) added.insert(highest + i);
+  RETURN_IF_ERROR(WaitForJob(ctx, client, spec.key, target, added, options.wait_timeout_secs));
+  ctx.out << "Instances " << highest + 1 << "-" << highest + options.count << " of "
+          << spec.key.ToString() << " are " << (target == WaitTarget::kRunning ? "RUNNING" : "FINISHED")
+          << std::endl;
+  return absl::OkStatus();
+}
+
 }  // namespace borealis::cli

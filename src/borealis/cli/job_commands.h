@@ -1,4 +1,4 @@
-// The `job` noun: create, status, list, kill, killall, inspect, diff (AURORA.md §9.2) and
+// The `job` noun: create, status, list, kill, killall, add, inspect, diff (AURORA.md §9.2) and
 // `config list` (§9.6), plus the pure
 // pieces they are built from (job selection in a JSON file, wait evaluation, output) so
 // that tests can reach them without a scheduler.
@@ -53,6 +53,13 @@ struct JobKillOptions {
   int wait_timeout_secs = 300;
 };
 
+struct JobAddOptions {
+  std::string spec;  // CLUSTER/ROLE/ENV/NAME/INSTANCE: the active instance to copy
+  int32_t count = 0;
+  std::string wait_until = "PENDING";
+  int wait_timeout_secs = 300;
+};
+
 struct JobInspectOptions {
   std::string job_key;
   std::string config_file;
@@ -84,6 +91,9 @@ absl::Status ConfigList(CliContext& ctx, const ConfigListOptions& options);
 absl::Status JobDiff(CliContext& ctx, const JobDiffOptions& options);
 absl::Status JobStatus(CliContext& ctx, const JobStatusOptions& options);
 absl::Status JobList(CliContext& ctx, const JobListOptions& options);
+// addInstances: COUNT new instances copying the given active instance's config, with ids
+// after the highest active one; --wait-until RUNNING/FINISHED waits for those ids.
+absl::Status JobAdd(CliContext& ctx, const JobAddOptions& options);
 absl::Status JobKill(CliContext& ctx, const JobKillOptions& options);
 
 // --- pure pieces --------------------------------------------------------------------------

@@ -237,6 +237,13 @@ absl::StatusOr<std::vector<api::JobConfiguration>> SchedulerClient::GetJobs(
   return std::vector<api::JobConfiguration>(configs.begin(), configs.end());
 }
 
+absl::StatusOr<api::Response> SchedulerClient::AddInstances(const api::InstanceKey& key,
+                                                            int32_t count) {
+  return Invoke(
+      "addInstances", [&](api::AuroraAdminClient& c) { c.send_addInstances(key, count); },
+      [](api::AuroraAdminClient& c, api::Response& r) { c.recv_addInstances(r); });
+}
+
 absl::StatusOr<api::Response> SchedulerClient::KillTasks(const api::JobKey& job,
                                                          const std::set<int32_t>& instances,
                                                          const std::string& message) {

@@ -49,6 +49,7 @@ class SchedulerClient {
   // Jobs of `role` ("" for every role).
   absl::StatusOr<std::vector<api::JobConfiguration>> GetJobs(const std::string& role);
   // Empty `instances`: every active instance.
+  absl::StatusOr<api::Response> AddInstances(const api::InstanceKey& key, int32_t count);
   absl::StatusOr<api::Response> KillTasks(const api::JobKey& job,
                                           const std::set<int32_t>& instances,
                                           const std::string& message);

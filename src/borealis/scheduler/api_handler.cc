@@ -81,8 +81,8 @@ void ApiHandler::startCronJob(api::Response& r, const api::JobKey&) {
 void ApiHandler::restartShards(api::Response& r, const api::JobKey&, const std::set<int32_t>&) {
   r = NotSupported("restartShards");
 }
-void ApiHandler::addInstances(api::Response& r, const api::InstanceKey&, int32_t) {
-  r = NotSupported("addInstances");
+void ApiHandler::addInstances(api::Response& r, const api::InstanceKey& key, int32_t count) {
+  r = Finish(core_.Call([&](SchedulerCore& c) { return c.AddInstances(key, count); }));
 }
 void ApiHandler::replaceCronTemplate(api::Response& r, const api::JobConfiguration&) {
   r = NotSupported("replaceCronTemplate");

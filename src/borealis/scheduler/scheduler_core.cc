@@ -314,6 +314,59 @@ api::Response SchedulerCore::CreateJob(const api::JobConfiguration& description)
   return wire::OkResponse();
 }
 
+api::Response SchedulerCore::AddInstances(const api::InstanceKey& key, int32_t count) {
+  const model::JobKey job = wire::FromThrift(key.jobKey);
+  if (count < 1) {
+    return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
+                              absl::StrCat("count: must be at least 1, got ", count));
+  }
+  const model::Task* source = nullptr;
+  int64_t active = 0;
+  int32_t last_id = -1;
+  if (const state::TaskTable::JobTasks* tasks = state_.table().Job(job)) {
+    for (const auto& [id, t] : *tasks) {
+      if (!model::IsActive(t->status)) continue;
+      ++active;
+      last_id = std::max(last_id, t->instance_id);
+      if (t->instance_id == key.instanceId) source = t.get();
+    }
+  }
+  if (source == nullptr || !source->config) {
+    return wire::MakeResponse(
+        api::ResponseCode::INVALID_REQUEST,
+        absl::StrCat("instanceId: no active task of job ", job.ToString(), " has instance ",
+                     key.instanceId));
+  }
+  if (active + count > options_.max_instances_per_job) {
+    return wire::MakeResponse(
+        api::ResponseCode::INVALID_REQUEST,
+        absl::StrCat("count: ", active, " active instances plus ", count,
+                     " exceeds the limit of ", options_.max_instances_per_job,
+                     " instances per job"));
+  }
+  if (static_cast<int64_t>(last_id) + count > INT32_MAX) {
+    return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
+                              "count: the new instance ids would overflow");
+  }
+  model::JobConfiguration added;  // what the new instances ask of the role's quota
+  added.key = job;
+  added.task = *source->config;
+  added.instance_count = count;
+  if (absl::Status s = CheckJobQuota(added); !s.ok()) return wire::ErrorResponse(s);
+  const std::shared_ptr<const model::TaskConfig> config = source->config;  // shared, not copied
+  state::SaveTasks save;
+  save.shared.reserve(static_cast<size_t>(count));
+  const core::TransitionContext ctx = Context();
+  for (int32_t i = 1; i <= count; ++i) {
+    save.shared.push_back(
+        std::make_shared<const model::Task>(core::NewPendingTask(config, last_id + i, "", ctx)));
+  }
+  Mutate(std::move(save));
+  placement_dirty_ = true;
+  Count("instances_added", count);
+  return wire::OkResponse();
+}
+
 absl::Status SchedulerCore::CheckJobQuota(const model::JobConfiguration& job) const {
   if (!core::ConsumesQuota(job.task)) return absl::OkStatus();
   const std::string& role = job.key.role;

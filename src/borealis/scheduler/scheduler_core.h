@@ -121,6 +121,11 @@ class SchedulerCore {
   api::Response CreateJob(const api::JobConfiguration& description);
   api::Response KillTasks(const api::JobKey& job, const std::set<int32_t>& instances,
                           const std::string& message);
+  // Aurora's addInstances: `count` new PENDING instances of the job, each a copy of the
+  // active instance `key.instanceId`'s config, with ids after the highest active one;
+  // refused when count < 1, that instance is not active, the job would pass the instance
+  // limit, or (production) the role's quota (§4.5, §10.2).
+  api::Response AddInstances(const api::InstanceKey& key, int32_t count);
   // AuroraAdmin.setQuota: only numCpus/ramMb/diskMb; refused when negative or below the
   // role's current production consumption (§4.5).
   api::Response SetQuota(const std::string& role, const api::ResourceAggregate& quota);

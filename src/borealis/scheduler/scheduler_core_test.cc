@@ -566,6 +566,70 @@ TEST_F(SchedulerCoreTest, ProductionJobOverQuotaIsRefusedWithReason) {
   EXPECT_EQ(negative.responseCode, api::ResponseCode::INVALID_REQUEST);
 }
 
+api::InstanceKey Instance(const std::string& job, int32_t instance) {
+  api::InstanceKey key;
+  key.jobKey = Job(job, 1).key;
+  key.instanceId = instance;
+  return key;
+}
+
+std::string FirstMessage(const api::Response& r) {
+  return r.details.empty() ? "" : r.details[0].message;
+}
+
+TEST_F(SchedulerCoreTest, AddInstancesClonesAnActiveInstanceAfterTheHighestId) {
+  RegisterAgent("a1", "host1");
+  ASSERT_EQ(core_->CreateJob(Job("web", 3)).responseCode, api::ResponseCode::OK);
+  Commit();
+  ASSERT_EQ(core_->AddInstances(Instance("web", 1), 2).responseCode, api::ResponseCode::OK);
+  Commit();
+  std::map<int32_t, const model::TaskConfig*> configs;
+  for (const auto& [id, t] : *core_->state().tasks()) configs[t->instance_id] = t->config.get();
+  ASSERT_EQ(configs.size(), 5u);
+  EXPECT_EQ(configs.rbegin()->first, 4);
+  EXPECT_EQ(configs[3], configs[1]);  // the same TaskConfig object, shared
+  EXPECT_EQ(configs[4], configs[1]);
+  EXPECT_EQ(transport_.Launches().size(), 5u);  // the new ones are placed like any other
+  Restart();  // and they are in the log
+  EXPECT_EQ(core_->state().task_count(), 5u);
+}
+
+TEST_F(SchedulerCoreTest, AddInstancesRefusalsNameWhatWasWrong) {
+  options_.max_instances_per_job = 4;
+  Restart();
+  ASSERT_EQ(core_->CreateJob(Job("web", 3)).responseCode, api::ResponseCode::OK);
+  Commit();
+  api::Response zero = core_->AddInstances(Instance("web", 0), 0);
+  EXPECT_EQ(zero.responseCode, api::ResponseCode::INVALID_REQUEST);
+  EXPECT_EQ(FirstMessage(zero), "count: must be at least 1, got 0");
+  api::Response missing = core_->AddInstances(Instance("web", 7), 1);
+  EXPECT_EQ(missing.responseCode, api::ResponseCode::INVALID_REQUEST);
+  EXPECT_NE(FirstMessage(missing).find("instanceId: no active task"), std::string::npos);
+  api::Response other = core_->AddInstances(Instance("nope", 0), 1);
+  EXPECT_EQ(other.responseCode, api::ResponseCode::INVALID_REQUEST);
+  api::Response over = core_->AddInstances(Instance("web", 0), 2);
+  EXPECT_EQ(over.responseCode, api::ResponseCode::INVALID_REQUEST);
+  EXPECT_NE(FirstMessage(over).find("exceeds the limit of 4"), std::string::npos);
+  Commit();
+  EXPECT_EQ(core_->state().task_count(), 3u);  // nothing was added by any of them
+}
+
+TEST_F(SchedulerCoreTest, AddInstancesToAProductionJobIsCheckedAgainstQuota) {
+  // 0.25 cpu: two 0.1 cpu production tasks fit, a third does not.
+  ASSERT_EQ(core_->SetQuota("www-data", Quota(0.25, 1024, 1024)).responseCode,
+            api::ResponseCode::OK);
+  ASSERT_EQ(core_->CreateJob(ProdJob("web", 1)).responseCode, api::ResponseCode::OK);
+  Commit();
+  api::Response two = core_->AddInstances(Instance("web", 0), 2);
+  EXPECT_EQ(two.responseCode, api::ResponseCode::INVALID_REQUEST);
+  EXPECT_EQ(FirstMessage(two),
+            "Insufficient resource quota for role 'www-data': numCpus: requested 0.200 + "
+            "consumed 0.100 > quota 0.250");
+  EXPECT_EQ(core_->AddInstances(Instance("web", 0), 1).responseCode, api::ResponseCode::OK);
+  Commit();
+  EXPECT_EQ(core_->state().task_count(), 2u);
+}
+
 TEST_F(SchedulerCoreTest, QuotaSurvivesRestart) {
   options_.snapshot_every_records = 2;  // exercise snapshot + log tail
   Restart();
