@@ -92,8 +92,10 @@ absl::Status SchedulerCore::Recover() {
     if (!model::IsSlaveAssigned(t->status) || t->agent_id.empty()) continue;
     AgentRecord& rec = AddAgent(t->agent_id);
     if (!rec.registered) {
-      rec.info.agent_id = t->agent_id;
-      rec.info.host = t->agent_host;
+      auto info = std::make_shared<model::AgentInfo>();
+      info->agent_id = t->agent_id;
+      info->host = t->agent_host;
+      rec.info = std::move(info);
       rec.last_seen_ms = now;
     }
   }
@@ -286,7 +288,7 @@ api::Response SchedulerCore::CreateJob(const api::JobConfiguration& description)
   for (const auto& [id, rec] : agents_) {
     if (!rec.registered) continue;
     some_agent = true;
-    if (core::CheckSomeHostCouldHold(job->task, {rec.info}, options_.executor_overhead).ok()) {
+    if (core::CheckSomeHostCouldHold(job->task, {*rec.info}, options_.executor_overhead).ok()) {
       fits_one = true;
       break;
     }
@@ -294,7 +296,7 @@ api::Response SchedulerCore::CreateJob(const api::JobConfiguration& description)
   if (some_agent && !fits_one) {
     std::vector<model::AgentInfo> agents;
     for (const auto& [id, rec] : agents_) {
-      if (rec.registered) agents.push_back(rec.info);
+      if (rec.registered) agents.push_back(*rec.info);
     }
     absl::Status fits =
         core::CheckSomeHostCouldHold(job->task, agents, options_.executor_overhead);
@@ -428,8 +430,8 @@ void SchedulerCore::OnAgentRegister(const agentproto::RegisterAgent& registratio
     return;
   }
   AgentRecord& rec = AddAgent(info->agent_id);
-  rec.info = *info;
-  rec.statics = core::MakeHostStatic(rec.info);
+  rec.info = std::make_shared<const model::AgentInfo>(*info);
+  rec.statics = core::MakeHostStatic(*rec.info);
   rec.registered = true;
   rec.connected = true;
   AgentsChanged();
@@ -563,7 +565,7 @@ void SchedulerCore::Tick() {
     if (now - rec.last_seen_ms > options_.agent_timeout_ms) lost.push_back(id);
   }
   for (const auto& id : lost) {
-    LoseAgent(id, absl::StrCat("Agent ", agents_[id].info.host, " (", id, ") was silent for more than ",
+    LoseAgent(id, absl::StrCat("Agent ", agents_[id].info->host, " (", id, ") was silent for more than ",
                                options_.agent_timeout_ms, " ms"));
   }
   std::vector<model::Task> retry_kill;
@@ -642,7 +644,7 @@ core::ClusterView SchedulerCore::BuildClusterView(const std::set<model::JobKey>&
   for (const auto& [id, rec] : agents_) {  // agent_id order, as the view promises
     if (!rec.registered || !rec.connected) continue;
     core::HostView& hv = view.hosts.emplace_back();
-    hv.agent = &rec.info;
+    hv.agent = rec.info.get();
     hv.statics = rec.statics;
     hv.schedulable = !any_held || !HeldForPreemptor(id);  // preemptor.cc
     if (const state::AgentLoad* load = state_.LoadOf(id)) {

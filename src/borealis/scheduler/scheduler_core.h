@@ -85,7 +85,9 @@ struct SchedulerOptions {
 };
 
 struct AgentRecord {
-  model::AgentInfo info;
+  // Never null; shared with the published views' copies of the record, so that publishing
+  // the agents (when they change, and once a second for last_seen_ms) copies no AgentInfo.
+  std::shared_ptr<const model::AgentInfo> info = std::make_shared<const model::AgentInfo>();
   // Placement's view of `info`, computed once per registration (attributes, port ranges).
   std::shared_ptr<const core::HostStatic> statics;
   bool registered = false;  // false: only known from tasks recovered from storage

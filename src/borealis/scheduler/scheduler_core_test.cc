@@ -132,6 +132,18 @@ TEST_F(SchedulerCoreTest, CreateJobMakesPendingTasksAndPlacesThem) {
   EXPECT_EQ(instances, (std::set<int32_t>{0, 1, 2}));
 }
 
+TEST_F(SchedulerCoreTest, RegistrationIsAnsweredToThatAgentAndKeepsItsInfo) {
+  RegisterAgent("a1", "host1");
+  ASSERT_FALSE(transport_.sent.empty());
+  EXPECT_EQ(transport_.sent[0].first, "a1");
+  EXPECT_TRUE(transport_.sent[0].second.__isset.registered);
+  EXPECT_EQ(transport_.sent[0].second.registered.agentId, "a1");
+  const AgentRecord& rec = core_->view()->agents->at("a1");
+  EXPECT_EQ(rec.info->agent_id, "a1");
+  EXPECT_EQ(rec.info->host, "host1");
+  EXPECT_TRUE(rec.registered && rec.connected);
+}
+
 TEST_F(SchedulerCoreTest, DuplicateCreateIsRefusedAndStoresNothing) {
   ASSERT_EQ(core_->CreateJob(Job("web", 1)).responseCode, api::ResponseCode::OK);
   Commit();

@@ -78,7 +78,7 @@ net::HttpResponse JobsPage(const SchedulerView& view, const std::string& cluster
   }
   std::string agents;
   for (const auto& [id, a] : *view.agents) {
-    absl::StrAppend(&agents, "<tr><td>", Escape(a.info.host), "</td><td>", Escape(id), "</td><td>",
+    absl::StrAppend(&agents, "<tr><td>", Escape(a.info->host), "</td><td>", Escape(id), "</td><td>",
                     a.connected ? "connected" : "disconnected", "</td></tr>");
   }
   return Html(200, Page("Borealis: " + cluster,
