@@ -1,0 +1,88 @@
+// What the SchedulerCore tests share (scheduler_core_test.cc, commit_test.cc): a fake agent
+// transport that records what the core sends, and builders of jobs, quotas and agent
+// registrations. Test-only; header-only so that only the test binary compiles it.
+#pragma once
+
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "borealis/scheduler/scheduler_core.h"
+#include "borealis/wire/convert.h"
+
+namespace borealis::scheduler::test_support {
+
+class FakeTransport : public AgentTransport {
+ public:
+  bool Send(const std::string& agent_id, const OutgoingMessage& m) override {
+    sent.emplace_back(agent_id, ToAgentMessage(m));
+    return connected.count(agent_id) > 0;
+  }
+  std::vector<agentproto::LaunchTask> Launches() const {
+    std::vector<agentproto::LaunchTask> out;
+    for (const auto& [a, m] : sent) {
+      if (m.__isset.launchTask) out.push_back(m.launchTask);
+    }
+    return out;
+  }
+  std::vector<std::string> Kills() const {
+    std::vector<std::string> out;
+    for (const auto& [a, m] : sent) {
+      if (m.__isset.killTask) out.push_back(m.killTask.taskId);
+    }
+    return out;
+  }
+  std::set<std::string> connected;
+  std::vector<std::pair<std::string, agentproto::AgentMessage>> sent;
+};
+
+// A service (or batch) job of www-data/devel: 0.1 cpu, `ram_mb`, 32 MB disk, one "http" port.
+inline api::JobConfiguration Job(const std::string& name, int instances, bool service = true,
+                          int64_t ram_mb = 64) {
+  model::JobConfiguration job;
+  job.key = {"www-data", "devel", name};
+  job.owner_user = "www-data";
+  job.instance_count = instances;
+  job.task.job = job.key;
+  job.task.owner_user = "www-data";
+  job.task.is_service = service;
+  job.task.resources = {100, ram_mb, 32, 0, {"http"}};
+  job.task.executor_data = "{}";
+  return wire::ToThrift(job);
+}
+
+inline api::ResourceAggregate Quota(double cpus, int64_t ram_mb, int64_t disk_mb) {
+  model::Resources r;
+  r.milli_cpus = static_cast<int64_t>(cpus * 1000);
+  r.ram_mb = ram_mb;
+  r.disk_mb = disk_mb;
+  return wire::ToResourceAggregate(r);
+}
+
+// Job() in the production tier "preferred".
+inline api::JobConfiguration ProdJob(const std::string& name, int instances) {
+  api::JobConfiguration job = Job(name, instances);
+  job.taskConfig.__set_tier("preferred");
+  return job;
+}
+
+// An agent with 4 cpus, `ram_mb`, 10 GB disk and ports 31000-31010, already running `tasks`.
+inline agentproto::RegisterAgent Registration(const std::string& id, const std::string& host,
+                                             int64_t ram_mb = 1024,
+                                             std::vector<agentproto::AgentTask> tasks = {}) {
+  agentproto::RegisterAgent r;
+  r.agentId = id;
+  r.host = host;
+  r.resources.milliCpus = 4000;
+  r.resources.ramMb = ram_mb;
+  r.resources.diskMb = 10000;
+  agentproto::PortRange pr;
+  pr.first = 31000;
+  pr.last = 31010;
+  r.resources.ports = {pr};
+  r.tasks = std::move(tasks);
+  return r;
+}
+
+}  // namespace borealis::scheduler::test_support
