@@ -186,15 +186,17 @@ absl::Status JobAdd(CliContext& ctx, const JobAddOptions& options) {
     return absl::InvalidArgumentError("--wait-timeout must be a positive number of seconds");
   }
   ASSIGN_OR_RETURN(SchedulerClient client, ClientFor(ctx, spec.key.cluster));
-  // The scheduler numbers the new instances after the highest active one, as we do here to
-  // know which to wait for.
-  ASSIGN_OR_RETURN(std::vector<api::ScheduledTask> before,
-                   client.GetTasksWithoutConfigs(JobQuery(spec.key)));
+  // To wait, learn which ids the new instances get: the scheduler numbers them after the
+  // highest active one, which only a read before the add can tell.
   int32_t highest = -1;
-  for (const api::ScheduledTask& t : before) {
-    auto status = model::StatusFromInt(static_cast<int>(t.status));
-    if (status && model::IsActive(*status)) {
-      highest = std::max(highest, t.assignedTask.instanceId);
+  if (target != WaitTarget::kPending) {
+    ASSIGN_OR_RETURN(std::vector<api::ScheduledTask> before,
+                     client.GetTasksWithoutConfigs(JobQuery(spec.key)));
+    for (const api::ScheduledTask& t : before) {
+      auto status = model::StatusFromInt(static_cast<int>(t.status));
+      if (status && model::IsActive(*status)) {
+        highest = std::max(highest, t.assignedTask.instanceId);
+      }
     }
   }
   api::InstanceKey key;

@@ -164,10 +164,10 @@ TEST_F(PipelinedCommitTest, CommitsAreReleasedInTheOrderTaken) {
   ASSERT_TRUE(core_->StartCommit().ok());
   ASSERT_EQ(core_->CreateJob(Job("second", 1)).responseCode, api::ResponseCode::OK);
   core_->AfterCommit([&] { order.push_back("second"); });
-  // The next StartCommit must wait for the first commit to be durable and released.
+  // The next StartCommit must finish the first commit (wait for its append, release it)
+  // before it takes the second: when it returns, "first" was released and "second" not yet.
   std::thread opener([&] {
     store_.WaitForAppends(appends + 1);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
     store_.SetOpen(true);
   });
   ASSERT_TRUE(core_->StartCommit().ok());

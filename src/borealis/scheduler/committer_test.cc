@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <chrono>
 #include <future>
 #include <thread>
 
@@ -26,7 +25,6 @@ TEST(CommitterTest, RunsTheJobOffTheOwnerThreadThenItsFollowUp) {
   bool job_done = false;
   c.Start(
       [&] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
         job_thread = std::this_thread::get_id();
         job_done = true;
       },
@@ -51,18 +49,27 @@ TEST(CommitterTest, JobsRunInOrderOnOneThread) {
   EXPECT_EQ(first, second);
 }
 
+// The job is held until the test's other thread lets it go, which it does only once the
+// job has started: the destructor, called meanwhile, must wait for it.
 TEST(CommitterTest, DestructorWaitsForTheJobInFlight) {
   std::atomic<bool> done{false};
+  std::promise<void> started, release;
+  std::thread releaser([&] {
+    started.get_future().wait();
+    release.set_value();
+  });
   {
     Committer c;
     c.Start(
         [&] {
-          std::this_thread::sleep_for(std::chrono::milliseconds(30));
+          started.set_value();
+          release.get_future().wait();
           done = true;
         },
         {});
   }
   EXPECT_TRUE(done);
+  releaser.join();
 }
 
 }  // namespace

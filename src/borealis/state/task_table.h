@@ -38,6 +38,11 @@ class TaskTable {
   using JobTasks = std::map<std::string_view, TaskPtr>;  // task id (the task's own) → task
   using value_type = JobTasks::value_type;
 
+ private:
+  using Jobs = std::map<model::JobKey, std::shared_ptr<JobTasks>>;  // one chunk
+  using Chunks = std::vector<std::shared_ptr<Jobs>>;  // in key order, none empty
+
+ public:
   class const_iterator {
    public:
     using iterator_category = std::forward_iterator_tag;
@@ -65,9 +70,8 @@ class TaskTable {
 
    private:
     friend class TaskTable;
-    using Outer = std::vector<std::shared_ptr<std::map<model::JobKey,
-                                                       std::shared_ptr<JobTasks>>>>::const_iterator;
-    using Mid = std::map<model::JobKey, std::shared_ptr<JobTasks>>::const_iterator;
+    using Outer = Chunks::const_iterator;
+    using Mid = Jobs::const_iterator;
     const_iterator(Outer chunk, Outer end) : chunk_(chunk), end_(end) {
       if (chunk_ != end_) EnterChunk();
       Settle();
@@ -121,8 +125,6 @@ class TaskTable {
   static constexpr size_t kMaxChunk = 128;
 
  private:
-  using Jobs = std::map<model::JobKey, std::shared_ptr<JobTasks>>;  // one chunk
-  using Chunks = std::vector<std::shared_ptr<Jobs>>;  // in key order, none empty
   // The chunk that holds `job`, or would: the first whose last job is not below it, else
   // the last. Precondition: some chunk.
   size_t ChunkFor(const model::JobKey& job) const;
