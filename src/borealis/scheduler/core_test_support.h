@@ -1,4 +1,4 @@
-// What the SchedulerCore tests share (scheduler_core_test.cc, commit_test.cc): a fake agent
+// What the SchedulerCore tests share (scheduler_core_test.cc, commit_test.cc, rules_test.cc): a fake agent
 // transport that records what the core sends, and builders of jobs, quotas and agent
 // registrations. Test-only; header-only so that only the test binary compiles it.
 #pragma once
@@ -33,7 +33,14 @@ class FakeTransport : public AgentTransport {
     }
     return out;
   }
-  std::set<std::string> connected;
+  std::vector<std::pair<std::string, agentproto::Reconcile>> Reconciles() const {
+    std::vector<std::pair<std::string, agentproto::Reconcile>> out;
+    for (const auto& [a, m] : sent) {
+      if (m.__isset.reconcile) out.emplace_back(a, m.reconcile);
+    }
+    return out;
+  }
+  std::set<std::string> connected;  // Send answers false for the others
   std::vector<std::pair<std::string, agentproto::AgentMessage>> sent;
 };
 

@@ -1,11 +1,12 @@
 // Component tests of the scheduler's timed rules: preemption with slot holding, partitioned
 // tasks, history pruning and reconciliation. Real SchedulerCore, ManualClock, MemoryStore
-// and a fake agent transport.
+// and the fake agent transport of core_test_support.h.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"
+#include "borealis/scheduler/core_test_support.h"
 #include "borealis/scheduler/pending_tasks.h"
 #include "borealis/scheduler/scheduler_core.h"
 #include "borealis/wire/convert.h"
@@ -14,29 +15,6 @@ namespace borealis::scheduler {
 namespace {
 
 using model::ScheduleStatus;
-
-class RecordingTransport : public AgentTransport {
- public:
-  bool Send(const std::string& agent_id, const OutgoingMessage& m) override {
-    sent.emplace_back(agent_id, ToAgentMessage(m));
-    return true;
-  }
-  std::vector<std::string> Kills() const {
-    std::vector<std::string> out;
-    for (const auto& [a, m] : sent) {
-      if (m.__isset.killTask) out.push_back(m.killTask.taskId);
-    }
-    return out;
-  }
-  std::vector<std::pair<std::string, agentproto::Reconcile>> Reconciles() const {
-    std::vector<std::pair<std::string, agentproto::Reconcile>> out;
-    for (const auto& [a, m] : sent) {
-      if (m.__isset.reconcile) out.emplace_back(a, m.reconcile);
-    }
-    return out;
-  }
-  std::vector<std::pair<std::string, agentproto::AgentMessage>> sent;
-};
 
 struct JobSpec {
   std::string role = "www-data";
@@ -153,7 +131,7 @@ class RulesTest : public ::testing::Test {
   SchedulerOptions options_;
   base::ManualClock clock_;
   state::MemoryStore store_;
-  RecordingTransport transport_;
+  test_support::FakeTransport transport_;
   std::unique_ptr<SchedulerCore> core_;
   int uuid_ = 0;
 };
