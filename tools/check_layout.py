@@ -4,6 +4,10 @@
 Fails (exit 1) when a file under src/borealis/<module>/ includes a header of a module
 that <module> may not depend on, or when code outside base/real_clock.cc and apps/
 reads the machine's clock. Run by ctest as `layout_check`.
+
+Scheduler components (src/borealis/scheduler/components/, docs/architecture/scheduler.md)
+stay rooms of their own: a component may include, of scheduler/, only SchedulerCore's
+interface headers (COMPONENT_INTERFACES) and its own header, never another component's.
 """
 import pathlib
 import re
@@ -30,12 +34,38 @@ ALLOWED = {
     "zk": {"base", "runtime"},
 }
 PURE = {"core", "model"}
+COMPONENTS_DIR = "scheduler/components"
+# What SchedulerCore offers its components; everything else in scheduler/ is off limits.
+COMPONENT_INTERFACES = {"component.h", "agent_records.h", "outgoing.h", "rules.h"}
+# Test-only headers components' tests may share.
+COMPONENT_TEST_HEADERS = {"component_testing.h"}
+SCHEDULER_INCLUDE = re.compile(r'#include\s+"borealis/scheduler/([^"]+)"')
 INCLUDE = re.compile(r'#include\s+"borealis/([a-z_]+)/')
 CLOCK = re.compile(r"\b(system_clock|steady_clock|high_resolution_clock)::now|"
                    r"\bclock_gettime\s*\(|\bgettimeofday\s*\(|\btime\s*\(\s*(nullptr|NULL|0)\s*\)")
 # Effects that pure modules must not touch.
 EFFECTS = re.compile(r"#include\s+<(fstream|thread|mutex|filesystem|sys/socket\.h|unistd\.h|"
                      r"boost/asio[^>]*|spdlog/[^>]*)>")
+
+
+def ComponentIncludeProblem(path: pathlib.Path, is_test: bool, m) -> str:
+    """Why a component file may not include the scheduler/ header `m` names, or ''."""
+    if not m:
+        return ""
+    target = m.group(1)
+    if target in COMPONENT_INTERFACES:
+        return ""
+    if target.startswith("components/"):
+        name = target[len("components/"):]
+        stem = path.name.removesuffix("_test.cc").removesuffix(".cc").removesuffix(".h")
+        if name == stem + ".h":
+            return ""
+        if is_test and name in COMPONENT_TEST_HEADERS:
+            return ""
+        return (f"a component may not include another component's header ({target}); "
+                "share through component.h or core/")
+    return (f"a component may include only SchedulerCore's interfaces "
+            f"({', '.join(sorted(COMPONENT_INTERFACES))}), not scheduler/{target}")
 
 
 def main(root: pathlib.Path) -> int:
@@ -52,7 +82,13 @@ def main(root: pathlib.Path) -> int:
         if allowed is None:
             errors.append(f"{path}: module '{module}' is not in the layout table")
             continue
+        rel = path.relative_to(src).as_posix()
+        in_component = rel.startswith(COMPONENTS_DIR + "/")
         for n, line in enumerate(text.splitlines(), 1):
+            if in_component:
+                problem = ComponentIncludeProblem(path, is_test, SCHEDULER_INCLUDE.search(line))
+                if problem:
+                    errors.append(f"{path}:{n}: {problem}")
             m = INCLUDE.search(line)
             if m and m.group(1) != module and m.group(1) not in allowed:
                 if not (is_test and m.group(1) == "testing"):

@@ -9,6 +9,8 @@
 #include <tuple>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+#include "borealis/base/check.h"
 #include "borealis/model/schedule_status.h"
 
 namespace borealis::core {
@@ -321,7 +323,22 @@ void PreemptionSearch::ReadHost(size_t i, const std::vector<const model::Task*>&
   }
 }
 
+void PreemptionSearch::BindVersion(std::function<uint64_t()> current_version) {
+  current_version_ = std::move(current_version);
+  read_at_version_ = current_version_ ? current_version_() : 0;
+}
+
+void PreemptionSearch::CheckVersion() const {
+  if (!current_version_) return;
+  const uint64_t now = current_version_();
+  BOREALIS_CHECK(now == read_at_version_,
+                 absl::StrCat("the preemption search was read at version ", read_at_version_,
+                              " of its tasks and used at version ", now,
+                              ": its task pointers may dangle (call Update first)"));
+}
+
 size_t PreemptionSearch::Update(const ClusterView& view, const TasksOn& tasks_on) {
+  if (current_version_) read_at_version_ = current_version_();
   // The steady state: the same agents in the same order. A host whose agent is the same
   // object with the same non-zero stamp is the same host without comparing ids (a stamp
   // belongs to one agent's tasks); any other is compared by id.
@@ -567,6 +584,7 @@ bool PreemptionSearch::VictimsOn(size_t i, const model::Task& pending,
 std::optional<PreemptionSlot> PreemptionSearch::FindSlot(
     const model::Task& pending, const std::set<std::string>& excluded_agents,
     const std::set<std::string>& excluded_victims) const {
+  CheckVersion();
   if (pending.config == nullptr) return std::nullopt;
   const model::TaskConfig& p = *pending.config;
   const model::Resources need = TaskNeed(p, overhead_);

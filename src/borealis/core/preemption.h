@@ -40,6 +40,12 @@
 // result of FindSlot after Update is the one a search built anew from the same view and
 // tasks gives (preemption_test.cc checks it over random changes).
 //
+// Lifetime: the search keeps raw pointers to the tasks it read. A caller whose tasks change
+// (the scheduler's state) binds the search to a version source (BindVersion): Update
+// records the version it read at, and FindSlot stops the process (BOREALIS_CHECK) when the
+// version has moved since, instead of reading tasks that may be gone. An unbound search
+// (the tests, the benchmarks) owns tasks that outlive it.
+//
 // Pure: built from a ClusterView (see placement.h). Thread contract: FindSlot may be called
 // from several threads; Update needs the search to itself.
 #pragma once
@@ -92,6 +98,10 @@ class PreemptionSearch {
                                          const std::set<std::string>& excluded_victims = {}) const;
 
   size_t host_count() const { return hosts_.size(); }
+
+  // Binds the search to the version of the tasks it reads (e.g. the state's version, which
+  // changes with every change to a task). Update records it; FindSlot checks it.
+  void BindVersion(std::function<uint64_t()> current_version);
 
  private:
   // Cpu, ram, disk and gpus, without named ports.
@@ -161,7 +171,12 @@ class PreemptionSearch {
   // The active tasks of `config`'s job per (attribute, value), for limit constraints.
   JobCounts CountsFor(const model::TaskConfig& config) const;
 
+  // Stops the process when the bound version moved since the last Update.
+  void CheckVersion() const;
+
   model::Resources overhead_;
+  std::function<uint64_t()> current_version_;  // empty: unbound
+  uint64_t read_at_version_ = 0;
   std::vector<Host> hosts_;       // sorted by agent_id, unique
   // What Update compares a new view with, by host (apart from hosts_ so that FindSlot's
   // scan over hosts_ stays small): the views do not outlive a pass.

@@ -130,6 +130,28 @@ TEST(PreemptionSearch, PicksTheHostNeedingTheFewestVictims) {
   EXPECT_FALSE(slot.has_value());
 }
 
+// A search bound to a version refuses to be used once the version moved after its last
+// Update: its task pointers may dangle by then. Update makes it usable again.
+TEST(PreemptionSearchDeathTest, BoundSearchStopsWhenUsedAfterItsTasksChanged) {
+  Cluster c;
+  c.AddHost("a1", 4000, 4096);
+  c.Run("b0", "a1", Config("batch", "big", false, 0, 4000, 4096));
+  ClusterView view = c.View();
+  PreemptionSearch search(view, {});
+  uint64_t version = 7;
+  search.BindVersion([&version] { return version; });
+  const model::Task p = Pending(Config("prod", "web", true, 0, 2000, 2048));
+  ASSERT_TRUE(search.FindSlot(p).has_value());  // read at 7, used at 7
+  version = 8;
+  EXPECT_DEATH(search.FindSlot(p), "preemption search was read at version 7 .* used at version 8");
+  ClusterView hosts = view;
+  hosts.placed_tasks.clear();
+  search.Update(hosts, [&](size_t, std::vector<const model::Task*>& out) {
+    for (const model::Task* t : view.placed_tasks) out.push_back(t);
+  });
+  EXPECT_TRUE(search.FindSlot(p).has_value());
+}
+
 TEST(PreemptionSearch, LargestVictimsFirstOnAHost) {
   Cluster c;
   c.AddHost("a1", 4000, 8192);

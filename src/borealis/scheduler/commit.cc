@@ -18,7 +18,7 @@ std::shared_ptr<const SchedulerView> SchedulerCore::BuildView() {
     agents_changed_ = false;
   }
   view->agents = published_agents_;
-  view->pending_reasons = pending_reasons_;
+  view->pending_reasons = pending_reasons_.published();
   view->counters = counters_;
   view->quotas = state_.quotas();
   view->tiers = tiers_;

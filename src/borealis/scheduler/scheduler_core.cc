@@ -39,6 +39,9 @@ SchedulerCore::SchedulerCore(SchedulerOptions options, base::Clock& clock, state
       scheduler_host_(options_.scheduler_host),
       environment_re_(options_.environment_pattern),
       tiers_(std::make_shared<const core::TierConfig>(options_.tiers)),
+      preemptor_(options_.rules, options_.executor_overhead),
+      pruner_(options_.rules),
+      reconciler_(options_.rules),
       view_(std::make_shared<SchedulerView>()) {
   auto view = std::make_shared<SchedulerView>();
   view->tasks = state_.tasks();
@@ -126,13 +129,18 @@ void SchedulerCore::QueueSend(const std::string& agent_id, OutgoingMessage messa
   outbox_.emplace_back(agent_id, std::move(message));
 }
 
-void SchedulerCore::SendKill(const model::Task& task, const std::string& message) {
-  if (task.agent_id.empty()) return;
+void SchedulerCore::SendKill(const std::string& agent_id, const std::string& task_id,
+                             const std::string& message) {
+  if (agent_id.empty()) return;
   agentproto::KillTask kill;
-  kill.taskId = task.task_id;
+  kill.taskId = task_id;
   kill.message = message;
-  QueueSend(task.agent_id, std::move(kill));
-  last_kill_sent_ms_[task.task_id] = clock_.NowMs();
+  QueueSend(agent_id, std::move(kill));
+  last_kill_sent_ms_[task_id] = clock_.NowMs();
+}
+
+void SchedulerCore::SendKill(const model::Task& task, const std::string& message) {
+  SendKill(task.agent_id, task.task_id, message);
 }
 
 std::shared_ptr<const model::Task> SchedulerCore::ApplyChange(const model::Task& before,
@@ -157,11 +165,7 @@ std::shared_ptr<const model::Task> SchedulerCore::ApplyChange(const model::Task&
   const model::Task* after = after_ptr.get();
   if (!after || model::IsTerminal(after->status) || change.deleted) {
     last_kill_sent_ms_.erase(before.task_id);
-    if (pending_reasons_->count(before.task_id) > 0) {  // readers share the map: copy it
-      auto reasons = std::make_shared<PendingReasons>(*pending_reasons_);
-      reasons->erase(before.task_id);
-      pending_reasons_ = std::move(reasons);
-    }
+    pending_reasons_.Forget(before.task_id);
   }
   if (replaced || change.deleted ||
       (after && model::IsTerminal(after->status))) {
@@ -440,56 +444,9 @@ void SchedulerCore::OnAgentRegister(const agentproto::RegisterAgent& registratio
   registered.agentId = info->agent_id;
   registered.heartbeatIntervalMs = options_.heartbeat_interval_ms;
   QueueSend(info->agent_id, std::move(registered));
-  ReconcileAgent(registration);
+  reconciler_.OnRegister(registration, context());
   placement_dirty_ = true;
   Count("agent_registrations");
-}
-
-void SchedulerCore::ReconcileAgent(const agentproto::RegisterAgent& registration) {
-  std::map<std::string, api::ScheduleStatus::type> reported;
-  for (const auto& t : registration.tasks) reported[t.taskId] = t.status;
-  // Tasks we placed there that the agent does not have are gone.
-  std::vector<model::Task> missing;
-  std::vector<model::Task> killing;
-  const state::AgentLoad* load = state_.LoadOf(registration.agentId);
-  for (const model::Task* t : load ? state::SortedById(load->tasks)
-                                   : std::vector<const model::Task*>{}) {
-    const std::string& id = t->task_id;
-    if (reported.count(id) == 0) {
-      missing.push_back(*t);
-    } else if (t->status == ScheduleStatus::kKilling) {
-      killing.push_back(*t);
-    }
-  }
-  for (const auto& t : missing) {
-    ChangeTaskState(t, ScheduleStatus::kLost, "Task not found on its agent when it registered");
-  }
-  // A partitioned task the agent still has takes the state the agent reports (§3.5).
-  for (const auto& [id, status] : reported) {
-    const model::Task* t = state_.FindTask(id);
-    if (t == nullptr || t->agent_id != registration.agentId ||
-        t->status != ScheduleStatus::kPartitioned) {
-      continue;
-    }
-    auto s = wire::FromThrift(status);
-    if (s.ok()) ChangeTaskState(*t, *s, "Agent reconnected");
-  }
-  for (const auto& t : killing) SendKill(t, "Killed by request");
-  // Tasks the agent runs that we do not expect there are killed.
-  for (const auto& [id, status] : reported) {
-    const model::Task* t = state_.FindTask(id);
-    const bool terminal_report = status == api::ScheduleStatus::FINISHED ||
-                                 status == api::ScheduleStatus::FAILED ||
-                                 status == api::ScheduleStatus::KILLED ||
-                                 status == api::ScheduleStatus::LOST;
-    if (terminal_report) continue;
-    if (t == nullptr || t->agent_id != registration.agentId || model::IsTerminal(t->status)) {
-      model::Task stray;
-      stray.task_id = id;
-      stray.agent_id = registration.agentId;
-      SendKill(stray, "Task is not expected to run on this agent");
-    }
-  }
 }
 
 void SchedulerCore::OnStatusUpdate(const std::string& agent_id,
@@ -510,10 +467,7 @@ void SchedulerCore::OnStatusUpdate(const std::string& agent_id,
   const model::Task* task = state_.FindTask(update.taskId);
   if (task == nullptr || task->agent_id != agent_id) {
     if (core::ShouldKillUnknownTask(*status)) {
-      model::Task stray;
-      stray.task_id = update.taskId;
-      stray.agent_id = agent_id;
-      SendKill(stray, "Task is not expected to run on this agent");
+      SendKill(agent_id, update.taskId, "Task is not expected to run on this agent");
     }
     return;
   }
@@ -537,7 +491,7 @@ void SchedulerCore::OnAgentDisconnected(const std::string& agent_id) {
 }
 
 void SchedulerCore::LoseAgent(const std::string& agent_id, const std::string& why) {
-  PartitionAgentTasks(agent_id, why);  // §3.5, partitions.cc
+  partitions_.OnAgentLost(agent_id, why, context());
   EraseAgent(agent_id);
   AgentsChanged();
   placement_dirty_ = true;
@@ -595,12 +549,37 @@ void SchedulerCore::Tick() {
     Count("timed_out_tasks");
   }
   for (const auto& t : retry_kill) {
-    ++rules_.kill_retries[t.task_id];
+    ++kill_retries_[t.task_id];
     SendKill(t, "Killed by request");
     Count("task_kill_retries");
   }
   ReleaseThrottled(now);
-  RunRules(now);
+  RunComponents(now);
+}
+
+void SchedulerCore::RunComponents(int64_t now) {
+  ComponentContext& ctx = context();
+  partitions_.Tick(now, ctx);
+  preemptor_.Tick(now, ctx);
+  if (pruner_.Tick(now, ctx)) ForgetKillRetriesOfEndedTasks();
+  reconciler_.Tick(now, ctx);
+}
+
+int64_t SchedulerCore::KillRetryDelayMs(const std::string& task_id) const {
+  // Aurora's truncated binary backoff: --kill-retry-ms, doubled after each retry, at most
+  // the transient-state timeout.
+  auto it = kill_retries_.find(task_id);
+  const int32_t retries = it == kill_retries_.end() ? 0 : it->second;
+  int64_t delay = std::max<int64_t>(1, options_.kill_retry_ms);
+  for (int32_t i = 0; i < retries && delay < options_.transient_timeout_ms; ++i) delay *= 2;
+  return std::min(delay, std::max(options_.kill_retry_ms, options_.transient_timeout_ms));
+}
+
+void SchedulerCore::ForgetKillRetriesOfEndedTasks() {
+  for (auto it = kill_retries_.begin(); it != kill_retries_.end();) {
+    const model::Task* t = state_.FindTask(it->first);
+    it = t == nullptr || model::IsTerminal(t->status) ? kill_retries_.erase(it) : std::next(it);
+  }
 }
 
 void SchedulerCore::ReleaseThrottled(int64_t now) {
@@ -627,6 +606,20 @@ void SchedulerCore::ReleaseThrottled(int64_t now) {
 
 // ---------------------------------------------------------------- placement
 
+void SchedulerCore::AssignAndLaunch(const core::Assignment& a) {
+  const std::shared_ptr<const model::Task> before = state_.FindTaskPtr(a.task_id);
+  if (before == nullptr) return;
+  core::TaskChange change = core::AssignTask(*before, a.agent_id, a.host, a.ports, "", Context());
+  if (!change.legal || !change.updated) {
+    ApplyChange(*before, std::move(change));
+    return;
+  }
+  std::shared_ptr<const model::Task> assigned = ApplyChange(*before, std::move(change));
+  if (assigned == nullptr) return;
+  QueueSend(a.agent_id, LaunchMessage{std::move(assigned)});
+  Count("tasks_assigned");
+}
+
 model::Resources SchedulerCore::UsedWithOverhead(const state::AgentLoad& load) const {
   const model::Resources& overhead = options_.executor_overhead;
   model::Resources used = load.used;
@@ -640,13 +633,13 @@ model::Resources SchedulerCore::UsedWithOverhead(const state::AgentLoad& load) c
 core::ClusterView SchedulerCore::BuildClusterView(const std::set<model::JobKey>& jobs) const {
   core::ClusterView view;
   view.hosts.reserve(agents_.size());
-  const bool any_held = !rules_.reservations.empty();
+  const bool any_held = preemptor_.holds_any();
   for (const auto& [id, rec] : agents_) {  // agent_id order, as the view promises
     if (!rec.registered || !rec.connected) continue;
     core::HostView& hv = view.hosts.emplace_back();
     hv.agent = rec.info.get();
     hv.statics = rec.statics;
-    hv.schedulable = !any_held || !HeldForPreemptor(id);  // preemptor.cc
+    hv.schedulable = !any_held || !preemptor_.Holds(id);
     if (const state::AgentLoad* load = state_.LoadOf(id)) {
       hv.used = UsedWithOverhead(*load);
       hv.used_ports_ref = &load->ports;  // the state outlives the view's use
@@ -670,7 +663,7 @@ void SchedulerCore::Schedule() {
   const std::vector<const model::Task*> pending(state_.pending().begin(),
                                                 state_.pending().end());
   if (pending.empty()) {
-    if (!pending_reasons_->empty()) pending_reasons_ = std::make_shared<const PendingReasons>();
+    pending_reasons_.Clear();
     // Keep the changed-load list short: a stale table is rebuilt whole when next needed.
     if (placement_hosts_stale_) {
       state_.TakeChangedLoads();
@@ -695,16 +688,14 @@ void SchedulerCore::Schedule() {
   popts.executor_overhead = options_.executor_overhead;
   popts.seed = rng_.Next();
   core::PlacementResult result = core::Place(placement_hosts_, placed, pending, popts);
-  pending_reasons_ = std::make_shared<const PendingReasons>(std::move(result.pending_reasons));
+  pending_reasons_.Replace(std::move(result.pending_reasons));
   for (const auto& a : result.assignments) AssignAndLaunch(a);
   // The table holds the placements as Place made them; the state's loads, listed as
   // changed by the assignments, replace them at the next pass.
 }
 
 void SchedulerCore::RefreshPlacementHosts() {
-  std::vector<std::string> held;
-  held.reserve(rules_.reservations.size());
-  for (const auto& [agent_id, r] : rules_.reservations) held.push_back(agent_id);
+  std::vector<std::string> held = preemptor_.HeldAgents();
   std::vector<std::string> changed = state_.TakeChangedLoads();
   if (placement_hosts_stale_ || held != placement_held_) {
     static const std::set<model::JobKey> kNoJobs;  // hosts only

@@ -45,7 +45,14 @@
 #include "borealis/core/preemption.h"
 #include "borealis/core/task_state_machine.h"
 #include "borealis/core/tier_config.h"
+#include "borealis/scheduler/agent_records.h"
 #include "borealis/scheduler/committer.h"
+#include "borealis/scheduler/component.h"
+#include "borealis/scheduler/components/history_pruner.h"
+#include "borealis/scheduler/components/partitions.h"
+#include "borealis/scheduler/components/pending_reasons.h"
+#include "borealis/scheduler/components/preemptor.h"
+#include "borealis/scheduler/components/reconciler.h"
 #include "borealis/scheduler/outgoing.h"
 #include "borealis/scheduler/rules.h"
 #include "borealis/state/cluster_state.h"
@@ -84,19 +91,6 @@ struct SchedulerOptions {
   RuleOptions rules;
 };
 
-struct AgentRecord {
-  // Never null; shared with the published views' copies of the record, so that publishing
-  // the agents (when they change, and once a second for last_seen_ms) copies no AgentInfo.
-  std::shared_ptr<const model::AgentInfo> info = std::make_shared<const model::AgentInfo>();
-  // Placement's view of `info`, computed once per registration (attributes, port ranges).
-  std::shared_ptr<const core::HostStatic> statics;
-  bool registered = false;  // false: only known from tasks recovered from storage
-  bool connected = false;
-  int64_t last_seen_ms = 0;
-};
-
-using AgentRecords = std::map<std::string, AgentRecord>;  // agent id → record
-using PendingReasons = std::map<std::string, std::string>;  // task id → why
 
 // An immutable picture of the state for readers (API reads, UI, /vars). Publishing one
 // after each commit must not cost O(tasks) or O(agents): the parts that change rarely are
@@ -111,7 +105,7 @@ struct SchedulerView {
   std::shared_ptr<const core::TierConfig> tiers;  // never null once published
 };
 
-class SchedulerCore {
+class SchedulerCore : private ComponentContext {
  public:
   SchedulerCore(SchedulerOptions options, base::Clock& clock, state::Store& store,
                 AgentTransport& transport, uint64_t seed);
@@ -163,21 +157,51 @@ class SchedulerCore {
   void AfterCommit(std::function<void()> fn) { after_commit_.push_back(std::move(fn)); }
 
   std::shared_ptr<const SchedulerView> view() const;
-  const state::ClusterState& state() const { return state_; }
+  const state::ClusterState& state() const override { return state_; }
   const SchedulerOptions& options() const { return options_; }
 
  private:
-  void Mutate(state::Mutation m);
+  // ---- ComponentContext: what components ask of the core (component.h) ----
+  const AgentRecords& agents() const override { return agents_; }
+  core::ClusterView BuildClusterView(const std::set<model::JobKey>& jobs) const override;
+  void ChangeTaskState(const model::Task& task, model::ScheduleStatus to,
+                       const std::string& message) override;
+  void AssignAndLaunch(const core::Assignment& assignment) override;
+  void SendKill(const std::string& agent_id, const std::string& task_id,
+                const std::string& message) override;
+  void Mutate(state::Mutation m) override;
+  void QueueSend(const std::string& agent_id, OutgoingMessage message) override;
+  void Count(std::string_view name, int64_t delta = 1) override {
+    auto it = counters_.find(name);
+    if (it == counters_.end()) it = counters_.emplace(std::string(name), 0).first;
+    it->second += delta;
+  }
+  uint64_t NextSeed() override { return rng_.Next(); }
+  void PlacementChanged() override { placement_dirty_ = true; }
+  ComponentContext& context() { return *this; }
+
+  // ---- task changes ----
   void SaveTask(std::shared_ptr<const model::Task> task);  // a Mutate of one shared save
   // `kill_message` goes to the agent when the change asks for a kill.
   // Returns the task as stored after the change (null when it was not saved).
   std::shared_ptr<const model::Task> ApplyChange(
       const model::Task& before, core::TaskChange change,
       const std::string& kill_message = "Killed by the scheduler");
-  void ChangeTaskState(const model::Task& task, model::ScheduleStatus to,
-                       const std::string& message);
   void SendKill(const model::Task& task, const std::string& message);
-  void QueueSend(const std::string& agent_id, OutgoingMessage message);
+  core::TransitionContext Context();
+  // The counter of transitions to `to` (nullopt: deletions).
+  static std::string_view TransitionCounter(std::optional<model::ScheduleStatus> to);
+  int64_t FlappingPenaltyMs(const model::Task& task);
+  void ReleaseThrottled(int64_t now);
+  // Kills of tasks in transient states re-sent with a doubling delay (Tick).
+  int64_t KillRetryDelayMs(const std::string& task_id) const;
+  void ForgetKillRetriesOfEndedTasks();
+
+  // ---- submissions ----
+  absl::Status ValidateNewJob(const model::JobConfiguration& job) const;
+  absl::Status CheckJobQuota(const model::JobConfiguration& job) const;
+
+  // ---- agents ----
   void LoseAgent(const std::string& agent_id, const std::string& why);
   AgentRecord& AddAgent(const std::string& agent_id);  // the existing record if there is one
   void EraseAgent(const std::string& agent_id);
@@ -185,29 +209,19 @@ class SchedulerCore {
     auto it = agent_index_.find(agent_id);
     return it == agent_index_.end() ? nullptr : it->second;
   }
-  void ReconcileAgent(const agentproto::RegisterAgent& registration);
-  core::TransitionContext Context();
-  // The counter of transitions to `to` (nullopt: deletions).
-  static std::string_view TransitionCounter(std::optional<model::ScheduleStatus> to);
-  void Count(std::string_view name, int64_t delta = 1) {
-    auto it = counters_.find(name);
-    if (it == counters_.end()) it = counters_.emplace(std::string(name), 0).first;
-    it->second += delta;
-  }
-  absl::Status ValidateNewJob(const model::JobConfiguration& job) const;
-  absl::Status CheckJobQuota(const model::JobConfiguration& job) const;
-  int64_t FlappingPenaltyMs(const model::Task& task);
-  void ReleaseThrottled(int64_t now);
-  // Registered, connected agents (agent_id order) with what their tasks hold; placed_tasks
-  // are the tasks of `jobs` (what limit constraints and spreading count). The view points
-  // into agents_ and the state: use it before changing either.
-  core::ClusterView BuildClusterView(const std::set<model::JobKey>& jobs) const;
+
+  // ---- placement ----
   // What an agent's tasks use as placement counts it: their resources plus one executor
   // overhead per task.
   model::Resources UsedWithOverhead(const state::AgentLoad& load) const;
   // Brings placement_hosts_ up to date with agents_, holds and the state's loads.
   void RefreshPlacementHosts();
-  // One commit, from the moment it is taken until its effects are released (commit.cc).
+
+  // ---- the timed components, in the order Tick runs them ----
+  void RunComponents(int64_t now);
+
+  // ---- commits (commit.cc) ----
+  // One commit, from the moment it is taken until its effects are released.
   struct CommitBatch {
     std::vector<state::Mutation> mutations;  // cleared by WriteBatch once encoded
     std::optional<std::string> snapshot;     // written after the mutations when due
@@ -227,18 +241,6 @@ class SchedulerCore {
   // Publishes the batch's view and releases its effects (owner's thread, once durable).
   void ReleaseBatch(CommitBatch& batch);
   std::shared_ptr<const SchedulerView> BuildView();
-  // The timed rules (rules.cc, partitions.cc, preemptor.cc, pruner.cc, reconciler.cc).
-  void RunRules(int64_t now);
-  void PartitionAgentTasks(const std::string& agent_id, const std::string& why);
-  void SweepPartitioned(int64_t now);
-  void SearchPreemptionSlots(int64_t now);
-  void LaunchReserved(int64_t now);
-  void AssignAndLaunch(const core::Assignment& assignment);
-  bool HeldForPreemptor(const std::string& agent_id) const;
-  int64_t KillRetryDelayMs(const std::string& task_id) const;
-  void PruneHistory(int64_t now);
-  void ReconcileExplicitly();
-  void ReconcileImplicitly();
 
   SchedulerOptions options_;
   base::Clock& clock_;
@@ -265,18 +267,21 @@ class SchedulerCore {
   std::vector<std::string> placement_held_;  // the held agents when it was built
   int64_t agents_published_ms_ = 0;   // when agents_ was last copied into a view
   std::shared_ptr<const AgentRecords> published_agents_;
-  std::shared_ptr<const PendingReasons> pending_reasons_ = std::make_shared<const PendingReasons>();
   std::map<std::string, int64_t> last_kill_sent_ms_;  // task id → when
   // THROTTLED task id → when it may become PENDING (computed once per task, jitter included).
   std::map<std::string, int64_t> throttle_release_ms_;
+  std::map<std::string, int32_t> kill_retries_;  // task id → kills re-sent so far
   std::shared_ptr<const core::TierConfig> tiers_;
-  // The preemptor's search, kept between searches: each search re-reads only the agents
-  // whose load stamp changed (preemptor.cc). Its task pointers are those of agents whose
-  // stamp it holds, so they are alive; null until the first search.
-  std::unique_ptr<core::PreemptionSearch> preemption_search_;
   std::map<std::string, int64_t, std::less<>> counters_;
   bool placement_dirty_ = true;
-  RulesState rules_;
+
+  // The components (components/): each keeps its own state and hands its effects back
+  // through ComponentContext.
+  PendingReasonTracker pending_reasons_;
+  PartitionHandler partitions_;
+  Preemptor preemptor_;
+  HistoryPruner pruner_;
+  Reconciler reconciler_;
 
   std::vector<state::Mutation> pending_mutations_;
   std::vector<std::pair<std::string, OutgoingMessage>> outbox_;
