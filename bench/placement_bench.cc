@@ -28,7 +28,7 @@ std::unique_ptr<Input> MakeInput(int64_t hosts) {
   auto in = std::make_unique<Input>();
   for (int64_t i = 0; i < hosts; ++i) {
     model::AgentInfo& a = in->agents.emplace_back();
-    a.agent_id = "agent-" + std::to_string(100000 + i);
+    a.agent_id = model::AgentId("agent-" + std::to_string(100000 + i));
     a.host = "host-" + std::to_string(i);
     a.resources = {32000, 131072, 1048576, 0, {}};
     a.port_ranges = {{31000, 31999}};
@@ -59,7 +59,7 @@ std::unique_ptr<Input> MakeInput(int64_t hosts) {
     in->configs.push_back(c);
     for (int i = 0; i < 100; ++i) {
       model::Task& t = in->tasks.emplace_back();
-      t.task_id = c->job.name + "-" + std::to_string(i);
+      t.task_id = model::TaskId(c->job.name + "-" + std::to_string(i));
       t.config = c;
       t.instance_id = i;
       t.status = model::ScheduleStatus::kPending;

@@ -62,7 +62,7 @@ std::unique_ptr<Cluster> Build(int hosts) {
     hv.tasks_stamp = static_cast<uint64_t>(h) + 1;
     for (int t = 0; t < 9; ++t) {
       model::Task& task = c->tasks.emplace_back();
-      task.task_id = std::string(id) + "-t" + std::to_string(t);
+      task.task_id = model::TaskId(std::string(id) + "-t" + std::to_string(t));
       task.agent_id = id;
       task.config = batch;
       task.status = model::ScheduleStatus::kRunning;
@@ -137,8 +137,8 @@ Figures Measure(int hosts, int reps) {
     auto slot = search.FindSlot(pending);
     const auto b2 = Clock::now();
     Check(slot);
-    const std::set<std::string> held = {slot->agent_id};
-    const std::set<std::string> taken(slot->victim_ids.begin(), slot->victim_ids.end());
+    const std::set<model::AgentId> held = {slot->agent_id};
+    const std::set<model::TaskId> taken(slot->victim_ids.begin(), slot->victim_ids.end());
     const auto b3 = Clock::now();
     Check(search.FindSlot(pending, held, taken));
     const auto b4 = Clock::now();

@@ -102,7 +102,7 @@ void AgentCore::OnDisconnected() {
 void AgentCore::SendRegister() {
   agentproto::RegisterAgent reg;
   const model::AgentInfo& info = options_.info;
-  reg.__set_agentId(info.agent_id);
+  reg.__set_agentId(info.agent_id.str());
   reg.__set_host(info.host);
   reg.__set_resources(ToProtoResources(info));
   reg.__set_attributes(info.attributes);

@@ -105,7 +105,7 @@ class AgentCore {
   absl::Status Forget(const std::string& task_id);
   size_t pending_updates() const { return updates_.size(); }
   bool registered() const { return registered_; }
-  const std::string& agent_id() const { return options_.info.agent_id; }
+  const std::string& agent_id() const { return options_.info.agent_id.str(); }
 
  private:
   struct TaskEntry {

@@ -50,7 +50,7 @@ absl::Status AgentCore::PrepareAndLaunch(const api::AssignedTask& task, TaskEntr
   file.task_id = id;
   file.instance_id = task.instanceId;
   file.hostname = options_.info.host;
-  file.agent_id = options_.info.agent_id;
+  file.agent_id = options_.info.agent_id.str();
   file.role = task.task.job.role;
   file.ports = task.assignedPorts;
   file.executor_data = task.task.executorConfig.data;

@@ -150,7 +150,7 @@ absl::StatusOr<Attributes> ParseAttributes(std::string_view spec_in) {
 model::AgentInfo BuildAgentInfo(const std::string& agent_id, const std::string& host,
                                 const ResourceSpec& resources, const Attributes& attributes) {
   model::AgentInfo info;
-  info.agent_id = agent_id;
+  info.agent_id = model::AgentId(agent_id);
   info.host = host;
   info.resources = resources.scalars;
   info.resources.named_ports.clear();

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <string>
+#include <concepts>
 #include <string_view>
 #include <type_traits>
 
@@ -89,6 +90,14 @@ template <typename T>
   requires std::is_enum_v<T>
 std::string ToText(T value) {
   return absl::StrCat(static_cast<std::underlying_type_t<T>>(value));
+}
+// Typed ids (model/ids.h) and other values that read back as a string.
+template <typename T>
+  requires requires(const T& v) {
+    { v.str() } -> std::convertible_to<const std::string&>;
+  }
+std::string ToText(const T& value) {
+  return value.str();
 }
 
 // Replaces each `{}` of `format` with the next of `args`; `{{`/`}}` become braces.

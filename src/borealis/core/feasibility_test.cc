@@ -15,7 +15,7 @@ using ::testing::HasSubstr;
 
 model::AgentInfo Agent(const std::string& id, int64_t ram_mb, const std::string& rack) {
   model::AgentInfo a;
-  a.agent_id = id;
+  a.agent_id = model::AgentId(id);
   a.host = id;
   a.resources = {4000, ram_mb, 10000, 0, {}};
   a.port_ranges = {{31000, 31010}};

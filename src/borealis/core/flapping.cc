@@ -36,8 +36,8 @@ bool TaskFlapped(const model::Task& task, const FlappingOptions& options) {
 int64_t FlappingPenaltyMs(const model::Task& task, const TaskLookup& lookup,
                           const FlappingOptions& options, base::Rng& rng) {
   int64_t penalty = 0;
-  std::set<std::string> seen{task.task_id};
-  std::string next = task.ancestor_id;
+  std::set<model::TaskId> seen{task.task_id};
+  model::TaskId next = task.ancestor_id;
   while (!next.empty() && seen.insert(next).second) {
     const model::Task* ancestor = lookup(next);
     if (ancestor == nullptr || !TaskFlapped(*ancestor, options)) break;

@@ -26,7 +26,7 @@ struct FlappingOptions {
 };
 
 // Finds a task by id; returns null when it is not known (pruned or never stored).
-using TaskLookup = std::function<const model::Task*(const std::string& task_id)>;
+using TaskLookup = std::function<const model::Task*(const model::TaskId& task_id)>;
 
 // Whether `task` terminated after a run shorter than the threshold (see file comment).
 // A task without a terminal event, or without an active event before it, did not flap.

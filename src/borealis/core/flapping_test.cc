@@ -19,8 +19,8 @@ constexpr int64_t kMin = 60'000;
 model::Task Ran(const std::string& id, const std::string& ancestor, int64_t running_ms,
                 int64_t end_ms, S end = S::kFailed) {
   model::Task t;
-  t.task_id = id;
-  t.ancestor_id = ancestor;
+  t.task_id = model::TaskId(id);
+  t.ancestor_id = model::TaskId(ancestor);
   t.status = end;
   t.events = {{running_ms - 2000, S::kPending, "", "s"},
               {running_ms - 1000, S::kAssigned, "", "s"},
@@ -30,10 +30,10 @@ model::Task Ran(const std::string& id, const std::string& ancestor, int64_t runn
 }
 
 struct Chain {
-  std::map<std::string, model::Task> tasks;
+  std::map<model::TaskId, model::Task> tasks;
   void Add(model::Task t) { tasks[t.task_id] = std::move(t); }
   TaskLookup Lookup() const {
-    return [this](const std::string& id) -> const model::Task* {
+    return [this](const model::TaskId& id) -> const model::Task* {
       auto it = tasks.find(id);
       return it == tasks.end() ? nullptr : &it->second;
     };

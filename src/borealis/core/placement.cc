@@ -71,9 +71,10 @@ std::vector<HostState> BuildHosts(const ClusterView& view) {
 }
 
 // The index of the host with `agent_id` in `hosts` (sorted by agent_id, unique).
-std::optional<size_t> HostIndex(const std::vector<HostState>& hosts, const std::string& agent_id) {
+std::optional<size_t> HostIndex(const std::vector<HostState>& hosts,
+                                const model::AgentId& agent_id) {
   auto it = std::lower_bound(hosts.begin(), hosts.end(), agent_id,
-                             [](const HostState& h, const std::string& id) {
+                             [](const HostState& h, const model::AgentId& id) {
                                return h.agent->agent_id < id;
                              });
   if (it == hosts.end() || it->agent->agent_id != agent_id) return std::nullopt;
@@ -249,7 +250,7 @@ class ClassPlacer {
     }
     const size_t best = std::get<2>(*feasible_.begin());
     HostState& host = hosts_[best];
-    base::Rng rng(MixSeed(options_.seed, StableHash(task.task_id)));
+    base::Rng rng(MixSeed(options_.seed, StableHash(task.task_id.str())));
     std::optional<std::map<std::string, int32_t>> ports =
         PickPorts(need_.named_ports, host.ranges(), host.used_ports(), rng);
     if (!ports) {  // cannot happen: HostVeto counted the free ports
@@ -396,7 +397,7 @@ void HostTable::Reset(const ClusterView& view) {
   impl_->by_value = ValueIndex();
 }
 
-bool HostTable::Update(const std::string& agent_id, const model::Resources& used,
+bool HostTable::Update(const model::AgentId& agent_id, const model::Resources& used,
                        const model::PortSet* ports) {
   static const model::PortSet kNoPorts;
   const std::optional<size_t> i = HostIndex(impl_->hosts, agent_id);
@@ -426,7 +427,7 @@ PlacementResult Place(HostTable& table, const std::vector<const model::Task*>& p
   CpuOrder& order = table.impl_->order;
   JobCounts counts = CountPlaced(placed_tasks, hosts);
   ValueIndex& by_value = table.impl_->by_value;
-  std::set<std::string> seen;
+  std::set<model::TaskId> seen;
   std::unique_ptr<ClassPlacer> placer;
   const model::TaskConfig* current = nullptr;
   for (const model::Task* task : pending) {
@@ -459,7 +460,7 @@ PlacementResult PlaceByFullScan(const ClusterView& view,
     if (a_cpu != b_cpu) return a_cpu > b_cpu;
     return a.agent->agent_id < b.agent->agent_id;
   };
-  std::set<std::string> seen;
+  std::set<model::TaskId> seen;
   for (const model::Task* task : pending) {
     if (task == nullptr || !seen.insert(task->task_id).second) continue;
     if (task->config == nullptr) {
@@ -486,7 +487,7 @@ PlacementResult PlaceByFullScan(const ClusterView& view,
       continue;
     }
     HostState& host = hosts[*best];
-    base::Rng rng(MixSeed(options.seed, StableHash(task->task_id)));
+    base::Rng rng(MixSeed(options.seed, StableHash(task->task_id.str())));
     auto ports = PickPorts(need.named_ports, host.ranges(), host.used_ports(), rng);
     if (!ports) {
       result.pending_reasons[task->task_id] = "1 host: insufficient ports";

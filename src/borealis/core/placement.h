@@ -80,8 +80,8 @@ struct ClusterView {
 };
 
 struct Assignment {
-  std::string task_id;
-  std::string agent_id;
+  model::TaskId task_id;
+  model::AgentId agent_id;
   std::string host;
   std::map<std::string, int32_t> ports;  // named port -> number
 
@@ -90,7 +90,7 @@ struct Assignment {
 
 struct PlacementResult {
   std::vector<Assignment> assignments;  // in the order of the pending list
-  std::map<std::string, std::string> pending_reasons;  // task id -> why it was not placed
+  std::map<model::TaskId, std::string> pending_reasons;  // why each was not placed
 };
 
 enum class PlacementStrategy { kSpread, kFirstFit };
@@ -124,7 +124,7 @@ class HostTable {
   // Host `agent_id` now uses `used` (executor overheads included) and the ports `*ports`
   // (the caller keeps them alive and unchanged until this host's next Update or a Reset;
   // null: none). Unknown ids are ignored. False when the id is not in the table.
-  bool Update(const std::string& agent_id, const model::Resources& used,
+  bool Update(const model::AgentId& agent_id, const model::Resources& used,
               const model::PortSet* ports);
   size_t size() const;
 

@@ -47,7 +47,7 @@ class Cluster {
   model::AgentInfo& AddAgent(const std::string& id, int64_t milli_cpus, int64_t ram_mb,
                              std::map<std::string, std::vector<std::string>> attributes = {}) {
     model::AgentInfo& a = agents_.emplace_back();
-    a.agent_id = id;
+    a.agent_id = model::AgentId(id);
     a.host = id + ".example";
     a.resources.milli_cpus = milli_cpus;
     a.resources.ram_mb = ram_mb;
@@ -58,7 +58,7 @@ class Cluster {
     h.agent = &a;
     return a;
   }
-  HostView& Host(const std::string& id) {
+  HostView& Host(const model::AgentId& id) {
     for (HostView& h : hosts_) {
       if (h.agent->agent_id == id) return h;
     }
@@ -77,8 +77,8 @@ class Cluster {
   }
   const model::Task* Pending(std::shared_ptr<const model::TaskConfig> config, int32_t instance) {
     model::Task& t = tasks_.emplace_back();
-    t.task_id = config->job.name + "-" + std::to_string(instance) + "-" +
-                std::to_string(tasks_.size());
+    t.task_id = model::TaskId(config->job.name + "-" + std::to_string(instance) + "-" +
+                              std::to_string(tasks_.size()));
     t.config = std::move(config);
     t.instance_id = instance;
     t.status = S::kPending;
@@ -88,10 +88,10 @@ class Cluster {
   void Running(std::shared_ptr<const model::TaskConfig> config, const std::string& agent_id,
                S status = S::kRunning) {
     model::Task& t = tasks_.emplace_back();
-    t.task_id = "placed-" + std::to_string(tasks_.size());
+    t.task_id = model::TaskId("placed-" + std::to_string(tasks_.size()));
     t.config = std::move(config);
     t.status = status;
-    t.agent_id = agent_id;
+    t.agent_id = model::AgentId(agent_id);
     placed_.push_back(&t);
   }
   ClusterView View() const {
@@ -120,7 +120,7 @@ std::string ReasonOf(const PlacementResult& r, const model::Task* t) {
 
 std::string HostOf(const PlacementResult& r, const model::Task* t) {
   for (const Assignment& a : r.assignments) {
-    if (a.task_id == t->task_id) return a.agent_id;
+    if (a.task_id == t->task_id) return a.agent_id.str();
   }
   return "<pending>";
 }
@@ -484,9 +484,9 @@ TEST(PlacePropertyTest, NoOvercommitAndConstraintsHoldOver200Seeds) {
     const PlacementResult r = Place(view, rc.pending, options);
     EXPECT_EQ(Place(view, rc.pending, options).assignments, r.assignments);
 
-    std::map<std::string, const HostView*> hosts;
+    std::map<model::AgentId, const HostView*> hosts;
     for (const HostView& h : view.hosts) hosts[h.agent->agent_id] = &h;
-    std::map<std::string, const model::Task*> by_id;
+    std::map<model::TaskId, const model::Task*> by_id;
     for (const model::Task* t : rc.pending) by_id[t->task_id] = t;
     // Limit counts replayed in placement order, starting from the placed tasks.
     std::map<std::tuple<std::string, std::string, std::string>, int> counts;
@@ -500,13 +500,13 @@ TEST(PlacePropertyTest, NoOvercommitAndConstraintsHoldOver200Seeds) {
     for (const model::Task* t : view.placed_tasks) {
       count_task(*t, *hosts.at(t->agent_id)->agent);
     }
-    std::map<std::string, model::Resources> used;
-    std::map<std::string, model::PortSet> ports;
+    std::map<model::AgentId, model::Resources> used;
+    std::map<model::AgentId, model::PortSet> ports;
     for (const auto& [id, h] : hosts) {
       used[id] = h->used;
       ports[id] = h->used_ports;
     }
-    std::set<std::string> assigned;
+    std::set<model::TaskId> assigned;
     for (const Assignment& a : r.assignments) {
       ASSERT_TRUE(by_id.contains(a.task_id));
       EXPECT_TRUE(assigned.insert(a.task_id).second);
@@ -632,7 +632,7 @@ TEST(HostTableTest, KeptAcrossPassesDecidesLikeAFreshView) {
     BuildRandom(3000 + seed, rc, /*max_hosts=*/40, /*max_tasks=*/30);
     ClusterView view = rc.cluster.View();
     std::deque<model::PortSet> ports;  // the hosts' ports, referenced by view and table
-    std::map<std::string, size_t> index;
+    std::map<model::AgentId, size_t> index;
     for (size_t i = 0; i < view.hosts.size(); ++i) {
       HostView& h = view.hosts[i];
       ports.push_back(h.used_ports);
@@ -640,7 +640,7 @@ TEST(HostTableTest, KeptAcrossPassesDecidesLikeAFreshView) {
       h.used_ports_ref = &ports.back();
       index[h.agent->agent_id] = i;
     }
-    std::map<std::string, const model::Task*> by_id;
+    std::map<model::TaskId, const model::Task*> by_id;
     for (const model::Task* t : rc.pending) by_id[t->task_id] = t;
     std::deque<model::Task> placed;  // copies of the tasks placed, now running
     HostTable table;
@@ -662,7 +662,7 @@ TEST(HostTableTest, KeptAcrossPassesDecidesLikeAFreshView) {
       placed_total += static_cast<int>(fresh.assignments.size());
       reasons_total += static_cast<int>(fresh.pending_reasons.size());
       // Apply the assignments as the scheduler's state would, then tell the table.
-      std::set<std::string> changed;
+      std::set<model::AgentId> changed;
       for (const Assignment& a : fresh.assignments) {
         const model::Task& t = *by_id.at(a.task_id);
         const size_t i = index.at(a.agent_id);
@@ -675,7 +675,7 @@ TEST(HostTableTest, KeptAcrossPassesDecidesLikeAFreshView) {
         for (const auto& [name, port] : a.ports) ports[i].insert(port);
         model::Task& running = placed.emplace_back(t);
         running.status = model::ScheduleStatus::kRunning;
-        running.agent_id = a.agent_id;
+        running.agent_id = model::AgentId(a.agent_id);
         view.placed_tasks.push_back(&running);
         changed.insert(a.agent_id);
       }
@@ -685,7 +685,7 @@ TEST(HostTableTest, KeptAcrossPassesDecidesLikeAFreshView) {
       const size_t fi = index.at(freed.agent->agent_id);
       if (!ports[fi].empty()) ports[fi].erase(*ports[fi].begin());
       changed.insert(freed.agent->agent_id);
-      for (const std::string& id : changed) {
+      for (const model::AgentId& id : changed) {
         const size_t i = index.at(id);
         ASSERT_TRUE(table.Update(id, view.hosts[i].used, &ports[i]));
       }

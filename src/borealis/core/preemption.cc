@@ -78,14 +78,14 @@ bool CanPreempt(const model::TaskConfig& pending, const model::TaskConfig& victi
 // their task id (confirmed by comparing the id).
 class PreemptionSearch::Exclusions {
  public:
-  Exclusions(const PreemptionSearch& search, const std::set<std::string>& agents,
-             const std::set<std::string>& victims)
+  Exclusions(const PreemptionSearch& search, const std::set<model::AgentId>& agents,
+             const std::set<model::TaskId>& victims)
       : search_(search), victims_(victims) {
     if (!agents.empty()) {
       agents_.assign(search.hosts_.size(), 0);
-      for (const std::string& id : agents) {
+      for (const model::AgentId& id : agents) {
         auto it = std::lower_bound(search.hosts_.begin(), search.hosts_.end(), id,
-                                   [](const Host& h, const std::string& v) {
+                                   [](const Host& h, const model::AgentId& v) {
                                      return h.view->agent->agent_id < v;
                                    });
         if (it != search.hosts_.end() && it->view->agent->agent_id == id) {
@@ -94,7 +94,7 @@ class PreemptionSearch::Exclusions {
       }
     }
     if (!victims.empty()) {
-      for (const std::string& id : victims) excluded_.push_back(IdFingerprint(id));
+      for (const model::TaskId& id : victims) excluded_.push_back(IdFingerprint(id.str()));
       std::sort(excluded_.begin(), excluded_.end());
     }
   }
@@ -112,7 +112,7 @@ class PreemptionSearch::Exclusions {
 
  private:
   const PreemptionSearch& search_;
-  const std::set<std::string>& victims_;
+  const std::set<model::TaskId>& victims_;
   std::vector<char> agents_;  // by host index; empty: none excluded
   std::vector<uint32_t> excluded_;  // fingerprints of the excluded victims' ids, sorted
 };
@@ -196,12 +196,12 @@ void PreemptionSearch::ReadTasks(const std::vector<const model::Task*>& placed) 
   // Each task's host. The views the scheduler builds list tasks host by host in agent_id
   // order, so the current and the next host are tried before a binary search, and each
   // host's victims are appended as one run, checked for order as they come.
-  auto host_of = [&](const std::string& agent_id, size_t hint) -> size_t {
+  auto host_of = [&](const model::AgentId& agent_id, size_t hint) -> size_t {
     for (size_t i = hint; i < hosts_.size() && i < hint + 2; ++i) {
       if (hosts_[i].view->agent->agent_id == agent_id) return i;
     }
     auto it = std::lower_bound(hosts_.begin(), hosts_.end(), agent_id,
-                               [](const Host& h, const std::string& v) {
+                               [](const Host& h, const model::AgentId& v) {
                                  return h.view->agent->agent_id < v;
                                });
     if (it == hosts_.end() || it->view->agent->agent_id != agent_id) return hosts_.size();
@@ -267,10 +267,10 @@ void PreemptionSearch::ReadTasks(const std::vector<const model::Task*>& placed) 
   id_fingerprints_.resize(victims_.size());
   for (size_t v = 0; v < victims_.size(); ++v) {
     if (v + kAhead < victims_.size()) {
-      const std::string& id = victims_[v + kAhead].task->task_id;
+      const std::string& id = victims_[v + kAhead].task->task_id.str();
       if (!id.empty()) __builtin_prefetch(id.data() + id.size() - 1);
     }
-    id_fingerprints_[v] = IdFingerprint(victims_[v].task->task_id);
+    id_fingerprints_[v] = IdFingerprint(victims_[v].task->task_id.str());
   }
 }
 
@@ -278,9 +278,9 @@ void PreemptionSearch::GroupVictims() {
   std::vector<std::pair<uint32_t, uint32_t>> by_host;  // (host, position in victims_)
   by_host.reserve(victims_.size());
   for (uint32_t v = 0; v < victims_.size(); ++v) {
-    const std::string& agent_id = victims_[v].task->agent_id;
+    const model::AgentId& agent_id = victims_[v].task->agent_id;
     auto it = std::lower_bound(hosts_.begin(), hosts_.end(), agent_id,
-                               [](const Host& h, const std::string& id) {
+                               [](const Host& h, const model::AgentId& id) {
                                  return h.view->agent->agent_id < id;
                                });
     by_host.emplace_back(static_cast<uint32_t>(it - hosts_.begin()), v);
@@ -303,7 +303,7 @@ void PreemptionSearch::GroupVictims() {
 
 void PreemptionSearch::ReadHost(size_t i, const std::vector<const model::Task*>& tasks) {
   Host& host = hosts_[i];
-  const std::string& agent_id = seen_[i].agent_id;
+  const model::AgentId& agent_id = seen_[i].agent_id;
   host.victims_begin = static_cast<uint32_t>(victims_.size());
   for (const model::Task* t : tasks) {
     if (t == nullptr) continue;
@@ -319,7 +319,7 @@ void PreemptionSearch::ReadHost(size_t i, const std::vector<const model::Task*>&
   host.victims_end = static_cast<uint32_t>(victims_.size());
   SortVictims(host);  // stable: equal resources keep the order given; sets gpu_ties
   for (uint32_t v = host.victims_begin; v < host.victims_end; ++v) {
-    id_fingerprints_.push_back(IdFingerprint(victims_[v].task->task_id));
+    id_fingerprints_.push_back(IdFingerprint(victims_[v].task->task_id.str()));
   }
 }
 
@@ -462,7 +462,7 @@ size_t PreemptionSearch::Rebuild(const ClusterView& view, const TasksOn& tasks_o
   for (size_t j = 0; j < view.hosts.size(); ++j) {
     const HostView& h = view.hosts[j];
     if (h.agent == nullptr) continue;
-    const std::string& id = h.agent->agent_id;
+    const model::AgentId& id = h.agent->agent_id;
     while (o < old_seen.size() && old_seen[o].agent_id < id) ++o;
     const bool known = o < old_seen.size() && old_seen[o].agent_id == id;
     const bool same = known && h.tasks_stamp != 0 && old_seen[o].tasks_stamp == h.tasks_stamp;
@@ -582,8 +582,8 @@ bool PreemptionSearch::VictimsOn(size_t i, const model::Task& pending,
 }
 
 std::optional<PreemptionSlot> PreemptionSearch::FindSlot(
-    const model::Task& pending, const std::set<std::string>& excluded_agents,
-    const std::set<std::string>& excluded_victims) const {
+    const model::Task& pending, const std::set<model::AgentId>& excluded_agents,
+    const std::set<model::TaskId>& excluded_victims) const {
   CheckVersion();
   if (pending.config == nullptr) return std::nullopt;
   const model::TaskConfig& p = *pending.config;

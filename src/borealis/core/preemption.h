@@ -68,9 +68,9 @@ namespace borealis::core {
 bool CanPreempt(const model::TaskConfig& pending, const model::TaskConfig& victim);
 
 struct PreemptionSlot {
-  std::string agent_id;
+  model::AgentId agent_id;
   std::string host;
-  std::vector<std::string> victim_ids;  // in the order they were added (largest first)
+  std::vector<model::TaskId> victim_ids;  // in the order they were added (largest first)
 
   bool operator==(const PreemptionSlot&) const = default;
 };
@@ -94,8 +94,8 @@ class PreemptionSearch {
   // The best slot for `pending`, skipping hosts in `excluded_agents` (held for other
   // preemptors) and victims in `excluded_victims` (already chosen this pass).
   std::optional<PreemptionSlot> FindSlot(const model::Task& pending,
-                                         const std::set<std::string>& excluded_agents = {},
-                                         const std::set<std::string>& excluded_victims = {}) const;
+                                         const std::set<model::AgentId>& excluded_agents = {},
+                                         const std::set<model::TaskId>& excluded_victims = {}) const;
 
   size_t host_count() const { return hosts_.size(); }
 
@@ -181,7 +181,7 @@ class PreemptionSearch {
   // What Update compares a new view with, by host (apart from hosts_ so that FindSlot's
   // scan over hosts_ stays small): the views do not outlive a pass.
   struct Seen {
-    std::string agent_id;
+    model::AgentId agent_id;
     const model::AgentInfo* agent = nullptr;  // the view's when last updated: compared only
     uint64_t tasks_stamp = 0;                 // the view's when the victims were read
   };

@@ -35,8 +35,8 @@ class FullScanSearch {
  public:
   FullScanSearch(const ClusterView& view, const model::Resources& executor_overhead);
   std::optional<PreemptionSlot> FindSlot(const model::Task& pending,
-                                         const std::set<std::string>& excluded_agents = {},
-                                         const std::set<std::string>& excluded_victims = {}) const;
+                                         const std::set<model::AgentId>& excluded_agents = {},
+                                         const std::set<model::TaskId>& excluded_victims = {}) const;
 
  private:
   struct Victim {
@@ -57,7 +57,7 @@ class FullScanSearch {
     std::vector<Victim> victims;
   };
   bool VictimsOn(const Host& host, const model::Task& pending, const model::Resources& need,
-                 const std::set<std::string>& excluded_victims, size_t max_victims,
+                 const std::set<model::TaskId>& excluded_victims, size_t max_victims,
                  std::vector<const Victim*>& eligible,
                  std::vector<const Victim*>& chosen) const;
 
@@ -97,7 +97,7 @@ bool Fits(const model::Resources& need, const model::Resources& total,
 FullScanSearch::FullScanSearch(const ClusterView& view,
                                const model::Resources& executor_overhead)
     : overhead_(executor_overhead) {
-  std::map<std::string, size_t> index;
+  std::map<model::AgentId, size_t> index;
   for (const HostView& h : view.hosts) {
     if (h.agent == nullptr || index.count(h.agent->agent_id) > 0) continue;
     Host host;
@@ -147,7 +147,7 @@ FullScanSearch::FullScanSearch(const ClusterView& view,
 
 bool FullScanSearch::VictimsOn(const Host& host, const model::Task& pending,
                                  const model::Resources& need,
-                                 const std::set<std::string>& excluded_victims,
+                                 const std::set<model::TaskId>& excluded_victims,
                                  size_t max_victims, std::vector<const Victim*>& eligible,
                                  std::vector<const Victim*>& chosen) const {
   chosen.clear();
@@ -194,8 +194,8 @@ bool FullScanSearch::VictimsOn(const Host& host, const model::Task& pending,
 }
 
 std::optional<PreemptionSlot> FullScanSearch::FindSlot(
-    const model::Task& pending, const std::set<std::string>& excluded_agents,
-    const std::set<std::string>& excluded_victims) const {
+    const model::Task& pending, const std::set<model::AgentId>& excluded_agents,
+    const std::set<model::TaskId>& excluded_victims) const {
   if (pending.config == nullptr) return std::nullopt;
   model::Resources need = pending.config->resources;
   AddScalars(need, overhead_, +1);
@@ -230,7 +230,7 @@ std::optional<PreemptionSlot> FullScanSearch::FindSlot(
   }
   if (!best_host) return std::nullopt;
   PreemptionSlot slot;
-  slot.agent_id = hosts_[*best_host].agent->agent_id;
+  slot.agent_id = model::AgentId(hosts_[*best_host].agent->agent_id);
   slot.host = hosts_[*best_host].agent->host;
   for (const Victim* v : best) slot.victim_ids.push_back(v->task->task_id);
   return slot;
@@ -308,8 +308,8 @@ void BuildRandomCluster(uint64_t seed, RandomCluster& rc) {
   const uint64_t dedicated_one_in = large ? 2 : 8;
   for (int h = 0; h < hosts; ++h) {
     model::AgentInfo& a = rc.agents.emplace_back();
-    a.agent_id = "agent-" + std::to_string(1000 + rng.Uniform(hosts * 4 / 3 + 1));  // may repeat
-    a.host = a.agent_id + ".example";
+    a.agent_id = model::AgentId("agent-" + std::to_string(1000 + rng.Uniform(hosts * 4 / 3 + 1)));  // may repeat
+    a.host = a.agent_id.str() + ".example";
     const int64_t size = 1 + static_cast<int64_t>(rng.Uniform(4));
     a.resources = {2000 * size, 2048 * size, 100000, static_cast<int64_t>(rng.Uniform(3)), {}};
     a.port_ranges = {{31000, 31000 + static_cast<int32_t>(rng.Uniform(3))}};
@@ -324,8 +324,8 @@ void BuildRandomCluster(uint64_t seed, RandomCluster& rc) {
     const int n = static_cast<int>(rng.Uniform(9));
     for (int t = 0; t < n; ++t) {
       model::Task& task = rc.tasks.emplace_back();
-      task.task_id = a.agent_id + "-" + std::to_string(h) + "-t" + std::to_string(rng.Uniform(100));
-      task.agent_id = a.agent_id;
+      task.task_id = model::TaskId(a.agent_id.str() + "-" + std::to_string(h) + "-t" + std::to_string(rng.Uniform(100)));
+      task.agent_id = model::AgentId(a.agent_id);
       task.config = rc.configs[rng.Uniform(rc.configs.size())];
       task.status = kStatuses[rng.Uniform(std::size(kStatuses))];
       if (rng.Uniform(3) == 0) {
@@ -364,7 +364,7 @@ void BuildRandomCluster(uint64_t seed, RandomCluster& rc) {
   }
   for (int i = 0; i < 8; ++i) {
     model::Task& p = rc.pending.emplace_back();
-    p.task_id = "pending-" + std::to_string(i);
+    p.task_id = model::TaskId("pending-" + std::to_string(i));
     auto config = std::make_shared<model::TaskConfig>(*RandomConfig(rng, true));
     config->resources.milli_cpus *= static_cast<int64_t>(1 + rng.Uniform(3));
     config->resources.ram_mb *= static_cast<int64_t>(1 + rng.Uniform(3));
@@ -388,8 +388,8 @@ TEST(PreemptionPropertyTest, SameSlotAsTheFullScanOver1000Seeds) {
     const FullScanSearch full(rc.view, rc.overhead);
     base::Rng rng(seed ^ 0x5eed);
     for (const model::Task& p : rc.pending) {
-      std::set<std::string> agents;
-      std::set<std::string> victims;
+      std::set<model::AgentId> agents;
+      std::set<model::TaskId> victims;
       // A pass as the preemptor runs it: the chosen hosts and victims are excluded from
       // the following searches.
       for (int round = 0; round < 3; ++round) {
@@ -479,7 +479,7 @@ class ChangingCluster {
   size_t TakeTasksOnCalls() { return std::exchange(tasks_on_calls_, 0); }
 
   // Hosts whose stamp differs from `before` (or that are new, or have stamp 0).
-  size_t ChangedSince(const std::map<std::string, uint64_t>& before) const {
+  size_t ChangedSince(const std::map<model::AgentId, uint64_t>& before) const {
     size_t n = 0;
     for (const auto& [id, a] : agents_) {
       auto it = before.find(id);
@@ -487,8 +487,8 @@ class ChangingCluster {
     }
     return n;
   }
-  std::map<std::string, uint64_t> Stamps() const {
-    std::map<std::string, uint64_t> m;
+  std::map<model::AgentId, uint64_t> Stamps() const {
+    std::map<model::AgentId, uint64_t> m;
     for (const auto& [id, a] : agents_) m[id] = a.stamp;
     return m;
   }
@@ -500,7 +500,7 @@ class ChangingCluster {
                            S::kRestarting, S::kFinished};
     const uint64_t one_in = 1 + rng_.Uniform(6);
     const bool churn = rng_.Uniform(3) == 0;  // agents come and go in some passes only
-    std::vector<std::string> gone;
+    std::vector<model::AgentId> gone;
     for (auto& [id, a] : agents_) {
       if (rng_.Uniform(12) == 0) a.schedulable = !a.schedulable;
       if (rng_.Uniform(15) == 0) {  // re-registers with another size: same tasks, same stamp
@@ -532,7 +532,7 @@ class ChangingCluster {
       }
       a.stamp = ++stamps_;
     }
-    for (const std::string& id : gone) agents_.erase(id);
+    for (const model::AgentId& id : gone) agents_.erase(id);
     for (uint64_t n = churn ? rng_.Uniform(3) : 0; n > 0; --n) AddAgent();
   }
 
@@ -540,7 +540,7 @@ class ChangingCluster {
     std::vector<model::Task> pending;
     for (int i = 0; i < 6; ++i) {
       model::Task& p = pending.emplace_back();
-      p.task_id = "pending-" + std::to_string(i);
+      p.task_id = model::TaskId("pending-" + std::to_string(i));
       auto config = std::make_shared<model::TaskConfig>(*RandomConfig(rng_, true));
       config->resources.milli_cpus *= static_cast<int64_t>(1 + rng_.Uniform(3));
       config->resources.ram_mb *= static_cast<int64_t>(1 + rng_.Uniform(3));
@@ -551,7 +551,7 @@ class ChangingCluster {
   }
 
   // A random task id of the cluster (for exclusions).
-  std::string SomeTaskId() {
+  model::TaskId SomeTaskId() {
     for (int tries = 0; tries < 8 && !agents_.empty(); ++tries) {
       auto it = agents_.begin();
       std::advance(it, static_cast<std::ptrdiff_t>(rng_.Uniform(agents_.size())));
@@ -579,9 +579,10 @@ class ChangingCluster {
     return sorted;
   }
 
-  std::unique_ptr<model::Task> NewTask(const std::string& agent_id) {
+  std::unique_ptr<model::Task> NewTask(const model::AgentId& agent_id) {
     auto t = std::make_unique<model::Task>();
-    t->task_id = "task-" + std::to_string(next_task_++) + "-" + std::to_string(rng_.Uniform(1000));
+    t->task_id = model::TaskId("task-" + std::to_string(next_task_++) + "-" +
+                               std::to_string(rng_.Uniform(1000)));
     t->agent_id = agent_id;
     t->config = configs_[rng_.Uniform(configs_.size())];
     t->status = rng_.Uniform(5) == 0 ? S::kStarting : S::kRunning;
@@ -592,12 +593,12 @@ class ChangingCluster {
   }
 
   void AddAgent() {
-    const std::string id = "agent-" + std::to_string(1000 + rng_.Uniform(100000));
+    const model::AgentId id("agent-" + std::to_string(1000 + rng_.Uniform(100000)));
     if (agents_.count(id) > 0) return;
     Agent& a = agents_[id];
     a.info = std::make_unique<model::AgentInfo>();
     a.info->agent_id = id;
-    a.info->host = id + ".example";
+    a.info->host = id.str() + ".example";
     const int64_t size = 1 + static_cast<int64_t>(rng_.Uniform(4));
     a.info->resources = {2000 * size, 2048 * size, 100000, static_cast<int64_t>(rng_.Uniform(3)),
                          {}};
@@ -613,7 +614,7 @@ class ChangingCluster {
   base::Rng rng_;
   model::Resources overhead_;
   std::vector<std::shared_ptr<const model::TaskConfig>> configs_;
-  std::map<std::string, Agent> agents_;
+  std::map<model::AgentId, Agent> agents_;
   uint64_t stamps_ = 0;
   uint64_t next_task_ = 0;
   size_t tasks_on_calls_ = 0;
@@ -631,7 +632,7 @@ TEST(PreemptionPropertyTest, KeptSearchMatchesAFreshOneOver300Seeds) {
     ChangingCluster cluster(seed);
     // Starts empty, as the scheduler's does, or from a whole view.
     std::unique_ptr<PreemptionSearch> kept;
-    std::map<std::string, uint64_t> read_stamps;
+    std::map<model::AgentId, uint64_t> read_stamps;
     if (cluster.rng().Uniform(2) == 0) {
       kept = std::make_unique<PreemptionSearch>(ClusterView{}, cluster.overhead());
     } else {
@@ -658,8 +659,8 @@ TEST(PreemptionPropertyTest, KeptSearchMatchesAFreshOneOver300Seeds) {
       const PreemptionSearch fresh(whole, cluster.overhead());
       const FullScanSearch full(whole, cluster.overhead());
       for (const model::Task& p : cluster.PendingTasks()) {
-        std::set<std::string> agents;
-        std::set<std::string> victims;
+        std::set<model::AgentId> agents;
+        std::set<model::TaskId> victims;
         for (int round = 0; round < 2; ++round) {
           const std::optional<PreemptionSlot> want = fresh.FindSlot(p, agents, victims);
           ASSERT_EQ(kept->FindSlot(p, agents, victims), want) << p.task_id << " round " << round;

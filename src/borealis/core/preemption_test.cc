@@ -37,7 +37,7 @@ class Cluster {
   model::AgentInfo& AddHost(const std::string& id, int64_t cpus, int64_t ram,
                             std::map<std::string, std::vector<std::string>> attrs = {}) {
     model::AgentInfo& a = agents_.emplace_back();
-    a.agent_id = id;
+    a.agent_id = model::AgentId(id);
     a.host = id + ".example";
     a.resources = {cpus, ram, 100000, 0, {}};
     a.port_ranges = {{31000, 31009}};
@@ -48,8 +48,8 @@ class Cluster {
                          std::shared_ptr<const model::TaskConfig> config,
                          S status = S::kRunning) {
     model::Task& t = tasks_.emplace_back();
-    t.task_id = id;
-    t.agent_id = agent;
+    t.task_id = model::TaskId(id);
+    t.agent_id = model::AgentId(agent);
     t.config = std::move(config);
     t.status = status;
     return t;

@@ -13,9 +13,9 @@ int64_t PruneDeadlineMs(int64_t last_event_ms, int64_t seen_ms, const PruningOpt
   return seen_ms + std::max(options.min_retention_ms, options.prune_threshold_ms - age);
 }
 
-std::vector<std::string> SelectTasksToPrune(const std::vector<PruneCandidate>& candidates,
+std::vector<model::TaskId> SelectTasksToPrune(const std::vector<PruneCandidate>& candidates,
                                             int64_t now_ms, const PruningOptions& options) {
-  std::set<std::string> out;
+  std::set<model::TaskId> out;
   std::map<model::JobKey, std::vector<const model::Task*>> by_job;
   for (const PruneCandidate& c : candidates) {
     const model::Task* t = c.task;

@@ -37,7 +37,7 @@ struct PruneCandidate {
 };
 
 // The ids of the tasks to remove now, sorted and unique.
-std::vector<std::string> SelectTasksToPrune(const std::vector<PruneCandidate>& candidates,
+std::vector<model::TaskId> SelectTasksToPrune(const std::vector<PruneCandidate>& candidates,
                                             int64_t now_ms, const PruningOptions& options);
 
 }  // namespace borealis::core

@@ -26,7 +26,7 @@ std::shared_ptr<const model::TaskConfig> Config(const std::string& name) {
 
 model::Task MakeTask(const std::string& id, const std::string& job, S status, int64_t last_ms) {
   model::Task t;
-  t.task_id = id;
+  t.task_id = model::TaskId(id);
   t.config = Config(job);
   t.status = status;
   t.events.push_back({last_ms, status, "", "s"});

@@ -211,7 +211,7 @@ model::Task Reschedule(const model::Task& terminated, const TransitionContext& c
     message = "Rescheduled, penalized for " + std::to_string(penalty_ms) + " ms for flapping";
   }
   model::Task task = NewTask(terminated.config, terminated.instance_id, status, message, ctx,
-                             Fnv1a(terminated.task_id));
+                             Fnv1a(terminated.task_id.str()));
   task.failure_count = terminated.failure_count;
   task.ancestor_id = terminated.task_id;
   return task;
@@ -333,7 +333,7 @@ TaskChange ChangeState(const model::Task& task, ScheduleStatus to, std::string_v
   return LegalChange(task, CopyWithRoomForEvent(task), to, message, ctx);
 }
 
-TaskChange AssignTask(const model::Task& task, std::string_view agent_id,
+TaskChange AssignTask(const model::Task& task, const model::AgentId& agent_id,
                       std::string_view agent_host, std::map<std::string, int32_t> ports,
                       std::string_view message, const TransitionContext& ctx) {
   if (task.status != S::kPending) {
@@ -342,7 +342,7 @@ TaskChange AssignTask(const model::Task& task, std::string_view agent_id,
     return change;
   }
   model::Task assigned = CopyWithRoomForEvent(task);
-  assigned.agent_id = std::string(agent_id);
+  assigned.agent_id = agent_id;
   assigned.agent_host = std::string(agent_host);
   assigned.assigned_ports = std::move(ports);
   // PENDING -> ASSIGNED is legal, and its effects do not depend on the assignment.
@@ -362,14 +362,14 @@ bool ShouldKillUnknownTask(ScheduleStatus reported) {
   return OneOf(reported, {S::kAssigned, S::kStarting, S::kRunning});
 }
 
-std::string NewTaskId(const model::TaskConfig& config, int32_t instance_id, base::Rng& rng) {
+model::TaskId NewTaskId(const model::TaskConfig& config, int32_t instance_id, base::Rng& rng) {
   std::string raw = absl::StrCat(config.job.role, "-", config.job.environment, "-",
                                  config.job.name, "-", instance_id, "-", rng.Uuid());
   auto is_word = [](unsigned char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
            c == '_' || c == '-';
   };
-  if (std::all_of(raw.begin(), raw.end(), is_word)) return raw;  // the usual case
+  if (std::all_of(raw.begin(), raw.end(), is_word)) return model::TaskId(std::move(raw));
   std::string id;
   id.reserve(raw.size());
   for (size_t i = 0; i < raw.size(); ++i) {
@@ -384,7 +384,7 @@ std::string NewTaskId(const model::TaskConfig& config, int32_t instance_id, base
       while (i + 1 < raw.size() && (static_cast<unsigned char>(raw[i + 1]) & 0xC0) == 0x80) ++i;
     }
   }
-  return id;
+  return model::TaskId(std::move(id));
 }
 
 model::Task NewPendingTask(std::shared_ptr<const model::TaskConfig> config,

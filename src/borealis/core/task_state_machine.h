@@ -74,7 +74,7 @@ TaskChange ChangeState(const model::Task& task, model::ScheduleStatus to,
 
 // PENDING -> ASSIGNED with the placement's agent, host and ports filled in. Unless the
 // task is PENDING: illegal with nothing to do (a no-op when it is ASSIGNED already).
-TaskChange AssignTask(const model::Task& task, std::string_view agent_id,
+TaskChange AssignTask(const model::Task& task, const model::AgentId& agent_id,
                       std::string_view agent_host, std::map<std::string, int32_t> ports,
                       std::string_view message, const TransitionContext& ctx);
 
@@ -88,7 +88,7 @@ bool ShouldKillUnknownTask(model::ScheduleStatus reported);
 
 // "<role>-<env>-<name>-<instance>-<uuid>", every character outside [A-Za-z0-9_-] replaced
 // by '-' (one '-' per UTF-8 encoded character).
-std::string NewTaskId(const model::TaskConfig& config, int32_t instance_id, base::Rng& rng);
+model::TaskId NewTaskId(const model::TaskConfig& config, int32_t instance_id, base::Rng& rng);
 
 // A new task of `config` for `instance_id` in PENDING, with one PENDING event carrying
 // `message` (Aurora creates it in INIT and moves it to PENDING at once; INIT is not

@@ -200,7 +200,7 @@ TEST_F(StateMachineTest, ReplacementKeepsInstanceConfigAndFailures) {
   ASSERT_TRUE(c.replacement);
   const model::Task& r = *c.replacement;
   EXPECT_NE(r.task_id, task.task_id);
-  EXPECT_EQ(r.task_id.rfind("www-data-prod-hello-7-", 0), 0u) << r.task_id;
+  EXPECT_EQ(r.task_id.str().rfind("www-data-prod-hello-7-", 0), 0u) << r.task_id;
   EXPECT_EQ(r.config, task.config);  // the same shared config
   EXPECT_EQ(r.instance_id, 7);
   EXPECT_EQ(r.failure_count, 5);  // bumped before the reschedule, then carried
@@ -403,7 +403,7 @@ TEST(TaskIdTest, FormatAndCharacterSet) {
   model::TaskConfig config;
   config.job = {"www.data", "prod", "hello world/é"};
   base::Rng rng(7);
-  const std::string id = NewTaskId(config, 12, rng);
+  const std::string id = NewTaskId(config, 12, rng).str();
   const std::regex format(
       "www-data-prod-hello-world---12-"
       "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
@@ -426,7 +426,7 @@ TEST(NewPendingTaskTest, PendingWithOneEvent) {
   EXPECT_TRUE(t.ancestor_id.empty());
   EXPECT_THAT(t.events,
               ElementsAre(model::TaskEvent{kNow, S::kPending, "Instances added", "s1"}));
-  EXPECT_EQ(t.task_id.rfind("www-data-prod-hello-3-", 0), 0u);
+  EXPECT_EQ(t.task_id.str().rfind("www-data-prod-hello-3-", 0), 0u);
   // Without an Rng the id is still well-formed and deterministic.
   TransitionContext no_rng{kNow, "s1", nullptr, {}};
   EXPECT_EQ(NewPendingTask(config, 3, "", no_rng).task_id,

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "borealis/base/interned.h"
+#include "borealis/model/ids.h"
 #include "borealis/model/schedule_status.h"
 
 namespace borealis::model {
@@ -24,6 +25,19 @@ struct JobKey {
 
   std::string ToString() const { return role + "/" + environment + "/" + name; }
   auto operator<=>(const JobKey&) const = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const JobKey& k) {
+    return H::combine(std::move(h), k.role, k.environment, k.name);
+  }
+};
+
+// One instance of a job (Thrift InstanceKey).
+struct InstanceKey {
+  JobKey job;
+  int32_t instance_id = 0;
+
+  std::string ToString() const { return job.ToString() + "/" + std::to_string(instance_id); }
+  auto operator<=>(const InstanceKey&) const = default;
 };
 
 // Scalar resources in integer units plus the names of the ports a task asks for.
@@ -184,17 +198,17 @@ struct TaskEvent {
 // One task: an instance of a job at one point of its life (Thrift ScheduledTask with
 // its AssignedTask folded in). The TaskConfig is shared between the tasks of a job.
 struct Task {
-  std::string task_id;
+  TaskId task_id;
   std::shared_ptr<const TaskConfig> config;
   int32_t instance_id = 0;
-  std::string agent_id;    // empty until ASSIGNED
+  AgentId agent_id;        // empty until ASSIGNED
   std::string agent_host;  // empty until ASSIGNED
   std::map<std::string, int32_t> assigned_ports;
   ScheduleStatus status = ScheduleStatus::kInit;
   int32_t failure_count = 0;
   int32_t times_partitioned = 0;
   std::vector<TaskEvent> events;
-  std::string ancestor_id;
+  TaskId ancestor_id;
 
   const JobKey& job() const { return config->job; }
   // Time of the newest event, 0 when there is none.
@@ -206,7 +220,7 @@ bool SameTask(const Task& a, const Task& b);
 
 // What an agent offers: its resources, ports and attributes, as it registered.
 struct AgentInfo {
-  std::string agent_id;
+  AgentId agent_id;
   std::string host;
   Resources resources;  // named_ports unused
   std::vector<PortRange> port_ranges;

@@ -30,6 +30,6 @@ struct AgentRecord {
   bool live() const { return registered && connected; }
 };
 
-using AgentRecords = std::map<std::string, AgentRecord>;  // agent id → record
+using AgentRecords = std::map<model::AgentId, AgentRecord>;
 
 }  // namespace borealis::scheduler

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "borealis/scheduler/read_api.h"
+#include "borealis/wire/convert.h"
 #include "borealis/wire/response.h"
 
 namespace borealis::scheduler {
@@ -66,7 +67,8 @@ void ApiHandler::createJob(api::Response& r, const api::JobConfiguration& descri
 }
 void ApiHandler::killTasks(api::Response& r, const api::JobKey& job,
                            const std::set<int32_t>& instances, const std::string& message) {
-  r = Finish(core_.Call([&](SchedulerCore& c) { return c.KillTasks(job, instances, message); }));
+  const model::JobKey key = wire::FromThrift(job);
+  r = Finish(core_.Call([&](SchedulerCore& c) { return c.KillTasks(key, instances, message); }));
 }
 
 void ApiHandler::scheduleCronJob(api::Response& r, const api::JobConfiguration&) {
@@ -82,7 +84,8 @@ void ApiHandler::restartShards(api::Response& r, const api::JobKey&, const std::
   r = NotSupported("restartShards");
 }
 void ApiHandler::addInstances(api::Response& r, const api::InstanceKey& key, int32_t count) {
-  r = Finish(core_.Call([&](SchedulerCore& c) { return c.AddInstances(key, count); }));
+  const model::InstanceKey instance{wire::FromThrift(key.jobKey), key.instanceId};
+  r = Finish(core_.Call([&](SchedulerCore& c) { return c.AddInstances(instance, count); }));
 }
 void ApiHandler::replaceCronTemplate(api::Response& r, const api::JobConfiguration&) {
   r = NotSupported("replaceCronTemplate");

@@ -12,12 +12,7 @@ std::shared_ptr<const SchedulerView> SchedulerCore::BuildView() {
   auto view = std::make_shared<SchedulerView>();
   view->tasks = state_.tasks();
   const int64_t now = clock_.NowMs();
-  if (agents_changed_ || !published_agents_ || now - agents_published_ms_ >= 1000) {
-    published_agents_ = std::make_shared<const AgentRecords>(agents_);
-    agents_published_ms_ = now;
-    agents_changed_ = false;
-  }
-  view->agents = published_agents_;
+  view->agents = agents_.Publish(now);
   view->pending_reasons = pending_reasons_.published();
   view->counters = counters_;
   view->quotas = state_.quotas();

@@ -20,6 +20,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "borealis/core/placement.h"
 #include "borealis/model/types.h"
@@ -28,6 +29,18 @@
 #include "borealis/state/cluster_state.h"
 
 namespace borealis::scheduler {
+
+// What an agent's tasks use as placement counts it: their resources plus one executor
+// overhead per task.
+inline model::Resources UsedWithOverhead(const state::AgentLoad& load,
+                                         const model::Resources& overhead) {
+  model::Resources used = load.used;
+  used.milli_cpus += load.task_count * overhead.milli_cpus;
+  used.ram_mb += load.task_count * overhead.ram_mb;
+  used.disk_mb += load.task_count * overhead.disk_mb;
+  used.gpus += load.task_count * overhead.gpus;
+  return used;
+}
 
 class ComponentContext {
  public:
@@ -41,6 +54,10 @@ class ComponentContext {
   // `jobs`. It points into the agents and the state: use it before changing either.
   virtual core::ClusterView BuildClusterView(const std::set<model::JobKey>& jobs) const = 0;
 
+  // The agents whose load changed since the last call (each possibly several times, in no
+  // order); the list is emptied (state::ClusterState::TakeChangedLoads).
+  virtual std::vector<model::AgentId> TakeChangedLoads() = 0;
+
   // ---- effects (queued for the next commit) ----
   // Moves `task` to `to` through the task state machine, with its side effects (kills,
   // rescheduling). `task` may be the stored object.
@@ -49,10 +66,10 @@ class ComponentContext {
   // Assigns a PENDING task as placement decided and sends its launch.
   virtual void AssignAndLaunch(const core::Assignment& assignment) = 0;
   // Sends a kill of `task_id` to `agent_id` (the task need not be known).
-  virtual void SendKill(const std::string& agent_id, const std::string& task_id,
+  virtual void SendKill(const model::AgentId& agent_id, const model::TaskId& task_id,
                         const std::string& message) = 0;
   virtual void Mutate(state::Mutation m) = 0;
-  virtual void QueueSend(const std::string& agent_id, OutgoingMessage message) = 0;
+  virtual void QueueSend(const model::AgentId& agent_id, OutgoingMessage message) = 0;
   virtual void Count(std::string_view name, int64_t delta = 1) = 0;
   // A seed for a core/ decision that breaks ties at random (the core's seeded Rng).
   virtual uint64_t NextSeed() = 0;

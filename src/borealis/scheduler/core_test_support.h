@@ -15,9 +15,9 @@ namespace borealis::scheduler::test_support {
 
 class FakeTransport : public AgentTransport {
  public:
-  bool Send(const std::string& agent_id, const OutgoingMessage& m) override {
-    sent.emplace_back(agent_id, ToAgentMessage(m));
-    return connected.count(agent_id) > 0;
+  bool Send(const model::AgentId& agent_id, const OutgoingMessage& m) override {
+    sent.emplace_back(agent_id.str(), ToAgentMessage(m));
+    return connected.count(agent_id.str()) > 0;
   }
   std::vector<agentproto::LaunchTask> Launches() const {
     std::vector<agentproto::LaunchTask> out;

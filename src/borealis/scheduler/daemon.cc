@@ -146,11 +146,11 @@ api::Response Daemon::Call(std::function<api::Response(SchedulerCore&)> fn) {
 
 // ---------------------------------------------------------------- agents
 
-bool Daemon::Send(const std::string& agent_id, const OutgoingMessage& message) {
+bool Daemon::Send(const model::AgentId& agent_id, const OutgoingMessage& message) {
   std::shared_ptr<net::WebSocketSession> session;
   {
     std::lock_guard<std::mutex> l(sessions_mu_);
-    auto it = sessions_.find(agent_id);
+    auto it = sessions_.find(agent_id.str());
     if (it == sessions_.end()) return false;
     session = it->second;
   }
@@ -203,10 +203,10 @@ void Daemon::OnAgentFrame(const std::shared_ptr<net::WebSocketSession>& session,
   }
   if (msg.__isset.statusUpdate) {
     Post([agent_id, u = std::move(msg.statusUpdate)](SchedulerCore& c) {
-      c.OnStatusUpdate(agent_id, u);
+      c.OnStatusUpdate(model::AgentId(agent_id), u);
     });
   } else if (msg.__isset.heartbeat) {
-    Post([agent_id](SchedulerCore& c) { c.OnHeartbeat(agent_id); });
+    Post([agent_id](SchedulerCore& c) { c.OnHeartbeat(model::AgentId(agent_id)); });
   }
 }
 
@@ -223,7 +223,7 @@ void Daemon::OnAgentClosed(const std::shared_ptr<net::WebSocketSession>& session
     sessions_.erase(cur);
   }
   LOG_INFO("agent {} disconnected", agent_id);
-  Post([agent_id](SchedulerCore& c) { c.OnAgentDisconnected(agent_id); });
+  Post([agent_id](SchedulerCore& c) { c.OnAgentDisconnected(model::AgentId(agent_id)); });
 }
 
 // ---------------------------------------------------------------- HTTP

@@ -52,7 +52,7 @@ class Daemon : private CoreAccess, private AgentTransport {
   std::shared_ptr<const SchedulerView> View() override { return core_->view(); }
   // AgentTransport
   // Called from the core's commit only (its loop thread), which builder_ relies on.
-  bool Send(const std::string& agent_id, const OutgoingMessage& message) override;
+  bool Send(const model::AgentId& agent_id, const OutgoingMessage& message) override;
 
   void Post(std::function<void(SchedulerCore&)> fn);
   void RequestFlush();

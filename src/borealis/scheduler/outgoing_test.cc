@@ -9,7 +9,7 @@ std::shared_ptr<const model::Task> AssignedTask(const std::string& id,
                                                 std::shared_ptr<const model::TaskConfig> config,
                                                 int32_t port) {
   auto t = std::make_shared<model::Task>();
-  t->task_id = id;
+  t->task_id = model::TaskId(id);
   t->agent_id = "agent-1";
   t->agent_host = "host-1";
   t->instance_id = 3;

@@ -20,7 +20,7 @@ std::string RenderPendingTasks(const SchedulerView& view) {
     } else {
       continue;
     }
-    groups[{t->job().ToString(), reason}].push_back(t->task_id);  // ids come sorted from the map
+    groups[{t->job().ToString(), reason}].push_back(t->task_id.str());  // ids come sorted from the map
   }
   nlohmann::json out = nlohmann::json::array();
   for (const auto& [key, ids] : groups) {

@@ -19,7 +19,7 @@ bool MatchesQuery(const model::Task& task, const api::TaskQuery& q) {
     return false;
   }
   if (q.__isset.jobName && !q.jobName.empty() && key.name != q.jobName) return false;
-  if (q.__isset.taskIds && !q.taskIds.empty() && q.taskIds.count(task.task_id) == 0) return false;
+  if (q.__isset.taskIds && !q.taskIds.empty() && q.taskIds.count(task.task_id.str()) == 0) return false;
   if (q.__isset.statuses && !q.statuses.empty() &&
       q.statuses.count(wire::ToThrift(task.status)) == 0) {
     return false;
@@ -167,7 +167,7 @@ api::Response GetPendingReason(const SchedulerView& view, const api::TaskQuery& 
   for (const model::Task* t : Matching(view, query)) {
     if (t->status != ScheduleStatus::kPending && t->status != ScheduleStatus::kThrottled) continue;
     api::PendingReason pr;
-    pr.taskId = t->task_id;
+    pr.taskId = t->task_id.str();
     auto it = view.pending_reasons->find(t->task_id);
     pr.reason = it != view.pending_reasons->end() ? it->second : "Waiting to be scheduled";
     result.reasons.insert(pr);

@@ -103,11 +103,11 @@ class RulesTest : public ::testing::Test {
     Commit();
   }
 
-  void Report(const std::string& agent, const std::string& task_id, api::ScheduleStatus::type s,
+  void Report(const model::AgentId& agent, const model::TaskId& task_id, api::ScheduleStatus::type s,
               const std::string& message = "") {
     agentproto::StatusUpdate u;
     u.uuid = "u-" + std::to_string(++uuid_);
-    u.taskId = task_id;
+    u.taskId = task_id.str();
     u.status = s;
     u.message = message;
     core_->OnStatusUpdate(agent, u);
@@ -155,8 +155,8 @@ TEST_F(RulesTest, ProductionTaskPreemptsBatchTaskAndGetsTheHeldHost) {
   auto preempting = Tasks(ScheduleStatus::kPreempting);
   ASSERT_EQ(preempting.size(), 1u);
   EXPECT_EQ(preempting[0].events.back().message,
-            "Preempting in favor of " + pending[0].task_id);
-  EXPECT_EQ(transport_.Kills(), std::vector<std::string>{preempting[0].task_id});
+            "Preempting in favor of " + pending[0].task_id.str());
+  EXPECT_EQ(transport_.Kills(), std::vector<std::string>{preempting[0].task_id.str()});
 
   // The victim dies; its replacement must not take the freed room: it is held.
   Report("a1", preempting[0].task_id, api::ScheduleStatus::KILLED);
@@ -183,7 +183,7 @@ TEST_F(RulesTest, KeptPreemptionSearchSeesWhatChangedBetweenSearches) {
   }
   auto victim_agent = [this](const std::string& job) {
     auto preempting = Tasks(ScheduleStatus::kPreempting, job);
-    return preempting.size() == 1 ? preempting[0].agent_id : std::string("none");
+    return preempting.size() == 1 ? preempting[0].agent_id.str() : std::string("none");
   };
 
   // First search: a1 and a2 each need one victim; a1 has the smaller id.
@@ -202,7 +202,7 @@ TEST_F(RulesTest, KeptPreemptionSearchSeesWhatChangedBetweenSearches) {
   Commit();
   Tick(1100);
   EXPECT_EQ(victim_agent("batch"), "a2");
-  const std::string second_victim = Tasks(ScheduleStatus::kPreempting)[0].task_id;
+  const model::TaskId second_victim = Tasks(ScheduleStatus::kPreempting)[0].task_id;
   Report("a2", second_victim, api::ScheduleStatus::KILLED);
   Tick(100);
   ASSERT_EQ(Tasks(ScheduleStatus::kAssigned, "p2").size(), 1u);
@@ -279,7 +279,7 @@ TEST_F(RulesTest, SilentAgentPartitionsTasksThenLosesThemPerPolicy) {
 
   // The agent comes back with it: the task is RUNNING again, no replacement made.
   agentproto::AgentTask known;
-  known.taskId = waiting[0].task_id;
+  known.taskId = waiting[0].task_id.str();
   known.status = api::ScheduleStatus::RUNNING;
   RegisterAgent("a1", 4000, {known});
   EXPECT_EQ(core_->state().FindTask(waiting[0].task_id)->status, ScheduleStatus::kRunning);
@@ -346,7 +346,7 @@ TEST_F(RulesTest, ExplicitReconciliationAsksForKnownTasksAndLosesMissingOnes) {
   ASSERT_EQ(reconciles.size(), 1u);
   EXPECT_EQ(reconciles[0].first, "a1");
   EXPECT_EQ(reconciles[0].second.taskIds,
-            (std::vector<std::string>{tasks[0].task_id, tasks[1].task_id}));
+            (std::vector<std::string>{tasks[0].task_id.str(), tasks[1].task_id.str()}));
   // The agent answers: one runs, the other it does not know.
   Report("a1", tasks[0].task_id, api::ScheduleStatus::RUNNING);
   Report("a1", tasks[1].task_id, api::ScheduleStatus::LOST, "unknown task");
@@ -371,9 +371,9 @@ TEST_F(RulesTest, KillRetriesBackOffUntilTheTransientTimeout) {
   RegisterAgent("a1", 4000);
   core_->CreateJob(Job(JobSpec().Name("web")));
   Commit();
-  const std::string id = Tasks(ScheduleStatus::kAssigned).at(0).task_id;
+  const model::TaskId id = Tasks(ScheduleStatus::kAssigned).at(0).task_id;
   Report("a1", id, api::ScheduleStatus::RUNNING);
-  core_->KillTasks(wire::ToThrift(model::JobKey{"www-data", "devel", "web"}), {}, "");
+  core_->KillTasks(model::JobKey{"www-data", "devel", "web"}, {}, "");
   Commit();
   std::vector<int64_t> retried_at;
   for (int64_t t = 100; t <= 16'000; t += 100) {

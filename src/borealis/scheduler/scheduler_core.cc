@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <array>
 #include <optional>
-#include <regex>
 #include <variant>
 
 #include "absl/strings/str_cat.h"
 #include "borealis/base/status.h"
 #include "absl/strings/str_join.h"
 #include "borealis/core/feasibility.h"
+#include "borealis/core/job_validation.h"
 #include "borealis/core/quota.h"
 #include "borealis/scheduler/storage_codec.h"
 #include "borealis/wire/convert.h"
@@ -19,15 +19,6 @@ namespace borealis::scheduler {
 
 using model::ScheduleStatus;
 
-namespace {
-
-// Aurora's GOOD_IDENTIFIER_PATTERN, for roles, environments and job names.
-const std::regex& IdentifierPattern() {
-  static const std::regex pattern(R"(^[\w\-\.]+$)");
-  return pattern;
-}
-
-}  // namespace
 
 SchedulerCore::SchedulerCore(SchedulerOptions options, base::Clock& clock, state::Store& store,
                              AgentTransport& transport, uint64_t seed)
@@ -37,8 +28,10 @@ SchedulerCore::SchedulerCore(SchedulerOptions options, base::Clock& clock, state
       transport_(transport),
       rng_(seed),
       scheduler_host_(options_.scheduler_host),
-      environment_re_(options_.environment_pattern),
+      job_validator_(
+          core::JobLimits{options_.max_instances_per_job, options_.environment_pattern}),
       tiers_(std::make_shared<const core::TierConfig>(options_.tiers)),
+      placer_(options_.executor_overhead),
       preemptor_(options_.rules, options_.executor_overhead),
       pruner_(options_.rules),
       reconciler_(options_.rules),
@@ -61,7 +54,7 @@ core::TransitionContext SchedulerCore::Context() {
 }
 
 int64_t SchedulerCore::FlappingPenaltyMs(const model::Task& task) {
-  const core::TaskLookup lookup = [this](const std::string& id) { return state_.FindTask(id); };
+  const core::TaskLookup lookup = [this](const model::TaskId& id) { return state_.FindTask(id); };
   return core::FlappingPenaltyMs(task, lookup, options_.flapping, rng_);
 }
 
@@ -80,9 +73,9 @@ absl::Status SchedulerCore::Recover() {
     }
     for (const state::Mutation& m : *mutations) {
       const auto* change = std::get_if<state::ChangeTasks>(&m);
-      if (const std::string* unknown = change ? state_.Unknown(*change) : nullptr) {
+      if (const model::TaskId* unknown = change ? state_.Unknown(*change) : nullptr) {
         return absl::DataLossError(absl::StrCat("recovering log record ", i,
-                                                ": a change to task ", *unknown,
+                                                ": a change to task ", unknown->str(),
                                                 ", which the log does not hold"));
       }
       state_.Apply(m);
@@ -93,7 +86,7 @@ absl::Status SchedulerCore::Recover() {
   const int64_t now = clock_.NowMs();
   for (const auto& [id, t] : state_.table()) {
     if (!model::IsSlaveAssigned(t->status) || t->agent_id.empty()) continue;
-    AgentRecord& rec = AddAgent(t->agent_id);
+    AgentRecord& rec = agents_.Add(t->agent_id);
     if (!rec.registered) {
       auto info = std::make_shared<model::AgentInfo>();
       info->agent_id = t->agent_id;
@@ -125,15 +118,15 @@ void SchedulerCore::SaveTask(std::shared_ptr<const model::Task> task) {
   state_.SaveInto(std::move(task), run);
 }
 
-void SchedulerCore::QueueSend(const std::string& agent_id, OutgoingMessage message) {
+void SchedulerCore::QueueSend(const model::AgentId& agent_id, OutgoingMessage message) {
   outbox_.emplace_back(agent_id, std::move(message));
 }
 
-void SchedulerCore::SendKill(const std::string& agent_id, const std::string& task_id,
+void SchedulerCore::SendKill(const model::AgentId& agent_id, const model::TaskId& task_id,
                              const std::string& message) {
   if (agent_id.empty()) return;
   agentproto::KillTask kill;
-  kill.taskId = task_id;
+  kill.taskId = task_id.str();
   kill.message = message;
   QueueSend(agent_id, std::move(kill));
   last_kill_sent_ms_[task_id] = clock_.NowMs();
@@ -201,72 +194,6 @@ void SchedulerCore::ChangeTaskState(const model::Task& task, ScheduleStatus to,
 
 // ---------------------------------------------------------------- API calls
 
-namespace {
-
-// Aurora's defaults (-allowed_container_types=MESOS, -allow_container_volumes=false), and
-// images need a container runtime the agent does not have yet.
-absl::Status ValidateContainer(const model::Container& container) {
-  if (std::holds_alternative<model::DockerContainer>(container)) {
-    return absl::InvalidArgumentError(
-        "taskConfig.container: the container type DOCKER is not allowed (allowed: MESOS)");
-  }
-  const auto& mesos = std::get<model::MesosContainer>(container);
-  if (!mesos.volumes.empty()) {
-    return absl::InvalidArgumentError(
-        "taskConfig.container.mesos.volumes: the container may not mount volumes");
-  }
-  if (mesos.image.has_value()) {
-    return absl::UnimplementedError(
-        "taskConfig.container.mesos.image: container images are not supported yet");
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
-
-absl::Status SchedulerCore::ValidateNewJob(const model::JobConfiguration& job) const {
-  const std::pair<const char*, const std::string*> parts[] = {
-      {"role", &job.key.role}, {"environment", &job.key.environment}, {"name", &job.key.name}};
-  for (const auto& [field, value] : parts) {
-    if (!std::regex_match(*value, IdentifierPattern())) {
-      return absl::InvalidArgumentError(absl::StrCat("key.", field, ": '", *value,
-                                                     "' is not a valid identifier "
-                                                     "(letters, digits, '_', '-' and '.')"));
-    }
-  }
-  if (!std::regex_match(job.key.environment, environment_re_)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("key.environment: '", job.key.environment, "' does not match ",
-                     options_.environment_pattern));
-  }
-  if (!job.cron_schedule.empty() && job.task.is_service) {
-    return absl::InvalidArgumentError(
-        "cronSchedule: a job may not be both a service and a cron job");
-  }
-  if (!job.cron_schedule.empty()) {
-    return absl::UnimplementedError("cronSchedule: cron jobs are not supported yet");
-  }
-  if (job.instance_count <= 0) {
-    return absl::InvalidArgumentError("instanceCount: must be at least 1");
-  }
-  if (job.instance_count > options_.max_instances_per_job) {
-    return absl::InvalidArgumentError(absl::StrCat("instanceCount: ", job.instance_count,
-                                                   " exceeds the limit of ",
-                                                   options_.max_instances_per_job));
-  }
-  const model::Resources& r = job.task.resources;
-  if (r.milli_cpus <= 0) return absl::InvalidArgumentError("taskConfig.resources: numCpus must be > 0");
-  if (r.ram_mb <= 0) return absl::InvalidArgumentError("taskConfig.resources: ramMb must be > 0");
-  if (r.disk_mb <= 0) return absl::InvalidArgumentError("taskConfig.resources: diskMb must be > 0");
-  RETURN_IF_ERROR(ValidateContainer(job.task.container));
-  if (job.task.job != job.key) {
-    return absl::InvalidArgumentError(absl::StrCat("taskConfig.job: '", job.task.job.ToString(),
-                                                   "' differs from the job key '",
-                                                   job.key.ToString(), "'"));
-  }
-  return absl::OkStatus();
-}
-
 api::Response SchedulerCore::CreateJob(const api::JobConfiguration& description) {
   api::JobConfiguration filled = description;
   // Aurora clients may leave taskConfig.job unset and rely on the job key.
@@ -278,7 +205,7 @@ api::Response SchedulerCore::CreateJob(const api::JobConfiguration& description)
   if (absl::Status s = core::ApplyTier(*tiers_, job->task); !s.ok()) {
     return wire::ErrorResponse(s);
   }
-  if (absl::Status s = ValidateNewJob(*job); !s.ok()) return wire::ErrorResponse(s);
+  if (absl::Status s = job_validator_.Validate(*job); !s.ok()) return wire::ErrorResponse(s);
   if (state_.ActiveTaskCount(job->key) > 0) {
     return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
                               absl::StrCat("Job already exists: ", job->key.ToString()));
@@ -289,7 +216,7 @@ api::Response SchedulerCore::CreateJob(const api::JobConfiguration& description)
   // for every createJob was its main cost).
   bool some_agent = false;
   bool fits_one = false;
-  for (const auto& [id, rec] : agents_) {
+  for (const auto& [id, rec] : agents_.records()) {
     if (!rec.registered) continue;
     some_agent = true;
     if (core::CheckSomeHostCouldHold(job->task, {*rec.info}, options_.executor_overhead).ok()) {
@@ -299,7 +226,7 @@ api::Response SchedulerCore::CreateJob(const api::JobConfiguration& description)
   }
   if (some_agent && !fits_one) {
     std::vector<model::AgentInfo> agents;
-    for (const auto& [id, rec] : agents_) {
+    for (const auto& [id, rec] : agents_.records()) {
       if (rec.registered) agents.push_back(*rec.info);
     }
     absl::Status fits =
@@ -320,8 +247,8 @@ api::Response SchedulerCore::CreateJob(const api::JobConfiguration& description)
   return wire::OkResponse();
 }
 
-api::Response SchedulerCore::AddInstances(const api::InstanceKey& key, int32_t count) {
-  const model::JobKey job = wire::FromThrift(key.jobKey);
+api::Response SchedulerCore::AddInstances(const model::InstanceKey& key, int32_t count) {
+  const model::JobKey& job = key.job;
   if (count < 1) {
     return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
                               absl::StrCat("count: must be at least 1, got ", count));
@@ -334,14 +261,14 @@ api::Response SchedulerCore::AddInstances(const api::InstanceKey& key, int32_t c
       if (!model::IsActive(t->status)) continue;
       ++active;
       last_id = std::max(last_id, t->instance_id);
-      if (t->instance_id == key.instanceId) source = t.get();
+      if (t->instance_id == key.instance_id) source = t.get();
     }
   }
   if (source == nullptr || !source->config) {
     return wire::MakeResponse(
         api::ResponseCode::INVALID_REQUEST,
         absl::StrCat("instanceId: no active task of job ", job.ToString(), " has instance ",
-                     key.instanceId));
+                     key.instance_id));
   }
   if (active + count > options_.max_instances_per_job) {
     return wire::MakeResponse(
@@ -388,7 +315,7 @@ absl::Status SchedulerCore::CheckJobQuota(const model::JobConfiguration& job) co
 
 api::Response SchedulerCore::SetQuota(const std::string& role,
                                       const api::ResourceAggregate& aggregate) {
-  if (!std::regex_match(role, IdentifierPattern())) {
+  if (!core::IsGoodIdentifier(role)) {
     return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
                               absl::StrCat("ownerRole: '", role, "' is not a valid identifier"));
   }
@@ -407,9 +334,9 @@ api::Response SchedulerCore::SetQuota(const std::string& role,
   return wire::OkResponse();
 }
 
-api::Response SchedulerCore::KillTasks(const api::JobKey& job, const std::set<int32_t>& instances,
+api::Response SchedulerCore::KillTasks(const model::JobKey& key,
+                                       const std::set<int32_t>& instances,
                                        const std::string& message) {
-  const model::JobKey key = wire::FromThrift(job);
   std::vector<model::Task> victims;
   if (const state::TaskTable::JobTasks* tasks = state_.table().Job(key)) {
     for (const auto& [id, t] : *tasks) {
@@ -433,7 +360,7 @@ void SchedulerCore::OnAgentRegister(const agentproto::RegisterAgent& registratio
     Count("agent_registrations_rejected");
     return;
   }
-  AgentRecord& rec = AddAgent(info->agent_id);
+  AgentRecord& rec = agents_.Add(info->agent_id);
   rec.info = std::make_shared<const model::AgentInfo>(*info);
   rec.statics = core::MakeHostStatic(*rec.info);
   rec.registered = true;
@@ -441,7 +368,7 @@ void SchedulerCore::OnAgentRegister(const agentproto::RegisterAgent& registratio
   AgentsChanged();
   rec.last_seen_ms = clock_.NowMs();
   agentproto::AgentRegistered registered;
-  registered.agentId = info->agent_id;
+  registered.agentId = info->agent_id.str();
   registered.heartbeatIntervalMs = options_.heartbeat_interval_ms;
   QueueSend(info->agent_id, std::move(registered));
   reconciler_.OnRegister(registration, context());
@@ -449,7 +376,7 @@ void SchedulerCore::OnAgentRegister(const agentproto::RegisterAgent& registratio
   Count("agent_registrations");
 }
 
-void SchedulerCore::OnStatusUpdate(const std::string& agent_id,
+void SchedulerCore::OnStatusUpdate(const model::AgentId& agent_id,
                                    const agentproto::StatusUpdate& update) {
   Count("status_updates");
   // Acknowledge once what the update caused is durable.
@@ -457,69 +384,58 @@ void SchedulerCore::OnStatusUpdate(const std::string& agent_id,
   ack.uuid = update.uuid;
   ack.taskId = update.taskId;
   QueueSend(agent_id, std::move(ack));
-  if (AgentRecord* rec = FindAgent(agent_id)) rec->last_seen_ms = clock_.NowMs();
+  if (AgentRecord* rec = agents_.Find(agent_id)) rec->last_seen_ms = clock_.NowMs();
 
   auto status = wire::FromThrift(update.status);
   if (!status.ok()) {
     Count("status_updates_rejected");
     return;
   }
-  const model::Task* task = state_.FindTask(update.taskId);
+  const model::TaskId task_id(update.taskId);
+  const model::Task* task = state_.FindTask(task_id);
   if (task == nullptr || task->agent_id != agent_id) {
     if (core::ShouldKillUnknownTask(*status)) {
-      SendKill(agent_id, update.taskId, "Task is not expected to run on this agent");
+      SendKill(agent_id, task_id, "Task is not expected to run on this agent");
     }
     return;
   }
   ChangeTaskState(*task, *status, update.message);
 }
 
-void SchedulerCore::OnHeartbeat(const std::string& agent_id) {
-  if (AgentRecord* rec = FindAgent(agent_id)) {
+void SchedulerCore::OnHeartbeat(const model::AgentId& agent_id) {
+  if (AgentRecord* rec = agents_.Find(agent_id)) {
     rec->last_seen_ms = clock_.NowMs();
     if (!rec->connected) AgentsChanged();
     rec->connected = true;
   }
 }
 
-void SchedulerCore::OnAgentDisconnected(const std::string& agent_id) {
-  if (auto it = agents_.find(agent_id); it != agents_.end()) {
-    it->second.connected = false;
+void SchedulerCore::OnAgentDisconnected(const model::AgentId& agent_id) {
+  if (AgentRecord* rec = agents_.Find(agent_id)) {
+    rec->connected = false;
     AgentsChanged();
     placement_dirty_ = true;
   }
 }
 
-void SchedulerCore::LoseAgent(const std::string& agent_id, const std::string& why) {
+void SchedulerCore::LoseAgent(const model::AgentId& agent_id, const std::string& why) {
   partitions_.OnAgentLost(agent_id, why, context());
-  EraseAgent(agent_id);
+  agents_.Erase(agent_id);
   AgentsChanged();
   placement_dirty_ = true;
   Count("agents_lost");
-}
-
-AgentRecord& SchedulerCore::AddAgent(const std::string& agent_id) {
-  if (AgentRecord* rec = FindAgent(agent_id)) return *rec;
-  AgentRecord& rec = agents_[agent_id];
-  agent_index_[agent_id] = &rec;
-  return rec;
-}
-
-void SchedulerCore::EraseAgent(const std::string& agent_id) {
-  agent_index_.erase(agent_id);
-  agents_.erase(agent_id);
 }
 
 // ---------------------------------------------------------------- timers
 
 void SchedulerCore::Tick() {
   const int64_t now = clock_.NowMs();
-  std::vector<std::string> lost;
-  for (const auto& [id, rec] : agents_) {
+  std::vector<model::AgentId> lost;
+  for (const auto& [id, rec] : agents_.records()) {
     if (now - rec.last_seen_ms > options_.agent_timeout_ms) lost.push_back(id);
   }
   for (const auto& id : lost) {
-    LoseAgent(id, absl::StrCat("Agent ", agents_[id].info->host, " (", id, ") was silent for more than ",
+    LoseAgent(id, absl::StrCat("Agent ", agents_.Find(id)->info->host, " (", id.str(), ") was silent for more than ",
                                options_.agent_timeout_ms, " ms"));
   }
   std::vector<model::Task> retry_kill;
@@ -529,7 +445,7 @@ void SchedulerCore::Tick() {
                                 ScheduleStatus::kPreempting, ScheduleStatus::kRestarting,
                                 ScheduleStatus::kDraining}) {
     for (const model::Task* t : state_.InStatus(status)) {
-      const std::string& id = t->task_id;
+      const model::TaskId& id = t->task_id;
       if (now - t->LatestEventMs() > options_.transient_timeout_ms) {
         timed_out.push_back(*t);
       } else if (t->status != ScheduleStatus::kAssigned) {
@@ -565,7 +481,7 @@ void SchedulerCore::RunComponents(int64_t now) {
   reconciler_.Tick(now, ctx);
 }
 
-int64_t SchedulerCore::KillRetryDelayMs(const std::string& task_id) const {
+int64_t SchedulerCore::KillRetryDelayMs(const model::TaskId& task_id) const {
   // Aurora's truncated binary backoff: --kill-retry-ms, doubled after each retry, at most
   // the transient-state timeout.
   auto it = kill_retries_.find(task_id);
@@ -584,9 +500,9 @@ void SchedulerCore::ForgetKillRetriesOfEndedTasks() {
 
 void SchedulerCore::ReleaseThrottled(int64_t now) {
   std::vector<model::Task> release;
-  std::map<std::string, int64_t> still_throttled;
+  std::map<model::TaskId, int64_t> still_throttled;
   for (const model::Task* t : state::SortedById(state_.InStatus(ScheduleStatus::kThrottled))) {
-    const std::string& id = t->task_id;
+    const model::TaskId& id = t->task_id;
     auto it = throttle_release_ms_.find(id);
     // The delay is recomputed from this task's ancestors (§3.4), once per task.
     const int64_t at = it != throttle_release_ms_.end()
@@ -620,28 +536,18 @@ void SchedulerCore::AssignAndLaunch(const core::Assignment& a) {
   Count("tasks_assigned");
 }
 
-model::Resources SchedulerCore::UsedWithOverhead(const state::AgentLoad& load) const {
-  const model::Resources& overhead = options_.executor_overhead;
-  model::Resources used = load.used;
-  used.milli_cpus += load.task_count * overhead.milli_cpus;
-  used.ram_mb += load.task_count * overhead.ram_mb;
-  used.disk_mb += load.task_count * overhead.disk_mb;
-  used.gpus += load.task_count * overhead.gpus;
-  return used;
-}
-
 core::ClusterView SchedulerCore::BuildClusterView(const std::set<model::JobKey>& jobs) const {
   core::ClusterView view;
-  view.hosts.reserve(agents_.size());
+  view.hosts.reserve(agents_.records().size());
   const bool any_held = preemptor_.holds_any();
-  for (const auto& [id, rec] : agents_) {  // agent_id order, as the view promises
+  for (const auto& [id, rec] : agents_.records()) {  // agent_id order, as the view promises
     if (!rec.registered || !rec.connected) continue;
     core::HostView& hv = view.hosts.emplace_back();
     hv.agent = rec.info.get();
     hv.statics = rec.statics;
     hv.schedulable = !any_held || !preemptor_.Holds(id);
     if (const state::AgentLoad* load = state_.LoadOf(id)) {
-      hv.used = UsedWithOverhead(*load);
+      hv.used = UsedWithOverhead(*load, options_.executor_overhead);
       hv.used_ports_ref = &load->ports;  // the state outlives the view's use
       hv.tasks_stamp = load->stamp;
     }
@@ -659,58 +565,14 @@ core::ClusterView SchedulerCore::BuildClusterView(const std::set<model::JobKey>&
 void SchedulerCore::Schedule() {
   if (!placement_dirty_) return;
   placement_dirty_ = false;
-  // The state keeps PENDING tasks in scheduling order (priority, job, instance, id).
-  const std::vector<const model::Task*> pending(state_.pending().begin(),
-                                                state_.pending().end());
-  if (pending.empty()) {
+  if (state_.pending().empty()) {
     pending_reasons_.Clear();
-    // Keep the changed-load list short: a stale table is rebuilt whole when next needed.
-    if (placement_hosts_stale_) {
-      state_.TakeChangedLoads();
-    } else {
-      RefreshPlacementHosts();
-    }
+    placer_.Idle(context(), preemptor_.HeldAgents());
     return;
   }
-  RefreshPlacementHosts();
-  // Limit constraints and spreading count the placed tasks of the pending jobs.
-  std::set<model::JobKey> jobs;
-  for (const model::Task* t : pending) jobs.insert(t->job());
-  std::vector<const model::Task*> placed;
-  for (const model::JobKey& job : jobs) {
-    const state::TaskTable::JobTasks* tasks = state_.table().Job(job);
-    if (tasks == nullptr) continue;
-    for (const auto& [id, t] : *tasks) {
-      if (model::IsSlaveAssigned(t->status)) placed.push_back(t.get());
-    }
-  }
-  core::PlacementOptions popts;
-  popts.executor_overhead = options_.executor_overhead;
-  popts.seed = rng_.Next();
-  core::PlacementResult result = core::Place(placement_hosts_, placed, pending, popts);
+  core::PlacementResult result = placer_.Pass(context(), preemptor_.HeldAgents());
   pending_reasons_.Replace(std::move(result.pending_reasons));
   for (const auto& a : result.assignments) AssignAndLaunch(a);
-  // The table holds the placements as Place made them; the state's loads, listed as
-  // changed by the assignments, replace them at the next pass.
-}
-
-void SchedulerCore::RefreshPlacementHosts() {
-  std::vector<std::string> held = preemptor_.HeldAgents();
-  std::vector<std::string> changed = state_.TakeChangedLoads();
-  if (placement_hosts_stale_ || held != placement_held_) {
-    static const std::set<model::JobKey> kNoJobs;  // hosts only
-    placement_hosts_.Reset(BuildClusterView(kNoJobs));
-    placement_held_ = std::move(held);
-    placement_hosts_stale_ = false;
-    return;
-  }
-  std::sort(changed.begin(), changed.end());
-  changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
-  for (const std::string& agent_id : changed) {
-    const state::AgentLoad* load = state_.LoadOf(agent_id);
-    placement_hosts_.Update(agent_id, load ? UsedWithOverhead(*load) : model::Resources{},
-                            load ? &load->ports : nullptr);
-  }
 }
 
 }  // namespace borealis::scheduler

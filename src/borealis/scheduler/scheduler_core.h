@@ -29,7 +29,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <regex>
 #include <set>
 #include <string>
 #include <string_view>
@@ -41,16 +40,19 @@
 #include "borealis/base/clock.h"
 #include "borealis/base/rng.h"
 #include "borealis/core/flapping.h"
+#include "borealis/core/job_validation.h"
 #include "borealis/core/placement.h"
 #include "borealis/core/preemption.h"
 #include "borealis/core/task_state_machine.h"
 #include "borealis/core/tier_config.h"
 #include "borealis/scheduler/agent_records.h"
+#include "borealis/scheduler/agent_registry.h"
 #include "borealis/scheduler/committer.h"
 #include "borealis/scheduler/component.h"
 #include "borealis/scheduler/components/history_pruner.h"
 #include "borealis/scheduler/components/partitions.h"
 #include "borealis/scheduler/components/pending_reasons.h"
+#include "borealis/scheduler/components/placer.h"
 #include "borealis/scheduler/components/preemptor.h"
 #include "borealis/scheduler/components/reconciler.h"
 #include "borealis/scheduler/outgoing.h"
@@ -67,7 +69,7 @@ class AgentTransport {
  public:
   virtual ~AgentTransport() = default;
   // Sends to the agent's current session. False when the agent has none.
-  virtual bool Send(const std::string& agent_id, const OutgoingMessage& message) = 0;
+  virtual bool Send(const model::AgentId& agent_id, const OutgoingMessage& message) = 0;
 };
 
 struct SchedulerOptions {
@@ -115,22 +117,22 @@ class SchedulerCore : private ComponentContext {
 
   // ---- API calls (effects released at Flush) ----
   api::Response CreateJob(const api::JobConfiguration& description);
-  api::Response KillTasks(const api::JobKey& job, const std::set<int32_t>& instances,
+  api::Response KillTasks(const model::JobKey& job, const std::set<int32_t>& instances,
                           const std::string& message);
   // Aurora's addInstances: `count` new PENDING instances of the job, each a copy of the
-  // active instance `key.instanceId`'s config, with ids after the highest active one;
+  // active instance `key.instance_id`'s config, with ids after the highest active one;
   // refused when count < 1, that instance is not active, the job would pass the instance
   // limit, or (production) the role's quota (§4.5, §10.2).
-  api::Response AddInstances(const api::InstanceKey& key, int32_t count);
+  api::Response AddInstances(const model::InstanceKey& key, int32_t count);
   // AuroraAdmin.setQuota: only numCpus/ramMb/diskMb; refused when negative or below the
   // role's current production consumption (§4.5).
   api::Response SetQuota(const std::string& role, const api::ResourceAggregate& quota);
 
   // ---- agent channel ----
   void OnAgentRegister(const agentproto::RegisterAgent& registration);
-  void OnStatusUpdate(const std::string& agent_id, const agentproto::StatusUpdate& update);
-  void OnHeartbeat(const std::string& agent_id);
-  void OnAgentDisconnected(const std::string& agent_id);
+  void OnStatusUpdate(const model::AgentId& agent_id, const agentproto::StatusUpdate& update);
+  void OnHeartbeat(const model::AgentId& agent_id);
+  void OnAgentDisconnected(const model::AgentId& agent_id);
 
   // ---- timers and passes ----
   // Agent silence, kill retries, transient timeouts, THROTTLED → PENDING once the
@@ -162,21 +164,22 @@ class SchedulerCore : private ComponentContext {
 
  private:
   // ---- ComponentContext: what components ask of the core (component.h) ----
-  const AgentRecords& agents() const override { return agents_; }
+  const AgentRecords& agents() const override { return agents_.records(); }
   core::ClusterView BuildClusterView(const std::set<model::JobKey>& jobs) const override;
   void ChangeTaskState(const model::Task& task, model::ScheduleStatus to,
                        const std::string& message) override;
   void AssignAndLaunch(const core::Assignment& assignment) override;
-  void SendKill(const std::string& agent_id, const std::string& task_id,
+  void SendKill(const model::AgentId& agent_id, const model::TaskId& task_id,
                 const std::string& message) override;
   void Mutate(state::Mutation m) override;
-  void QueueSend(const std::string& agent_id, OutgoingMessage message) override;
+  void QueueSend(const model::AgentId& agent_id, OutgoingMessage message) override;
   void Count(std::string_view name, int64_t delta = 1) override {
     auto it = counters_.find(name);
     if (it == counters_.end()) it = counters_.emplace(std::string(name), 0).first;
     it->second += delta;
   }
   uint64_t NextSeed() override { return rng_.Next(); }
+  std::vector<model::AgentId> TakeChangedLoads() override { return state_.TakeChangedLoads(); }
   void PlacementChanged() override { placement_dirty_ = true; }
   ComponentContext& context() { return *this; }
 
@@ -194,28 +197,14 @@ class SchedulerCore : private ComponentContext {
   int64_t FlappingPenaltyMs(const model::Task& task);
   void ReleaseThrottled(int64_t now);
   // Kills of tasks in transient states re-sent with a doubling delay (Tick).
-  int64_t KillRetryDelayMs(const std::string& task_id) const;
+  int64_t KillRetryDelayMs(const model::TaskId& task_id) const;
   void ForgetKillRetriesOfEndedTasks();
 
   // ---- submissions ----
-  absl::Status ValidateNewJob(const model::JobConfiguration& job) const;
   absl::Status CheckJobQuota(const model::JobConfiguration& job) const;
 
   // ---- agents ----
-  void LoseAgent(const std::string& agent_id, const std::string& why);
-  AgentRecord& AddAgent(const std::string& agent_id);  // the existing record if there is one
-  void EraseAgent(const std::string& agent_id);
-  AgentRecord* FindAgent(const std::string& agent_id) {
-    auto it = agent_index_.find(agent_id);
-    return it == agent_index_.end() ? nullptr : it->second;
-  }
-
-  // ---- placement ----
-  // What an agent's tasks use as placement counts it: their resources plus one executor
-  // overhead per task.
-  model::Resources UsedWithOverhead(const state::AgentLoad& load) const;
-  // Brings placement_hosts_ up to date with agents_, holds and the state's loads.
-  void RefreshPlacementHosts();
+  void LoseAgent(const model::AgentId& agent_id, const std::string& why);
 
   // ---- the timed components, in the order Tick runs them ----
   void RunComponents(int64_t now);
@@ -227,7 +216,7 @@ class SchedulerCore : private ComponentContext {
     std::optional<std::string> snapshot;     // written after the mutations when due
     bool snapshot_taken = false;
     std::shared_ptr<const SchedulerView> view;
-    std::vector<std::pair<std::string, OutgoingMessage>> outbox;
+    std::vector<std::pair<model::AgentId, OutgoingMessage>> outbox;
     std::vector<std::function<void()>> callbacks;
     absl::Status status;           // the append's
     absl::Status snapshot_status;  // the snapshot's (a failure is counted, not fatal)
@@ -248,35 +237,25 @@ class SchedulerCore : private ComponentContext {
   AgentTransport& transport_;
   base::Rng rng_;
   base::InternedString scheduler_host_;  // options_.scheduler_host, for task events
-  std::regex environment_re_;  // options_.environment_pattern, compiled once
+  core::JobValidator job_validator_;  // from the options
 
   state::ClusterState state_;
-  AgentRecords agents_;  // change only through AddAgent/EraseAgent (they keep agent_index_)
-  // agents_' records by id, for the per-update and per-heartbeat lookups (pointers into
-  // agents_, whose nodes do not move).
-  absl::flat_hash_map<std::string, AgentRecord*> agent_index_;
-  bool agents_changed_ = true;        // since the last published view
+  AgentRegistry agents_;
   void AgentsChanged() {
-    agents_changed_ = true;
-    placement_hosts_stale_ = true;
+    agents_.MarkChanged();
+    placer_.HostsChanged();
   }
-  // Placement's host table, kept across passes (Schedule): rebuilt when agents or slot
-  // holds change, otherwise updated for the agents whose load changed.
-  core::HostTable placement_hosts_;
-  bool placement_hosts_stale_ = true;
-  std::vector<std::string> placement_held_;  // the held agents when it was built
-  int64_t agents_published_ms_ = 0;   // when agents_ was last copied into a view
-  std::shared_ptr<const AgentRecords> published_agents_;
-  std::map<std::string, int64_t> last_kill_sent_ms_;  // task id → when
+  std::map<model::TaskId, int64_t> last_kill_sent_ms_;  // when
   // THROTTLED task id → when it may become PENDING (computed once per task, jitter included).
-  std::map<std::string, int64_t> throttle_release_ms_;
-  std::map<std::string, int32_t> kill_retries_;  // task id → kills re-sent so far
+  std::map<model::TaskId, int64_t> throttle_release_ms_;
+  std::map<model::TaskId, int32_t> kill_retries_;  // kills re-sent so far
   std::shared_ptr<const core::TierConfig> tiers_;
   std::map<std::string, int64_t, std::less<>> counters_;
   bool placement_dirty_ = true;
 
   // The components (components/): each keeps its own state and hands its effects back
   // through ComponentContext.
+  Placer placer_;
   PendingReasonTracker pending_reasons_;
   PartitionHandler partitions_;
   Preemptor preemptor_;
@@ -284,7 +263,7 @@ class SchedulerCore : private ComponentContext {
   Reconciler reconciler_;
 
   std::vector<state::Mutation> pending_mutations_;
-  std::vector<std::pair<std::string, OutgoingMessage>> outbox_;
+  std::vector<std::pair<model::AgentId, OutgoingMessage>> outbox_;
   std::vector<std::function<void()>> after_commit_;
   // Records in the store since its last snapshot, kept here because the store is the
   // Committer's while a commit is in flight.

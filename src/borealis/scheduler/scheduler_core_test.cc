@@ -40,10 +40,10 @@ class SchedulerCoreTest : public ::testing::Test {
     ASSERT_TRUE(core_->Flush().ok());
   }
 
-  void Report(const std::string& agent, const std::string& task_id, api::ScheduleStatus::type s) {
+  void Report(const model::AgentId& agent, const model::TaskId& task_id, api::ScheduleStatus::type s) {
     agentproto::StatusUpdate u;
     u.uuid = "u-" + std::to_string(++uuid_);
-    u.taskId = task_id;
+    u.taskId = task_id.str();
     u.status = s;
     core_->OnStatusUpdate(agent, u);
     Commit();
@@ -169,7 +169,7 @@ TEST_F(SchedulerCoreTest, ServiceTaskThatEndsIsRescheduled) {
   Commit();
   auto assigned = Tasks(ScheduleStatus::kAssigned);
   ASSERT_EQ(assigned.size(), 1u);
-  const std::string id = assigned[0].task_id;
+  const model::TaskId id = assigned[0].task_id;
   Report("a1", id, api::ScheduleStatus::STARTING);
   Report("a1", id, api::ScheduleStatus::RUNNING);
   EXPECT_EQ(core_->state().FindTask(id)->status, ScheduleStatus::kRunning);
@@ -186,11 +186,11 @@ TEST_F(SchedulerCoreTest, StatusUpdatesAreAcknowledgedAfterCommit) {
   RegisterAgent("a1", "host1");
   core_->CreateJob(Job("web", 1));
   Commit();
-  const std::string id = Tasks(ScheduleStatus::kAssigned).at(0).task_id;
+  const model::TaskId id = Tasks(ScheduleStatus::kAssigned).at(0).task_id;
   transport_.sent.clear();
   agentproto::StatusUpdate u;
   u.uuid = "the-uuid";
-  u.taskId = id;
+  u.taskId = id.str();
   u.status = api::ScheduleStatus::RUNNING;
   core_->OnStatusUpdate("a1", u);
   EXPECT_TRUE(transport_.sent.empty()) << "nothing leaves before the commit";
@@ -206,13 +206,13 @@ TEST_F(SchedulerCoreTest, KillMovesToKillingAndSendsKill) {
   for (const auto& t : Tasks(ScheduleStatus::kAssigned)) {
     Report("a1", t.task_id, api::ScheduleStatus::RUNNING);
   }
-  api::Response r = core_->KillTasks(wire::ToThrift(model::JobKey{"www-data", "devel", "web"}), {1}, "");
+  api::Response r = core_->KillTasks(model::JobKey{"www-data", "devel", "web"}, {1}, "");
   ASSERT_EQ(r.responseCode, api::ResponseCode::OK);
   Commit();
   auto killing = Tasks(ScheduleStatus::kKilling);
   ASSERT_EQ(killing.size(), 1u);
   EXPECT_EQ(killing[0].instance_id, 1);
-  EXPECT_EQ(transport_.Kills(), std::vector<std::string>{killing[0].task_id});
+  EXPECT_EQ(transport_.Kills(), std::vector<std::string>{killing[0].task_id.str()});
   Report("a1", killing[0].task_id, api::ScheduleStatus::KILLED);
   EXPECT_EQ(Tasks(ScheduleStatus::kKilled).size(), 1u);
   EXPECT_TRUE(Tasks(ScheduleStatus::kPending).empty()) << "a user kill never reschedules";
@@ -222,11 +222,11 @@ TEST_F(SchedulerCoreTest, KillMovesToKillingAndSendsKill) {
 TEST_F(SchedulerCoreTest, KillOfPendingTasksDeletesThem) {
   core_->CreateJob(Job("web", 2));
   Commit();
-  core_->KillTasks(wire::ToThrift(model::JobKey{"www-data", "devel", "web"}), {}, "");
+  core_->KillTasks(model::JobKey{"www-data", "devel", "web"}, {}, "");
   Commit();
   EXPECT_EQ(core_->state().task_count(), 0u);
   api::Response again =
-      core_->KillTasks(wire::ToThrift(model::JobKey{"www-data", "devel", "web"}), {}, "");
+      core_->KillTasks(model::JobKey{"www-data", "devel", "web"}, {}, "");
   EXPECT_EQ(again.responseCode, api::ResponseCode::OK);
   EXPECT_EQ(again.details.at(0).message, "No tasks to kill.");
 }
@@ -237,9 +237,9 @@ TEST_F(SchedulerCoreTest, KillIsRetriedUntilConfirmed) {
   RegisterAgent("a1", "host1");
   core_->CreateJob(Job("web", 1));
   Commit();
-  const std::string id = Tasks(ScheduleStatus::kAssigned).at(0).task_id;
+  const model::TaskId id = Tasks(ScheduleStatus::kAssigned).at(0).task_id;
   Report("a1", id, api::ScheduleStatus::RUNNING);
-  core_->KillTasks(wire::ToThrift(model::JobKey{"www-data", "devel", "web"}), {}, "");
+  core_->KillTasks(model::JobKey{"www-data", "devel", "web"}, {}, "");
   Commit();
   EXPECT_EQ(transport_.Kills().size(), 1u);
   clock_.AdvanceMs(500);
@@ -342,7 +342,7 @@ TEST_F(SchedulerCoreTest, ReRegistrationReconcilesTasks) {
   for (const auto& t : tasks) Report("a1", t.task_id, api::ScheduleStatus::RUNNING);
   // The agent comes back knowing one of the two tasks, plus one we never placed.
   agentproto::AgentTask known;
-  known.taskId = tasks[0].task_id;
+  known.taskId = tasks[0].task_id.str();
   known.status = api::ScheduleStatus::RUNNING;
   agentproto::AgentTask stray;
   stray.taskId = "stray-task";
@@ -394,7 +394,7 @@ TEST_F(SchedulerCoreTest, FlappingTaskIsThrottledThenPendingAfterThePenalty) {
   core_->CreateJob(Job("web", 1));
   Commit();
   // Two quick failures: the second replacement's parent's parent flapped → THROTTLED.
-  std::string id;
+  model::TaskId id;
   for (int run = 0; run < 2; ++run) {
     auto assigned = Tasks(ScheduleStatus::kAssigned);
     ASSERT_EQ(assigned.size(), 1u) << "run " << run;
@@ -516,11 +516,8 @@ TEST_F(SchedulerCoreTest, ProductionJobOverQuotaIsRefusedWithReason) {
   EXPECT_EQ(negative.responseCode, api::ResponseCode::INVALID_REQUEST);
 }
 
-api::InstanceKey Instance(const std::string& job, int32_t instance) {
-  api::InstanceKey key;
-  key.jobKey = Job(job, 1).key;
-  key.instanceId = instance;
-  return key;
+model::InstanceKey Instance(const std::string& job, int32_t instance) {
+  return {wire::FromThrift(Job(job, 1).key), instance};
 }
 
 std::string FirstMessage(const api::Response& r) {

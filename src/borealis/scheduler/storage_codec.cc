@@ -23,8 +23,8 @@ class DedupEncoder {
  public:
   void Add(const model::Task& t) {
     storage::StoredTask& s = out_.tasks.emplace_back();
-    s.taskId = t.task_id;
-    s.slaveId = t.agent_id;
+    s.taskId = t.task_id.str();
+    s.slaveId = t.agent_id.str();
     s.slaveHost = t.agent_host;
     s.assignedPorts = t.assigned_ports;
     s.instanceId = t.instance_id;
@@ -33,7 +33,7 @@ class DedupEncoder {
     s.timesPartitioned = t.times_partitioned;
     s.taskEvents.reserve(t.events.size());
     for (const model::TaskEvent& e : t.events) s.taskEvents.push_back(wire::ToThrift(e));
-    s.ancestorId = t.ancestor_id;
+    s.ancestorId = t.ancestor_id.str();
     s.taskConfigId = ConfigId(t.config.get());
   }
   explicit DedupEncoder(size_t tasks) { out_.tasks.reserve(tasks); }
@@ -54,12 +54,12 @@ class DedupEncoder {
 // Takes the delta's strings and ports (Thrift's __set_x would copy them).
 storage::StoredTaskChange ToStored(state::TaskDelta&& d) {
   storage::StoredTaskChange c;
-  c.taskId = std::move(d.task_id);
+  c.taskId = std::move(d.task_id).str();
   c.status = wire::ToThrift(d.status);
   c.newEvents.reserve(d.new_events.size());
   for (const model::TaskEvent& e : d.new_events) c.newEvents.push_back(wire::ToThrift(e));
   if (d.agent_id) {
-    c.slaveId = std::move(*d.agent_id);
+    c.slaveId = std::move(*d.agent_id).str();
     c.__isset.slaveId = true;
   }
   if (d.agent_host) {
@@ -85,7 +85,7 @@ struct Saved {
 class SavedRun {
  public:
   void Add(const model::Task& t, const model::Task* before) {
-    auto [it, inserted] = index_.try_emplace(t.task_id, saves_.size());
+    auto [it, inserted] = index_.try_emplace(t.task_id.str(), saves_.size());
     if (inserted) {
       saves_.push_back(Saved{&t, before});
     } else {
@@ -230,8 +230,8 @@ absl::StatusOr<std::vector<model::Task>> DecodeDeduplicated(
                                               " is not an index of taskConfigs"));
     }
     model::Task& t = out.emplace_back();
-    t.task_id = s.taskId;
-    t.agent_id = s.slaveId;
+    t.task_id = model::TaskId(s.taskId);
+    t.agent_id = model::AgentId(s.slaveId);
     t.agent_host = s.slaveHost;
     t.assigned_ports = s.assignedPorts;
     t.instance_id = s.instanceId;
@@ -244,7 +244,7 @@ absl::StatusOr<std::vector<model::Task>> DecodeDeduplicated(
     t.failure_count = s.failureCount;
     t.times_partitioned = s.timesPartitioned;
     RETURN_IF_ERROR(DecodeEvents(s.taskEvents, "tasks", i, "taskEvents", &t.events));
-    t.ancestor_id = s.ancestorId;
+    t.ancestor_id = model::TaskId(s.ancestorId);
   }
   return out;
 }
@@ -255,7 +255,7 @@ absl::StatusOr<state::ChangeTasks> DecodeChanges(const storage::SaveTaskChanges&
   for (size_t i = 0; i < in.changes.size(); ++i) {
     const storage::StoredTaskChange& c = in.changes[i];
     state::TaskDelta& d = out.deltas.emplace_back();
-    d.task_id = c.taskId;
+    d.task_id = model::TaskId(c.taskId);
     auto status = wire::FromThrift(c.status);
     if (!status.ok()) {
       return absl::DataLossError(
@@ -263,7 +263,7 @@ absl::StatusOr<state::ChangeTasks> DecodeChanges(const storage::SaveTaskChanges&
     }
     d.status = *status;
     RETURN_IF_ERROR(DecodeEvents(c.newEvents, "changes", i, "newEvents", &d.new_events));
-    if (c.__isset.slaveId) d.agent_id = c.slaveId;
+    if (c.__isset.slaveId) d.agent_id = model::AgentId(c.slaveId);
     if (c.__isset.slaveHost) d.agent_host = c.slaveHost;
     if (c.__isset.assignedPorts) d.assigned_ports = c.assignedPorts;
     if (c.__isset.failureCount) d.failure_count = c.failureCount;

@@ -26,7 +26,7 @@ model::Task TaskWith(const std::string& id, model::TaskConfig config) {
   config.resources.ram_mb = 16;
   config.resources.disk_mb = 16;
   model::Task t;
-  t.task_id = id;
+  t.task_id = model::TaskId(id);
   t.config = std::make_shared<const model::TaskConfig>(std::move(config));
   t.status = model::ScheduleStatus::kPending;
   t.events = {{1000, model::ScheduleStatus::kPending, "", "sched"}};

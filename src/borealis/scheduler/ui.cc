@@ -78,7 +78,7 @@ net::HttpResponse JobsPage(const SchedulerView& view, const std::string& cluster
   }
   std::string agents;
   for (const auto& [id, a] : *view.agents) {
-    absl::StrAppend(&agents, "<tr><td>", Escape(a.info->host), "</td><td>", Escape(id), "</td><td>",
+    absl::StrAppend(&agents, "<tr><td>", Escape(a.info->host), "</td><td>", Escape(id.str()), "</td><td>",
                     a.connected ? "connected" : "disconnected", "</td></tr>");
   }
   return Html(200, Page("Borealis: " + cluster,
@@ -97,7 +97,7 @@ net::HttpResponse TasksPage(const SchedulerView& view, const model::JobKey& key)
     const std::string status(model::StatusName(t->status));
     std::string note = t->events.empty() ? "" : t->events.back().message;
     if (auto it = view.pending_reasons->find(t->task_id); it != view.pending_reasons->end()) note = it->second;
-    absl::StrAppend(&rows, "<tr><td>", t->instance_id, "</td><td>", Escape(t->task_id), "</td><td class=\"",
+    absl::StrAppend(&rows, "<tr><td>", t->instance_id, "</td><td>", Escape(t->task_id.str()), "</td><td class=\"",
                     status, "\">", status, "</td><td>", Escape(t->agent_host), "</td><td>",
                     Escape(note), "</td></tr>");
   }

@@ -235,7 +235,7 @@ class TimedStore final : public state::Store {
 };
 
 struct SimAgent {
-  std::string id;
+  model::AgentId id;
   std::string host;
   bool alive = true;
 };
@@ -264,7 +264,7 @@ class Run final : public scheduler::AgentTransport {
   Run& operator=(const Run&) = delete;
 
   absl::StatusOr<SimResult> Go();
-  bool Send(const std::string& agent_id, const scheduler::OutgoingMessage& m) override;
+  bool Send(const model::AgentId& agent_id, const scheduler::OutgoingMessage& m) override;
 
  private:
   int64_t Now() const { return clock_.NowMs() - start_ms_; }
@@ -309,7 +309,7 @@ class Run final : public scheduler::AgentTransport {
   std::string store_name_;
   std::string temp_dir_;
   std::vector<SimAgent> agents_;
-  absl::flat_hash_map<std::string, uint32_t> agent_index_;
+  absl::flat_hash_map<model::AgentId, uint32_t> agent_index_;
   absl::flat_hash_map<std::string, JobTrack> jobs_;  // job name → track
   absl::flat_hash_set<std::string> killed_;
   EventQueue events_;
@@ -366,15 +366,15 @@ void Run::RegisterAgents() {
     for (const auto& [name, n] : h.attributes) {
       reg.attributes[name] = {absl::StrCat(name, "-", i % n)};
     }
-    agent_index_[id] = static_cast<uint32_t>(agents_.size());
-    agents_.push_back(SimAgent{id, host, true});
+    agent_index_[model::AgentId(id)] = static_cast<uint32_t>(agents_.size());
+    agents_.push_back(SimAgent{model::AgentId(id), host, true});
     core_->OnAgentRegister(reg);
   }
 }
 
 // The simulated agents read the core's messages as queued: no wire encoding (the daemon's
 // transport builds and serializes each message; that cost is not in these figures).
-bool Run::Send(const std::string& agent_id, const scheduler::OutgoingMessage& m) {
+bool Run::Send(const model::AgentId& agent_id, const scheduler::OutgoingMessage& m) {
   auto it = agent_index_.find(agent_id);
   if (it == agent_index_.end() || !agents_[it->second].alive) return false;
   const uint32_t a = it->second;
@@ -383,7 +383,7 @@ bool Run::Send(const std::string& agent_id, const scheduler::OutgoingMessage& m)
     ++r_.placements;
     ++launches_this_commit_;
     if (o_.trace != nullptr) {
-      std::string line = absl::StrCat("launch ", t.task_id, " ", agent_id);
+      std::string line = absl::StrCat("launch ", t.task_id.str(), " ", agent_id.str());
       for (const auto& [name, port] : t.assigned_ports) absl::StrAppend(&line, " ", name, "=", port);
       Trace(line);
     }
@@ -401,17 +401,17 @@ bool Run::Send(const std::string& agent_id, const scheduler::OutgoingMessage& m)
     const JobSpec& js = s_.jobs[spec];
     const int64_t now = Now();
     Push(Event{now + s_.starting_ms, 0, EventKind::kStatus, a, 0, api::ScheduleStatus::STARTING,
-               t.task_id});
+               t.task_id.str()});
     Push(Event{now + s_.running_ms, 0, EventKind::kStatus, a, 0, api::ScheduleStatus::RUNNING,
-               t.task_id});
+               t.task_id.str()});
     if (js.run_ms > 0) {
       const bool fail = js.failure_rate > 0 &&
                         static_cast<double>(rng_.Uniform(1'000'000)) < js.failure_rate * 1e6;
       Push(Event{now + s_.running_ms + js.run_ms, 0, EventKind::kStatus, a, 0,
-                 fail ? api::ScheduleStatus::FAILED : api::ScheduleStatus::FINISHED, t.task_id});
+                 fail ? api::ScheduleStatus::FAILED : api::ScheduleStatus::FINISHED, t.task_id.str()});
     }
   } else if (const auto* kill = std::get_if<agentproto::KillTask>(&m)) {
-    Trace(absl::StrCat("kill ", kill->taskId, " ", agent_id));
+    Trace(absl::StrCat("kill ", kill->taskId, " ", agent_id.str()));
     if (killed_.insert(kill->taskId).second) {
       Push(Event{Now() + s_.kill_ms, 0, EventKind::kStatus, a, 0, api::ScheduleStatus::KILLED,
                  kill->taskId});
@@ -431,7 +431,7 @@ void Run::LoseAgents(int64_t count) {
     alive.erase(alive.begin() + static_cast<std::ptrdiff_t>(pick));
     agents_[a].alive = false;
     ++r_.agents_lost;
-    Trace(absl::StrCat("agent_lost ", agents_[a].id));
+    Trace(absl::StrCat("agent_lost ", agents_[a].id.str()));
     const int64_t t0 = WallNs();
     core_->OnAgentDisconnected(agents_[a].id);
     sched_ns_ += WallNs() - t0;

@@ -175,7 +175,7 @@ void ClusterState::Apply(const Mutation& m,
     }
   } else if (const auto* remove = std::get_if<RemoveTasks>(&m)) {
     for (const auto& id : remove->task_ids) {
-      auto it = by_id_.find(std::string_view(id));
+      auto it = by_id_.find(std::string_view(id.str()));
       if (it == by_id_.end()) continue;
       const model::Task* t = it->get();  // the table holds it until its Erase
       Unindex(*t);
@@ -208,7 +208,7 @@ std::shared_ptr<const model::Task> ClusterState::Save(std::shared_ptr<const mode
   // The id index's entry for this id, repointed below: the new version has the same id, so
   // the same hash and slot (one search instead of find, erase and insert).
   TaskPtr* slot = nullptr;
-  if (auto old = by_id_.find(std::string_view(stored->task_id)); old != by_id_.end()) {
+  if (auto old = by_id_.find(std::string_view(stored->task_id.str())); old != by_id_.end()) {
     before = old->get();
     slot = const_cast<TaskPtr*>(&*old);
     same_load = HoldsSameLoad(*before, *stored);
@@ -240,12 +240,12 @@ std::shared_ptr<const model::Task> ClusterState::Save(std::shared_ptr<const mode
   return old ? old : moved_job;
 }
 
-std::shared_ptr<const model::Task> ClusterState::FindTaskPtr(std::string_view task_id) const {
-  auto it = by_id_.find(task_id);
+std::shared_ptr<const model::Task> ClusterState::FindTaskPtr(const model::TaskId& task_id) const {
+  auto it = by_id_.find(std::string_view(task_id.str()));
   return it == by_id_.end() ? nullptr : *it;
 }
 
-const std::string* ClusterState::Unknown(const ChangeTasks& m) const {
+const model::TaskId* ClusterState::Unknown(const ChangeTasks& m) const {
   for (const TaskDelta& d : m.deltas) {
     if (FindTask(d.task_id) == nullptr) return &d.task_id;
   }
@@ -264,12 +264,12 @@ int64_t ClusterState::ActiveTaskCount(const model::JobKey& job) const {
   return it == active_by_job_.end() ? 0 : it->second;
 }
 
-const model::Task* ClusterState::FindTask(std::string_view task_id) const {
-  auto it = by_id_.find(task_id);
+const model::Task* ClusterState::FindTask(const model::TaskId& task_id) const {
+  auto it = by_id_.find(std::string_view(task_id.str()));
   return it == by_id_.end() ? nullptr : it->get();
 }
 
-const AgentLoad* ClusterState::LoadOf(const std::string& agent_id) const {
+const AgentLoad* ClusterState::LoadOf(const model::AgentId& agent_id) const {
   auto it = loads_.find(agent_id);
   return it == loads_.end() ? nullptr : &it->second;
 }

@@ -77,10 +77,10 @@ struct SaveTasks {
 // status, the events appended, and the other fields a transition may set when they
 // changed. Config, instance, ancestor and earlier events stay as they were.
 struct TaskDelta {
-  std::string task_id;
+  model::TaskId task_id;
   model::ScheduleStatus status = model::ScheduleStatus::kInit;
   std::vector<model::TaskEvent> new_events;
-  std::optional<std::string> agent_id;
+  std::optional<model::AgentId> agent_id;
   std::optional<std::string> agent_host;
   std::optional<std::map<std::string, int32_t>> assigned_ports;
   std::optional<int32_t> failure_count;
@@ -93,7 +93,7 @@ struct ChangeTasks {
 };
 // Deletes tasks by id; unknown ids are ignored.
 struct RemoveTasks {
-  std::vector<std::string> task_ids;
+  std::vector<model::TaskId> task_ids;
 };
 // Sets (inserts or replaces) a role's quota; only cpu, ram and disk are meaningful.
 struct SaveQuota {
@@ -130,17 +130,17 @@ class ClusterState {
     for (const auto& m : ms) Apply(m);
   }
   // The first task id of `m` (a ChangeTasks) that is not stored, or nullptr.
-  const std::string* Unknown(const ChangeTasks& m) const;
+  const model::TaskId* Unknown(const ChangeTasks& m) const;
 
   // The stored task object (shared), or null.
-  std::shared_ptr<const model::Task> FindTaskPtr(std::string_view task_id) const;
+  std::shared_ptr<const model::Task> FindTaskPtr(const model::TaskId& task_id) const;
   // A snapshot of the current tasks for readers; it never changes (copy-on-write). Each
   // snapshot makes the writer's next change copy the job index once: the writer itself
   // iterates table() instead. The state keeps the newest snapshot until its next change,
   // so `for (auto& e : *state.tasks())` stays valid while nothing is applied.
   std::shared_ptr<const TaskMap> tasks() const;
   const TaskMap& table() const { return table_; }
-  const model::Task* FindTask(std::string_view task_id) const;
+  const model::Task* FindTask(const model::TaskId& task_id) const;
   size_t task_count() const { return table_.size(); }
 
   // PENDING tasks in scheduling order.
@@ -152,11 +152,11 @@ class ClusterState {
   // Tasks in SLAVE_ASSIGNED states on `agent_id` and what they hold; nullptr when none.
   // Valid until that agent's load is erased, when its last task leaves (which
   // TakeChangedLoads then lists).
-  const AgentLoad* LoadOf(const std::string& agent_id) const;
-  const absl::node_hash_map<std::string, AgentLoad>& loads() const { return loads_; }
+  const AgentLoad* LoadOf(const model::AgentId& agent_id) const;
+  const absl::node_hash_map<model::AgentId, AgentLoad>& loads() const { return loads_; }
   // The agents whose load (resources or ports held) changed since the last call, each
   // possibly several times, in no particular order; the list is emptied.
-  std::vector<std::string> TakeChangedLoads() { return std::exchange(changed_loads_, {}); }
+  std::vector<model::AgentId> TakeChangedLoads() { return std::exchange(changed_loads_, {}); }
   // Tasks of `job` in an ACTIVE state (kept up to date by Apply; O(log jobs)).
   int64_t ActiveTaskCount(const model::JobKey& job) const;
   uint64_t version() const { return version_; }
@@ -184,12 +184,12 @@ class ClusterState {
   struct IdHash {
     using is_transparent = void;
     size_t operator()(std::string_view id) const { return absl::Hash<std::string_view>()(id); }
-    size_t operator()(const TaskPtr& t) const { return (*this)(t->task_id); }
+    size_t operator()(const TaskPtr& t) const { return (*this)(t->task_id.str()); }
   };
   struct IdEq {
     using is_transparent = void;
     static std::string_view Id(std::string_view id) { return id; }
-    static std::string_view Id(const TaskPtr& t) { return t->task_id; }
+    static std::string_view Id(const TaskPtr& t) { return t->task_id.str(); }
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const { return Id(a) == Id(b); }
   };
@@ -198,8 +198,8 @@ class ClusterState {
   std::array<TaskSet, 19> in_status_;  // by the status' numeric value (0..18)
   // Nodes: a load's address stays valid until its agent's load is erased (which lists the
   // agent in changed_loads_), so callers may keep pointers to its ports across changes.
-  absl::node_hash_map<std::string, AgentLoad> loads_;
-  std::vector<std::string> changed_loads_;
+  absl::node_hash_map<model::AgentId, AgentLoad> loads_;
+  std::vector<model::AgentId> changed_loads_;
   std::map<model::JobKey, int64_t> active_by_job_;  // jobs with at least one active task
   QuotaMap quotas_;
   uint64_t version_ = 0;

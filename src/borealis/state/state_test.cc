@@ -18,7 +18,7 @@ model::Task MakeTask(const std::string& id, model::ScheduleStatus s) {
   auto config = std::make_shared<model::TaskConfig>();
   config->job = {"www-data", "prod", "web"};
   model::Task t;
-  t.task_id = id;
+  t.task_id = model::TaskId(id);
   t.config = config;
   t.status = s;
   return t;
@@ -103,7 +103,7 @@ TEST(ClusterStateTest, ChangeTasksAppliesToStoredTasksAndNamesUnknownOnes) {
   TaskDelta ghost{"ghost", model::ScheduleStatus::kRunning, {}, {}, {}, {}, {}, {}};
   EXPECT_EQ(st.Unknown(ChangeTasks{{to_running}}), nullptr);
   const ChangeTasks both{{to_running, ghost}};
-  const std::string* unknown = st.Unknown(both);  // points into `both`
+  const model::TaskId* unknown = st.Unknown(both);  // points into `both`
   ASSERT_NE(unknown, nullptr);
   EXPECT_EQ(*unknown, "ghost");
   st.Apply(both);  // the unknown one is skipped
@@ -182,7 +182,7 @@ void ExerciseStore(Store& store) {
 TEST(ClusterStateTest, AgentLoadStampChangesWithTheAgentsTasks) {
   auto on = [](const std::string& id, const std::string& agent, model::ScheduleStatus s) {
     model::Task t = MakeTask(id, s);
-    t.agent_id = agent;
+    t.agent_id = model::AgentId(agent);
     return t;
   };
   using S = model::ScheduleStatus;

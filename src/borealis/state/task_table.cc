@@ -36,7 +36,8 @@ const TaskTable::JobTasks* TaskTable::Job(const model::JobKey& job) const {
   return it == chunk.end() ? nullptr : it->second.get();
 }
 
-const TaskPtr& TaskTable::at(std::string_view task_id) const {
+const TaskPtr& TaskTable::at(const model::TaskId& task_id_ref) const {
+  const std::string_view task_id = task_id_ref.str();
   for (const auto& chunk : *chunks_) {
     for (const auto& [job, tasks] : *chunk) {
       auto it = tasks->find(task_id);
@@ -80,9 +81,9 @@ TaskTable::JobTasks& TaskTable::MutableJob(const model::JobKey& job) {
 
 TaskPtr TaskTable::Put(TaskPtr task) {
   JobTasks& tasks = MutableJob(JobOf(*task));
-  auto it = tasks.find(task->task_id);
+  auto it = tasks.find(std::string_view(task->task_id.str()));
   if (it == tasks.end()) {
-    const std::string_view id = task->task_id;
+    const std::string_view id = task->task_id.str();
     tasks.emplace(id, std::move(task));
     ++size_;
     return nullptr;
@@ -91,13 +92,14 @@ TaskPtr TaskTable::Put(TaskPtr task) {
   // can go (no allocation: the node is reused).
   auto node = tasks.extract(it++);
   TaskPtr old = std::move(node.mapped());
-  node.key() = task->task_id;
+  node.key() = task->task_id.str();
   node.mapped() = std::move(task);
   tasks.insert(it, std::move(node));
   return old;
 }
 
-bool TaskTable::Erase(const model::JobKey& job_ref, std::string_view task_id_ref) {
+bool TaskTable::Erase(const model::JobKey& job_ref, const model::TaskId& task_id_typed) {
+  const std::string_view task_id_ref = task_id_typed.str();
   // `job_ref` may live in the task being erased (its config): keep a copy.
   const model::JobKey job = job_ref;
   const std::string id(task_id_ref);  // likewise its id

@@ -109,14 +109,14 @@ class TaskTable {
   // Finds a task by id without knowing its job, like std::map::at: O(jobs × log); throws
   // std::out_of_range when the id is unknown. The writer has its own id index
   // (ClusterState::FindTask); this is for readers of a snapshot.
-  const TaskPtr& at(std::string_view task_id) const;
+  const TaskPtr& at(const model::TaskId& task_id) const;
 
   // ---- writer side (never on a snapshot that others read: copy-on-write guards it)
   // Stores `task` under its job, replacing the task of the same id in that job; returns the
   // task it replaced (null when there was none).
   TaskPtr Put(TaskPtr task);
   // Removes the task `task_id` of `job`; false when it is not there.
-  bool Erase(const model::JobKey& job, std::string_view task_id);
+  bool Erase(const model::JobKey& job, const model::TaskId& task_id);
 
   // The job a task is filed under.
   static const model::JobKey& JobOf(const model::Task& task);

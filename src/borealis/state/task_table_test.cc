@@ -23,8 +23,8 @@ std::shared_ptr<const model::TaskConfig> Config(const std::string& job, int32_t 
   return c;
 }
 
-model::Task Make(const std::string& id, std::shared_ptr<const model::TaskConfig> config,
-                 int32_t instance, ScheduleStatus s, const std::string& agent = "") {
+model::Task Make(const model::TaskId& id, std::shared_ptr<const model::TaskConfig> config,
+                 int32_t instance, ScheduleStatus s, const model::AgentId& agent = {}) {
   model::Task t;
   t.task_id = id;
   t.config = std::move(config);
@@ -80,7 +80,7 @@ TEST(TaskTableTest, ReplacingATaskRekeysItsEntry) {
   EXPECT_EQ(Ids(table), (std::vector<std::string>{"a", "b"}));
   const TaskTable::JobTasks* job = table.Job(cfg->job);
   ASSERT_NE(job, nullptr);
-  for (const auto& [id, t] : *job) EXPECT_EQ(id.data(), t->task_id.data());
+  for (const auto& [id, t] : *job) EXPECT_EQ(id.data(), t->task_id.str().data());
 }
 
 TEST(TaskTableTest, EmptyTableIterates) {
@@ -119,11 +119,11 @@ TEST(TaskTableTest, ChunkedTableMatchesAReferenceAndSnapshotsStayFrozen) {
     if (rng.Uniform(3) == 0) {  // erase (the later steps empty most of the jobs)
       const bool had = ref.count(cfg->job) > 0 && ref[cfg->job].erase(id) > 0;
       if (ref.count(cfg->job) > 0 && ref[cfg->job].empty()) ref.erase(cfg->job);
-      EXPECT_EQ(table.Erase(cfg->job, id), had) << id;
+      EXPECT_EQ(table.Erase(cfg->job, model::TaskId(id)), had) << id;
     } else {
       const auto instance = static_cast<int32_t>(rng.Uniform(1000));
       table.Put(std::make_shared<const model::Task>(
-          Make(id, cfg, instance, ScheduleStatus::kPending)));
+          Make(model::TaskId(id), cfg, instance, ScheduleStatus::kPending)));
       ref[cfg->job][id] = instance;
     }
     if (step >= 10000 && rng.Uniform(3) == 0) {  // later, erase far more than we put
@@ -132,7 +132,7 @@ TEST(TaskTableTest, ChunkedTableMatchesAReferenceAndSnapshotsStayFrozen) {
         const std::string gid = gone->job.name + "-" + std::to_string(k);
         const bool had = ref.count(gone->job) > 0 && ref[gone->job].erase(gid) > 0;
         if (ref.count(gone->job) > 0 && ref[gone->job].empty()) ref.erase(gone->job);
-        EXPECT_EQ(table.Erase(gone->job, gid), had) << gid;
+        EXPECT_EQ(table.Erase(gone->job, model::TaskId(gid)), had) << gid;
       }
     }
     if (rng.Uniform(500) == 0) snapshots.emplace_back(table, ref);
@@ -160,9 +160,9 @@ TEST(ClusterStateIndexTest, PendingOrderIsPriorityJobInstanceId) {
                       Make("z", Config("a", 0), 5, ScheduleStatus::kPending),
                       Make("w", Config("c", 7), 9, ScheduleStatus::kPending),
                       Make("v", Config("a", 0), 2, ScheduleStatus::kRunning, "agent")}});
-  std::vector<std::string> order;
+  std::vector<model::TaskId> order;
   for (const model::Task* t : st.pending()) order.push_back(t->task_id);
-  EXPECT_EQ(order, (std::vector<std::string>{"w", "z", "y", "x"}));
+  EXPECT_EQ(order, (std::vector<model::TaskId>{"w", "z", "y", "x"}));
   EXPECT_THROW(st.InStatus(ScheduleStatus::kRunning), std::invalid_argument);
 }
 
@@ -180,13 +180,13 @@ TEST(ClusterStateIndexTest, IndexesMatchAFullRecomputation) {
   std::vector<std::shared_ptr<const model::TaskConfig>> shared_configs;
   for (int j = 0; j < 5; ++j) shared_configs.push_back(Config("job" + std::to_string(j), j % 3));
   for (int step = 0; step < 4000; ++step) {
-    const std::string id = "t" + std::to_string(rng.Uniform(60));
+    const model::TaskId id("t" + std::to_string(rng.Uniform(60)));
     if (rng.Uniform(10) == 0) {
       st.Apply(RemoveTasks{{id}});
       ASSERT_EQ(st.FindTask(id), nullptr);
     } else {
       const ScheduleStatus s = statuses[rng.Uniform(std::size(statuses))];
-      const std::string agent = model::IsSlaveAssigned(s) ? "agent-" + std::to_string(rng.Uniform(4)) : "";
+      const model::AgentId agent(model::IsSlaveAssigned(s) ? "agent-" + std::to_string(rng.Uniform(4)) : "");
       const auto job = "job" + std::to_string(rng.Uniform(5));
       auto config = rng.Uniform(2) == 0
                         ? shared_configs[rng.Uniform(shared_configs.size())]
@@ -204,9 +204,9 @@ TEST(ClusterStateIndexTest, IndexesMatchAFullRecomputation) {
     size_t pending = 0;
     std::map<ScheduleStatus, size_t> in_status;
     std::map<model::JobKey, int64_t> active;
-    std::map<std::string, AgentLoad> loads;
+    std::map<model::AgentId, AgentLoad> loads;
     for (const auto& [tid, t] : st.table()) {
-      ASSERT_EQ(st.FindTask(tid), t.get());
+      ASSERT_EQ(st.FindTask(model::TaskId(tid)), t.get());
       if (t->status == ScheduleStatus::kPending) ++pending;
       if (model::IsActive(t->status)) ++active[t->config->job];
       if (ClusterState::IsIndexedStatus(t->status)) {

@@ -16,8 +16,8 @@ constexpr int32_t kMaxPort = 65535;
 
 // Fills the AssignedTask fields of `out` except the config.
 void DecodeAssignment(const api::AssignedTask& assigned, model::Task* out) {
-  out->task_id = assigned.taskId;
-  out->agent_id = assigned.slaveId;
+  out->task_id = model::TaskId(assigned.taskId);
+  out->agent_id = model::AgentId(assigned.slaveId);
   out->agent_host = assigned.slaveHost;
   out->assigned_ports = assigned.assignedPorts;
   out->instance_id = assigned.instanceId;
@@ -64,8 +64,8 @@ api::AssignedTask ToAssignedTask(const model::Task& task) {
 
 api::AssignedTask ToAssignedTask(const model::Task& task, api::TaskConfig config) {
   api::AssignedTask a;
-  a.__set_taskId(task.task_id);
-  a.__set_slaveId(task.agent_id);
+  a.__set_taskId(task.task_id.str());
+  a.__set_slaveId(task.agent_id.str());
   a.__set_slaveHost(task.agent_host);
   a.task = std::move(config);
   a.__isset.task = true;
@@ -92,7 +92,7 @@ api::ScheduledTask ToThrift(const model::Task& task) {
   events.reserve(task.events.size());
   for (const model::TaskEvent& e : task.events) events.push_back(ToThrift(e));
   s.taskEvents = std::move(events);  // no isset: a required-by-default field
-  s.__set_ancestorId(task.ancestor_id);
+  s.__set_ancestorId(task.ancestor_id.str());
   return s;
 }
 
@@ -117,7 +117,7 @@ absl::StatusOr<model::Task> FromThrift(const api::ScheduledTask& task,
                      InField(absl::StrCat("taskEvents[", i, "]"), FromThrift(task.taskEvents[i])));
     t.events.push_back(std::move(event));
   }
-  t.ancestor_id = task.ancestorId;
+  t.ancestor_id = model::TaskId(task.ancestorId);
   return t;
 }
 
@@ -138,7 +138,7 @@ agentproto::RegisterAgent ToRegisterAgent(const model::AgentInfo& agent) {
   resources.__set_ports(std::move(ports));
 
   agentproto::RegisterAgent r;
-  r.__set_agentId(agent.agent_id);
+  r.__set_agentId(agent.agent_id.str());
   r.__set_host(agent.host);
   r.__set_resources(std::move(resources));
   r.__set_attributes(agent.attributes);
@@ -149,7 +149,7 @@ absl::StatusOr<model::AgentInfo> FromThrift(const agentproto::RegisterAgent& reg
   if (registration.agentId.empty()) return FieldError("agentId", "missing");
   if (registration.host.empty()) return FieldError("host", "missing");
   model::AgentInfo a;
-  a.agent_id = registration.agentId;
+  a.agent_id = model::AgentId(registration.agentId);
   a.host = registration.host;
   const agentproto::AgentResources& r = registration.resources;
   a.resources.milli_cpus = r.milliCpus;

@@ -22,10 +22,10 @@ class FakeContext : public ComponentContext {
  public:
   // ---- set-up ----
   // A registered, connected agent with `milli_cpus` and 4 GB of ram, 10 GB of disk.
-  void AddAgent(const std::string& id, int64_t milli_cpus = 4000) {
+  void AddAgent(const model::AgentId& id, int64_t milli_cpus = 4000) {
     auto info = std::make_shared<model::AgentInfo>();
     info->agent_id = id;
-    info->host = id + ".example";
+    info->host = id.str() + ".example";
     info->resources = {milli_cpus, 4096, 10000, 0, {}};
     info->port_ranges = {{31000, 31010}};
     AgentRecord& rec = agents_[id];
@@ -36,7 +36,7 @@ class FakeContext : public ComponentContext {
   }
   // Stores `task` as it is (any status); returns it.
   const model::Task& Put(model::Task task) {
-    const std::string id = task.task_id;
+    const model::TaskId id = task.task_id;
     state_.Apply(state::SaveTasks({std::move(task)}));
     return *state_.FindTask(id);
   }
@@ -78,7 +78,7 @@ class FakeContext : public ComponentContext {
     Apply(before, core::AssignTask(before, a.agent_id, a.host, a.ports, "", Transition()));
     launched.push_back(a);
   }
-  void SendKill(const std::string& agent_id, const std::string& task_id,
+  void SendKill(const model::AgentId& agent_id, const model::TaskId& task_id,
                 const std::string& message) override {
     kills.emplace_back(agent_id, task_id, message);
   }
@@ -86,26 +86,27 @@ class FakeContext : public ComponentContext {
     state_.Apply(m);
     mutations.push_back(std::move(m));
   }
-  void QueueSend(const std::string& agent_id, OutgoingMessage message) override {
+  void QueueSend(const model::AgentId& agent_id, OutgoingMessage message) override {
     sent.emplace_back(agent_id, std::move(message));
   }
   void Count(std::string_view name, int64_t delta = 1) override {
     counters[std::string(name)] += delta;
   }
   uint64_t NextSeed() override { return rng.Next(); }
+  std::vector<model::AgentId> TakeChangedLoads() override { return state_.TakeChangedLoads(); }
   void PlacementChanged() override { ++placement_changes; }
 
   // ---- what the component handed back ----
-  std::vector<std::tuple<std::string, model::ScheduleStatus, std::string>> changes;
-  std::vector<std::tuple<std::string, std::string, std::string>> kills;  // agent, task, why
-  std::vector<std::pair<std::string, OutgoingMessage>> sent;
+  std::vector<std::tuple<model::TaskId, model::ScheduleStatus, std::string>> changes;
+  std::vector<std::tuple<model::AgentId, model::TaskId, std::string>> kills;  // and why
+  std::vector<std::pair<model::AgentId, OutgoingMessage>> sent;
   std::vector<core::Assignment> launched;
   std::vector<state::Mutation> mutations;
   std::map<std::string, int64_t> counters;
   int placement_changes = 0;
 
   int64_t now_ms = 0;               // the time of state changes
-  std::set<std::string> held;       // agents BuildClusterView marks unschedulable
+  std::set<model::AgentId> held;    // agents BuildClusterView marks unschedulable
   base::Rng rng{42};
   state::ClusterState state_;
   AgentRecords agents_;
@@ -130,9 +131,9 @@ class FakeContext : public ComponentContext {
 
 // A task of `job` (role/devel/job), instance `instance`, with `milli_cpus` and 64 MB, in
 // `status`; on `agent_id` when not empty. Events: one, at `event_ms`.
-inline model::Task MakeTask(const std::string& id, const std::string& role,
+inline model::Task MakeTask(const model::TaskId& id, const std::string& role,
                             const std::string& job, int32_t instance, model::ScheduleStatus status,
-                            const std::string& agent_id = "", int64_t milli_cpus = 1000,
+                            const model::AgentId& agent_id = {}, int64_t milli_cpus = 1000,
                             int64_t event_ms = 0, bool production = false,
                             int32_t priority = 0) {
   auto config = std::make_shared<model::TaskConfig>();
@@ -149,7 +150,7 @@ inline model::Task MakeTask(const std::string& id, const std::string& role,
   t.status = status;
   if (!agent_id.empty()) {
     t.agent_id = agent_id;
-    t.agent_host = agent_id + ".example";
+    t.agent_host = agent_id.str() + ".example";
   }
   t.events.push_back({event_ms, status, "", {}});
   return t;

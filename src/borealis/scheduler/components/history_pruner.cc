@@ -21,7 +21,7 @@ bool HistoryPruner::Tick(int64_t now, ComponentContext& ctx) {
 void HistoryPruner::Prune(int64_t now, ComponentContext& ctx) {
   const core::PruningOptions& o = options_.pruning;
   std::vector<core::PruneCandidate> candidates;
-  std::map<std::string, int64_t> deadlines;
+  std::map<model::TaskId, int64_t> deadlines;
   for (const auto& [id, t] : ctx.state().table()) {
     if (!model::IsTerminal(t->status)) continue;
     auto it = deadline_ms_.find(t->task_id);
@@ -31,7 +31,7 @@ void HistoryPruner::Prune(int64_t now, ComponentContext& ctx) {
     deadlines[t->task_id] = deadline;
     candidates.push_back({t.get(), deadline});
   }
-  std::vector<std::string> prune = core::SelectTasksToPrune(candidates, now, o);
+  std::vector<model::TaskId> prune = core::SelectTasksToPrune(candidates, now, o);
   for (const auto& id : prune) deadlines.erase(id);
   deadline_ms_ = std::move(deadlines);  // forgets tasks that are gone
   if (prune.empty()) return;

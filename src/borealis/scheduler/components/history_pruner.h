@@ -34,7 +34,7 @@ class HistoryPruner {
   RuleOptions options_;
   bool started_ = false;
   int64_t next_prune_ms_ = 0;
-  std::map<std::string, int64_t> deadline_ms_;  // terminal task id → when
+  std::map<model::TaskId, int64_t> deadline_ms_;  // terminal task → when
 };
 
 }  // namespace borealis::scheduler

@@ -36,7 +36,7 @@ TEST(HistoryPruner, RemovesTerminalTasksPastTheirDeadlineOnItsInterval) {
   EXPECT_TRUE(pruner.Tick(20'000, ctx));
   ASSERT_EQ(ctx.mutations.size(), 1u);
   const auto& removed = std::get<state::RemoveTasks>(ctx.mutations[0]);
-  EXPECT_EQ(removed.task_ids, std::vector<std::string>{"done"});
+  EXPECT_EQ(removed.task_ids, std::vector<model::TaskId>{"done"});
   EXPECT_EQ(ctx.state().FindTask("done"), nullptr);
   EXPECT_NE(ctx.state().FindTask("live"), nullptr);
   EXPECT_EQ(ctx.counters["tasks_pruned"], 1);
@@ -50,14 +50,15 @@ TEST(HistoryPruner, KeepsAtMostMaxPerJobTerminalTasks) {
   o.pruning.prune_threshold_ms = 1'000'000;
   o.pruning.min_retention_ms = 0;
   for (int i = 0; i < 5; ++i) {
-    ctx.Put(MakeTask("t" + std::to_string(i), "r", "web", i, ScheduleStatus::kFailed, "", 1000,
+    ctx.Put(MakeTask(model::TaskId("t" + std::to_string(i)), "r", "web", i,
+                     ScheduleStatus::kFailed, "", 1000,
                      i * 10));
   }
   HistoryPruner pruner(o);
   ASSERT_TRUE(pruner.Tick(100, ctx));
   ASSERT_EQ(ctx.mutations.size(), 1u);
   EXPECT_EQ(std::get<state::RemoveTasks>(ctx.mutations[0]).task_ids,
-            (std::vector<std::string>{"t0", "t1", "t2"}));  // the oldest go
+            (std::vector<model::TaskId>{"t0", "t1", "t2"}));  // the oldest go
 }
 
 }  // namespace

@@ -12,7 +12,7 @@ constexpr char kPartitionedTooLong[] = "Task partitioned for too long.";
 
 }  // namespace
 
-void PartitionHandler::OnAgentLost(const std::string& agent_id, const std::string& why,
+void PartitionHandler::OnAgentLost(const model::AgentId& agent_id, const std::string& why,
                                    ComponentContext& ctx) {
   std::vector<model::Task> tasks;
   if (const state::AgentLoad* load = ctx.state().LoadOf(agent_id)) {

@@ -25,7 +25,8 @@ namespace borealis::scheduler {
 class PartitionHandler {
  public:
   // The agent `agent_id` is lost for `why`: its tasks become PARTITIONED (or LOST).
-  void OnAgentLost(const std::string& agent_id, const std::string& why, ComponentContext& ctx);
+  void OnAgentLost(const model::AgentId& agent_id, const std::string& why,
+                   ComponentContext& ctx);
   // PARTITIONED tasks past their policy's delay become LOST.
   void Tick(int64_t now, ComponentContext& ctx);
 
@@ -33,7 +34,7 @@ class PartitionHandler {
 
  private:
   bool started_ = false;
-  std::set<std::string> partitioned_;  // ids of tasks that may be PARTITIONED
+  std::set<model::TaskId> partitioned_;  // tasks that may be PARTITIONED
 };
 
 }  // namespace borealis::scheduler

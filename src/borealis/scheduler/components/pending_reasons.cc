@@ -12,7 +12,7 @@ void PendingReasonTracker::Clear() {
   if (!reasons_->empty()) reasons_ = std::make_shared<const PendingReasons>();
 }
 
-void PendingReasonTracker::Forget(const std::string& task_id) {
+void PendingReasonTracker::Forget(const model::TaskId& task_id) {
   if (reasons_->count(task_id) == 0) return;
   auto reasons = std::make_shared<PendingReasons>(*reasons_);  // readers share the map
   reasons->erase(task_id);

@@ -12,9 +12,11 @@
 #include <memory>
 #include <string>
 
+#include "borealis/model/ids.h"
+
 namespace borealis::scheduler {
 
-using PendingReasons = std::map<std::string, std::string>;  // task id → why
+using PendingReasons = std::map<model::TaskId, std::string>;  // why each task waits
 
 class PendingReasonTracker {
  public:
@@ -23,7 +25,7 @@ class PendingReasonTracker {
   // No task is PENDING.
   void Clear();
   // `task_id` is no longer PENDING and will not be again.
-  void Forget(const std::string& task_id);
+  void Forget(const model::TaskId& task_id);
 
   const std::shared_ptr<const PendingReasons>& published() const { return reasons_; }
 

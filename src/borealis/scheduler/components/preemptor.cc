@@ -13,7 +13,7 @@ using model::ScheduleStatus;
 namespace {
 
 struct Decision {
-  std::string task_id;
+  model::TaskId task_id;
   core::PreemptionSlot slot;
 };
 
@@ -22,16 +22,16 @@ struct Decision {
 Preemptor::Preemptor(const RuleOptions& options, const model::Resources& executor_overhead)
     : options_(options), overhead_(executor_overhead) {}
 
-std::vector<std::string> Preemptor::HeldAgents() const {
-  std::vector<std::string> held;
+std::vector<model::AgentId> Preemptor::HeldAgents() const {
+  std::vector<model::AgentId> held;
   held.reserve(reservations_.size());
   for (const auto& [agent_id, r] : reservations_) held.push_back(agent_id);
   return held;
 }
 
-std::string Preemptor::HeldFor(const std::string& agent_id) const {
+model::TaskId Preemptor::HeldFor(const model::AgentId& agent_id) const {
   auto it = reservations_.find(agent_id);
-  return it == reservations_.end() ? std::string() : it->second.task_id;
+  return it == reservations_.end() ? model::TaskId() : it->second.task_id;
 }
 
 void Preemptor::Tick(int64_t now, ComponentContext& ctx) {
@@ -49,7 +49,7 @@ void Preemptor::Tick(int64_t now, ComponentContext& ctx) {
 void Preemptor::Search(int64_t now, ComponentContext& ctx) {
   ctx.Count("preemptor_searches");
   const state::ClusterState& state = ctx.state();
-  std::set<std::string> reserved_tasks;
+  std::set<model::TaskId> reserved_tasks;
   for (const auto& [agent, r] : reservations_) reserved_tasks.insert(r.task_id);
   std::vector<const model::Task*> candidates;
   for (const model::Task* t : state.pending()) {
@@ -79,8 +79,8 @@ void Preemptor::Search(int64_t now, ComponentContext& ctx) {
       for (const model::Task* t : state::SortedById(load->tasks)) out.push_back(t);
     }
   });
-  std::set<std::string> held;  // hosts chosen in this search (reserved ones are unschedulable)
-  std::set<std::string> victims;
+  std::set<model::AgentId> held;  // hosts chosen in this search (reserved: unschedulable)
+  std::set<model::TaskId> victims;
   std::map<model::JobKey, int32_t> per_job;
   std::vector<Decision> decisions;
   for (const model::Task* t : candidates) {
@@ -97,7 +97,7 @@ void Preemptor::Search(int64_t now, ComponentContext& ctx) {
   // The search read tasks by pointer; state changes only after it is done (and the search
   // refuses to be used again before its next Update).
   for (auto& d : decisions) {
-    const std::string message = absl::StrCat("Preempting in favor of ", d.task_id);
+    const std::string message = absl::StrCat("Preempting in favor of ", d.task_id.str());
     for (const auto& victim_id : d.slot.victim_ids) {
       const model::Task* v = state.FindTask(victim_id);
       if (v == nullptr) continue;
@@ -116,7 +116,7 @@ void Preemptor::LaunchReserved(int64_t now, ComponentContext& ctx) {
   if (reservations_.empty()) return;
   const state::ClusterState& state = ctx.state();
   const AgentRecords& agents = ctx.agents();
-  std::vector<std::string> ready;
+  std::vector<model::AgentId> ready;
   for (auto it = reservations_.begin(); it != reservations_.end();) {
     const Reservation& r = it->second;
     const model::Task* t = state.FindTask(r.task_id);
@@ -132,7 +132,7 @@ void Preemptor::LaunchReserved(int64_t now, ComponentContext& ctx) {
       continue;
     }
     const bool victims_gone = std::all_of(r.victim_ids.begin(), r.victim_ids.end(),
-                                          [&state](const std::string& id) {
+                                          [&state](const model::TaskId& id) {
                                             const model::Task* v = state.FindTask(id);
                                             return v == nullptr || model::IsTerminal(v->status);
                                           });
@@ -141,13 +141,13 @@ void Preemptor::LaunchReserved(int64_t now, ComponentContext& ctx) {
   }
   if (ready.empty()) return;
   std::set<model::JobKey> jobs;
-  for (const std::string& agent_id : ready) {
+  for (const model::AgentId& agent_id : ready) {
     const model::Task* t = state.FindTask(reservations_[agent_id].task_id);
     if (t != nullptr && t->config != nullptr) jobs.insert(t->job());
   }
   core::ClusterView view = ctx.BuildClusterView(jobs);
   std::vector<core::Assignment> assignments;
-  for (const std::string& agent_id : ready) {
+  for (const model::AgentId& agent_id : ready) {
     // Only the held host may take the task; the others still count for limit constraints.
     for (core::HostView& h : view.hosts) h.schedulable = h.agent->agent_id == agent_id;
     const model::Task* t = state.FindTask(reservations_[agent_id].task_id);

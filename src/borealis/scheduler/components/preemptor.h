@@ -43,18 +43,18 @@ class Preemptor {
   void Tick(int64_t now, ComponentContext& ctx);
 
   // Whether `agent_id` is held for a preemptor (placement must not give it to others).
-  bool Holds(const std::string& agent_id) const { return reservations_.count(agent_id) > 0; }
+  bool Holds(const model::AgentId& agent_id) const { return reservations_.count(agent_id) > 0; }
   bool holds_any() const { return !reservations_.empty(); }
   // The held agents, in agent id order.
-  std::vector<std::string> HeldAgents() const;
+  std::vector<model::AgentId> HeldAgents() const;
   // The task a held agent waits for, or empty.
-  std::string HeldFor(const std::string& agent_id) const;
+  model::TaskId HeldFor(const model::AgentId& agent_id) const;
 
  private:
   // A host held for a preemptor: its victims are being killed for `task_id`.
   struct Reservation {
-    std::string task_id;
-    std::vector<std::string> victim_ids;
+    model::TaskId task_id;
+    std::vector<model::TaskId> victim_ids;
     int64_t expires_ms = 0;
   };
 
@@ -65,7 +65,7 @@ class Preemptor {
   model::Resources overhead_;
   bool started_ = false;
   int64_t next_search_ms_ = 0;
-  std::map<std::string, Reservation> reservations_;  // agent id → reservation
+  std::map<model::AgentId, Reservation> reservations_;
   // Kept between searches; null until the first.
   std::unique_ptr<core::PreemptionSearch> search_;
 };

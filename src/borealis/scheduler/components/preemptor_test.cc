@@ -44,7 +44,7 @@ TEST_F(PreemptorTest, PreemptsHoldsTheHostAndLaunchesThereOnceTheVictimsEnded) {
   EXPECT_EQ(std::get<1>(ctx_.changes[0]), ScheduleStatus::kPreempting);
   EXPECT_EQ(std::get<2>(ctx_.changes[0]), "Preempting in favor of prod");
   EXPECT_TRUE(preemptor_.Holds("a1"));
-  EXPECT_EQ(preemptor_.HeldAgents(), std::vector<std::string>{"a1"});
+  EXPECT_EQ(preemptor_.HeldAgents(), std::vector<model::AgentId>{"a1"});
   EXPECT_EQ(preemptor_.HeldFor("a1"), "prod");
   preemptor_.Tick(2500, ctx_);  // the victim still runs: nothing launched
   EXPECT_TRUE(ctx_.launched.empty());

@@ -15,15 +15,16 @@ using model::ScheduleStatus;
 void Reconciler::OnRegister(const agentproto::RegisterAgent& registration,
                             ComponentContext& ctx) {
   const state::ClusterState& state = ctx.state();
-  std::map<std::string, api::ScheduleStatus::type> reported;
-  for (const auto& t : registration.tasks) reported[t.taskId] = t.status;
+  const model::AgentId agent_id(registration.agentId);
+  std::map<model::TaskId, api::ScheduleStatus::type> reported;
+  for (const auto& t : registration.tasks) reported[model::TaskId(t.taskId)] = t.status;
   // Tasks we placed there that the agent does not have are gone.
   std::vector<model::Task> missing;
   std::vector<model::Task> killing;
-  const state::AgentLoad* load = state.LoadOf(registration.agentId);
+  const state::AgentLoad* load = state.LoadOf(agent_id);
   for (const model::Task* t : load ? state::SortedById(load->tasks)
                                    : std::vector<const model::Task*>{}) {
-    const std::string& id = t->task_id;
+    const model::TaskId& id = t->task_id;
     if (reported.count(id) == 0) {
       missing.push_back(*t);
     } else if (t->status == ScheduleStatus::kKilling) {
@@ -37,8 +38,7 @@ void Reconciler::OnRegister(const agentproto::RegisterAgent& registration,
   // A partitioned task the agent still has takes the state the agent reports.
   for (const auto& [id, status] : reported) {
     const model::Task* t = state.FindTask(id);
-    if (t == nullptr || t->agent_id != registration.agentId ||
-        t->status != ScheduleStatus::kPartitioned) {
+    if (t == nullptr || t->agent_id != agent_id || t->status != ScheduleStatus::kPartitioned) {
       continue;
     }
     auto s = wire::FromThrift(status);
@@ -53,8 +53,8 @@ void Reconciler::OnRegister(const agentproto::RegisterAgent& registration,
                                  status == api::ScheduleStatus::KILLED ||
                                  status == api::ScheduleStatus::LOST;
     if (terminal_report) continue;
-    if (t == nullptr || t->agent_id != registration.agentId || model::IsTerminal(t->status)) {
-      ctx.SendKill(registration.agentId, id, "Task is not expected to run on this agent");
+    if (t == nullptr || t->agent_id != agent_id || model::IsTerminal(t->status)) {
+      ctx.SendKill(agent_id, id, "Task is not expected to run on this agent");
     }
   }
 }
@@ -77,14 +77,14 @@ void Reconciler::Tick(int64_t now, ComponentContext& ctx) {
 }
 
 void Reconciler::ReconcileExplicitly(ComponentContext& ctx) {
-  std::map<std::string, std::vector<std::string>> by_agent;
+  std::map<model::AgentId, std::vector<std::string>> by_agent;
   for (const auto& [id, rec] : ctx.agents()) {
     if (rec.live()) by_agent[id];
   }
   for (const auto& [id, t] : ctx.state().table()) {
     if (!model::IsSlaveAssigned(t->status)) continue;
     auto it = by_agent.find(t->agent_id);
-    if (it != by_agent.end()) it->second.push_back(t->task_id);
+    if (it != by_agent.end()) it->second.push_back(t->task_id.str());  // wire ids
   }
   const size_t batch =
       static_cast<size_t>(std::max<int32_t>(1, options_.reconciliation_explicit_batch_size));

@@ -42,14 +42,14 @@ TEST(Reconciler, RegistrationLosesMissingTasksRestoresPartitionedAndKillsStrays)
   EXPECT_EQ(ctx.state().FindTask("missing")->status, ScheduleStatus::kLost);
   EXPECT_EQ(ctx.state().FindTask("part")->status, ScheduleStatus::kRunning);
   EXPECT_EQ(ctx.state().FindTask("elsewhere")->status, ScheduleStatus::kRunning);
-  std::set<std::string> killed;
+  std::set<model::TaskId> killed;
   for (const auto& [agent, task, why] : ctx.kills) {
     EXPECT_EQ(agent, "a1");
     killed.insert(task);
   }
   // The kill of a task being killed is sent again; tasks not expected there are killed;
   // a terminal report needs no kill.
-  EXPECT_EQ(killed, (std::set<std::string>{"killing", "elsewhere", "unknown"}));
+  EXPECT_EQ(killed, (std::set<model::TaskId>{"killing", "elsewhere", "unknown"}));
 }
 
 TEST(Reconciler, ExplicitBatchesTaskIdsPerAgentAndImplicitAsksForEverything) {
@@ -58,7 +58,7 @@ TEST(Reconciler, ExplicitBatchesTaskIdsPerAgentAndImplicitAsksForEverything) {
   ctx.AddAgent("a2");
   ctx.agents_["a2"].connected = false;  // no messages to a disconnected agent
   for (int i = 0; i < 5; ++i) {
-    ctx.Put(MakeTask("t" + std::to_string(i), "r", "web", i, ScheduleStatus::kRunning, "a1"));
+    ctx.Put(MakeTask(model::TaskId("t" + std::to_string(i)), "r", "web", i, ScheduleStatus::kRunning, "a1"));
   }
   ctx.Put(MakeTask("pending", "r", "web", 9, ScheduleStatus::kPending));
   RuleOptions o;

@@ -1,0 +1,49 @@
+// Placer: the placement pass. It keeps placement's host table (core::HostTable) across
+// passes and asks core::Place where the PENDING tasks go.
+//
+// The table is rebuilt from the hosts (ComponentContext::BuildClusterView) when agents
+// register, connect, disconnect or are lost (HostsChanged) or when the hosts held for
+// preemptors change; otherwise each pass updates only the agents whose load changed since
+// the last one (ComponentContext::TakeChangedLoads). A pass with nothing PENDING still
+// takes that list, so it cannot grow while no task waits.
+//
+// Pass decides; SchedulerCore applies: it publishes the pending reasons, then assigns and
+// launches each assignment in order. The table holds the placements as Place made them;
+// the state's loads, listed as changed by the assignments, replace them at the next pass.
+//
+// State: the host table, whether it is stale, the held hosts it was built with.
+// Thread contract: the owner's thread.
+#pragma once
+
+#include <vector>
+
+#include "borealis/core/placement.h"
+#include "borealis/model/types.h"
+#include "borealis/scheduler/component.h"
+
+namespace borealis::scheduler {
+
+class Placer {
+ public:
+  explicit Placer(const model::Resources& executor_overhead) : overhead_(executor_overhead) {}
+
+  // The agents changed: the next pass rebuilds the table.
+  void HostsChanged() { stale_ = true; }
+  // One pass over the PENDING tasks (the state keeps them in scheduling order: priority,
+  // job, instance, id), with `held` (sorted) the hosts held for preemptors. The result's
+  // assignments are in that order; every other PENDING task has a reason.
+  core::PlacementResult Pass(ComponentContext& ctx, std::vector<model::AgentId> held);
+  // Nothing is PENDING: keeps the table (or the changed-load list) current at little cost.
+  void Idle(ComponentContext& ctx, std::vector<model::AgentId> held);
+
+ private:
+  // Brings the table up to date with the hosts, the holds and the state's loads.
+  void Refresh(ComponentContext& ctx, std::vector<model::AgentId> held);
+
+  model::Resources overhead_;
+  core::HostTable hosts_;
+  bool stale_ = true;
+  std::vector<model::AgentId> held_;  // the held agents when the table was built
+};
+
+}  // namespace borealis::scheduler
