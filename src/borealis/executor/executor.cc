@@ -144,7 +144,6 @@ absl::Status Executor::Prepare() {
   RETURN_IF_ERROR(PrepareChecks(context));
   ASSIGN_OR_RETURN(log_configs_, ReadLogConfigs(task_.executor_data));
   RETURN_IF_ERROR(PrepareIsolation(*spec));
-  env_ = ProcessEnvironment(sandbox_, isolation_->user_name());
   graph_ = std::make_unique<ProcessGraph>(*std::move(spec), task_.kill_grace_ms,
                                           /*report_running=*/health_ == nullptr);
   LOG_INFO("task {}: {} process(es), sandbox {}", task_.task_id, cmdlines_.size(), sandbox_);
@@ -332,7 +331,7 @@ void Executor::StartShellCheck() {
   request.cwd = sandbox_;
   request.stdout_path = "/dev/null";
   request.stderr_path = "/dev/null";
-  request.env = env_;
+  request.env = ProcessEnvironment(sandbox_, isolation_->user_name());
   request.isolation = isolation_->child_setup();
   absl::StatusOr<pid_t> pid = Spawn(request);
   if (!pid.ok()) {
@@ -486,7 +485,9 @@ void Executor::Launch(const std::string& process, int run) {
   SpawnRequest request;
   request.cmdline = cmdlines_.at(process);
   request.cwd = sandbox_;
-  request.env = env_;
+  // Decided now, not once for the task: an earlier process may have written the
+  // .thermos_profile that this one is to source.
+  request.env = ProcessEnvironment(sandbox_, isolation_->user_name());
   request.isolation = isolation_->child_setup();
   absl::Status made = MakeDirs(dir);
   auto config = log_configs_.find(process);

@@ -123,7 +123,6 @@ class Executor {
   std::string logs_dir_;
   TaskFile task_;
   std::map<std::string, std::string> cmdlines_;  // process -> resolved cmdline
-  std::vector<std::string> env_;
   std::unique_ptr<ProcessGraph> graph_;
   std::unique_ptr<TaskIsolation> isolation_;  // set once Prepare() got that far
   std::map<pid_t, std::string> running_;  // pid of a live run -> process

@@ -169,6 +169,19 @@ TEST(ExecutorTest, StatusKeepsEveryRunOfAProcess) {
   EXPECT_LE(flaky.history.back().stop_ms, status->updates.back().timestamp_ms + 5);
 }
 
+// A `.thermos_profile` written by one process is sourced (BASH_ENV) by the processes
+// launched after it: each run's environment is decided as it starts.
+TEST(ExecutorTest, ThermosProfileWrittenByAnEarlierProcessIsSourced) {
+  ExecutorRun run;
+  run.WriteTask(ExecutorData({Process("setup_env", "echo 'export GREETING=hello' > .thermos_profile"),
+                              Process("read_env", "echo \"greeting=$GREETING\"")},
+                             {{"setup_env", "read_env"}}));
+  run.Start();
+  ASSERT_EQ(run.WaitExit(), 0);
+  EXPECT_THAT(run.States(), ElementsAre("STARTING", "RUNNING", "FINISHED"));
+  EXPECT_EQ(run.Log("read_env", 0), "greeting=hello\n");
+}
+
 TEST(ExecutorTest, TemplatedCmdline) {
   ExecutorRun run("the-task-id");
   run.WriteTask(ExecutorData({Process(
