@@ -43,8 +43,8 @@ namespace {
 // and at most how long it sleeps otherwise (a safety net; SIGCHLD normally wakes it).
 constexpr int kCleaningPollMs = 200;
 constexpr int kIdlePollMs = 10'000;
-// The whole shutdown (lifecycle POSTs and waits, then TERM and KILL) is bounded by
-// this (docs/health-checks.md, "Graceful shutdown").
+// The whole shutdown (lifecycle POSTs and waits, TERM and KILL, the finalizing
+// processes) is bounded by this (docs/health-checks.md, "Graceful shutdown").
 constexpr int64_t kStopTimeoutMs = 120'000;
 // A lifecycle POST gives up after this long (or its phase's wait, when shorter).
 constexpr int64_t kLifecyclePostTimeoutMs = 5'000;
@@ -358,12 +358,14 @@ void Executor::OnHealthChange(HealthMonitor::Change change) {
 }
 
 // Kill (failure empty) or health kill: with a lifecycle, POST the graceful endpoint
-// and wait, POST the shutdown endpoint and wait, then TERM and KILL.
+// and wait, POST the shutdown endpoint and wait; then the graph cleans up (TERM, KILL)
+// and finalizes, all within kStopTimeoutMs of now.
 void Executor::BeginShutdown(const std::string& failure) {
   if (shutdown_ != Shutdown::kNone || graph_->done()) return;
   if (health_ != nullptr) health_->Stop();
   kill_failure_ = failure;
   int64_t now = MonoMs();
+  if (!kill_deadline_ms_) kill_deadline_ms_ = now + kStopTimeoutMs;
   shutdown_deadline_ms_ = now + std::max<int64_t>(0, kStopTimeoutMs - task_.kill_grace_ms);
   const LifecycleSpec& l = checks_.lifecycle;
   if (!l.enabled || graph_->stage() != TaskStage::kActive || graph_->live_groups().empty()) {
@@ -374,7 +376,7 @@ void Executor::BeginShutdown(const std::string& failure) {
   shutdown_ = Shutdown::kGraceful;
   shutdown_phase_end_ms_ = std::min(now + l.graceful_shutdown_wait_ms, shutdown_deadline_ms_);
   Post(graceful_call_, l.graceful_shutdown_endpoint, l.graceful_shutdown_wait_ms);
-  Apply(graph_->OnDrain(now, failure));
+  Apply(graph_->OnDrain(now, failure, kill_deadline_ms_));
 }
 
 void Executor::Post(BackgroundCall& call, const std::string& endpoint, int64_t wait_ms) {
@@ -424,17 +426,19 @@ absl::Status Executor::PrepareIsolation(const config::TaskSpec& spec) {
   return absl::OkStatus();
 }
 
-// A limit was exceeded: end the task FAILED with `reason` (no graceful shutdown).
+// A limit was exceeded: end the task FAILED with `reason` (no graceful shutdown; the
+// finalizing processes still run).
 void Executor::FailTask(const std::string& reason) {
   LOG_WARN("task {}: {}", task_.task_id, reason);
   if (health_ != nullptr) health_->Stop();
   kill_failure_ = reason;
+  if (!kill_deadline_ms_) kill_deadline_ms_ = MonoMs() + kStopTimeoutMs;
   Terminate();
 }
 
 void Executor::Terminate() {
   shutdown_ = Shutdown::kTerminating;
-  Apply(graph_->OnKillRequested(MonoMs(), kill_failure_));
+  Apply(graph_->OnKillRequested(MonoMs(), kill_failure_, kill_deadline_ms_));
 }
 
 void Executor::ReapChildren() {

@@ -9,7 +9,9 @@
 //  - kills: SIGTERM (or SIGINT) kills the task. When the job's lifecycle applies, it
 //    POSTs its graceful_shutdown_endpoint, waits, POSTs its shutdown_endpoint, waits (no
 //    new runs meanwhile); then TERM to every live process group, KILL after
-//    kill_grace_ms, KILLED "Killed by request" (docs/health-checks.md);
+//    kill_grace_ms, then the `final` processes run within finalization_wait, and the
+//    task ends KILLED "Killed by request"; the whole shutdown ends within 120 s of the
+//    signal (docs/health-checks.md);
 //  - health checks (health_config.h): the task reports RUNNING only once healthy; an
 //    unhealthy task is shut down the same way and ends FAILED "Failed health check!
 //    <reason>". HTTP and TCP probes run on helper threads (health_probe.h), shell checks
@@ -36,6 +38,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -142,6 +145,9 @@ class Executor {
   int64_t shutdown_phase_end_ms_ = 0;
   int64_t shutdown_deadline_ms_ = 0;  // the lifecycle phases end by then at the latest
   std::string kill_failure_;          // empty: KILLED; else FAILED with this message
+  // Set by the first kill, health kill or limit failure: everything, finalizing
+  // processes included, is over by then (monotonic ms).
+  std::optional<int64_t> kill_deadline_ms_;
   // Declared last: destroyed (threads joined) before what their work might touch.
   BackgroundCall health_call_;
   BackgroundCall graceful_call_;

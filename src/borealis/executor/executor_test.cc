@@ -246,6 +246,59 @@ TEST(ExecutorTest, KillEscalatesToSigkillAfterTheGrace) {
   EXPECT_TRUE(ProcessGone(status->processes.at("stubborn").pid));
 }
 
+// A kill runs the final processes, in their order, after the regular ones are gone;
+// the task still ends KILLED.
+TEST(ExecutorTest, KillRunsFinalProcessesThenEndsKilled) {
+  ExecutorRun run;
+  json save = Process("save", "echo saved >> finalized.txt");
+  save["final"] = true;
+  json report = Process("report", "echo reported >> finalized.txt");
+  report["final"] = true;
+  run.WriteTask(ExecutorData({Process("main", "sleep 1000"), save, report}, {{"save", "report"}}));
+  run.Start();
+  ASSERT_TRUE(run.WaitForState("RUNNING"));
+  ASSERT_TRUE(run.WaitForStatus([](const StatusDocument& s) { return s.pgids.size() == 1; }));
+  ASSERT_EQ(::kill(run.pid(), SIGTERM), 0);
+  ASSERT_EQ(run.WaitExit(), 0);
+  EXPECT_THAT(run.States(), ElementsAre("STARTING", "RUNNING", "KILLED"));
+  EXPECT_EQ(run.LastMessage(), "Killed by request");
+  EXPECT_EQ(run.Sandbox("finalized.txt"), "saved\nreported\n");
+  auto status = run.Status();
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(status->processes.at("main").state, "KILLED");
+  EXPECT_TRUE(ProcessGone(status->processes.at("main").pid));
+  EXPECT_EQ(status->processes.at("save").state, "SUCCESS");
+  EXPECT_EQ(status->processes.at("report").state, "SUCCESS");
+  EXPECT_THAT(status->pgids, IsEmpty());
+}
+
+// A final process still running when finalization_wait (counted from the kill) is
+// spent is killed, and the task ends KILLED.
+TEST(ExecutorTest, KilledTasksFinalProcessIsKilledAfterFinalizationWait) {
+  ExecutorRun run;
+  json linger = Process("linger", "echo started > linger.txt; sleep 1000");
+  linger["final"] = true;
+  run.WriteTask(ExecutorData({Process("main", "sleep 1000"), linger}, {}, json::object(),
+                             {{"finalization_wait", 1}}));
+  run.Start();
+  ASSERT_TRUE(run.WaitForState("RUNNING"));
+  ASSERT_TRUE(run.WaitForStatus([](const StatusDocument& s) { return s.pgids.size() == 1; }));
+  const int64_t killed_ms = base::RealClock::Get().MonoNowNs() / 1'000'000;
+  ASSERT_EQ(::kill(run.pid(), SIGTERM), 0);
+  ASSERT_EQ(run.WaitExit(), 0);
+  const int64_t took_ms = base::RealClock::Get().MonoNowNs() / 1'000'000 - killed_ms;
+  EXPECT_THAT(run.States(), ElementsAre("STARTING", "RUNNING", "KILLED"));
+  EXPECT_EQ(run.Sandbox("linger.txt"), "started\n");  // it did start
+  auto status = run.Status();
+  ASSERT_TRUE(status.ok()) << status.status();
+  const ProcessRecord& record = status->processes.at("linger");
+  EXPECT_EQ(record.state, "KILLED");
+  EXPECT_TRUE(ProcessGone(record.pid));
+  EXPECT_THAT(status->pgids, IsEmpty());
+  EXPECT_GE(took_ms, 900);     // it had its second
+  EXPECT_LT(took_ms, 10'000);  // and no more than that (and the loop's poll)
+}
+
 TEST(ExecutorTest, EscapedDaemonIsKilledAtTheEnd) {
   ExecutorRun run;
   run.WriteTask(ExecutorData({Process("daemonize", "setsid sleep 1000 & echo $! > escaped.pid")}));
