@@ -29,6 +29,7 @@
 #include "borealis/executor/health_config.h"
 #include "borealis/executor/health_monitor.h"
 #include "borealis/executor/health_probe.h"
+#include "borealis/executor/log_files.h"
 #include "borealis/executor/log_writer.h"
 #include "borealis/executor/process_graph.h"
 #include "borealis/executor/status_file.h"
@@ -59,7 +60,6 @@ Executor::Executor(const ExecutorFlags& flags, base::Clock& clock)
   task_dir_ = ec ? flags.task_dir : absolute.lexically_normal().string();
   while (task_dir_.size() > 1 && task_dir_.back() == '/') task_dir_.pop_back();
   sandbox_ = absl::StrCat(task_dir_, "/", kSandboxDirName);
-  logs_dir_ = absl::StrCat(task_dir_, "/", kLogsDirName);
 }
 
 Executor::~Executor() {
@@ -127,7 +127,6 @@ absl::Status Executor::Prepare() {
   auto spec = config::ParseExecutorData(task_.executor_data);
   if (!spec.ok()) return spec.status();
   RETURN_IF_ERROR(MakeDirs(sandbox_));
-  RETURN_IF_ERROR(MakeDirs(logs_dir_));
   config::RuntimeContext context;
   context.instance = task_.instance_id;
   context.hostname = task_.hostname;
@@ -485,7 +484,10 @@ void Executor::Apply(const std::vector<Action>& actions) {
 }
 
 void Executor::Launch(const std::string& process, int run) {
-  std::string dir = absl::StrCat(logs_dir_, "/", process, "/", run);
+  // <sandbox>/.logs/<process>/<run>, opened level by level without following a link:
+  // the task's user owns the sandbox (log_files.h).
+  const std::string dir_path = absl::StrCat(sandbox_, "/", kLogsDirName, "/", process, "/", run);
+  absl::StatusOr<DirFd> dir = OpenRunLogDir(sandbox_, process, run);
   SpawnRequest request;
   request.cmdline = cmdlines_.at(process);
   request.cwd = sandbox_;
@@ -493,11 +495,11 @@ void Executor::Launch(const std::string& process, int run) {
   // .thermos_profile that this one is to source.
   request.env = ProcessEnvironment(sandbox_, isolation_->user_name());
   request.isolation = isolation_->child_setup();
-  absl::Status made = MakeDirs(dir);
+  absl::Status made = dir.status();
   auto config = log_configs_.find(process);
   const LogConfig logger = config == log_configs_.end() ? LogConfig() : config->second;
-  if (made.ok()) made = RouteOutput(logger, dir, "stdout", STDOUT_FILENO, request);
-  if (made.ok()) made = RouteOutput(logger, dir, "stderr", STDERR_FILENO, request);
+  if (made.ok()) made = RouteOutput(logger, *dir, dir_path, "stdout", STDOUT_FILENO, request);
+  if (made.ok()) made = RouteOutput(logger, *dir, dir_path, "stderr", STDERR_FILENO, request);
   absl::StatusOr<pid_t> pid = made.ok() ? Spawn(request) : absl::StatusOr<pid_t>(made);
   for (int fd : {request.stdout_fd, request.stderr_fd}) {
     if (fd >= 0) ::close(fd);  // the child has its copy; EOF once the run's tree is gone
@@ -513,16 +515,18 @@ void Executor::Launch(const std::string& process, int run) {
   Apply(graph_->OnLaunched(process, *pid, MonoMs()));
 }
 
-// Points one output stream of a run where its logger says (log_writer.h): a file
-// path, /dev/null, the executor's own descriptor (inherited), or a pipe that a
-// LogPump copies to a rotating file and/or the console.
-absl::Status Executor::RouteOutput(const LogConfig& logger, const std::string& dir, const char* name,
-                         int console_fd, SpawnRequest& request) {
+// Points one output stream of a run where its logger says (log_writer.h): a log file
+// in `dir` that the executor opens (log_files.h) and hands over, /dev/null, the
+// executor's own descriptor (inherited), or a pipe that a LogPump copies to a rotating
+// file and/or the console.
+absl::Status Executor::RouteOutput(const LogConfig& logger, const DirFd& dir,
+                                   const std::string& dir_path, const char* name,
+                                   int console_fd, SpawnRequest& request) {
   std::string& path = console_fd == STDOUT_FILENO ? request.stdout_path : request.stderr_path;
   int& fd = console_fd == STDOUT_FILENO ? request.stdout_fd : request.stderr_fd;
   if (!logger.needs_pump()) {
     if (logger.to_file()) {
-      path = absl::StrCat(dir, "/", name);
+      ASSIGN_OR_RETURN(fd, OpenLogFile(dir, name, absl::StrCat(dir_path, "/", name)));
     } else if (logger.destination == LogConfig::Destination::kNone) {
       path = "/dev/null";
     }  // console: left empty, so the child inherits the executor's descriptor
@@ -535,7 +539,15 @@ absl::Status Executor::RouteOutput(const LogConfig& logger, const std::string& d
   }
   ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
   std::unique_ptr<RotatingLog> file;
-  if (logger.to_file()) file = std::make_unique<RotatingLog>(dir, name, logger);
+  if (logger.to_file()) {
+    absl::StatusOr<DirFd> own = dir.Dup();
+    if (!own.ok()) {
+      ::close(fds[0]);
+      ::close(fds[1]);
+      return own.status();
+    }
+    file = std::make_unique<RotatingLog>(*std::move(own), dir_path, name, logger);
+  }
   pumps_.push_back(
       std::make_unique<LogPump>(fds[0], std::move(file), logger.to_console() ? console_fd : -1));
   fd = fds[1];

@@ -19,7 +19,9 @@
 //  - isolation (task_isolation.h): runs join the task's cgroup and become the role's
 //    user before exec; a task over its memory or disk ends FAILED with the reason;
 //  - output: each process's logger (log_writer.h) decides where its output goes; only
-//    `rotate` and `both` make the loop read a pipe per run stream.
+//    `rotate` and `both` make the loop read a pipe per run stream. Log files live in the
+//    sandbox (`.logs/<process>/<run>/`) and are opened by the executor without following
+//    links (log_files.h), then handed to the run.
 //
 // Invariants: decisions live in ProcessGraph, effects here; every change the agent must
 // see is in status.json (rewritten atomically) before the agent is poked; nothing of the
@@ -49,6 +51,7 @@
 #include "borealis/executor/health_config.h"
 #include "borealis/executor/health_monitor.h"
 #include "borealis/executor/health_probe.h"
+#include "borealis/executor/log_files.h"
 #include "borealis/executor/log_writer.h"
 #include "borealis/executor/process_graph.h"
 #include "borealis/executor/status_file.h"
@@ -99,8 +102,9 @@ class Executor {
   void ReapChildren();
   void Apply(const std::vector<Action>& actions);
   void Launch(const std::string& process, int run);
-  absl::Status RouteOutput(const LogConfig& logger, const std::string& dir, const char* name,
-                           int console_fd, SpawnRequest& request);
+  absl::Status RouteOutput(const LogConfig& logger, const DirFd& dir,
+                           const std::string& dir_path, const char* name, int console_fd,
+                           SpawnRequest& request);
   void DrainLogs();
   void SignalStrays(int sig);
 
@@ -123,7 +127,6 @@ class Executor {
   AgentNotifier notifier_;
   std::string task_dir_;
   std::string sandbox_;
-  std::string logs_dir_;
   TaskFile task_;
   std::map<std::string, std::string> cmdlines_;  // process -> resolved cmdline
   std::unique_ptr<ProcessGraph> graph_;

@@ -237,7 +237,8 @@ class ExecutorRun {
     return s.ok() && !s->updates.empty() ? s->updates.back().message : "";
   }
   std::string Log(const std::string& process, int run, const std::string& stream = "stdout") {
-    return borealis::testing::ReadWholeFile(task_dir_ + "/.logs/" + process + "/" + std::to_string(run) + "/" + stream);
+    return borealis::testing::ReadWholeFile(task_dir_ + "/sandbox/.logs/" + process + "/" +
+                                            std::to_string(run) + "/" + stream);
   }
   std::string Sandbox(const std::string& file) { return borealis::testing::ReadWholeFile(task_dir_ + "/sandbox/" + file); }
   const std::vector<std::string>& datagrams() const { return datagrams_; }
