@@ -113,7 +113,7 @@ void Observer::Register(net::HttpServer& server) {
 }
 
 std::string Observer::LogRef::RelativePath() const {
-  return absl::StrCat(".logs/", process, "/", run, "/", stream);
+  return absl::StrCat("sandbox/.logs/", process, "/", run, "/", stream);
 }
 
 absl::StatusOr<Observer::LogRef> Observer::ParseLogRef(const std::string& rest) {

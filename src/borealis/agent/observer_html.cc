@@ -182,7 +182,7 @@ net::HttpResponse Observer::LogPage(const TaskView& view, const std::string& res
   std::string body = absl::StrCat(
       "<h1>", HtmlEscape(ref->process), " run ", ref->run, " ", HtmlEscape(ref->stream),
       "</h1><p>task <a href=\"", TaskHref(view.task_id), "\">", HtmlEscape(view.task_id),
-      "</a> &middot; <a href=\"/observer/api/task/", Href(view.task_id), "/download/.logs/",
+      "</a> &middot; <a href=\"/observer/api/task/", Href(view.task_id), "/download/sandbox/.logs/",
       Href(ref->process), "/", ref->run, "/", ref->stream,
       "\">download</a> &middot; <span id=\"status\"></span></p><pre id=\"log\" data-api=\"",
       HtmlEscape(api), "\"></pre>", kScript);

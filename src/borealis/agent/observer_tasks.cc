@@ -48,22 +48,20 @@ int64_t ToMs(const struct statx_timestamp& ts) {
 }
 
 // A run directory's times: start = its birth time (or, where the filesystem does not keep
-// one, its mtime); last = the newest mtime of the files in it.
-std::pair<int64_t, int64_t> RunTimes(const std::string& dir) {
+// one, its mtime); last = the newest mtime of the files in it. The directory is in the
+// sandbox, which the task's user owns, so it is opened within the task directory without
+// following a link (observer_fs.h).
+std::pair<int64_t, int64_t> RunTimes(int root_fd, const std::string& relative) {
+  absl::StatusOr<OpenedPath> dir = OpenContained(root_fd, relative);
+  if (!dir.ok() || !dir->is_dir) return {0, 0};
   struct statx stx;
   int64_t start = 0;
-  if (::statx(AT_FDCWD, dir.c_str(), AT_SYMLINK_NOFOLLOW, STATX_BTIME | STATX_MTIME, &stx) == 0) {
+  if (::statx(dir->fd.get(), "", AT_EMPTY_PATH, STATX_BTIME | STATX_MTIME, &stx) == 0) {
     start = (stx.stx_mask & STATX_BTIME) ? ToMs(stx.stx_btime) : ToMs(stx.stx_mtime);
   }
   int64_t last = 0;
-  absl::StatusOr<std::vector<std::string>> names = ListDir(dir);
-  if (names.ok()) {
-    for (const std::string& name : *names) {
-      std::string path = dir + "/" + name;
-      if (::statx(AT_FDCWD, path.c_str(), AT_SYMLINK_NOFOLLOW, STATX_MTIME, &stx) == 0) {
-        last = std::max(last, ToMs(stx.stx_mtime));
-      }
-    }
+  if (absl::StatusOr<std::vector<DirEntry>> entries = ListEntries(*dir); entries.ok()) {
+    for (const DirEntry& entry : *entries) last = std::max(last, entry.mtime_ms);
   }
   return {start, last};
 }
@@ -181,7 +179,9 @@ ObservedTask LoadObservedTask(const AgentPaths& paths, const TaskView& view) {
 
 void LoadRunHistory(const AgentPaths& paths, ObservedTask& task) {
   nlohmann::json status = ReadJson(paths.StatusJson(task.task_id));
-  const std::string logs = paths.TaskDir(task.task_id) + "/.logs/";
+  // Log directories, relative to the task directory (the executor's layout, task_file.h).
+  const std::string logs = "sandbox/.logs/";
+  absl::StatusOr<Fd> root = OpenRoot(paths.TaskDir(task.task_id));
   for (ObservedProcess& process : task.processes) {
     process.history.clear();
     nlohmann::json record;
@@ -206,12 +206,19 @@ void LoadRunHistory(const AgentPaths& paths, ObservedTask& task) {
     // Runs are numbered from 0; the log directories say which exist.
     std::set<int> runs;
     for (const auto& [run, observed] : recorded) runs.insert(run);
-    if (absl::StatusOr<std::vector<std::string>> names = ListDir(logs + process.name);
-        names.ok() && process.name.find('/') == std::string::npos && process.name != ".." &&
-        process.name != ".") {
-      for (const std::string& name : *names) {
+    // Contained: a process name that is not one plain component, or a symlink planted
+    // anywhere on the way, lists nothing.
+    absl::StatusOr<OpenedPath> dir =
+        root.ok() ? OpenContained(root->get(), logs + process.name) : root.status();
+    absl::StatusOr<std::vector<DirEntry>> entries =
+        dir.ok() && dir->is_dir ? ListEntries(*dir) : std::vector<DirEntry>();
+    if (entries.ok()) {
+      for (const DirEntry& entry : *entries) {
         int run = 0;
-        if (absl::SimpleAtoi(name, &run) && run >= 0) runs.insert(run);
+        if (entry.type == EntryType::kDirectory && absl::SimpleAtoi(entry.name, &run) &&
+            run >= 0) {
+          runs.insert(run);
+        }
       }
     }
     if (process.runs > 0) runs.insert(process.runs - 1);
@@ -225,7 +232,9 @@ void LoadRunHistory(const AgentPaths& paths, ObservedTask& task) {
       // with the times of their log files.
       ObservedRun observed;
       observed.run = run;
-      auto [start, last] = RunTimes(logs + process.name + "/" + std::to_string(run));
+      auto [start, last] = root.ok() ? RunTimes(root->get(), logs + process.name + "/" +
+                                                                std::to_string(run))
+                                     : std::pair<int64_t, int64_t>(0, 0);
       observed.start_ms = start;
       if (run == latest) {
         observed.state = process.state;

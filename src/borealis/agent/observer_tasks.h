@@ -3,12 +3,12 @@
 //  - status.json (the executor's updates: start and finish times; each process's state,
 //    runs, pid and exit code, and its history: every run's state, pid, exit code and
 //    times),
-//  - .logs/<process>/<run>/ (one directory per run: a run the history lacks, as in a
+//  - sandbox/.logs/<process>/<run>/ (one directory per run: a run the history lacks, as in a
 //    status.json from an older executor that kept only the latest run, is listed from
 //    these; such an earlier run has no pid or exit code and its times come from its log
 //    files),
 //  - /proc (the executor's process tree: cpu seconds and resident memory) and the task
-//    directory's disk usage.
+//    directory's disk usage (one walk: the logs are inside the sandbox, counted once).
 // Missing or unreadable files leave fields empty; nothing here fails a request.
 // Thread contract: free functions, safe from any thread (they only read).
 #pragma once

@@ -50,9 +50,9 @@ class ObserverTest : public ::testing::Test {
     Write(dir_.Sub("outside/secret.txt"), kSecret);
     Write(task_dir + "/sandbox/hello.txt", "hello");
     Write(task_dir + "/sandbox/<img src=x onerror=alert(1)>.txt", "x");
-    Write(task_dir + "/.logs/main/0/stdout", "first run\n");
-    Write(task_dir + "/.logs/main/1/stdout", "0123456789");
-    Write(task_dir + "/.logs/main/1/stderr", "");
+    Write(task_dir + "/sandbox/.logs/main/0/stdout", "first run\n");
+    Write(task_dir + "/sandbox/.logs/main/1/stdout", "0123456789");
+    Write(task_dir + "/sandbox/.logs/main/1/stderr", "");
     nlohmann::json job = {
         {"role", "www-data"},
         {"environment", "devel"},
@@ -186,7 +186,7 @@ TEST_F(ObserverTest, ListsDirectoriesWithoutFollowingSymlinks) {
   EXPECT_EQ(root["type"], "dir");
   std::vector<std::string> names;
   for (const auto& entry : root["entries"]) names.push_back(entry["name"]);
-  EXPECT_THAT(names, ::testing::ElementsAre(".logs", "sandbox", "status.json", "task.json"));
+  EXPECT_THAT(names, ::testing::ElementsAre("sandbox", "status.json", "task.json"));
 
   nlohmann::json sandbox = GetJson(Api("browse/sandbox"));
   std::map<std::string, nlohmann::json> by_name;
@@ -237,21 +237,21 @@ TEST_F(ObserverTest, LogSlicesFollowOffsets) {
 }
 
 TEST_F(ObserverTest, DownloadsWholeFilesAndRanges) {
-  net::HttpResponse whole = Get(Api("download/.logs/main/1/stdout"));
+  net::HttpResponse whole = Get(Api("download/sandbox/.logs/main/1/stdout"));
   EXPECT_EQ(whole.status, 200);
   EXPECT_EQ(whole.body, "0123456789");
   EXPECT_EQ(whole.content_type, "application/octet-stream");
 
-  net::HttpResponse range = Get(Api("download/.logs/main/1/stdout"), "bytes=2-4");
+  net::HttpResponse range = Get(Api("download/sandbox/.logs/main/1/stdout"), "bytes=2-4");
   EXPECT_EQ(range.status, 206);
   EXPECT_EQ(range.body, "234");
   EXPECT_THAT(range.headers, ::testing::Contains(std::pair<std::string, std::string>(
                                  "Content-Range", "bytes 2-4/10")));
-  EXPECT_EQ(Get(Api("download/.logs/main/1/stdout"), "bytes=-3").body, "789");
-  EXPECT_EQ(Get(Api("download/.logs/main/1/stdout"), "bytes=20-").status, 416);
-  EXPECT_EQ(Get(Api("download/.logs/main/1/stdout"), "lines=1-2").status, 400);
+  EXPECT_EQ(Get(Api("download/sandbox/.logs/main/1/stdout"), "bytes=-3").body, "789");
+  EXPECT_EQ(Get(Api("download/sandbox/.logs/main/1/stdout"), "bytes=20-").status, 416);
+  EXPECT_EQ(Get(Api("download/sandbox/.logs/main/1/stdout"), "lines=1-2").status, 400);
 
-  net::HttpResponse piece = Get(Api("download/.logs/main/1/stdout?offset=8"));
+  net::HttpResponse piece = Get(Api("download/sandbox/.logs/main/1/stdout?offset=8"));
   EXPECT_EQ(piece.status, 206);
   EXPECT_EQ(piece.body, "89");
   EXPECT_EQ(Get(Api("download/sandbox")).status, 404);  // a directory
@@ -259,10 +259,10 @@ TEST_F(ObserverTest, DownloadsWholeFilesAndRanges) {
   ObserverOptions small;
   small.max_download_bytes = 4;
   StartServer(small);
-  net::HttpResponse big = Get(Api("download/.logs/main/1/stdout"));
+  net::HttpResponse big = Get(Api("download/sandbox/.logs/main/1/stdout"));
   EXPECT_EQ(big.status, 413);
   EXPECT_THAT(big.body, HasSubstr("offset"));
-  net::HttpResponse capped = Get(Api("download/.logs/main/1/stdout?offset=0&length=100"));
+  net::HttpResponse capped = Get(Api("download/sandbox/.logs/main/1/stdout?offset=0&length=100"));
   EXPECT_EQ(capped.status, 206);
   EXPECT_EQ(capped.body, "0123");
 }
@@ -365,6 +365,25 @@ TEST_F(ObserverTest, RunsComeFromTheStatusHistory) {
   EXPECT_GT(runs[0]["stop_ms"].get<int64_t>(), 0);
   EXPECT_EQ(runs[1]["state"], "SUCCESS");
   EXPECT_EQ(runs[1]["stop_ms"], 1800);
+}
+
+// The logs are in the sandbox, which the task's user owns: a symlink planted at
+// .logs/<process> lists no runs and serves no log.
+TEST_F(ObserverTest, SandboxLogsAreReadWithoutFollowingSymlinks) {
+  const std::string task_dir = paths_.TaskDir(kTask);
+  Write(dir_.Sub("outside/7/stdout"), kSecret);
+  Write(task_dir + "/status.json", R"({"task_id": "www-data-devel-hello-0-abc",
+      "executor_pid": 0, "executor_start_ticks": 0,
+      "updates": [{"seq": 1, "state": "RUNNING", "message": "up", "timestamp_ms": 2000}],
+      "processes": {"linked": {"state": "WAITING", "runs": 0, "pid": 0, "exit_code": -1}},
+      "pgids": []})");
+  ASSERT_EQ(::symlink(dir_.Sub("outside").c_str(), (task_dir + "/sandbox/.logs/linked").c_str()),
+            0);
+  nlohmann::json task = GetJson(Api(""));
+  ASSERT_EQ(task["processes"].size(), 1u);
+  EXPECT_TRUE(task["processes"][0]["runs"].empty()) << task.dump();
+  GetJson(Api("logs/linked/7/stdout"), 404);
+  EXPECT_EQ(Get(Api("download/sandbox/.logs/linked/7/stdout")).status, 404);
 }
 
 TEST_F(ObserverTest, PagesEscapeEverythingFromOutside) {

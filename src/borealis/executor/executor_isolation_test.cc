@@ -220,6 +220,16 @@ TEST(ExecutorIsolationTest, DiskHogFailsTheTask) {
               MatchesRegex("disk limit exceeded: used [4-8]\\.[0-9] MiB of 4\\.0 MiB"));
 }
 
+// The logs are in the sandbox, so they count towards the task's disk (once).
+TEST(ExecutorIsolationTest, LogOutputCountsTowardsTheDiskLimit) {
+  IsolatedRun run;
+  run.Start(OneProcess("head -c 8388608 /dev/zero; sleep 1000", 1, 64 << 20, 4 << 20));
+  ASSERT_EQ(run.WaitExit(), 0) << run.Log();
+  EXPECT_EQ(run.LastState(), "FAILED");
+  EXPECT_THAT(run.LastMessage(),
+              MatchesRegex("disk limit exceeded: used [4-8]\\.[0-9] MiB of 4\\.0 MiB"));
+}
+
 TEST(ExecutorIsolationTest, DaemonizingProcessIsKilledWithItsTree) {
   if (std::string why = CgroupsMissing(); !why.empty()) GTEST_SKIP() << why;
   IsolatedRun run;

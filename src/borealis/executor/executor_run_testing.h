@@ -81,10 +81,12 @@ inline bool WaitUntil(const std::function<bool()>& condition) {
 }
 
 // Executor data for a job with these processes, built the way the CLI builds it.
-// `extra` adds job fields (health_check_config, lifecycle, ...).
+// `extra` adds job fields (health_check_config, lifecycle, ...), `task_extra` task fields
+// (finalization_wait, ...).
 inline std::string ExecutorData(const std::vector<json>& process_list,
                          const std::vector<std::vector<std::string>>& orders = {},
-                         const json& extra = json::object()) {
+                         const json& extra = json::object(),
+                         const json& task_extra = json::object()) {
   json processes = json::array();
   for (const json& p : process_list) processes.push_back(p);
   json constraints = json::array();
@@ -98,6 +100,7 @@ inline std::string ExecutorData(const std::vector<json>& process_list,
                 {"constraints", constraints},
                 {"resources", {{"cpu", 0.1}, {"ram", 16 << 20}, {"disk", 16 << 20}}}}}};
   for (const auto& [key, value] : extra.items()) job[key] = value;
+  for (const auto& [key, value] : task_extra.items()) job["task"][key] = value;
   auto jobs = config::ParseJobsJson(job.dump(), "test");
   EXPECT_TRUE(jobs.ok()) << jobs.status();
   auto conf = config::ToJobConfiguration((*jobs)[0], "tester");
@@ -234,7 +237,8 @@ class ExecutorRun {
     return s.ok() && !s->updates.empty() ? s->updates.back().message : "";
   }
   std::string Log(const std::string& process, int run, const std::string& stream = "stdout") {
-    return borealis::testing::ReadWholeFile(task_dir_ + "/.logs/" + process + "/" + std::to_string(run) + "/" + stream);
+    return borealis::testing::ReadWholeFile(task_dir_ + "/sandbox/.logs/" + process + "/" +
+                                            std::to_string(run) + "/" + stream);
   }
   std::string Sandbox(const std::string& file) { return borealis::testing::ReadWholeFile(task_dir_ + "/sandbox/" + file); }
   const std::vector<std::string>& datagrams() const { return datagrams_; }

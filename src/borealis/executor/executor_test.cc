@@ -169,6 +169,20 @@ TEST(ExecutorTest, StatusKeepsEveryRunOfAProcess) {
   EXPECT_LE(flaky.history.back().stop_ms, status->updates.back().timestamp_ms + 5);
 }
 
+// A `.thermos_profile` written by one process is sourced (BASH_ENV) by the processes
+// launched after it: each run's environment is decided as it starts.
+TEST(ExecutorTest, ThermosProfileWrittenByAnEarlierProcessIsSourced) {
+  ExecutorRun run;
+  run.WriteTask(
+      ExecutorData({Process("setup_env", "echo 'export GREETING=hello' > .thermos_profile"),
+                    Process("read_env", "echo \"greeting=$GREETING\"")},
+                   {{"setup_env", "read_env"}}));
+  run.Start();
+  ASSERT_EQ(run.WaitExit(), 0);
+  EXPECT_THAT(run.States(), ElementsAre("STARTING", "RUNNING", "FINISHED"));
+  EXPECT_EQ(run.Log("read_env", 0), "greeting=hello\n");
+}
+
 TEST(ExecutorTest, TemplatedCmdline) {
   ExecutorRun run("the-task-id");
   run.WriteTask(ExecutorData({Process(
@@ -233,6 +247,59 @@ TEST(ExecutorTest, KillEscalatesToSigkillAfterTheGrace) {
   EXPECT_TRUE(ProcessGone(status->processes.at("stubborn").pid));
 }
 
+// A kill runs the final processes, in their order, after the regular ones are gone;
+// the task still ends KILLED.
+TEST(ExecutorTest, KillRunsFinalProcessesThenEndsKilled) {
+  ExecutorRun run;
+  json save = Process("save", "echo saved >> finalized.txt");
+  save["final"] = true;
+  json report = Process("report", "echo reported >> finalized.txt");
+  report["final"] = true;
+  run.WriteTask(ExecutorData({Process("main", "sleep 1000"), save, report}, {{"save", "report"}}));
+  run.Start();
+  ASSERT_TRUE(run.WaitForState("RUNNING"));
+  ASSERT_TRUE(run.WaitForStatus([](const StatusDocument& s) { return s.pgids.size() == 1; }));
+  ASSERT_EQ(::kill(run.pid(), SIGTERM), 0);
+  ASSERT_EQ(run.WaitExit(), 0);
+  EXPECT_THAT(run.States(), ElementsAre("STARTING", "RUNNING", "KILLED"));
+  EXPECT_EQ(run.LastMessage(), "Killed by request");
+  EXPECT_EQ(run.Sandbox("finalized.txt"), "saved\nreported\n");
+  auto status = run.Status();
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(status->processes.at("main").state, "KILLED");
+  EXPECT_TRUE(ProcessGone(status->processes.at("main").pid));
+  EXPECT_EQ(status->processes.at("save").state, "SUCCESS");
+  EXPECT_EQ(status->processes.at("report").state, "SUCCESS");
+  EXPECT_THAT(status->pgids, IsEmpty());
+}
+
+// A final process still running when finalization_wait (counted from the kill) is
+// spent is killed, and the task ends KILLED.
+TEST(ExecutorTest, KilledTasksFinalProcessIsKilledAfterFinalizationWait) {
+  ExecutorRun run;
+  json linger = Process("linger", "echo started > linger.txt; sleep 1000");
+  linger["final"] = true;
+  run.WriteTask(ExecutorData({Process("main", "sleep 1000"), linger}, {}, json::object(),
+                             {{"finalization_wait", 1}}));
+  run.Start();
+  ASSERT_TRUE(run.WaitForState("RUNNING"));
+  ASSERT_TRUE(run.WaitForStatus([](const StatusDocument& s) { return s.pgids.size() == 1; }));
+  const int64_t killed_ms = base::RealClock::Get().MonoNowNs() / 1'000'000;
+  ASSERT_EQ(::kill(run.pid(), SIGTERM), 0);
+  ASSERT_EQ(run.WaitExit(), 0);
+  const int64_t took_ms = base::RealClock::Get().MonoNowNs() / 1'000'000 - killed_ms;
+  EXPECT_THAT(run.States(), ElementsAre("STARTING", "RUNNING", "KILLED"));
+  EXPECT_EQ(run.Sandbox("linger.txt"), "started\n");  // it did start
+  auto status = run.Status();
+  ASSERT_TRUE(status.ok()) << status.status();
+  const ProcessRecord& record = status->processes.at("linger");
+  EXPECT_EQ(record.state, "KILLED");
+  EXPECT_TRUE(ProcessGone(record.pid));
+  EXPECT_THAT(status->pgids, IsEmpty());
+  EXPECT_GE(took_ms, 900);     // it had its second
+  EXPECT_LT(took_ms, 10'000);  // and no more than that (and the loop's poll)
+}
+
 TEST(ExecutorTest, EscapedDaemonIsKilledAtTheEnd) {
   ExecutorRun run;
   run.WriteTask(ExecutorData({Process("daemonize", "setsid sleep 1000 & echo $! > escaped.pid")}));
@@ -293,7 +360,7 @@ TEST(ExecutorLogTest, RotateConsoleNoneAndRunsKept) {
   ASSERT_EQ(run.WaitExit(), 0);
   EXPECT_THAT(run.States(), ElementsAre("STARTING", "RUNNING", "FINISHED"));
   // 3000 bytes through a 1000-byte file with two backups: three full files.
-  const std::string logs = run.dir() + "/.logs/rot/0/";
+  const std::string logs = run.dir() + "/sandbox/.logs/rot/0/";
   EXPECT_EQ(ReadFile(logs + "stdout").size(), 1000u);
   EXPECT_EQ(ReadFile(logs + "stdout.1").size(), 1000u);
   EXPECT_EQ(ReadFile(logs + "stdout.2").size(), 1000u);
@@ -309,6 +376,53 @@ TEST(ExecutorLogTest, RotateConsoleNoneAndRunsKept) {
   // The failed first run's log is kept beside the second's.
   EXPECT_EQ(run.Log("both", 0), "twice\n");
   EXPECT_EQ(run.Log("both", 1), "twice\n");
+}
+
+// Logs live in the sandbox, where the processes can read them as Aurora's do
+// (`tail .logs/<process>/0/stdout`, `ls -a`).
+TEST(ExecutorLogTest, LogsLiveInTheSandbox) {
+  ExecutorRun run;
+  run.WriteTask(ExecutorData({Process("hello", "echo hi; echo oops >&2"),
+                              Process("look", "tail -n 1 .logs/hello/0/stdout; "
+                                              "cat .logs/hello/0/stderr; ls -a")},
+                             {{"hello", "look"}}));
+  run.Start();
+  ASSERT_EQ(run.WaitExit(), 0);
+  EXPECT_THAT(run.States(), ElementsAre("STARTING", "RUNNING", "FINISHED"));
+  const std::string seen = run.Log("look", 0);
+  EXPECT_THAT(seen, HasSubstr("hi\noops\n"));
+  EXPECT_THAT(seen, HasSubstr("\n.logs\n"));
+  EXPECT_EQ(ReadFile(run.dir() + "/sandbox/.logs/hello/0/stdout"), "hi\n");
+  EXPECT_FALSE(fs::exists(run.dir() + "/.logs"));
+}
+
+// The sandbox is the task's: a symlink planted where a log directory or file belongs
+// is replaced, never written through (here the executor may well be root).
+TEST(ExecutorLogTest, PlantedSymlinksAreNotFollowed) {
+  ExecutorRun run;
+  const std::string outside = run.dir() + "/outside";
+  fs::create_directories(outside);
+  std::ofstream(outside + "/secret") << "keep\n";
+  json rotated = Process("rotated", "echo three");
+  rotated["logger"] = {{"mode", "rotate"}};
+  const std::string plant = "mkdir -p .logs/file/0 .logs/rotated/0 && ln -s " + outside +
+                            " .logs/dir && ln -s " + outside + "/secret .logs/file/0/stdout" +
+                            " && ln -s " + outside + "/secret .logs/rotated/0/stdout";
+  run.WriteTask(ExecutorData(
+      {Process("plant", plant), Process("dir", "echo one"), Process("file", "echo two"), rotated},
+      {{"plant", "dir"}, {"plant", "file"}, {"plant", "rotated"}}));
+  run.Start();
+  ASSERT_EQ(run.WaitExit(), 0);
+  EXPECT_THAT(run.States(), ElementsAre("STARTING", "RUNNING", "FINISHED"));
+  EXPECT_EQ(ReadFile(outside + "/secret"), "keep\n");
+  EXPECT_FALSE(fs::exists(outside + "/0"));
+  EXPECT_EQ(run.Log("dir", 0), "one\n");
+  EXPECT_EQ(run.Log("file", 0), "two\n");
+  EXPECT_EQ(run.Log("rotated", 0), "three\n");
+  const std::string logs = run.dir() + "/sandbox/.logs/";
+  EXPECT_TRUE(fs::is_directory(fs::symlink_status(logs + "dir")));
+  EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(logs + "file/0/stdout")));
+  EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(logs + "rotated/0/stdout")));
 }
 
 }  // namespace

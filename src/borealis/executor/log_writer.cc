@@ -95,8 +95,10 @@ absl::StatusOr<std::map<std::string, LogConfig>> ReadLogConfigs(std::string_view
 
 // ---------------------------------------------------------------- RotatingLog
 
-RotatingLog::RotatingLog(std::string dir, std::string name, const LogConfig& config)
+RotatingLog::RotatingLog(DirFd dir, std::string dir_path, std::string name,
+                         const LogConfig& config)
     : dir_(std::move(dir)),
+      dir_path_(std::move(dir_path)),
       name_(std::move(name)),
       rotate_(config.mode == LogConfig::Mode::kRotate),
       log_size_(config.log_size),
@@ -107,30 +109,28 @@ RotatingLog::~RotatingLog() {
 }
 
 absl::Status RotatingLog::Open() {
-  const std::string file = path();
-  fd_ = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd_ < 0) return ErrnoError(absl::StrCat("open '", file, "'"), errno);
+  ASSIGN_OR_RETURN(fd_, OpenLogFile(dir_, name_, path()));
   struct stat st{};
   size_ = ::fstat(fd_, &st) == 0 ? st.st_size : 0;
   return absl::OkStatus();
 }
 
 absl::Status RotatingLog::Rotate() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
-  const std::string base = path();
   if (backups_ == 0) {
-    if (::truncate(base.c_str(), 0) != 0 && errno != ENOENT) {
-      return ErrnoError(absl::StrCat("truncate '", base, "'"), errno);
-    }
-  } else {
-    // stdout.<backups-1> -> stdout.<backups> (replacing the oldest), ..., stdout -> stdout.1
-    for (int i = backups_ - 1; i >= 0; --i) {
-      std::string from = i == 0 ? base : absl::StrCat(base, ".", i);
-      std::string to = absl::StrCat(base, ".", i + 1);
-      if (::rename(from.c_str(), to.c_str()) != 0 && errno != ENOENT) {
-        return ErrnoError(absl::StrCat("rename '", from, "'"), errno);
-      }
+    // The open file is the one to start over: no name is looked up again.
+    if (::ftruncate(fd_, 0) != 0) return ErrnoError(absl::StrCat("truncate '", path(), "'"), errno);
+    size_ = 0;
+    return absl::OkStatus();
+  }
+  ::close(fd_);
+  fd_ = -1;
+  // stdout.<backups-1> -> stdout.<backups> (replacing the oldest), ..., stdout -> stdout.1;
+  // renameat moves directory entries and follows no link.
+  for (int i = backups_ - 1; i >= 0; --i) {
+    std::string from = i == 0 ? name_ : absl::StrCat(name_, ".", i);
+    std::string to = absl::StrCat(name_, ".", i + 1);
+    if (::renameat(dir_.get(), from.c_str(), dir_.get(), to.c_str()) != 0 && errno != ENOENT) {
+      return ErrnoError(absl::StrCat("rename '", dir_path_, "/", from, "'"), errno);
     }
   }
   return Open();

@@ -2,7 +2,7 @@
 // read from the executor data (the job JSON) with the schema's defaults, and the
 // writers that carry a run's output when the executor has to stand in the middle.
 //
-// Destinations: `file` (`.logs/<process>/<run>/stdout|stderr`), `console` (the
+// Destinations: `file` (`<sandbox>/.logs/<process>/<run>/stdout|stderr`), `console` (the
 // executor's own stdout/stderr, i.e. executor.log), `both`, `none` (discarded). Modes:
 // `standard` (files grow without bound) and `rotate` (when a file would pass `log_size`
 // bytes it becomes `stdout.1`, the older ones shift up to `stdout.<backups>`, the oldest
@@ -12,6 +12,8 @@
 // child writes straight to the file, the inherited descriptor or /dev/null). Only
 // `rotate` and `both` put a pipe between the process and its files: the executor's one
 // poll loop reads it (LogPump) and writes through a RotatingLog; no thread per process.
+// The files live in the sandbox, which the task's user owns: a RotatingLog works only
+// through its run directory's descriptor and never follows a link (log_files.h).
 //
 // Thread contract: ReadLogConfigs is pure and thread-safe; RotatingLog and LogPump are
 // owned by one thread (the executor loop).
@@ -25,6 +27,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "borealis/executor/log_files.h"
 
 namespace borealis::executor {
 
@@ -54,23 +57,25 @@ struct LogConfig {
 // "executor data: " and name the field.
 absl::StatusOr<std::map<std::string, LogConfig>> ReadLogConfigs(std::string_view executor_data);
 
-// One log file, `<dir>/<name>`, written in standard or rotate mode. Opens (appending)
-// on the first write.
+// One log file, `name` in the directory `dir` (whose path, for messages, is
+// `dir_path`), written in standard or rotate mode. Opens (appending) on the first write;
+// opens and renames only relative to `dir`, never through a link (log_files.h).
 class RotatingLog {
  public:
-  RotatingLog(std::string dir, std::string name, const LogConfig& config);
+  RotatingLog(DirFd dir, std::string dir_path, std::string name, const LogConfig& config);
   ~RotatingLog();
   RotatingLog(const RotatingLog&) = delete;
   RotatingLog& operator=(const RotatingLog&) = delete;
 
   absl::Status Write(std::string_view data);
-  std::string path() const { return dir_ + "/" + name_; }
+  std::string path() const { return dir_path_ + "/" + name_; }
 
  private:
   absl::Status Open();
   absl::Status Rotate();
 
-  std::string dir_;
+  DirFd dir_;
+  std::string dir_path_;
   std::string name_;
   bool rotate_;
   int64_t log_size_;

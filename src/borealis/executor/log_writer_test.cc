@@ -91,13 +91,19 @@ TEST(ReadLogConfigsTest, BadInputNamesTheField) {
   EXPECT_FALSE(ReadLogConfigs("{}").ok());
 }
 
+DirFd Dir(const std::string& path) {
+  absl::StatusOr<DirFd> dir = OpenDirectory(path);
+  EXPECT_TRUE(dir.ok()) << dir.status();
+  return dir.ok() ? *std::move(dir) : DirFd();
+}
+
 TEST(RotatingLogTest, StandardModeAppends) {
   testing::TempDir tmp;
   {
-    RotatingLog log(tmp.path(), "stdout", LogConfig());
+    RotatingLog log(Dir(tmp.path()), tmp.path(), "stdout", LogConfig());
     ASSERT_TRUE(log.Write("one\n").ok());
   }
-  RotatingLog again(tmp.path(), "stdout", LogConfig());
+  RotatingLog again(Dir(tmp.path()), tmp.path(), "stdout", LogConfig());
   ASSERT_TRUE(again.Write("two\n").ok());
   EXPECT_EQ(ReadAll(tmp.Sub("stdout")), "one\ntwo\n");
 }
@@ -108,7 +114,7 @@ TEST(RotatingLogTest, RotatesAtSizeAndKeepsBackups) {
   config.mode = LogConfig::Mode::kRotate;
   config.log_size = 10;
   config.backups = 2;
-  RotatingLog log(tmp.path(), "stdout", config);
+  RotatingLog log(Dir(tmp.path()), tmp.path(), "stdout", config);
   // 35 bytes: four files' worth; the oldest is dropped.
   ASSERT_TRUE(log.Write("aaaaaaaaaabbbbbbbbbb").ok());
   ASSERT_TRUE(log.Write("ccccccccccddddd").ok());
@@ -124,10 +130,32 @@ TEST(RotatingLogTest, NoBackupsStartsOver) {
   config.mode = LogConfig::Mode::kRotate;
   config.log_size = 4;
   config.backups = 0;
-  RotatingLog log(tmp.path(), "stderr", config);
+  RotatingLog log(Dir(tmp.path()), tmp.path(), "stderr", config);
   ASSERT_TRUE(log.Write("123456").ok());
   EXPECT_EQ(ReadAll(tmp.Sub("stderr")), "56");
   EXPECT_FALSE(fs::exists(tmp.Sub("stderr.1")));
+}
+
+// The run directory is in the sandbox, which the task's user owns: links planted at the
+// log or a backup's name are replaced, never written through.
+TEST(RotatingLogTest, NeverWritesThroughALink) {
+  testing::TempDir tmp;
+  const std::string run_dir = tmp.Sub("run");
+  fs::create_directories(run_dir);
+  std::ofstream(tmp.Sub("secret")) << "keep\n";
+  fs::create_symlink(tmp.Sub("secret"), run_dir + "/stdout");
+  fs::create_symlink(tmp.Sub("secret"), run_dir + "/stdout.1");
+  LogConfig config;
+  config.mode = LogConfig::Mode::kRotate;
+  config.log_size = 4;
+  config.backups = 1;
+  RotatingLog log(Dir(run_dir), run_dir, "stdout", config);
+  ASSERT_TRUE(log.Write("abcdef").ok());
+  EXPECT_EQ(ReadAll(run_dir + "/stdout"), "ef");
+  EXPECT_EQ(ReadAll(run_dir + "/stdout.1"), "abcd");
+  EXPECT_FALSE(fs::is_symlink(run_dir + "/stdout"));
+  EXPECT_FALSE(fs::is_symlink(run_dir + "/stdout.1"));
+  EXPECT_EQ(ReadAll(tmp.Sub("secret")), "keep\n");
 }
 
 TEST(LogPumpTest, CopiesToFileAndConsoleUntilEof) {
@@ -139,7 +167,9 @@ TEST(LogPumpTest, CopiesToFileAndConsoleUntilEof) {
   ASSERT_GE(console, 0);
   LogConfig config;
   config.destination = LogConfig::Destination::kBoth;
-  LogPump pump(fds[0], std::make_unique<RotatingLog>(tmp.path(), "stdout", config), console);
+  LogPump pump(fds[0],
+               std::make_unique<RotatingLog>(Dir(tmp.path()), tmp.path(), "stdout", config),
+               console);
   EXPECT_TRUE(pump.Drain());  // nothing yet: still open
   ASSERT_EQ(::write(fds[1], "hello\n", 6), 6);
   EXPECT_TRUE(pump.Drain());

@@ -126,30 +126,42 @@ void ProcessGraph::SetKillOutcome(const std::string& failure) {
   outcome_message_ = failure.empty() ? std::string("Killed by request") : failure;
 }
 
-std::vector<Action> ProcessGraph::OnDrain(int64_t now_ms, const std::string& failure) {
+// Brings the finalization budget (and a pending SIGKILL) in to `deadline_ms`.
+void ProcessGraph::SetKillDeadline(std::optional<int64_t> deadline_ms) {
+  if (!deadline_ms) return;
+  kill_deadline_ms_ = kill_deadline_ms_ ? std::min(*kill_deadline_ms_, *deadline_ms) : *deadline_ms;
+  if (budget_end_ms_) budget_end_ms_ = std::min(*budget_end_ms_, *kill_deadline_ms_);
+  if (stage_ == TaskStage::kCleaning) kill_at_ms_ = std::min(kill_at_ms_, *kill_deadline_ms_);
+}
+
+std::vector<Action> ProcessGraph::OnDrain(int64_t now_ms, const std::string& failure,
+                                          std::optional<int64_t> deadline_ms) {
   std::vector<Action> out;
   if (stage_ != TaskStage::kActive || draining_) return out;
   draining_ = true;
   SetKillOutcome(failure);
+  SetKillDeadline(deadline_ms);
   Advance(now_ms, out);
   return out;
 }
 
-std::vector<Action> ProcessGraph::OnKillRequested(int64_t now_ms, const std::string& failure) {
+std::vector<Action> ProcessGraph::OnKillRequested(int64_t now_ms, const std::string& failure,
+                                                  std::optional<int64_t> deadline_ms) {
   std::vector<Action> out;
   switch (stage_) {
     case TaskStage::kDone:
       return out;
     case TaskStage::kActive:
       if (!draining_) SetKillOutcome(failure);
-      BeginCleaning(now_ms, now_ms + kill_grace_ms_, /*then_finalize=*/false, out);
+      SetKillDeadline(deadline_ms);
+      BeginCleaning(now_ms, now_ms + kill_grace_ms_, /*then_finalize=*/true, out);
       break;
     case TaskStage::kFinalizing:
-      BeginCleaning(now_ms, now_ms + kill_grace_ms_, /*then_finalize=*/false, out);
+      SetKillDeadline(deadline_ms);  // the finalizers go on until then at the latest
       break;
     case TaskStage::kCleaning:
-      then_finalize_ = false;
       kill_at_ms_ = std::min(kill_at_ms_, now_ms + kill_grace_ms_);
+      SetKillDeadline(deadline_ms);
       break;
   }
   Advance(now_ms, out);
@@ -206,7 +218,7 @@ bool ProcessGraph::AdvanceActive(int64_t now_ms, std::vector<Action>& out) {
   if (draining_) {
     // Being shut down: nothing new starts, the outcome is already decided.
     if (AnyRunning(false) || AnyRunning(true) || !live_groups_.empty()) return false;
-    BeginCleaning(now_ms, natural_kill_at, /*then_finalize=*/false, out);
+    BeginCleaning(now_ms, natural_kill_at, /*then_finalize=*/true, out);
     return true;
   }
   if (task_.max_failures > 0 && failed_processes_ >= task_.max_failures) {
@@ -261,7 +273,7 @@ bool ProcessGraph::AdvanceCleaning(int64_t now_ms, std::vector<Action>& out) {
   if (running || !live_groups_.empty()) return false;
   bool has_final = std::any_of(processes_.begin(), processes_.end(),
                                [](const auto& entry) { return entry.second.spec.final; });
-  if (then_finalize_ && has_final && outcome_ != Outcome::kKilled) {
+  if (then_finalize_ && has_final) {
     then_finalize_ = false;
     stage_ = TaskStage::kFinalizing;
     return true;
@@ -310,8 +322,10 @@ void ProcessGraph::BeginCleaning(int64_t now_ms, int64_t kill_at_ms, bool then_f
                                  std::vector<Action>& out) {
   if (!budget_end_ms_) {
     budget_end_ms_ = now_ms + int64_t{task_.finalization_wait_secs} * 1000;
+    if (kill_deadline_ms_) budget_end_ms_ = std::min(*budget_end_ms_, *kill_deadline_ms_);
   }
   if (then_finalize) kill_at_ms = std::min(kill_at_ms, *budget_end_ms_);
+  if (kill_deadline_ms_) kill_at_ms = std::min(kill_at_ms, *kill_deadline_ms_);
   stage_ = TaskStage::kCleaning;
   then_finalize_ = then_finalize;
   kill_at_ms_ = kill_at_ms;

@@ -11,17 +11,25 @@
 // is complete when every non-ephemeral regular process succeeded or failed; it fails
 // as soon as task.max_failures processes failed (0: never), or when nothing can run
 // any more. CLEANING sends SIGTERM to every live process group and SIGKILL after the
-// kill grace (capped by the finalization_wait budget). FINALIZING then runs the
-// `final` processes by the same rules within that budget, and CLEANING repeats. A
-// kill request skips finalizers: TERM now, KILL after the grace. The terminal status
+// kill grace (capped by the finalization_wait budget, which starts as CLEANING is first
+// entered). FINALIZING then runs the `final` processes by the same rules (in their
+// order) within that budget; what is still running when it is spent is killed and the
+// finalizers not yet started are skipped; then CLEANING repeats. The terminal status
 // (FINISHED, FAILED, KILLED) is reported once no process group is left.
+//
+// A kill takes the same path (docs/health-checks.md): from ACTIVE, CLEANING (TERM now,
+// KILL after the grace), then FINALIZING, then KILLED. The kill comes with a deadline of
+// its own (the executor's bound on a whole shutdown): the budget ends by then at the
+// latest, whatever finalization_wait says. A kill after ACTIVE (the task already ended on
+// its own and is cleaning up or finalizing) keeps that outcome and only brings the
+// deadline in.
 //
 // Health checks and graceful shutdown (the executor drives them): with
 // report_running=false the graph does not report RUNNING itself (the executor does,
 // once the task is healthy). OnDrain stops launching runs while the processes are
-// asked to shut down over HTTP; the task ends as the kill says once nothing runs.
-// A kill may carry a failure (a health check failed): then the task ends FAILED with
-// that message instead of KILLED.
+// asked to shut down over HTTP; once nothing runs the task goes on to CLEANING and
+// FINALIZING and ends as the kill says. A kill may carry a failure (a health check
+// failed): then the task ends FAILED with that message instead of KILLED.
 //
 // Each process keeps the record of every run (its state, pid, exit and times), capped
 // like the runs themselves; the executor publishes it in status.json.
@@ -114,12 +122,16 @@ class ProcessGraph {
   std::vector<Action> OnExited(const std::string& process, ExitStatus exit, int64_t now_ms);
   // No process is left in group `pgid`.
   std::vector<Action> OnGroupGone(int pgid, int64_t now_ms);
-  // Kill the task (SIGTERM to the executor). A non-empty `failure` ends it FAILED with
-  // that message rather than KILLED "Killed by request".
-  std::vector<Action> OnKillRequested(int64_t now_ms, const std::string& failure = "");
-  // Start no more runs; end the task (as OnKillRequested with `failure` would) once no
-  // process runs. Only in the ACTIVE stage. A later OnKillRequested terminates the rest.
-  std::vector<Action> OnDrain(int64_t now_ms, const std::string& failure = "");
+  // Kill the task (SIGTERM to the executor): CLEANING, FINALIZING, then KILLED "Killed
+  // by request", or FAILED with `failure` when that is not empty. Everything, finalizers
+  // included, is over by `deadline_ms` when one is given.
+  std::vector<Action> OnKillRequested(int64_t now_ms, const std::string& failure = "",
+                                      std::optional<int64_t> deadline_ms = std::nullopt);
+  // Start no more runs; once no process runs, finalize and end the task as
+  // OnKillRequested with `failure` would. Only in the ACTIVE stage. A later
+  // OnKillRequested terminates the rest.
+  std::vector<Action> OnDrain(int64_t now_ms, const std::string& failure = "",
+                              std::optional<int64_t> deadline_ms = std::nullopt);
   // Time passed; acts on min_duration gates and deadlines.
   std::vector<Action> OnTick(int64_t now_ms);
 
@@ -137,6 +149,7 @@ class ProcessGraph {
 
   void Advance(int64_t now_ms, std::vector<Action>& out);
   void SetKillOutcome(const std::string& failure);
+  void SetKillDeadline(std::optional<int64_t> deadline_ms);
   bool AdvanceActive(int64_t now_ms, std::vector<Action>& out);
   bool AdvanceCleaning(int64_t now_ms, std::vector<Action>& out);
   bool AdvanceFinalizing(int64_t now_ms, std::vector<Action>& out);
@@ -171,6 +184,7 @@ class ProcessGraph {
   int failed_processes_ = 0;
   bool then_finalize_ = false;
   std::optional<int64_t> budget_end_ms_;  // finalization_wait budget
+  std::optional<int64_t> kill_deadline_ms_;  // a kill's own bound on the budget
   int64_t kill_at_ms_ = 0;
   bool kill_sent_ = false;
 };

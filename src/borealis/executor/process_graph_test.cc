@@ -44,7 +44,11 @@ class Harness {
     Exit(name, code);
     Take(graph_.OnGroupGone(pid, Now()));
   }
-  void Kill(const std::string& failure = "") { Take(graph_.OnKillRequested(Now(), failure)); }
+  void Kill(const std::string& failure = "", std::optional<int64_t> deadline_in_ms = std::nullopt) {
+    std::optional<int64_t> deadline;
+    if (deadline_in_ms) deadline = Now() + *deadline_in_ms;
+    Take(graph_.OnKillRequested(Now(), failure, deadline));
+  }
   void Drain(const std::string& failure = "") { Take(graph_.OnDrain(Now(), failure)); }
   void Advance(int64_t ms) {
     clock_.AdvanceMs(ms);
@@ -310,17 +314,93 @@ TEST(ProcessGraphTest, FinalizersAreBoundByFinalizationWait) {
   EXPECT_EQ(h.reports.back().first, ScheduleStatus::kFinished);
 }
 
-TEST(ProcessGraphTest, KillSkipsFinalizers) {
+// A kill goes through CLEANING and FINALIZING as a natural end does: the finalizers
+// run, in their order, and the task then ends KILLED.
+TEST(ProcessGraphTest, KillRunsFinalizers) {
+  config::TaskSpec task = Task({Proc("main"), Proc("f1"), Proc("f2")}, {{"f1", "f2"}});
+  task.processes[1].final = true;
+  task.processes[2].final = true;
+  Harness h(task);
+  h.Start();
+  h.Kill();
+  EXPECT_EQ(h.graph().stage(), TaskStage::kCleaning);
+  EXPECT_THAT(h.signals, ElementsAre("TERM main"));
+  h.Killed("main", 15);
+  h.GroupGone("main");
+  EXPECT_EQ(h.graph().stage(), TaskStage::kFinalizing);
+  EXPECT_THAT(h.launches, ElementsAre("main/0", "f1/0"));
+  h.ExitAndGone("f1", 0);
+  EXPECT_THAT(h.launches, ElementsAre("main/0", "f1/0", "f2/0"));
+  h.ExitAndGone("f2", 0);
+  ASSERT_TRUE(h.graph().done());
+  EXPECT_EQ(h.State("main"), ProcessState::kKilled);
+  EXPECT_EQ(h.State("f2"), ProcessState::kSuccess);
+  EXPECT_EQ(h.reports.back(),
+            std::make_pair(ScheduleStatus::kKilled, std::string("Killed by request")));
+}
+
+// A finalizer that outlasts finalization_wait (counted from the kill) is killed.
+TEST(ProcessGraphTest, KilledTasksFinalizersAreBoundByFinalizationWait) {
+  config::TaskSpec task = Task({Proc("main"), Proc("fin")});
+  task.processes[1].final = true;
+  task.finalization_wait_secs = 10;
+  Harness h(task, /*grace_ms=*/1000);
+  h.Start();
+  h.Kill();
+  h.Advance(500);
+  h.Killed("main", 15);
+  h.GroupGone("main");
+  EXPECT_THAT(h.Running(), ElementsAre("fin"));
+  h.Advance(9'000);
+  EXPECT_THAT(h.signals, ElementsAre("TERM main"));
+  h.Advance(500);  // 10 s after the kill
+  EXPECT_THAT(h.signals, ElementsAre("TERM main", "TERM fin", "KILL fin"));
+  h.Killed("fin", 9);
+  h.GroupGone("fin");
+  ASSERT_TRUE(h.graph().done());
+  EXPECT_EQ(h.State("fin"), ProcessState::kKilled);
+  EXPECT_EQ(h.reports.back().first, ScheduleStatus::kKilled);
+}
+
+// The kill's own deadline bounds CLEANING and FINALIZING when it is nearer than
+// finalization_wait; finalizers not started by then are skipped.
+TEST(ProcessGraphTest, KillDeadlineBoundsFinalization) {
+  config::TaskSpec task = Task({Proc("main"), Proc("f1"), Proc("f2")}, {{"f1", "f2"}});
+  task.processes[1].final = true;
+  task.processes[2].final = true;
+  task.finalization_wait_secs = 30;
+  Harness h(task, /*grace_ms=*/5000);
+  h.Start();
+  h.Kill("", /*deadline_in_ms=*/3000);
+  EXPECT_EQ(h.graph().NextDeadlineMs(), 3000);  // SIGKILL at the deadline, not after the grace
+  h.Advance(1000);
+  h.Killed("main", 15);
+  h.GroupGone("main");
+  EXPECT_THAT(h.Running(), ElementsAre("f1"));
+  h.Advance(2000);
+  EXPECT_THAT(h.signals, ElementsAre("TERM main", "TERM f1", "KILL f1"));
+  h.Killed("f1", 9);
+  h.GroupGone("f1");
+  ASSERT_TRUE(h.graph().done());
+  EXPECT_THAT(h.launches, ElementsAre("main/0", "f1/0"));
+  EXPECT_EQ(h.reports.back().first, ScheduleStatus::kKilled);
+}
+
+// A kill while the finalizers of a finished task run lets them go on (until the kill's
+// deadline) and keeps the task's own outcome.
+TEST(ProcessGraphTest, KillWhileFinalizingLetsFinalizersFinish) {
   config::TaskSpec task = Task({Proc("main"), Proc("fin")});
   task.processes[1].final = true;
   Harness h(task);
   h.Start();
-  h.Kill();
-  h.Killed("main", 15);
-  h.GroupGone("main");
+  h.ExitAndGone("main", 0);
+  EXPECT_THAT(h.Running(), ElementsAre("fin"));
+  h.Kill("", /*deadline_in_ms=*/20'000);
+  EXPECT_THAT(h.signals, ElementsAre("TERM main"));  // sent as the regular plan ended
+  h.ExitAndGone("fin", 0);
   ASSERT_TRUE(h.graph().done());
-  EXPECT_THAT(h.launches, ElementsAre("main/0"));
-  EXPECT_EQ(h.reports.back().first, ScheduleStatus::kKilled);
+  EXPECT_EQ(h.State("fin"), ProcessState::kSuccess);
+  EXPECT_EQ(h.reports.back().first, ScheduleStatus::kFinished);
 }
 
 TEST(ProcessGraphTest, LaunchFailureCountsAsAFailedRun) {
@@ -418,6 +498,20 @@ TEST(ProcessGraphTest, DrainStartsNothingAndEndsKilledWhenAllExit) {
   ASSERT_TRUE(h.graph().done());
   EXPECT_EQ(h.reports.back(),
             std::make_pair(ScheduleStatus::kKilled, std::string("Killed by request")));
+}
+
+TEST(ProcessGraphTest, DrainedTaskRunsFinalizers) {
+  config::TaskSpec task = Task({Proc("a"), Proc("fin")});
+  task.processes[1].final = true;
+  Harness h(task);
+  h.Start();
+  h.Drain();
+  h.ExitAndGone("a", 0);
+  EXPECT_EQ(h.graph().stage(), TaskStage::kFinalizing);
+  EXPECT_THAT(h.launches, ElementsAre("a/0", "fin/0"));
+  h.ExitAndGone("fin", 0);
+  ASSERT_TRUE(h.graph().done());
+  EXPECT_EQ(h.reports.back().first, ScheduleStatus::kKilled);
 }
 
 TEST(ProcessGraphTest, KillAfterDrainTerminatesTheRestWithTheDrainOutcome) {

@@ -5,8 +5,8 @@
 // exec'ed or died. The child shares the executor's memory (and the executor has helper
 // threads), so it makes async-signal-safe calls only, and every signal stays blocked
 // until it has put all handlers back to default. It does: signals back to default and
-// unblocked, a new session, stdin/stdout/stderr as the request says (files are opened
-// while still privileged, so logs under the executor's directory stay the executor's),
+// unblocked, a new session, stdin/stdout/stderr as the request says (log files come as
+// descriptors the executor opened; a path is opened while still privileged),
 // the task's cgroups joined and the user switched (isolation::ApplyInChild), cwd, every
 // other descriptor closed on exec, exec.
 // A failure before exec reaches the parent through a close-on-exec pipe, so Spawn

@@ -2,7 +2,8 @@
 // `/bin/bash -c <cmdline>` in a new session (so its own process group, pgid = pid),
 // cwd = sandbox, stdin /dev/null, stdout/stderr to its log files or a pipe, with a
 // cleared environment: HOME (the sandbox), USER/LOGNAME, PATH and LANG (inherited),
-// BASH_ENV when `<sandbox>/.thermos_profile` exists. Started with posix_spawn, so the
+// BASH_ENV when `<sandbox>/.thermos_profile` exists as the run starts (an earlier
+// process may write it, so the executor asks again for every run). Started with posix_spawn, so the
 // child is in its own group before Spawn returns (a kill cannot race the setsid), and
 // with every signal unblocked and reset to default.
 //
@@ -36,8 +37,9 @@ struct SpawnRequest {
   const isolation::ChildSetup* isolation = nullptr;
 };
 
-// The environment a process of this task gets (see above). `user` names USER and
-// LOGNAME; the inherited PATH and LANG come from this process's environment.
+// The environment a process run of this task gets (see above), as of now: call it as
+// each run starts. `user` names USER and LOGNAME; the inherited PATH and LANG come from
+// this process's environment.
 std::vector<std::string> ProcessEnvironment(const std::string& sandbox, const std::string& user);
 
 // `bash -c CMDLINE` and the request's environment as exec wants them (null-terminated

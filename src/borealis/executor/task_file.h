@@ -13,8 +13,8 @@
 // then runs `borealis-executor --task-dir <dir> [--agent-socket <path>]`. The executor
 // owns, inside that directory:
 //
-//   <dir>/sandbox/                      cwd and HOME of every process
-//   <dir>/.logs/<process>/<run>/stdout  (and stderr) of each run, run = 0, 1, ...
+//   <dir>/sandbox/                      cwd and HOME of every process, owned by the task's user
+//   <dir>/sandbox/.logs/<process>/<run>/stdout  (and stderr) of each run, run = 0, 1, ...
 //   <dir>/status.json                   see status_file.h; replaced atomically
 //
 // Pure parsing; thread-safe.
@@ -32,7 +32,7 @@ namespace borealis::executor {
 inline constexpr char kTaskFileName[] = "task.json";
 inline constexpr char kStatusFileName[] = "status.json";
 inline constexpr char kSandboxDirName[] = "sandbox";
-inline constexpr char kLogsDirName[] = ".logs";
+inline constexpr char kLogsDirName[] = ".logs";  // in the sandbox
 inline constexpr int64_t kDefaultKillGraceMs = 5000;
 inline constexpr int64_t kDefaultDiskCheckIntervalMs = 10'000;
 
