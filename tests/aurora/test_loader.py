@@ -194,6 +194,28 @@ class LoaderTest(unittest.TestCase):
     path = self.write('c.aurora', "jobs = [Job(cluster='c', name='n', task=SimpleTask('t', 'x'))]\n")
     self.assertEqual(aurora_loader.list_jobs(path, []), ['c/{MISSING}/{MISSING}/n'])
 
+  def test_list_jobs_leaves_unbound_templates(self):
+    path = self.write('a.aurora', (
+        "jobs = [Job(cluster='c', role='r', environment='{{profile.env}}', name='n', "
+        "container=Mesos(image=DockerImage(name='app', tag='{{docker.image[app][1]}}')), "
+        "task=SimpleTask('t', 'echo {{profile.x}}'))]\n"))
+    self.assertEqual(aurora_loader.list_jobs(path, []), ['c/r/{{profile.env}}/n'])
+
+  def test_list_json_jobs(self):
+    path = self.write('a.json', json.dumps(
+        {'cluster': 'c', 'role': 'r', 'environment': '{{e}}', 'name': 'n'}))
+    self.assertEqual(aurora_loader.list_json_jobs(path, []), ['c/r/{{e}}/n'])
+    self.assertEqual(aurora_loader.list_json_jobs(path, ['e=prod']), ['c/r/prod/n'])
+    path = self.write('b.json', json.dumps({'jobs': []}))
+    self.assertEqual(aurora_loader.list_json_jobs(path, []), [])
+    path = self.write('c.json', json.dumps({'jobs': [{'name': 'n', 'bogus': 1}]}))
+    with self.assertRaises(AuroraConfigError) as e:
+      aurora_loader.list_json_jobs(path, [])
+    self.assertEqual((e.exception.file, e.exception.field_path), (path, 'jobs[0]'))
+    path = self.write('d.json', '{')
+    with self.assertRaises(AuroraConfigError):
+      aurora_loader.list_json_jobs(path, [])
+
   def test_docker_image_helper_is_not_supported(self):
     path = self.write('a.aurora', (
         "jobs = [Job(cluster='c', role='r', environment='devel', name='n', "

@@ -174,7 +174,7 @@ int RunCli(int argc, const char* const* argv, CliContext& ctx) {
   CLI::App app{"borealis: the Borealis command line (Aurora's grammar: borealis NOUN VERB ARGS)",
                "borealis"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "borealis 0.1.0");
+  app.set_version_flag("--version", kVersion, "Print the version and exit");
   Options options;
   Action action;
   app.add_flag("--verbose,-v", options.verbose, "More output (accepted; no effect yet)");

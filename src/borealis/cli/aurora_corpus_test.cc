@@ -1,6 +1,7 @@
 // .aurora files through the CLI: every corpus file of tests/aurora/ inspects (--write-json)
 // to its golden JSON, every negative file fails with its file, line and field path, and a
-// job survives .aurora -> TaskConfig -> JSON -> TaskConfig unchanged.
+// job survives .aurora -> TaskConfig -> JSON -> TaskConfig unchanged; `config list` only
+// loads a file.
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -15,6 +16,7 @@
 #include "borealis/cli/job_commands.h"
 #include "borealis/cli/job_config.h"
 #include "borealis/config/job_spec.h"
+#include "borealis/testing/temp_dir.h"
 #include "borealis/wire/codec.h"
 #include "borealis/wire/convert.h"
 
@@ -168,6 +170,66 @@ TEST(AuroraCorpus, TaskConfigRoundTripIsIdentity) {
       EXPECT_TRUE(DiffJobs(*job, *again).empty());
     }
   }
+}
+
+// A job whose Docker image tag the cluster's registry would resolve, and a job whose
+// environment is a profile value no binding gives.
+constexpr char kUnbound[] = R"(
+hello = Process(name = 'hello', cmdline = 'echo {{profile.greeting}}')
+task = Task(processes = [hello], resources = Resources(cpu = 0.1, ram = 16*MB, disk = 16*MB))
+jobs = [
+  Service(cluster = 'devcluster', role = 'www-data', environment = 'devel', name = 'hello',
+          task = task,
+          container = Mesos(image = DockerImage(name = 'app', tag = '{{docker.image[app][1.0]}}'))),
+  Job(cluster = 'devcluster', role = 'www-data', environment = '{{profile.env}}',
+      name = 'batch', task = task),
+]
+)";
+
+// Aurora's `config list` only loads the file: nothing is checked, nothing needs --bind,
+// and what nothing binds stays in the keys as written. The verbs that use one job check it.
+TEST(ConfigList, LoadsTheFileWithoutCheckingItsJobs) {
+  testing::TempDir dir;
+  const std::string path = dir.Sub("unbound.aurora");
+  std::ofstream(path) << kUnbound;
+  CliRun list = RunArgs({"config", "list", path});
+  EXPECT_EQ(list.code, 0) << list.err;
+  EXPECT_EQ(list.out,
+            "jobs=[devcluster/www-data/devel/hello, devcluster/www-data/{{profile.env}}/batch]\n");
+  CliRun bound = RunArgs({"config", "list", path, "--bind", "profile.env=prod"});
+  EXPECT_EQ(bound.code, 0) << bound.err;
+  EXPECT_EQ(bound.out, "jobs=[devcluster/www-data/devel/hello, devcluster/www-data/prod/batch]\n");
+
+  CliRun inspect = RunArgs({"job", "inspect", "devcluster/www-data/devel/hello", path});
+  EXPECT_EQ(inspect.code, kExitInvalidConfig);
+  EXPECT_THAT(inspect.err, HasSubstr("docker.image"));
+}
+
+TEST(ConfigList, NoJobsAndJsonFilesAndLoadErrors) {
+  testing::TempDir dir;
+  const std::string empty = dir.Sub("empty.aurora");
+  std::ofstream(empty) << "x = 1\n";
+  CliRun none = RunArgs({"config", "list", empty});
+  EXPECT_EQ(none.code, 0) << none.err;
+  EXPECT_EQ(none.out, "jobs=[]\n");
+
+  const std::string json_file = dir.Sub("jobs.json");
+  std::ofstream(json_file) << R"({"jobs": [{"cluster": "c", "role": "r", "name": "n",
+                                   "environment": "{{profile.env}}"}]})";
+  CliRun from_json = RunArgs({"config", "list", json_file, "--read-json"});
+  EXPECT_EQ(from_json.code, 0) << from_json.err;
+  EXPECT_EQ(from_json.out, "jobs=[c/r/{{profile.env}}/n]\n");
+  CliRun json_bound =
+      RunArgs({"config", "list", json_file, "--read-json", "--bind", "profile.env=prod"});
+  EXPECT_EQ(json_bound.out, "jobs=[c/r/prod/n]\n");
+
+  // A file that does not load is a command failure (Aurora's EXIT_COMMAND_FAILURE).
+  const std::string broken = dir.Sub("broken.aurora");
+  std::ofstream(broken) << "jobs = [\n";
+  CliRun bad = RunArgs({"config", "list", broken});
+  EXPECT_EQ(bad.code, kExitCommandFailure);
+  EXPECT_THAT(bad.err, HasSubstr(broken + ":"));
+  EXPECT_EQ(bad.out, "");
 }
 
 model::JobConfiguration DiffBase() {

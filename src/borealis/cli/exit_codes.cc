@@ -26,18 +26,26 @@ int ExitCodeFor(const absl::Status& status) {
   if (payload.has_value() && absl::SimpleAtoi(std::string(*payload), &code)) return code;
   switch (status.code()) {
     case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kOutOfRange:
       return kExitInvalidParameter;
     case absl::StatusCode::kUnavailable:
       return kExitNetworkError;
     case absl::StatusCode::kDeadlineExceeded:
       return kExitTimeout;
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kPermissionDenied:
+      return kExitAuthError;
     case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kAborted:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kUnimplemented:
       return kExitCommandFailure;
-    case absl::StatusCode::kInternal:
-    case absl::StatusCode::kUnknown:
-      return kExitUnknownError;
+    case absl::StatusCode::kCancelled:
+      return kExitInterrupted;
     default:
-      return kExitGeneric;
+      return kExitUnknownError;
   }
 }
 

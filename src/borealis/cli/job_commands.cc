@@ -45,9 +45,15 @@ std::string FullPattern(const JobPattern& p) {
 }  // namespace
 
 absl::StatusOr<SchedulerClient> ClientFor(const CliContext& ctx, const std::string& cluster) {
-  ASSIGN_OR_RETURN(ClusterConfig config, FindCluster(ctx.clusters, cluster));
-  ASSIGN_OR_RETURN(std::string uri, SchedulerUri(config));
-  return SchedulerClient::Create(uri);
+  // An unknown cluster, or one clusters.json gives no usable scheduler for, is a
+  // configuration error, as Aurora's "Unknown cluster" is.
+  auto client = [&]() -> absl::StatusOr<SchedulerClient> {
+    ASSIGN_OR_RETURN(ClusterConfig config, FindCluster(ctx.clusters, cluster));
+    ASSIGN_OR_RETURN(std::string uri, SchedulerUri(config));
+    return SchedulerClient::Create(uri);
+  }();
+  if (!client.ok()) return WithExitCode(client.status(), kExitInvalidConfig);
+  return client;
 }
 
 void SplitTasks(std::vector<api::ScheduledTask> tasks, std::vector<api::ScheduledTask>* active,

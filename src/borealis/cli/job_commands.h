@@ -84,7 +84,9 @@ struct JobDiffOptions {
 absl::Status JobCreate(CliContext& ctx, const JobCreateOptions& options);
 // Prints the job the key names in the file; nothing is sent anywhere.
 absl::Status JobInspect(CliContext& ctx, const JobInspectOptions& options);
-// Prints "jobs=[cluster/role/env/name, ...]".
+// Prints "jobs=[cluster/role/env/name, ...]" as Aurora's `config list` does: the file is
+// only loaded (no job is checked, nothing needs --bind, unbound templates stay in the keys
+// as written); a file that cannot be loaded is kExitCommandFailure, as in Aurora.
 absl::Status ConfigList(CliContext& ctx, const ConfigListOptions& options);
 // Compares the file's job with the running one field by field; OK when they are the same,
 // else an error with exit code kExitGeneric (1, as diff(1)) after printing the differences.

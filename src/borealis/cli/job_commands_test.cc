@@ -1,11 +1,20 @@
-// Job selection from a JSON file, --wait-until evaluation, and exit codes.
+// Job selection from a JSON file, --wait-until evaluation, exit codes, and --version.
 #include "borealis/cli/job_commands.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <fstream>
+#include <sstream>
+
+#include "borealis/base/clock.h"
+#include "borealis/cli/app.h"
+#include "absl/strings/str_cat.h"
 #include "borealis/cli/exit_codes.h"
+#include "borealis/net/http_server.h"
 #include "borealis/testing/status_matchers.h"
+#include "borealis/testing/temp_dir.h"
 
 namespace borealis::cli {
 namespace {
@@ -136,12 +145,114 @@ TEST(SplitTasks, ActiveAndInactiveSortedByInstance) {
   EXPECT_EQ(inactive[0].assignedTask.taskId, "y");
 }
 
+// Aurora's client's EXIT_* numbers, and a failure class for every status code.
 TEST(ExitCodes, PinnedAndMapped) {
+  EXPECT_EQ(kExitInvalidConfig, 3);
+  EXPECT_EQ(kExitCommandFailure, 4);
+  EXPECT_EQ(kExitInvalidCommand, 5);
+  EXPECT_EQ(kExitInvalidParameter, 6);
+  EXPECT_EQ(kExitNetworkError, 7);
+  EXPECT_EQ(kExitTimeout, 9);
+  EXPECT_EQ(kExitApiError, 10);
+  EXPECT_EQ(kExitUnknownError, 20);
+  EXPECT_EQ(kExitAuthError, 30);
+  EXPECT_EQ(kExitInterrupted, 130);
+
   EXPECT_EQ(ExitCodeFor(absl::OkStatus()), 0);
-  EXPECT_EQ(ExitCodeFor(absl::NotFoundError("unknown cluster 'x'; known: none")), 1);
   EXPECT_EQ(ExitCodeFor(absl::UnavailableError("down")), kExitNetworkError);
   EXPECT_EQ(ExitCodeFor(absl::DeadlineExceededError("slow")), kExitTimeout);
   EXPECT_EQ(ExitCodeFor(WithExitCode(absl::InternalError("api"), kExitApiError)), kExitApiError);
+  EXPECT_EQ(ExitCodeFor(absl::InvalidArgumentError("x")), kExitInvalidParameter);
+  EXPECT_EQ(ExitCodeFor(absl::PermissionDeniedError("x")), kExitAuthError);
+  EXPECT_EQ(ExitCodeFor(absl::UnauthenticatedError("x")), kExitAuthError);
+  EXPECT_EQ(ExitCodeFor(absl::NotFoundError("x")), kExitCommandFailure);
+  EXPECT_EQ(ExitCodeFor(absl::AlreadyExistsError("x")), kExitCommandFailure);
+  EXPECT_EQ(ExitCodeFor(absl::FailedPreconditionError("x")), kExitCommandFailure);
+  EXPECT_EQ(ExitCodeFor(absl::CancelledError("x")), kExitInterrupted);
+  EXPECT_EQ(ExitCodeFor(absl::InternalError("x")), kExitUnknownError);
+  EXPECT_EQ(ExitCodeFor(absl::DataLossError("x")), kExitUnknownError);
+  // Nothing falls through to 1, which only `job diff` uses (as diff(1) does).
+  for (int code = 1; code <= 16; ++code) {
+    absl::Status s(static_cast<absl::StatusCode>(code), "x");
+    EXPECT_NE(ExitCodeFor(s), kExitGeneric) << s;
+  }
+}
+
+struct CliRun {
+  int code = 0;
+  std::string out;
+  std::string err;
+};
+
+CliRun RunCommand(std::vector<std::string> args, const std::string& clusters_json = "",
+                  const std::string& argv0 = "borealis") {
+  base::ManualClock clock;
+  std::ostringstream out, err;
+  testing::TempDir dir;
+  ClusterSearch search;
+  search.clusters_env = dir.Sub("clusters.json");
+  search.etc_dir = dir.Sub("etc");
+  std::ofstream(*search.clusters_env) << (clusters_json.empty() ? "[]" : clusters_json);
+  CliContext ctx{clock, out, err, search, dir.path(), "", [](int64_t) {}};
+  args.insert(args.begin(), argv0);
+  std::vector<const char*> argv;
+  for (const std::string& a : args) argv.push_back(a.c_str());
+  CliRun r;
+  r.code = RunCli(static_cast<int>(argv.size()), argv.data(), ctx);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+// As Aurora's client: an unknown cluster is an invalid configuration, a scheduler that
+// cannot be reached a network error, a bad argument an invalid parameter.
+TEST(ExitCodes, EachFailureClassEndToEnd) {
+  const std::string clusters = R"([{"name": "down", "scheduler_uri": "http://127.0.0.1:1"},
+                                   {"name": "zk", "zk": "zk.example:2181"}])";
+  CliRun unknown = RunCommand({"quota", "get", "nowhere/www-data"}, clusters);
+  EXPECT_EQ(unknown.code, kExitInvalidConfig) << unknown.err;
+  EXPECT_THAT(unknown.err, HasSubstr("unknown cluster 'nowhere'"));
+  CliRun zk_only = RunCommand({"job", "list", "zk/www-data"}, clusters);
+  EXPECT_EQ(zk_only.code, kExitInvalidConfig) << zk_only.err;
+  CliRun down = RunCommand({"quota", "get", "down/www-data"}, clusters);
+  EXPECT_EQ(down.code, kExitNetworkError) << down.err;
+  CliRun bad_role = RunCommand({"quota", "get", "down"}, clusters);
+  EXPECT_EQ(bad_role.code, kExitInvalidParameter) << bad_role.err;
+  CliRun no_verb = RunCommand({"job", "frobnicate"}, clusters);
+  EXPECT_EQ(no_verb.code, kExitInvalidCommand) << no_verb.err;
+}
+
+// A scheduler that refuses the caller (HTTP 401 or 403) is Aurora's EXIT_AUTH_ERROR; any
+// other HTTP error an API error.
+TEST(ExitCodes, RefusedByTheSchedulerIsAnAuthError) {
+  std::atomic<int> status{401};
+  net::HttpServer server(net::HttpServer::Options{});
+  server.Route("POST", "/api", [&status](const net::HttpRequest&) {
+    return net::HttpResponse::Text(status.load(), "no\n");
+  });
+  ASSERT_TRUE(server.Start().ok());
+  const std::string clusters = absl::StrCat(
+      R"([{"name": "locked", "scheduler_uri": "http://127.0.0.1:)", server.port(), R"("}])");
+  for (int code : {401, 403, 500}) {
+    status.store(code);
+    CliRun r = RunCommand({"quota", "get", "locked/www-data"}, clusters);
+    EXPECT_EQ(r.code, code == 500 ? kExitApiError : kExitAuthError) << code << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr(absl::StrCat("HTTP ", code))) << r.err;
+  }
+  server.Stop();
+}
+
+// Aurora's client prints its bare version and exits 0; so does the `aurora` alias.
+TEST(Version, PrintsTheBareVersion) {
+  for (const char* argv0 : {"borealis", "/usr/local/bin/aurora"}) {
+    CliRun r = RunCommand({"--version"}, "", argv0);
+    EXPECT_EQ(r.code, 0) << argv0 << ": " << r.err;
+    EXPECT_EQ(r.out, std::string(kVersion) + "\n") << argv0;
+    EXPECT_EQ(r.err, "") << argv0;
+  }
+  CliRun help = RunCommand({"--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_THAT(help.out, HasSubstr("--version"));
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // `job inspect` and `config list`: read a configuration file and show it; nothing is sent
-// to a scheduler.
+// to a scheduler. Inspect checks the one job it shows; `config list` only loads the file.
 //
 // The readable layout follows Aurora's client:
 //
@@ -20,7 +20,9 @@
 #include "absl/strings/str_split.h"
 #include "borealis/base/status.h"
 #include "borealis/cli/job_commands.h"
+#include "borealis/cli/exit_codes.h"
 #include "borealis/cli/job_config.h"
+#include "borealis/pyconfig/aurora.h"
 
 namespace borealis::cli {
 namespace {
@@ -114,11 +116,16 @@ absl::Status JobInspect(CliContext& ctx, const JobInspectOptions& options) {
 }
 
 absl::Status ConfigList(CliContext& ctx, const ConfigListOptions& options) {
-  ConfigFileOptions file{options.config_file, options.read_json, options.binds};
-  ASSIGN_OR_RETURN(std::vector<config::JobSpec> jobs, LoadConfigJobs(file));
-  std::vector<std::string> keys;
-  for (const config::JobSpec& job : jobs) keys.push_back(SpecKey(job));
-  ctx.out << "jobs=[" << absl::StrJoin(keys, ", ") << "]" << std::endl;
+  // Aurora's `config list` loads the file and binds the jobs, nothing more: checking a job
+  // is for the verbs that use one (inspect, create, diff).
+  absl::StatusOr<std::vector<std::string>> keys =
+      options.read_json ? pyconfig::ListJsonJobs(options.config_file, options.binds)
+                        : pyconfig::ListAuroraJobs(options.config_file, options.binds);
+  if (!keys.ok()) {
+    if (keys.status().code() != absl::StatusCode::kInvalidArgument) return keys.status();
+    return WithExitCode(keys.status(), kExitCommandFailure);
+  }
+  ctx.out << "jobs=[" << absl::StrJoin(*keys, ", ") << "]" << std::endl;
   return absl::OkStatus();
 }
 

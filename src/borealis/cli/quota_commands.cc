@@ -1,8 +1,14 @@
+// `quota get` prints what Aurora's client prints: "Allocated:" and each consumption bucket,
+// one "  NAME: VALUE UNIT" line per resource in Aurora's display order, and with
+// --write-json the GetQuotaResult as Thrift's simple JSON (field names, compact).
 #include "borealis/cli/quota_commands.h"
 
+#include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -22,20 +28,48 @@ absl::Status BadParameter(std::string message) {
   return WithExitCode(absl::InvalidArgumentError(std::move(message)), kExitInvalidParameter);
 }
 
-struct Totals {
-  double cpus = 0;
-  int64_t ram_mb = 0;
-  int64_t disk_mb = 0;
+// Aurora's resource types in its display order, with the names and units its client prints.
+struct ResourceKind {
+  int position;
+  const char* name;  // "CPU"
+  const char* unit;  // " core(s)"
 };
 
-Totals Sum(const api::ResourceAggregate& aggregate) {
-  Totals t;
-  for (const api::Resource& r : aggregate.resources) {
-    if (r.__isset.numCpus) t.cpus += r.numCpus;
-    if (r.__isset.ramMb) t.ram_mb += r.ramMb;
-    if (r.__isset.diskMb) t.disk_mb += r.diskMb;
-  }
-  return t;
+ResourceKind KindOf(const api::Resource& r) {
+  if (r.__isset.numCpus) return {1, "CPU", " core(s)"};
+  if (r.__isset.ramMb) return {2, "RAM", " MB"};
+  if (r.__isset.diskMb) return {3, "Disk", " MB"};
+  if (r.__isset.namedPort) return {4, "Port", ""};
+  if (r.__isset.numGpus) return {5, "GPU", " GPU(s)"};
+  return {6, "Unknown", ""};
+}
+
+// The aggregate's resources in display order (stable: equal kinds keep their set order).
+std::vector<const api::Resource*> Ordered(const api::ResourceAggregate& aggregate) {
+  std::vector<const api::Resource*> out;
+  for (const api::Resource& r : aggregate.resources) out.push_back(&r);
+  std::stable_sort(out.begin(), out.end(), [](const api::Resource* a, const api::Resource* b) {
+    return KindOf(*a).position < KindOf(*b).position;
+  });
+  return out;
+}
+
+std::string ValueText(const api::Resource& r) {
+  if (r.__isset.numCpus) return PythonFloat(r.numCpus);
+  if (r.__isset.ramMb) return absl::StrCat(r.ramMb);
+  if (r.__isset.diskMb) return absl::StrCat(r.diskMb);
+  if (r.__isset.namedPort) return r.namedPort;
+  if (r.__isset.numGpus) return absl::StrCat(r.numGpus);
+  return "";
+}
+
+nlohmann::ordered_json ResourceJson(const api::Resource& r) {
+  if (r.__isset.numCpus) return {{"numCpus", r.numCpus}};
+  if (r.__isset.ramMb) return {{"ramMb", r.ramMb}};
+  if (r.__isset.diskMb) return {{"diskMb", r.diskMb}};
+  if (r.__isset.namedPort) return {{"namedPort", r.namedPort}};
+  if (r.__isset.numGpus) return {{"numGpus", r.numGpus}};
+  return nlohmann::ordered_json::object();
 }
 
 // The buckets in Aurora's order, with the headings `quota get` prints.
@@ -111,36 +145,73 @@ absl::StatusOr<int64_t> ParseMilliCpus(const std::string& text) {
   return static_cast<int64_t>(std::llround(milli));
 }
 
+std::string PythonFloat(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  // The shortest digits that read back as `value`, then Python's choice of notation.
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::scientific);
+  if (ec != std::errc()) return absl::StrCat(value);
+  const std::string text(buf, end);  // "-1.25e+02"
+  const size_t e = text.find('e');
+  std::string mantissa = text.substr(0, e);
+  int exponent = 0;
+  if (!absl::SimpleAtoi(text.substr(e + 1), &exponent)) return text;
+  std::string sign;
+  if (!mantissa.empty() && mantissa[0] == '-') {
+    sign = "-";
+    mantissa.erase(0, 1);
+  }
+  std::string digits;
+  for (char c : mantissa) {
+    if (c != '.') digits.push_back(c);
+  }
+  if (exponent < -4 || exponent >= 16) {
+    std::string out = sign + digits.substr(0, 1);
+    if (digits.size() > 1) absl::StrAppend(&out, ".", digits.substr(1));
+    return absl::StrCat(out, absl::StrFormat("e%c%02d", exponent < 0 ? '-' : '+',
+                                             exponent < 0 ? -exponent : exponent));
+  }
+  if (exponent < 0) return absl::StrCat(sign, "0.", std::string(-exponent - 1, '0'), digits);
+  const size_t int_digits = static_cast<size_t>(exponent) + 1;
+  if (digits.size() <= int_digits) {
+    return absl::StrCat(sign, digits, std::string(int_digits - digits.size(), '0'), ".0");
+  }
+  return absl::StrCat(sign, digits.substr(0, int_digits), ".", digits.substr(int_digits));
+}
+
 std::string FormatQuota(const api::GetQuotaResult& result) {
   std::string out;
   for (const auto& [heading, aggregate] : Buckets(result)) {
-    const Totals t = Sum(*aggregate);
     absl::StrAppend(&out, heading, ":\n");
-    absl::StrAppendFormat(&out, "  CPU: %g\n", t.cpus);
-    absl::StrAppendFormat(&out, "  RAM: %.6f GB\n", static_cast<double>(t.ram_mb) / 1024);
-    absl::StrAppendFormat(&out, "  Disk: %.6f GB\n", static_cast<double>(t.disk_mb) / 1024);
+    for (const api::Resource* r : Ordered(*aggregate)) {
+      const ResourceKind kind = KindOf(*r);
+      absl::StrAppend(&out, "  ", kind.name, ": ", ValueText(*r), kind.unit, "\n");
+    }
   }
   return out;
 }
 
 std::string QuotaJson(const api::GetQuotaResult& result) {
-  auto bucket = [](const api::ResourceAggregate& a) {
-    const Totals t = Sum(a);
-    return nlohmann::json{{"numCpus", t.cpus}, {"ramMb", t.ram_mb}, {"diskMb", t.disk_mb}};
+  auto aggregate = [](const api::ResourceAggregate& a) {
+    nlohmann::ordered_json resources = nlohmann::ordered_json::array();
+    for (const api::Resource* r : Ordered(a)) resources.push_back(ResourceJson(*r));
+    return nlohmann::ordered_json{{"resources", std::move(resources)}};
   };
-  nlohmann::json j;
-  j["quota"] = bucket(result.quota);
+  // GetQuotaResult's fields in id order, the optional ones only when set.
+  nlohmann::ordered_json j;
+  j["quota"] = aggregate(result.quota);
   if (result.__isset.prodSharedConsumption) {
-    j["prodSharedConsumption"] = bucket(result.prodSharedConsumption);
+    j["prodSharedConsumption"] = aggregate(result.prodSharedConsumption);
   }
   if (result.__isset.nonProdSharedConsumption) {
-    j["nonProdSharedConsumption"] = bucket(result.nonProdSharedConsumption);
+    j["nonProdSharedConsumption"] = aggregate(result.nonProdSharedConsumption);
   }
   if (result.__isset.prodDedicatedConsumption) {
-    j["prodDedicatedConsumption"] = bucket(result.prodDedicatedConsumption);
+    j["prodDedicatedConsumption"] = aggregate(result.prodDedicatedConsumption);
   }
   if (result.__isset.nonProdDedicatedConsumption) {
-    j["nonProdDedicatedConsumption"] = bucket(result.nonProdDedicatedConsumption);
+    j["nonProdDedicatedConsumption"] = aggregate(result.nonProdDedicatedConsumption);
   }
   return j.dump();
 }

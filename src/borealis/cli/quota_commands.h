@@ -43,10 +43,22 @@ absl::StatusOr<int64_t> ParseSizeMb(const std::string& text, const std::string& 
 // CPUs in milli-cpus from "4", "0.5" (at most 3 decimals).
 absl::StatusOr<int64_t> ParseMilliCpus(const std::string& text);
 
-// Aurora's text layout: "Allocated:" then each consumption bucket, with CPU/RAM/Disk lines.
+// Aurora's text layout: "Allocated:" then each consumption bucket the scheduler sent,
+// each with one line per resource in Aurora's display order (CPU, RAM, Disk, Port, GPU):
+//   Allocated:
+//     CPU: 4.0 core(s)
+//     RAM: 8192 MB
+//     Disk: 51200 MB
+//   Production shared pool resources consumed:
+//     ...
 std::string FormatQuota(const api::GetQuotaResult& result);
-// One JSON object: {"quota": {...}, "prodSharedConsumption": {...}, ...}, each with
-// numCpus, ramMb and diskMb.
+// What Aurora's client writes for --write-json: the GetQuotaResult in Thrift's simple JSON,
+// compact, fields in id order, each aggregate {"resources": [{"numCpus": 4.0}, {"ramMb":
+// 8192}, {"diskMb": 51200}]} (resources in display order).
 std::string QuotaJson(const api::GetQuotaResult& result);
+
+// `value` as Python's repr() writes a float ("4.0", "0.5", "1e+16"): how Aurora's client
+// prints CPUs.
+std::string PythonFloat(double value);
 
 }  // namespace borealis::cli

@@ -1,4 +1,5 @@
-// Tests of the quota commands' pure pieces: sizes with units, CPUs, and the output.
+// Tests of the quota commands' pure pieces: sizes with units, CPUs, and the output (golden
+// files in tests/cli/golden/).
 #include "borealis/cli/quota_commands.h"
 
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "borealis/cli/exit_codes.h"
+#include "borealis/testing/temp_dir.h"
 
 namespace borealis::cli {
 namespace {
@@ -48,31 +50,59 @@ TEST(ParseMilliCpusTest, Table) {
   EXPECT_EQ(ExitCodeFor(ParseMilliCpus("x").status()), kExitInvalidParameter);
 }
 
-api::ResourceAggregate Aggregate(double cpus, int64_t ram_mb, int64_t disk_mb) {
-  api::Resource c, r, d;
+// An aggregate as the scheduler sends it: cpu, ram and disk, then `gpus` if any.
+api::ResourceAggregate Aggregate(double cpus, int64_t ram_mb, int64_t disk_mb, int64_t gpus = 0) {
+  api::Resource c, r, d, g;
   c.__set_numCpus(cpus);
   r.__set_ramMb(ram_mb);
   d.__set_diskMb(disk_mb);
+  g.__set_numGpus(gpus);
   api::ResourceAggregate a;
-  a.resources = {c, r, d};
+  a.resources = {g, d, r, c};  // a set: the output orders them, not the insertion
+  if (gpus == 0) a.resources.erase(g);
   return a;
 }
 
-TEST(QuotaOutputTest, TextAndJson) {
+api::GetQuotaResult AllBuckets() {
   api::GetQuotaResult result;
   result.quota = Aggregate(4, 8192, 51200);
   result.__set_prodSharedConsumption(Aggregate(1.5, 1024, 512));
   result.__set_nonProdSharedConsumption(Aggregate(0, 0, 0));
-  const std::string text = FormatQuota(result);
-  EXPECT_EQ(text.rfind("Allocated:\n  CPU: 4\n  RAM: 8.000000 GB\n  Disk: 50.000000 GB\n", 0), 0u)
-      << text;
-  EXPECT_NE(text.find("Production shared pool resources consumed:\n  CPU: 1.5\n"),
-            std::string::npos)
-      << text;
-  auto j = nlohmann::json::parse(QuotaJson(result));
-  EXPECT_EQ(j["quota"]["ramMb"], 8192);
-  EXPECT_EQ(j["prodSharedConsumption"]["numCpus"], 1.5);
-  EXPECT_FALSE(j.contains("prodDedicatedConsumption"));
+  result.__set_prodDedicatedConsumption(Aggregate(0.25, 128, 64, 1));
+  result.__set_nonProdDedicatedConsumption(Aggregate(0.1, 16, 32));
+  return result;
+}
+
+std::string Golden(const std::string& name) {
+  return testing::ReadWholeFile(std::string(BOREALIS_SOURCE_DIR) + "/tests/cli/golden/" + name);
+}
+
+// Aurora's quota.py layout and its resource names and units.
+TEST(QuotaOutputTest, TextIsAurorasLayout) {
+  EXPECT_EQ(FormatQuota(AllBuckets()), Golden("quota_get.txt"));
+  api::GetQuotaResult only_quota;
+  only_quota.quota = Aggregate(2, 1024, 2048);
+  EXPECT_EQ(FormatQuota(only_quota),
+            "Allocated:\n  CPU: 2.0 core(s)\n  RAM: 1024 MB\n  Disk: 2048 MB\n");
+}
+
+// What Aurora's client writes with --write-json: the GetQuotaResult in Thrift's simple JSON.
+TEST(QuotaOutputTest, WriteJsonIsTheGetQuotaResult) {
+  EXPECT_EQ(QuotaJson(AllBuckets()) + "\n", Golden("quota_get.json"));
+  api::GetQuotaResult only_quota;
+  only_quota.quota = Aggregate(2, 1024, 2048);
+  EXPECT_EQ(QuotaJson(only_quota),
+            R"({"quota":{"resources":[{"numCpus":2.0},{"ramMb":1024},{"diskMb":2048}]}})");
+}
+
+TEST(PythonFloatTest, AsPythonReprWritesIt) {
+  const std::vector<std::pair<double, const char*>> cases = {
+      {0, "0.0"},          {4, "4.0"},           {0.5, "0.5"},        {0.1, "0.1"},
+      {2.125, "2.125"},    {-1.5, "-1.5"},       {100, "100.0"},      {123456.75, "123456.75"},
+      {0.0001, "0.0001"},  {0.00001, "1e-05"},   {1e15, "1000000000000000.0"},
+      {1e16, "1e+16"},     {1.5e17, "1.5e+17"},  {0.1 + 0.2, "0.30000000000000004"},
+  };
+  for (const auto& [value, text] : cases) EXPECT_EQ(PythonFloat(value), text) << text;
 }
 
 }  // namespace

@@ -134,6 +134,13 @@ absl::StatusOr<std::string> SchedulerClient::Post(const char* method,
                                                             uri_, ": ", reply.status().message())),
                         kExitNetworkError);
   }
+  if (reply->status == 401 || reply->status == 403) {
+    return WithExitCode(
+        absl::PermissionDeniedError(absl::StrCat(method, ": the scheduler at ", uri_,
+                                                 " refused us (HTTP ", reply->status,
+                                                 "): ", FirstLine(reply->body))),
+        kExitAuthError);
+  }
   if (reply->status != 200) {
     return WithExitCode(
         absl::InternalError(absl::StrCat(method, ": the scheduler at ", uri_, " answered HTTP ",

@@ -4,8 +4,8 @@
 //
 // Every failure becomes one status with a one-line message and a CLI exit code:
 // connection problems -> kExitNetworkError ("cannot reach the scheduler at URI: ..."),
-// a deadline -> kExitTimeout, a non-200 HTTP answer or an undecodable reply ->
-// kExitApiError, and a Response whose code is not OK/WARNING -> kExitApiError with the
+// a deadline -> kExitTimeout, HTTP 401 or 403 -> kExitAuthError (as Aurora's client), any
+// other non-200 HTTP answer or an undecodable reply -> kExitApiError, and a Response whose code is not OK/WARNING -> kExitApiError with the
 // code name and the response details ("createJob: INVALID_REQUEST: job ... exists").
 //
 // Thread contract: a SchedulerClient is a value; calls block and may run on any thread.

@@ -14,12 +14,26 @@ absl::StatusOr<std::string> EvaluateAuroraFile(const std::string& path,
   return CallLoader("evaluate", path, binds, job_key);
 }
 
-absl::StatusOr<std::vector<std::string>> ListAuroraJobs(const std::string& path,
-                                                        const std::vector<std::string>& binds) {
-  absl::StatusOr<std::string> text = CallLoader("list_jobs", path, binds, "");
+namespace {
+
+absl::StatusOr<std::vector<std::string>> ListJobs(const char* function, const std::string& path,
+                                                  const std::vector<std::string>& binds) {
+  absl::StatusOr<std::string> text = CallLoader(function, path, binds, "");
   if (!text.ok()) return text.status();
   if (text->empty()) return std::vector<std::string>();
   return std::vector<std::string>(absl::StrSplit(*text, '\n'));
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> ListAuroraJobs(const std::string& path,
+                                                        const std::vector<std::string>& binds) {
+  return ListJobs("list_jobs", path, binds);
+}
+
+absl::StatusOr<std::vector<std::string>> ListJsonJobs(const std::string& path,
+                                                      const std::vector<std::string>& binds) {
+  return ListJobs("list_json_jobs", path, binds);
 }
 
 absl::StatusOr<std::vector<config::JobSpec>> LoadAuroraJobs(const std::string& path,

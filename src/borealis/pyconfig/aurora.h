@@ -27,9 +27,15 @@ absl::StatusOr<std::string> EvaluateAuroraFile(const std::string& path,
                                                const std::vector<std::string>& binds,
                                                const std::string& job_key = "");
 
-// The jobs `path` defines as "cluster/role/env/name", in file order (only runs the file).
+// The jobs `path` defines as "cluster/role/env/name", in file order, as `aurora config
+// list` reads them: the file is only run and the jobs bound, nothing is checked, and a
+// template nothing binds stays in the key as written ("c/r/{{profile.env}}/n").
 absl::StatusOr<std::vector<std::string>> ListAuroraJobs(const std::string& path,
                                                         const std::vector<std::string>& binds);
+
+// The same for a JSON job file (--read-json: a Job object or {"jobs": [...]}).
+absl::StatusOr<std::vector<std::string>> ListJsonJobs(const std::string& path,
+                                                      const std::vector<std::string>& binds);
 
 // EvaluateAuroraFile, then config::ParseJobsJson (errors name `path`). With a `job_key`
 // and no such job, an empty list.

@@ -39,12 +39,29 @@ bool MatchesQuery(const model::Task& task, const api::TaskQuery& q) {
 
 namespace {
 
-std::vector<const model::Task*> Matching(const SchedulerView& view, const api::TaskQuery& q) {
+// The tasks `q` matches, in the view's order (job key, then task id), passing `keep` too;
+// then, as Aurora's getTasks, the first `offset` skipped and at most `limit` kept (each
+// only when > 0). Aurora pages its task store's order, which no query can choose; this one
+// is stable, so consecutive pages of an unchanged cluster neither skip nor repeat a task.
+template <typename Keep>
+std::vector<const model::Task*> Page(const SchedulerView& view, const api::TaskQuery& q,
+                                     Keep keep) {
   std::vector<const model::Task*> out;
+  int64_t skip = q.offset > 0 ? q.offset : 0;
   for (const auto& [id, t] : *view.tasks) {
-    if (MatchesQuery(*t, q)) out.push_back(t.get());
+    if (!MatchesQuery(*t, q) || !keep(*t)) continue;
+    if (skip > 0) {
+      --skip;
+      continue;
+    }
+    if (q.limit > 0 && out.size() >= static_cast<size_t>(q.limit)) break;
+    out.push_back(t.get());
   }
   return out;
+}
+
+std::vector<const model::Task*> Page(const SchedulerView& view, const api::TaskQuery& q) {
+  return Page(view, q, [](const model::Task&) { return true; });
 }
 
 // Per job key, the active task whose latest event is newest, and the active count.
@@ -82,7 +99,7 @@ api::JobConfiguration SynthesizeJob(const model::JobKey& key, const JobAggregate
 api::Response GetTasks(const SchedulerView& view, const api::TaskQuery& query,
                        bool strip_executor_data) {
   api::ScheduleStatusResult result;
-  for (const model::Task* t : Matching(view, query)) {
+  for (const model::Task* t : Page(view, query)) {
     api::ScheduledTask st = wire::ToThrift(*t);
     if (strip_executor_data && st.assignedTask.task.__isset.executorConfig) {
       st.assignedTask.task.executorConfig.data.clear();
@@ -164,8 +181,11 @@ api::Response GetPendingReason(const SchedulerView& view, const api::TaskQuery& 
                               "Statuses or slaveHosts are not supported in " + query.jobName);
   }
   api::GetPendingReasonResult result;
-  for (const model::Task* t : Matching(view, query)) {
-    if (t->status != ScheduleStatus::kPending && t->status != ScheduleStatus::kThrottled) continue;
+  // Paged after the pending filter, as Aurora narrows its query to pending tasks first.
+  auto pending = [](const model::Task& t) {
+    return t.status == ScheduleStatus::kPending || t.status == ScheduleStatus::kThrottled;
+  };
+  for (const model::Task* t : Page(view, query, pending)) {
     api::PendingReason pr;
     pr.taskId = t->task_id.str();
     auto it = view.pending_reasons->find(t->task_id);

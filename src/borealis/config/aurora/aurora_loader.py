@@ -4,7 +4,8 @@
 Entry points (called by the CLI, which embeds CPython):
   evaluate(path, binds, job_key=None) -> '{"jobs": [<job>, ...]}'
   list_jobs(path, binds) -> ['cluster/role/env/name', ...]
-Both raise AuroraConfigError(message, file, line, field_path) on any problem.
+  list_json_jobs(path, binds) -> the same for a JSON job file (--read-json)
+All raise AuroraConfigError(message, file, line, field_path) on any problem.
 
 A config runs as plain Python in a fresh namespace holding every public name of the
 schema (no imports needed) and `include(path)`, which runs another file, relative to
@@ -33,7 +34,7 @@ import aurora_schema
 import pystachio_lite
 from pystachio_lite import Empty, Environment, MustacheParser, Namable, Ref, Struct
 
-__all__ = ('AuroraConfigError', 'evaluate', 'list_jobs')
+__all__ = ('AuroraConfigError', 'evaluate', 'list_jobs', 'list_json_jobs')
 
 
 class AuroraConfigError(Exception):
@@ -593,6 +594,40 @@ def list_jobs(path, binds=()):
     return [_key(_bind(job, scopes)) for job in _jobs(run)]
   except (ValueError, TypeError, AttributeError, Namable.Error) as e:
     raise AuroraConfigError(_exception_message(e), path)
+
+
+def list_json_jobs(path, binds=()):
+  """The keys of the jobs a JSON job file defines (a Job object, or {"jobs": [...]}), read
+  as Aurora's client reads --read-json files: each object becomes a Job, nothing is
+  checked, and templates are resolved only as far as the bindings and the job's own
+  fields go (an unbound one stays in the key as written)."""
+  try:
+    with open(path, encoding='utf-8') as f:
+      parsed = json.load(f)
+  except (OSError, UnicodeDecodeError) as e:
+    reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+    raise AuroraConfigError('cannot read config file %s: %s' % (path, reason))
+  except ValueError as e:
+    raise AuroraConfigError('not JSON: %s' % e, path)
+  if isinstance(parsed, dict) and 'jobs' in parsed:
+    jobs, field = parsed['jobs'], 'jobs'
+  else:
+    jobs, field = [parsed], None
+  if not isinstance(jobs, list):
+    raise AuroraConfigError('jobs must be a list of job objects, not %s' % _kind(jobs), path,
+                            None, 'jobs')
+  scopes = _parse_binds(binds)
+  keys = []
+  for i, value in enumerate(jobs):
+    where = '%s[%d]' % (field, i) if field else None
+    if not isinstance(value, dict):
+      raise AuroraConfigError('a job must be a JSON object, not %s' % _kind(value), path, None,
+                              where)
+    try:
+      keys.append(_key(_bind(aurora_schema.Job(value), scopes)))
+    except (ValueError, TypeError, AttributeError, Namable.Error) as e:
+      raise AuroraConfigError(_exception_message(e), path, None, where)
+  return keys
 
 
 def main(argv):
