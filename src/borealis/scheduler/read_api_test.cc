@@ -23,7 +23,7 @@ class ReadApiTest : public ::testing::Test {
     config->job = {"www-data", "devel", job};
     config->owner_user = "www-data";
     auto task = std::make_shared<model::Task>();
-    task->task_id = id;
+    task->task_id = model::TaskId(id);
     task->config = std::move(config);
     task->instance_id = instance;
     task->status = status;

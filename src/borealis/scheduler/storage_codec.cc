@@ -159,7 +159,7 @@ std::string EncodeTransaction(const std::vector<state::Mutation>& mutations) {
     storage::Op& op = txn.ops.emplace_back();
     if (const auto* remove = std::get_if<state::RemoveTasks>(&m)) {
       storage::RemoveTasks rt;
-      rt.taskIds.insert(remove->task_ids.begin(), remove->task_ids.end());
+      for (const model::TaskId& id : remove->task_ids) rt.taskIds.insert(id.str());
       op.__set_removeTasks(std::move(rt));
     } else if (const auto* save_quota = std::get_if<state::SaveQuota>(&m)) {
       storage::SaveQuota sq;
