@@ -28,7 +28,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "absl/base/thread_annotations.h"
 #include "borealis/base/clock.h"
+#include "borealis/base/mutex.h"
 #include "borealis/config/conversion.h"
 #include "borealis/executor/status_file.h"
 #include "borealis/executor/task_file.h"
@@ -66,16 +68,16 @@ class TestHttpServer {
   }
   int port() const { return port_; }
   void Reply(int status, std::string body) {
-    std::lock_guard<std::mutex> l(mu_);
+    base::MutexLock l(&mu_);
     status_ = status;
     body_ = std::move(body);
   }
   void OnRequest(std::function<void(const std::string&)> hook) {
-    std::lock_guard<std::mutex> l(mu_);
+    base::MutexLock l(&mu_);
     on_request_ = std::move(hook);
   }
   std::vector<std::string> Requests() const {
-    std::lock_guard<std::mutex> l(mu_);
+    base::MutexLock l(&mu_);
     return requests_;
   }
   // The requests whose line starts with `method`.
@@ -113,7 +115,7 @@ class TestHttpServer {
     int status;
     std::string body;
     {
-      std::lock_guard<std::mutex> l(mu_);
+      base::MutexLock l(&mu_);
       requests_.push_back(line);
       hook = on_request_;
       status = status_;
@@ -130,11 +132,11 @@ class TestHttpServer {
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::thread thread_;
-  mutable std::mutex mu_;
-  int status_ = 200;
-  std::string body_ = "ok";
-  std::function<void(const std::string&)> on_request_;
-  std::vector<std::string> requests_;
+  mutable base::Mutex mu_;
+  int status_ ABSL_GUARDED_BY(mu_) = 200;
+  std::string body_ ABSL_GUARDED_BY(mu_) = "ok";
+  std::function<void(const std::string&)> on_request_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> requests_ ABSL_GUARDED_BY(mu_);
 };
 
 // A loopback port nothing listens on (bound, read back, closed).
