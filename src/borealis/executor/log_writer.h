@@ -14,7 +14,8 @@
 // poll loop reads it (LogPump) and writes through a RotatingLog; no thread per process.
 //
 // Thread contract: ReadLogConfigs is pure and thread-safe; RotatingLog and LogPump are
-// owned by one thread (the executor loop).
+// owned by one thread (the executor loop); Write and Drain abort when called from another
+// thread than the first that called them (base::ThreadOwner).
 #pragma once
 
 #include <cstdint>
@@ -25,6 +26,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "borealis/base/thread_owner.h"
 
 namespace borealis::executor {
 
@@ -77,6 +79,7 @@ class RotatingLog {
   int backups_;
   int fd_ = -1;
   int64_t size_ = 0;
+  base::ThreadOwner owner_{"RotatingLog"};
 };
 
 // Reads one end of a pipe (non-blocking) and passes what comes to a RotatingLog and/or
@@ -99,6 +102,7 @@ class LogPump {
   std::unique_ptr<RotatingLog> file_;
   int console_fd_;
   bool reported_error_ = false;
+  base::ThreadOwner owner_{"LogPump"};
 };
 
 }  // namespace borealis::executor

@@ -63,6 +63,7 @@ int64_t SchedulerCore::FlappingPenaltyMs(const model::Task& task) {
 }
 
 absl::Status SchedulerCore::Recover() {
+  owner_.CheckIfBound();  // set-up: may run before the owner thread takes over
   auto recovered = store_.Load();
   if (!recovered.ok()) return recovered.status();
   if (recovered->snapshot) {
@@ -264,6 +265,7 @@ absl::Status SchedulerCore::ValidateNewJob(const model::JobConfiguration& job) c
 }
 
 api::Response SchedulerCore::CreateJob(const api::JobConfiguration& description) {
+  owner_.Check();
   api::JobConfiguration filled = description;
   // Aurora clients may leave taskConfig.job unset and rely on the job key.
   if (!filled.taskConfig.__isset.job || filled.taskConfig.job.role.empty()) {
@@ -317,6 +319,7 @@ api::Response SchedulerCore::CreateJob(const api::JobConfiguration& description)
 }
 
 api::Response SchedulerCore::AddInstances(const api::InstanceKey& key, int32_t count) {
+  owner_.Check();
   const model::JobKey job = wire::FromThrift(key.jobKey);
   if (count < 1) {
     return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
@@ -384,6 +387,7 @@ absl::Status SchedulerCore::CheckJobQuota(const model::JobConfiguration& job) co
 
 api::Response SchedulerCore::SetQuota(const std::string& role,
                                       const api::ResourceAggregate& aggregate) {
+  owner_.Check();
   if (!std::regex_match(role, IdentifierPattern())) {
     return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
                               absl::StrCat("ownerRole: '", role, "' is not a valid identifier"));
@@ -405,6 +409,7 @@ api::Response SchedulerCore::SetQuota(const std::string& role,
 
 api::Response SchedulerCore::KillTasks(const api::JobKey& job, const std::set<int32_t>& instances,
                                        const std::string& message) {
+  owner_.Check();
   const model::JobKey key = wire::FromThrift(job);
   std::vector<model::Task> victims;
   if (const state::TaskTable::JobTasks* tasks = state_.table().Job(key)) {
@@ -424,6 +429,7 @@ api::Response SchedulerCore::KillTasks(const api::JobKey& job, const std::set<in
 // ---------------------------------------------------------------- agents
 
 void SchedulerCore::OnAgentRegister(const agentproto::RegisterAgent& registration) {
+  owner_.Check();
   auto info = wire::FromThrift(registration);
   if (!info.ok()) {
     Count("agent_registrations_rejected");
@@ -494,6 +500,7 @@ void SchedulerCore::ReconcileAgent(const agentproto::RegisterAgent& registration
 
 void SchedulerCore::OnStatusUpdate(const std::string& agent_id,
                                    const agentproto::StatusUpdate& update) {
+  owner_.Check();
   Count("status_updates");
   // Acknowledge once what the update caused is durable.
   agentproto::Acknowledge ack;
@@ -521,6 +528,7 @@ void SchedulerCore::OnStatusUpdate(const std::string& agent_id,
 }
 
 void SchedulerCore::OnHeartbeat(const std::string& agent_id) {
+  owner_.Check();
   if (AgentRecord* rec = FindAgent(agent_id)) {
     rec->last_seen_ms = clock_.NowMs();
     if (!rec->connected) AgentsChanged();
@@ -529,6 +537,7 @@ void SchedulerCore::OnHeartbeat(const std::string& agent_id) {
 }
 
 void SchedulerCore::OnAgentDisconnected(const std::string& agent_id) {
+  owner_.Check();
   if (auto it = agents_.find(agent_id); it != agents_.end()) {
     it->second.connected = false;
     AgentsChanged();
@@ -559,6 +568,7 @@ void SchedulerCore::EraseAgent(const std::string& agent_id) {
 // ---------------------------------------------------------------- timers
 
 void SchedulerCore::Tick() {
+  owner_.Check();
   const int64_t now = clock_.NowMs();
   std::vector<std::string> lost;
   for (const auto& [id, rec] : agents_) {
@@ -664,6 +674,7 @@ core::ClusterView SchedulerCore::BuildClusterView(const std::set<model::JobKey>&
 }
 
 void SchedulerCore::Schedule() {
+  owner_.Check();
   if (!placement_dirty_) return;
   placement_dirty_ = false;
   // The state keeps PENDING tasks in scheduling order (priority, job, instance, id).

@@ -27,7 +27,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <regex>
 #include <set>
@@ -35,11 +34,14 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "borealis/base/clock.h"
+#include "borealis/base/mutex.h"
 #include "borealis/base/rng.h"
+#include "borealis/base/thread_owner.h"
 #include "borealis/core/flapping.h"
 #include "borealis/core/placement.h"
 #include "borealis/core/preemption.h"
@@ -160,9 +162,12 @@ class SchedulerCore {
   bool commit_in_flight() const { return in_flight_ != nullptr; }
   // Runs `fn` when what is queued now is committed (or with the next commit that has
   // nothing to write).
-  void AfterCommit(std::function<void()> fn) { after_commit_.push_back(std::move(fn)); }
+  void AfterCommit(std::function<void()> fn) {
+    owner_.Check();
+    after_commit_.push_back(std::move(fn));
+  }
 
-  std::shared_ptr<const SchedulerView> view() const;
+  std::shared_ptr<const SchedulerView> view() const ABSL_LOCKS_EXCLUDED(view_mu_);
   const state::ClusterState& state() const { return state_; }
   const SchedulerOptions& options() const { return options_; }
 
@@ -287,8 +292,11 @@ class SchedulerCore {
   std::unique_ptr<CommitBatch> in_flight_;  // taken, handed to committer_, not released
   std::unique_ptr<Committer> committer_;    // created by the first StartCommit
 
-  mutable std::mutex view_mu_;
-  std::shared_ptr<const SchedulerView> view_;
+  // The thread contract above, checked: the public methods but view() abort when called
+  // from another thread than the first that called one (Recover only checks).
+  base::ThreadOwner owner_{"SchedulerCore"};
+  mutable base::Mutex view_mu_;
+  std::shared_ptr<const SchedulerView> view_ ABSL_GUARDED_BY(view_mu_);
 };
 
 }  // namespace borealis::scheduler
