@@ -7,8 +7,9 @@
 // load and one compare, cheap next to the work such a method does.
 //
 // Set-up that runs before the owner thread takes over (a recovery on the thread that
-// starts the daemon) uses CheckIfBound(), which fails only when another thread already
-// owns the object and does not bind it.
+// starts the daemon) opens a SetUpScope: it fails only when another thread already owns
+// the object, and an owner that was unbound when it opened is unbound again when it
+// closes, whatever the set-up called. CheckIfBound() checks without binding.
 //
 // Thread contract: every method may be called from any thread; that is what it checks.
 #pragma once
@@ -52,8 +53,30 @@ class ThreadOwner {
   // The owner's name, as given.
   const char* what() const { return what_; }
 
+  // See the file comment: checked calls inside the scope do not keep the owner bound.
+  class SetUpScope {
+   public:
+    explicit SetUpScope(ThreadOwner& owner)
+        : owner_(owner), was_unbound_(owner.owner_.load() == std::thread::id()) {
+      owner.CheckIfBound();
+    }
+    ~SetUpScope() {
+      if (was_unbound_) owner_.Unbind();
+    }
+    SetUpScope(const SetUpScope&) = delete;
+    SetUpScope& operator=(const SetUpScope&) = delete;
+
+   private:
+    ThreadOwner& owner_;
+    const bool was_unbound_;
+  };
+
  private:
   void RecordOwnerTid();
+  void Unbind() {
+    owner_tid_.store(0, std::memory_order_relaxed);
+    owner_.store(std::thread::id(), std::memory_order_relaxed);
+  }
   [[noreturn]] void Fail() const;
 
   const char* const what_;

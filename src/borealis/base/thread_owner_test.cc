@@ -1,5 +1,6 @@
 // ThreadOwner: the first checked call binds it, the owner may call as often as it likes,
-// any other thread aborts with the owner's name; CheckIfBound does not bind.
+// any other thread aborts with the owner's name; CheckIfBound does not bind, and a
+// SetUpScope leaves an unbound owner unbound.
 #include "borealis/base/thread_owner.h"
 
 #include <gtest/gtest.h>
@@ -29,6 +30,27 @@ TEST(ThreadOwnerTest, CheckIfBoundLeavesAnUnboundOwnerFree) {
   OnOtherThread([&] { owner.CheckIfBound(); });  // set-up on a starting thread
   owner.Check();                                 // this thread takes over
   owner.Check();
+}
+
+TEST(ThreadOwnerTest, ASetUpScopeLeavesAnUnboundOwnerUnbound) {
+  ThreadOwner owner("Widget");
+  OnOtherThread([&] {  // recovery on the starting thread, which calls checked methods
+    ThreadOwner::SetUpScope set_up(owner);
+    owner.Check();
+  });
+  owner.Check();  // the loop thread takes over
+  {
+    ThreadOwner::SetUpScope again(owner);  // on the owner: allowed, and it stays the owner
+  }
+  owner.Check();
+}
+
+TEST(ThreadOwnerDeathTest, ASetUpScopeOnAnotherThreadAbortsOnceBound) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  ThreadOwner owner("SchedulerCore");
+  owner.Check();
+  EXPECT_DEATH(OnOtherThread([&] { ThreadOwner::SetUpScope set_up(owner); }),
+               "SchedulerCore called from thread ");
 }
 
 TEST(ThreadOwnerDeathTest, AnotherThreadAbortsNamingTheClass) {

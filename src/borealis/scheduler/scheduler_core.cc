@@ -63,7 +63,7 @@ int64_t SchedulerCore::FlappingPenaltyMs(const model::Task& task) {
 }
 
 absl::Status SchedulerCore::Recover() {
-  owner_.CheckIfBound();  // set-up: may run before the owner thread takes over
+  base::ThreadOwner::SetUpScope set_up(owner_);  // the loop thread takes over afterwards
   auto recovered = store_.Load();
   if (!recovered.ok()) return recovered.status();
   if (recovered->snapshot) {

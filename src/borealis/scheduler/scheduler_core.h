@@ -293,7 +293,8 @@ class SchedulerCore {
   std::unique_ptr<Committer> committer_;    // created by the first StartCommit
 
   // The thread contract above, checked: the public methods but view() abort when called
-  // from another thread than the first that called one (Recover only checks).
+  // from another thread than the first that called one (Recover runs as set-up and leaves
+  // the core unbound).
   base::ThreadOwner owner_{"SchedulerCore"};
   mutable base::Mutex view_mu_;
   std::shared_ptr<const SchedulerView> view_ ABSL_GUARDED_BY(view_mu_);
