@@ -36,7 +36,8 @@
 #include "borealis/base/rng.h"
 #include "borealis/base/status.h"
 #include "borealis/base/thread_owner.h"
-#include "borealis/model/types.h"
+#include "borealis/model/agent_info.h"
+#include "borealis/model/schedule_status.h"
 #include "gen-cpp/agent_types.h"
 
 namespace borealis::agent {

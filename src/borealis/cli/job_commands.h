@@ -21,7 +21,7 @@
 #include "borealis/cli/context.h"
 #include "borealis/cli/job_key.h"
 #include "borealis/config/job_spec.h"
-#include "borealis/model/types.h"
+#include "borealis/model/job_configuration.h"
 #include "gen-cpp/api_types.h"
 
 namespace borealis::cli {

@@ -11,7 +11,7 @@
 #include "absl/status/statusor.h"
 #include "borealis/cli/job_key.h"
 #include "borealis/config/job_spec.h"
-#include "borealis/model/types.h"
+#include "borealis/model/job_configuration.h"
 
 namespace borealis::cli {
 

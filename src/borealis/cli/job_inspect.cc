@@ -21,6 +21,7 @@
 #include "borealis/base/status.h"
 #include "borealis/cli/job_commands.h"
 #include "borealis/cli/job_config.h"
+#include "borealis/model/job_configuration.h"
 
 namespace borealis::cli {
 namespace {

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "borealis/model/types.h"
+#include "borealis/model/job_key.h"
 
 namespace borealis::cli {
 

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/status/status.h"
-#include "borealis/model/types.h"
+#include "borealis/model/task_config.h"
 
 namespace borealis::config {
 

@@ -11,6 +11,8 @@
 #include "borealis/base/status.h"
 #include "borealis/config/container_sla.h"
 #include "borealis/config/template.h"
+#include "borealis/model/resources.h"
+#include "borealis/model/task_config.h"
 
 namespace borealis::config {
 namespace {

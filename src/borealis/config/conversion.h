@@ -7,7 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "borealis/config/job_spec.h"
-#include "borealis/model/types.h"
+#include "borealis/model/job_configuration.h"
 
 namespace borealis::config {
 

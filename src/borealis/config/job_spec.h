@@ -19,7 +19,8 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/status/statusor.h"
-#include "borealis/model/types.h"
+#include "borealis/model/constraint.h"
+#include "borealis/model/task_config.h"
 
 namespace borealis::config {
 

@@ -15,7 +15,7 @@
 #include <functional>
 
 #include "borealis/base/rng.h"
-#include "borealis/model/types.h"
+#include "borealis/model/task.h"
 
 namespace borealis::core {
 

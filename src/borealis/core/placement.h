@@ -39,8 +39,12 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "borealis/model/agent_info.h"
+#include "borealis/model/port_range.h"
 #include "borealis/model/port_set.h"
-#include "borealis/model/types.h"
+#include "borealis/model/resources.h"
+#include "borealis/model/task.h"
+#include "borealis/model/task_config.h"
 
 namespace borealis::core {
 

@@ -9,6 +9,8 @@
 #include <tuple>
 #include <utility>
 
+#include "borealis/model/constraint.h"
+#include "borealis/model/port_range.h"
 #include "borealis/model/schedule_status.h"
 
 namespace borealis::core {

@@ -54,7 +54,10 @@
 
 #include "borealis/core/host_filter.h"
 #include "borealis/core/placement.h"
-#include "borealis/model/types.h"
+#include "borealis/model/agent_info.h"
+#include "borealis/model/resources.h"
+#include "borealis/model/task.h"
+#include "borealis/model/task_config.h"
 
 namespace borealis::core {
 

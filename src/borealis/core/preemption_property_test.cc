@@ -19,6 +19,8 @@
 
 #include "borealis/base/rng.h"
 #include "borealis/core/host_filter.h"
+#include "borealis/model/constraint.h"
+#include "borealis/model/port_range.h"
 #include "borealis/model/schedule_status.h"
 
 namespace borealis::core {

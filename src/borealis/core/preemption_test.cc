@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "borealis/model/constraint.h"
 #include "borealis/model/schedule_status.h"
 
 namespace borealis::core {

@@ -17,7 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "borealis/model/types.h"
+#include "borealis/model/task.h"
+
 
 namespace borealis::core {
 

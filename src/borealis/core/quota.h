@@ -12,7 +12,9 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "borealis/model/types.h"
+#include "borealis/model/resources.h"
+#include "borealis/model/task.h"
+#include "borealis/model/task_config.h"
 
 namespace borealis::core {
 

@@ -20,9 +20,11 @@
 #include <string>
 #include <string_view>
 
+#include "borealis/base/interned.h"
 #include "borealis/base/rng.h"
 #include "borealis/model/schedule_status.h"
-#include "borealis/model/types.h"
+#include "borealis/model/task.h"
+#include "borealis/model/task_config.h"
 
 namespace borealis::core {
 

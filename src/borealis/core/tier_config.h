@@ -13,7 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "borealis/model/types.h"
+#include "borealis/model/task_config.h"
 
 namespace borealis::core {
 

@@ -9,6 +9,8 @@
 // LOST when the agent does not know it (see ReconcileAgent).
 #include "borealis/scheduler/scheduler_core.h"
 
+#include "borealis/model/task_config.h"
+
 namespace borealis::scheduler {
 
 using model::ScheduleStatus;

@@ -19,6 +19,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "borealis/core/preemption.h"
+#include "borealis/model/job_key.h"
+#include "borealis/model/task.h"
 #include "borealis/scheduler/scheduler_core.h"
 #include "borealis/wire/convert.h"
 

@@ -5,6 +5,9 @@
 #include <set>
 
 #include "borealis/core/quota.h"
+#include "borealis/model/job_key.h"
+#include "borealis/model/resources.h"
+#include "borealis/model/task_config.h"
 #include "borealis/wire/convert.h"
 #include "borealis/wire/response.h"
 

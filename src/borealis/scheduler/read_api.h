@@ -5,6 +5,7 @@
 #include <string>
 
 #include "borealis/core/tier_config.h"
+#include "borealis/model/task.h"
 #include "borealis/scheduler/scheduler_core.h"
 #include "gen-cpp/api_types.h"
 

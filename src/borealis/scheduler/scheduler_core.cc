@@ -11,6 +11,8 @@
 #include "absl/strings/str_join.h"
 #include "borealis/core/feasibility.h"
 #include "borealis/core/quota.h"
+#include "borealis/model/container.h"
+#include "borealis/model/task_config.h"
 #include "borealis/scheduler/storage_codec.h"
 #include "borealis/wire/convert.h"
 #include "borealis/wire/response.h"

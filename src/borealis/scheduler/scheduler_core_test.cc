@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "borealis/model/task_config.h"
 #include "borealis/scheduler/core_test_support.h"
 #include "borealis/scheduler/read_api.h"
 #include "borealis/scheduler/storage_codec.h"
