@@ -8,7 +8,7 @@ DEMO_DIR ?= $(CURDIR)/.demo
 # builds take about a quarter less time than with full debug info.
 DEBUG_INFO ?= $(if $(CI),-g1,-g)
 
-.PHONY: all deps build test test-asan demo demo-stop check-layout clean bench-deps bench-executor bench-sched
+.PHONY: all deps build test test-asan demo demo-stop check-layout check-threads clean bench-deps bench-executor bench-sched
 
 all: build
 
@@ -55,6 +55,11 @@ bench-sched: build
 
 check-layout:
 	python3 tools/check_layout.py .
+
+# Clang's thread-safety analysis as errors over every project .cc, with the release build's
+# compile commands (tools/check_threads.py); base/mutex.h says what it checks.
+check-threads: build
+	python3 tools/check_threads.py $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

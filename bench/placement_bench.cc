@@ -12,6 +12,10 @@
 #include <vector>
 
 #include "borealis/core/placement.h"
+#include "borealis/model/agent_info.h"
+#include "borealis/model/constraint.h"
+#include "borealis/model/task.h"
+#include "borealis/model/task_config.h"
 
 namespace borealis::core {
 namespace {

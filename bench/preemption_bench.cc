@@ -27,6 +27,9 @@
 #include <vector>
 
 #include "borealis/core/preemption.h"
+#include "borealis/model/agent_info.h"
+#include "borealis/model/task.h"
+#include "borealis/model/task_config.h"
 
 namespace {
 

@@ -11,6 +11,7 @@ PKGS=(
   nlohmann-json3-dev libcli11-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libpython3.11-dev libjemalloc-dev
   curl procps
+  clang  # only for make check-threads (its thread-safety analysis); the build uses g++
 )
 BENCH_PKGS=(slurmctld slurmd slurm-client python3 procps)
 if [ "${1:-}" = "bench" ]; then

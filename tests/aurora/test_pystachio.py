@@ -1,4 +1,4 @@
-"""Semantics of pystachio_lite (AURORA.md section 1.2) and the schema helpers (1.5).
+"""Semantics of pystachio_lite (docs/aurora-compatibility.md) and the schema helpers (1.5).
 
 Run: PYTHONPATH=src/borealis/config/aurora python3 -m unittest discover -s tests/aurora
 """

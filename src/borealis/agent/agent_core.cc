@@ -87,6 +87,7 @@ absl::Status AgentCore::Recover() {
 }
 
 void AgentCore::OnConnected() {
+  owner_.Check();
   connected_ = true;
   registered_ = false;
   in_flight_.clear();
@@ -94,6 +95,7 @@ void AgentCore::OnConnected() {
 }
 
 void AgentCore::OnDisconnected() {
+  owner_.Check();
   connected_ = false;
   registered_ = false;
   in_flight_.clear();
@@ -123,6 +125,7 @@ void AgentCore::SendRegister() {
 
 void AgentCore::OnMessage(const agentproto::AgentMessage& message,
                           std::optional<int64_t> received_ms) {
+  owner_.Check();
   const auto& set = message.__isset;
   if (set.registered) {
     HandleRegistered(message.registered);
@@ -186,6 +189,7 @@ void AgentCore::HandleReconcile(const std::vector<std::string>& task_ids) {
 }
 
 void AgentCore::Tick() {
+  owner_.Check();
   int64_t now_ns = clock_.MonoNowNs();
   if (now_ns >= next_scan_ns_) {
     next_scan_ns_ = now_ns + options_.scan_interval_ms * 1'000'000;
@@ -286,6 +290,7 @@ std::vector<TaskView> AgentCore::Tasks() const {
 }
 
 absl::Status AgentCore::Forget(const std::string& task_id) {
+  owner_.Check();
   auto it = tasks_.find(task_id);
   if (it == tasks_.end()) return absl::NotFoundError(absl::StrCat("no task '", task_id, "'"));
   const AgentTaskRecord& record = it->second.record;

@@ -16,7 +16,9 @@
 //  - a task whose executor vanished without a terminal state is settled by the agent:
 //    FAILED (or LOST if the executor never reported, KILLED if a kill was requested), and
 //    the process groups listed in status.json are SIGKILLed.
-// Thread contract: not thread-safe. One thread (the daemon's control loop) calls everything.
+// Thread contract: not thread-safe. One thread (the daemon's control loop) calls everything;
+// the session, message, poke, tick and forget entry points abort when called from another
+// thread than the first that called one (base::ThreadOwner). Create() may run elsewhere.
 #pragma once
 
 #include <cstdint>
@@ -33,7 +35,9 @@
 #include "borealis/base/clock.h"
 #include "borealis/base/rng.h"
 #include "borealis/base/status.h"
-#include "borealis/model/types.h"
+#include "borealis/base/thread_owner.h"
+#include "borealis/model/agent_info.h"
+#include "borealis/model/schedule_status.h"
 #include "gen-cpp/agent_types.h"
 
 namespace borealis::agent {
@@ -161,6 +165,7 @@ class AgentCore {
   int64_t next_heartbeat_ns_ = 0;
   int64_t heartbeat_seq_ = 0;
   int64_t next_scan_ns_ = 0;
+  base::ThreadOwner owner_{"AgentCore"};
 };
 
 // The agent id stored in <work_dir>/agent_id, or a new one ("<host>-<uuid>") written there.

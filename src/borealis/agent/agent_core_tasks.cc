@@ -102,6 +102,7 @@ void AgentCore::HandleKill(const std::string& task_id, const std::string& messag
 }
 
 void AgentCore::OnExecutorPoke(std::string_view task_id) {
+  owner_.Check();
   auto it = tasks_.find(std::string(task_id));
   if (it == tasks_.end() || it->second.record.executor_gone) return;
   if (std::optional<ExecutorStatus> status = ReadStatus(it->first)) {

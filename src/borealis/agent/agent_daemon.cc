@@ -35,8 +35,8 @@ class AgentDaemon::SessionTransport final : public Transport {
   explicit SessionTransport(AgentDaemon& daemon) : daemon_(daemon) {}
   void Send(const agentproto::AgentMessage& message) override {
     std::string frame = EncodeAgentMessage(message);
-    std::lock_guard<std::mutex> lock(daemon_.mu_);
-    const std::shared_ptr<Session>& session = daemon_.session_;
+    base::MutexLock lock(&daemon_.mu_);
+    const std::shared_ptr<Session> session = daemon_.session_;
     if (session == nullptr || session->closed || session->client == nullptr) return;
     absl::Status sent = session->client->Send(std::move(frame));
     if (!sent.ok()) LOG_DEBUG("agent: dropped a message: {}", std::string(sent.message()));
@@ -140,11 +140,11 @@ void AgentDaemon::Stop() {
   if (stopped_) return;
   stopped_ = true;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     stopping_ = true;
     if (session_ != nullptr && session_->client != nullptr) session_->client->Close();
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (connector_.joinable()) connector_.join();
   if (gc_.joinable()) gc_.join();  // before the loop stops: a GC pass may wait on it
   if (poker_.joinable()) {
@@ -164,8 +164,11 @@ void AgentDaemon::Stop() {
 }
 
 bool AgentDaemon::WaitOrStop(int64_t ms) {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping_; });
+  base::MutexLock lock(&mu_);
+  cv_.WaitFor(&mu_, std::chrono::milliseconds(ms), [this] {
+    mu_.AssertHeld();
+    return stopping_;
+  });
   return !stopping_;
 }
 
@@ -174,7 +177,7 @@ void AgentDaemon::ConnectLoop() {
   bool quiet = false;  // log the first failure of a streak only
   while (true) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      base::MutexLock lock(&mu_);
       if (stopping_) return;
     }
     auto session = std::make_shared<Session>();
@@ -192,10 +195,10 @@ void AgentDaemon::ConnectLoop() {
       });
     };
     handlers.on_close = [this, session](absl::Status why) {
-      std::lock_guard<std::mutex> lock(mu_);
+      base::MutexLock lock(&mu_);
       session->closed = true;
       session->why = std::move(why);
-      cv_.notify_all();
+      cv_.SignalAll();
     };
     absl::StatusOr<std::unique_ptr<net::WebSocketClient>> client =
         net::WebSocketClient::Connect(options_.master_host, options_.master_port, "/agent/v1",
@@ -215,15 +218,15 @@ void AgentDaemon::ConnectLoop() {
     quiet = false;
     backoff_ms = options_.backoff_initial_ms;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      base::MutexLock lock(&mu_);
       session->client = *std::move(client);
       session_ = session;
     }
     OnLoop([](AgentCore& core) { core.OnConnected(); });
     std::unique_ptr<net::WebSocketClient> finished;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return session->closed || stopping_; });
+      base::MutexLock lock(&mu_);
+      while (!(session->closed || stopping_)) cv_.Wait(&mu_);
       session_.reset();
       finished = std::move(session->client);
       if (session->closed) {
@@ -276,12 +279,12 @@ void AgentDaemon::OnLoop(std::function<void(AgentCore&)> fn) {
 
 void AgentDaemon::PublishSnapshot() {
   auto tasks = std::make_shared<const std::vector<TaskView>>(core_->Tasks());
-  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  base::MutexLock lock(&snapshot_mu_);
   snapshot_ = std::move(tasks);
 }
 
 std::vector<TaskView> AgentDaemon::SnapshotTasks() const {
-  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  base::MutexLock lock(&snapshot_mu_);
   return snapshot_ != nullptr ? *snapshot_ : std::vector<TaskView>();
 }
 
@@ -311,7 +314,7 @@ absl::Status AgentDaemon::ForgetOnLoop(const std::string& task_id) {
 std::string AgentDaemon::TasksJson() const {
   std::shared_ptr<const std::vector<TaskView>> tasks;
   {
-    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    base::MutexLock lock(&snapshot_mu_);
     tasks = snapshot_;
   }
   nlohmann::json out = nlohmann::json::array();

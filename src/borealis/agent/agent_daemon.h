@@ -17,18 +17,18 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "borealis/agent/agent_core.h"
 #include "borealis/agent/observer.h"
 #include "borealis/agent/sandbox_gc.h"
 #include "borealis/base/clock.h"
+#include "borealis/base/mutex.h"
 #include "borealis/base/status.h"
 #include "borealis/net/http_server.h"
 #include "borealis/net/websocket_client.h"
@@ -61,7 +61,7 @@ class AgentDaemon {
   AgentDaemon& operator=(const AgentDaemon&) = delete;
 
   // Stops every thread and closes the session; executors keep running. Idempotent.
-  void Stop();
+  void Stop() ABSL_LOCKS_EXCLUDED(mu_);
   int http_port() const { return http_port_; }
 
  private:
@@ -70,19 +70,19 @@ class AgentDaemon {
 
   AgentDaemon(AgentDaemonOptions options, base::Clock& clock);
   absl::Status StartServing();
-  void ConnectLoop();
+  void ConnectLoop() ABSL_LOCKS_EXCLUDED(mu_);
   void PokeLoop();
   void ScheduleTick();
   // Runs `fn` on the control loop, then republishes the task snapshot.
   void OnLoop(std::function<void(AgentCore&)> fn);
-  void PublishSnapshot();
-  std::string TasksJson() const;
-  std::vector<TaskView> SnapshotTasks() const;
+  void PublishSnapshot() ABSL_LOCKS_EXCLUDED(snapshot_mu_);
+  std::string TasksJson() const ABSL_LOCKS_EXCLUDED(snapshot_mu_);
+  std::vector<TaskView> SnapshotTasks() const ABSL_LOCKS_EXCLUDED(snapshot_mu_);
   void GcLoop();
   // On the loop: the core forgets a collected task and its directory goes to the trash.
   absl::Status ForgetOnLoop(const std::string& task_id);
   // Waits up to `ms` or until Stop(); false when stopping.
-  bool WaitOrStop(int64_t ms);
+  bool WaitOrStop(int64_t ms) ABSL_LOCKS_EXCLUDED(mu_);
 
   AgentDaemonOptions options_;
   base::Clock& clock_;
@@ -93,13 +93,13 @@ class AgentDaemon {
   std::unique_ptr<Observer> observer_;
   int http_port_ = 0;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;             // guarded by mu_
-  std::shared_ptr<Session> session_;  // guarded by mu_: the open session, if any
+  base::Mutex mu_;
+  base::CondVar cv_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::shared_ptr<Session> session_ ABSL_GUARDED_BY(mu_);  // the open session, if any
 
-  mutable std::mutex snapshot_mu_;
-  std::shared_ptr<const std::vector<TaskView>> snapshot_;  // guarded by snapshot_mu_
+  mutable base::Mutex snapshot_mu_;
+  std::shared_ptr<const std::vector<TaskView>> snapshot_ ABSL_GUARDED_BY(snapshot_mu_);
 
   int poke_fd_ = -1;
   int wake_fd_ = -1;  // eventfd that ends PokeLoop

@@ -11,16 +11,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <condition_variable>
 #include <cstdio>
 #include <deque>
 #include <functional>
-#include <mutex>
 
+#include "absl/base/thread_annotations.h"
 #include "borealis/agent/agent_test_util.h"
 #include "borealis/agent/codec.h"
 #include "borealis/agent/paths.h"
 #include "borealis/agent/sandbox_gc.h"
+#include "borealis/base/mutex.h"
 #include "borealis/net/http_client.h"
 #include "borealis/net/http_server.h"
 #include "borealis/testing/status_matchers.h"
@@ -52,7 +52,7 @@ class FakeScheduler {
     server_ = std::make_unique<net::HttpServer>(options);
     net::WebSocketHandlers handlers;
     handlers.on_open = [this](std::shared_ptr<net::WebSocketSession> session) {
-      std::lock_guard<std::mutex> lock(mu_);
+      base::MutexLock lock(&mu_);
       session_ = std::move(session);
     };
     handlers.on_message = [this](const std::shared_ptr<net::WebSocketSession>& session,
@@ -74,9 +74,9 @@ class FakeScheduler {
         reply.__set_acknowledge(ack);
         session->Send(EncodeAgentMessage(reply));
       }
-      std::lock_guard<std::mutex> lock(mu_);
+      base::MutexLock lock(&mu_);
       received_.push_back(*std::move(message));
-      cv_.notify_all();
+      cv_.SignalAll();
     };
     server_->WebSocket("/agent/v1", handlers);
   }
@@ -86,7 +86,7 @@ class FakeScheduler {
   void Stop() { server_->Stop(); }
 
   void Send(const agentproto::AgentMessage& message) {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     ASSERT_NE(session_, nullptr);
     session_->Send(EncodeAgentMessage(message));
   }
@@ -95,9 +95,10 @@ class FakeScheduler {
   std::optional<agentproto::AgentMessage> WaitFor(
       const std::function<bool(const agentproto::AgentMessage&)>& match,
       int64_t timeout_ms = kWaitMs) {
-    std::unique_lock<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     std::optional<agentproto::AgentMessage> found;
-    cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] {
+    cv_.WaitFor(&mu_, std::chrono::milliseconds(timeout_ms), [&] {
+      mu_.AssertHeld();
       for (const auto& m : received_) {
         if (match(m)) {
           found = m;
@@ -110,21 +111,24 @@ class FakeScheduler {
   }
   // Waits up to `ms` for any new message (a bounded pause between checks).
   void WaitForTraffic(int64_t ms) {
-    std::unique_lock<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     size_t seen = received_.size();
-    cv_.wait_for(lock, std::chrono::milliseconds(ms), [&] { return received_.size() != seen; });
+    cv_.WaitFor(&mu_, std::chrono::milliseconds(ms), [&] {
+      mu_.AssertHeld();
+      return received_.size() != seen;
+    });
   }
   void Clear() {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     received_.clear();
   }
 
  private:
   std::unique_ptr<net::HttpServer> server_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::shared_ptr<net::WebSocketSession> session_;
-  std::deque<agentproto::AgentMessage> received_;
+  base::Mutex mu_;
+  base::CondVar cv_;
+  std::shared_ptr<net::WebSocketSession> session_ ABSL_GUARDED_BY(mu_);
+  std::deque<agentproto::AgentMessage> received_ ABSL_GUARDED_BY(mu_);
 };
 
 bool IsRegister(const agentproto::AgentMessage& m) { return m.__isset.registerAgent; }

@@ -2,6 +2,7 @@
 #include "borealis/agent/codec.h"
 
 #include "absl/strings/str_cat.h"
+#include "borealis/model/port_range.h"
 #include "borealis/wire/codec.h"
 
 namespace borealis::agent {

@@ -9,7 +9,8 @@
 
 #include "borealis/agent/update_store.h"
 #include "borealis/base/status.h"
-#include "borealis/model/types.h"
+#include "borealis/model/agent_info.h"
+#include "borealis/model/schedule_status.h"
 #include "gen-cpp/agent_types.h"
 
 namespace borealis::agent {

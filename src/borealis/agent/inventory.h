@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "borealis/base/status.h"
-#include "borealis/model/types.h"
+#include "borealis/model/agent_info.h"
+#include "borealis/model/port_range.h"
+#include "borealis/model/resources.h"
 
 namespace borealis::agent {
 

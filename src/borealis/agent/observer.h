@@ -1,5 +1,5 @@
 // The observer: what runs on this agent, as JSON and as server-rendered HTML pages, on
-// the agent's HTTP port (AURORA.md §2.12; docs/observer.md lists the endpoints).
+// the agent's HTTP port (docs/aurora-compatibility.md; docs/observer.md lists the endpoints).
 //
 //   GET /observer/api/tasks                              active and finished tasks
 //   GET /observer/api/task/<id>                          processes, runs, usage now

@@ -154,6 +154,7 @@ SandboxGc::SandboxGc(AgentPaths paths, GcPolicy policy, base::Clock& clock, Hook
 }
 
 GcReport SandboxGc::RunOnce() {
+  owner_.Check();
   GcReport report;
   std::optional<DiskState> disk;
   if (policy_.disk_watermark_percent > 0) {

@@ -13,7 +13,8 @@
 // a big delete), then empties <work-dir>/gc/. A crash in between leaves either a task the
 // next pass collects again or a leftover under gc/ that the next pass removes.
 // Thread contract: PlanSandboxGc is pure; a SandboxGc runs on one thread (the daemon's
-// GC thread); its hooks must be safe to call from that thread.
+// GC thread; RunOnce aborts when called from another, base::ThreadOwner); its hooks must be
+// safe to call from that thread.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +28,7 @@
 #include "borealis/agent/paths.h"
 #include "borealis/base/clock.h"
 #include "borealis/base/status.h"
+#include "borealis/base/thread_owner.h"
 
 namespace borealis::agent {
 
@@ -102,6 +104,7 @@ class SandboxGc {
   GcPolicy policy_;
   base::Clock& clock_;
   Hooks hooks_;
+  base::ThreadOwner owner_{"SandboxGc"};
 };
 
 // statvfs of `path`.

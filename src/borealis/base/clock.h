@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
+
+#include "absl/base/thread_annotations.h"
+#include "borealis/base/mutex.h"
 
 namespace borealis::base {
 
@@ -30,23 +32,23 @@ class ManualClock final : public Clock {
  public:
   explicit ManualClock(int64_t now_ms = 1'600'000'000'000) : now_ms_(now_ms) {}
   int64_t NowMs() const override {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     return now_ms_;
   }
   int64_t MonoNowNs() const override {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     return mono_ns_;
   }
   void AdvanceMs(int64_t ms) {
-    std::lock_guard<std::mutex> l(mu_);
+    MutexLock l(&mu_);
     now_ms_ += ms;
     mono_ns_ += ms * 1'000'000;
   }
 
  private:
-  mutable std::mutex mu_;
-  int64_t now_ms_;
-  int64_t mono_ns_ = 0;
+  mutable Mutex mu_;
+  int64_t now_ms_ ABSL_GUARDED_BY(mu_);
+  int64_t mono_ns_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace borealis::base

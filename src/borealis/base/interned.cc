@@ -1,7 +1,9 @@
 #include "borealis/base/interned.h"
 
-#include <mutex>
 #include <unordered_set>
+
+#include "absl/base/thread_annotations.h"
+#include "borealis/base/mutex.h"
 
 namespace borealis::base {
 namespace {
@@ -9,8 +11,8 @@ namespace {
 // The entries: a node-based set, so an entry's address never changes; never destroyed,
 // so InternedStrings in static objects stay valid at exit.
 struct Pool {
-  std::mutex mu;
-  std::unordered_set<std::string> strings;
+  Mutex mu;
+  std::unordered_set<std::string> strings ABSL_GUARDED_BY(mu);
 };
 
 Pool& ThePool() {
@@ -24,7 +26,7 @@ InternedString::InternedString() : InternedString(std::string_view()) {}
 
 InternedString::InternedString(std::string_view s) {
   Pool& pool = ThePool();
-  std::lock_guard<std::mutex> lock(pool.mu);
+  MutexLock lock(&pool.mu);
   s_ = &*pool.strings.emplace(s).first;
 }
 

@@ -7,21 +7,22 @@
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
-#include <mutex>
 
+#include "absl/base/thread_annotations.h"
 #include "borealis/base/clock.h"
+#include "borealis/base/mutex.h"
 
 namespace borealis::base {
 namespace {
 
 std::atomic<int> min_level{static_cast<int>(LogLevel::kInfo)};
 
-std::mutex& WriteMutex() {
-  static std::mutex* mu = new std::mutex();  // never destroyed: threads may log at exit
+Mutex& WriteMutex() {
+  static Mutex* mu = new Mutex();  // never destroyed: threads may log at exit
   return *mu;
 }
 
-std::string& LoggerName() {  // guarded by WriteMutex()
+std::string& LoggerName() ABSL_EXCLUSIVE_LOCKS_REQUIRED(WriteMutex()) {
   static std::string* name = new std::string();
   return *name;
 }
@@ -65,7 +66,7 @@ std::string Timestamp() {
 }  // namespace
 
 void InitLogging(const std::string& name, const std::string& level) {
-  std::lock_guard<std::mutex> lock(WriteMutex());
+  MutexLock lock(&WriteMutex());
   LoggerName() = name;
   min_level.store(static_cast<int>(ParseLevel(level)), std::memory_order_relaxed);
 }
@@ -80,7 +81,7 @@ bool Enabled(LogLevel level) {
 void Write(LogLevel level, std::string_view message) {
   std::string line = Timestamp();
   line.append("[").append(LevelName(level)).append("] ");
-  std::lock_guard<std::mutex> lock(WriteMutex());
+  MutexLock lock(&WriteMutex());
   if (!LoggerName().empty()) line.append("[").append(LoggerName()).append("] ");
   line.append(message).append("\n");
   std::string_view rest = line;

@@ -16,6 +16,7 @@
 #include "borealis/cli/job_commands.h"
 #include "borealis/cli/job_config.h"
 #include "borealis/config/job_spec.h"
+#include "borealis/model/job_configuration.h"
 #include "borealis/testing/temp_dir.h"
 #include "borealis/wire/codec.h"
 #include "borealis/wire/convert.h"

@@ -26,7 +26,10 @@ absl::StatusOr<ClusterConfig> ParseEntry(const json& entry, const std::string& s
                                          const std::string& where) {
   ClusterConfig c;
   c.source = source;
-  for (const auto& [key, value] : entry.items()) {
+  for (const auto& item : entry.items()) {
+    // Named, not a structured binding: Clang 14 (make check-threads) cannot capture those.
+    const std::string& key = item.key();
+    const json& value = item.value();
     auto string_field = [&](std::string* out) -> absl::Status {
       if (!value.is_string()) return EntryError(source, where + "." + key, "expected a string");
       *out = value.get<std::string>();

@@ -1,4 +1,4 @@
-// clusters.json: where the CLI finds a cluster's scheduler (AURORA.md §9.7).
+// clusters.json: where the CLI finds a cluster's scheduler (docs/aurora-compatibility.md).
 //
 // Search order: the file named by $BOREALIS_CLUSTERS when that variable is set (and only
 // it); otherwise ~/.borealis/clusters.json, /etc/borealis/clusters.json and

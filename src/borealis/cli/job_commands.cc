@@ -9,6 +9,7 @@
 #include "borealis/base/status.h"
 #include "borealis/cli/exit_codes.h"
 #include "borealis/cli/task_json.h"
+#include "borealis/model/job_key.h"
 #include "borealis/model/schedule_status.h"
 #include "borealis/wire/convert.h"
 

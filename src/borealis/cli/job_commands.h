@@ -1,5 +1,6 @@
-// The `job` noun: create, status, list, kill, killall, add, inspect, diff (AURORA.md §9.2) and
-// `config list` (§9.6), plus the pure
+// The `job` noun: create, status, list, kill, killall, add, inspect, diff
+// (docs/aurora-compatibility.md) and
+// `config list`, plus the pure
 // pieces they are built from (job selection in a JSON file, wait evaluation, output) so
 // that tests can reach them without a scheduler.
 //
@@ -21,7 +22,7 @@
 #include "borealis/cli/context.h"
 #include "borealis/cli/job_key.h"
 #include "borealis/config/job_spec.h"
-#include "borealis/model/types.h"
+#include "borealis/model/job_configuration.h"
 #include "gen-cpp/api_types.h"
 
 namespace borealis::cli {

@@ -11,7 +11,7 @@
 #include "absl/status/statusor.h"
 #include "borealis/cli/job_key.h"
 #include "borealis/config/job_spec.h"
-#include "borealis/model/types.h"
+#include "borealis/model/job_configuration.h"
 
 namespace borealis::cli {
 
@@ -28,7 +28,7 @@ absl::StatusOr<std::vector<config::JobSpec>> LoadConfigJobs(const ConfigFileOpti
 absl::StatusOr<config::JobSpec> LoadConfigJob(const ConfigFileOptions& options,
                                               const ClusterJobKey& key);
 
-// The Thrift-shaped model job Aurora's client would send for `spec` (AURORA.md §1.7),
+// The Thrift-shaped model job Aurora's client would send for `spec` (docs/aurora-compatibility.md),
 // owned by the local user.
 absl::StatusOr<model::JobConfiguration> ToModelJob(const config::JobSpec& spec,
                                                    const std::string& file);

@@ -8,6 +8,7 @@
 #include "borealis/cli/exit_codes.h"
 #include "borealis/cli/job_config.h"
 #include "borealis/cli/job_commands.h"
+#include "borealis/model/job_configuration.h"
 #include "borealis/model/schedule_status.h"
 #include "borealis/wire/convert.h"
 

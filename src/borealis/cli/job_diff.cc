@@ -10,6 +10,9 @@
 #include "borealis/cli/exit_codes.h"
 #include "borealis/cli/job_commands.h"
 #include "borealis/cli/job_config.h"
+#include "borealis/model/constraint.h"
+#include "borealis/model/job_configuration.h"
+#include "borealis/model/task_config.h"
 #include "borealis/wire/convert.h"
 
 namespace borealis::cli {

@@ -22,6 +22,7 @@
 #include "borealis/cli/job_commands.h"
 #include "borealis/cli/exit_codes.h"
 #include "borealis/cli/job_config.h"
+#include "borealis/model/job_configuration.h"
 #include "borealis/pyconfig/aurora.h"
 
 namespace borealis::cli {

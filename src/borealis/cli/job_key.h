@@ -1,4 +1,4 @@
-// Parsing what users type to name jobs (AURORA.md §9.1):
+// Parsing what users type to name jobs (docs/aurora-compatibility.md):
 //   job key        CLUSTER/ROLE/ENV/NAME
 //   instance spec  CLUSTER/ROLE/ENV/NAME[/INSTANCES], INSTANCES like "0-2,5"
 //   job pattern    CLUSTER[/ROLE[/ENV[/NAME]]], missing parts are "*", parts may be
@@ -12,7 +12,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "borealis/model/types.h"
+#include "borealis/model/job_key.h"
 
 namespace borealis::cli {
 

@@ -1,4 +1,5 @@
-// The `quota get` and `admin set-quota` commands (AURORA.md §4.5), plus the pure pieces
+// The `quota get` and `admin set-quota` commands (docs/aurora-compatibility.md), plus the pure
+// pieces
 // they are built from: amount parsing with units as aurora_admin accepts them, and the
 // text and JSON renderings of getQuota's answer.
 //

@@ -9,6 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "borealis/base/status.h"
+#include "borealis/model/container.h"
+#include "borealis/model/sla_policy.h"
 
 namespace borealis::config {
 namespace {

@@ -1,11 +1,12 @@
-// A job's `container` and `sla_policy` (AURORA.md §1.6) from its Pystachio JSON into the
+// A job's `container` and `sla_policy` (docs/aurora-compatibility.md) from its Pystachio JSON
+// into the
 // model's TaskConfig. Pure; thread-safe.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
 #include "absl/status/status.h"
-#include "borealis/model/types.h"
+#include "borealis/model/task_config.h"
 
 namespace borealis::config {
 

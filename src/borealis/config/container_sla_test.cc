@@ -12,6 +12,8 @@
 #include <variant>
 
 #include "borealis/config/job_spec.h"
+#include "borealis/model/container.h"
+#include "borealis/model/sla_policy.h"
 #include "borealis/testing/status_matchers.h"
 
 namespace borealis::config {

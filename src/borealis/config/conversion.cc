@@ -1,4 +1,4 @@
-// Conversion of a read job to the model's JobConfiguration (AURORA.md §1.7).
+// Conversion of a read job to the model's JobConfiguration (docs/aurora-compatibility.md).
 #include "borealis/config/conversion.h"
 
 #include <algorithm>
@@ -11,6 +11,8 @@
 #include "borealis/base/status.h"
 #include "borealis/config/container_sla.h"
 #include "borealis/config/template.h"
+#include "borealis/model/resources.h"
+#include "borealis/model/task_config.h"
 
 namespace borealis::config {
 namespace {

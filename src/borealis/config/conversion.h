@@ -1,5 +1,5 @@
 // JobSpec -> model::JobConfiguration, as Aurora's client builds the Thrift
-// JobConfiguration (AURORA.md §1.7). Pure; thread-safe.
+// JobConfiguration (docs/aurora-compatibility.md). Pure; thread-safe.
 #pragma once
 
 #include <string>
@@ -7,7 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "borealis/config/job_spec.h"
-#include "borealis/model/types.h"
+#include "borealis/model/job_configuration.h"
 
 namespace borealis::config {
 

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "borealis/model/task_config.h"
 #include "borealis/testing/status_matchers.h"
 
 namespace borealis::config {

@@ -1,5 +1,5 @@
 // Reading jobs from JSON: parse, normalize against the schema, resolve job-level
-// templates, turn into JobSpec/TaskSpec, validate (AURORA.md §1.7, §1.8).
+// templates, turn into JobSpec/TaskSpec, validate (docs/aurora-compatibility.md).
 #include "borealis/config/job_spec.h"
 
 #include <algorithm>
@@ -101,7 +101,7 @@ absl::StatusOr<TaskSpec> ExtractTask(const json& task, const std::string& path) 
   return spec;
 }
 
-// Valid Unix file name that is not hidden (§1.4 Process.name).
+// Valid Unix file name that is not hidden (Process.name).
 bool ValidProcessName(const std::string& name) {
   return !name.empty() && name.find('/') == std::string::npos && name.front() != '.' &&
          name.find('\0') == std::string::npos;

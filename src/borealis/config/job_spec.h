@@ -1,11 +1,11 @@
-// Aurora jobs read from JSON (`--read-json`, AURORA.md §1.1) and the Thermos task the
+// Aurora jobs read from JSON (`--read-json`, docs/aurora-compatibility.md) and the Thermos task the
 // executor reads from `executorConfig.data`. One reader serves both.
 //
 // ParseJobsJson checks a document against the schema (schema.h), fills every default,
 // resolves job-level templates ({{role}}, {{name}}, {{task.name}}, {{primary_port}}, ...;
 // Pystachio scoping: innermost struct first), leaves the machine-bound ones
 // ({{mesos.instance}}, {{mesos.hostname}}, {{thermos.task_id}}, {{thermos.ports[X]}}) in
-// place, and validates what §1.8 asks of a JSON job. Every error names the source and
+// place, and validates what Aurora asks of a JSON job. Every error names the source and
 // the field path. Pure functions; thread-safe.
 #pragma once
 
@@ -19,7 +19,8 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/status/statusor.h"
-#include "borealis/model/types.h"
+#include "borealis/model/constraint.h"
+#include "borealis/model/task_config.h"
 
 namespace borealis::config {
 
@@ -62,7 +63,7 @@ struct JobSpec {
   bool production = false;
   int max_task_failures = 1;
   int priority = 0;
-  std::map<std::string, std::string> constraints;  // scheduling constraints (§4.1)
+  std::map<std::string, std::string> constraints;  // scheduling constraints
   std::vector<model::Metadata> metadata;          // sorted
   std::optional<model::PartitionPolicy> partition_policy;
   TaskSpec task;

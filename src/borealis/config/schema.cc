@@ -1,5 +1,5 @@
 // The schema tables and the generic checker. Field lists, required-ness and defaults
-// follow AURORA.md §1.4 and §1.6; the order of Choice alternatives follows Aurora's.
+// follow docs/aurora-compatibility.md; the order of Choice alternatives follows Aurora's.
 #include "borealis/config/schema.h"
 
 #include <cmath>
@@ -87,7 +87,7 @@ void Schema::Build() {
   BuildAurora();
 }
 
-// Thermos (§1.4).
+// Thermos.
 void Schema::BuildThermos() {
   const Type* rotate = Struct("RotatePolicy", {Def("log_size", integer, 100 * kMiB),
                                                Def("backups", integer, 5)});
@@ -110,7 +110,7 @@ void Schema::BuildThermos() {
                          Def("finalization_wait", integer, 30), Opt("user", str)});
 }
 
-// Aurora (§1.6).
+// Aurora.
 void Schema::BuildAurora() {
   const Type* queue = Struct("QueueUpdateStrategy", {Def("batch_size", integer, 1)});
   const Type* batch = Struct("BatchUpdateStrategy", {Def("batch_size", integer, 1),

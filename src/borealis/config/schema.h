@@ -1,4 +1,4 @@
-// The Aurora job schema (AURORA.md §1.4 Thermos and §1.6 Job) as data: typed structs
+// The Aurora job schema (Thermos and Job; docs/aurora-compatibility.md) as data: typed structs
 // with required fields and defaults, the way Pystachio declares them. Normalize()
 // checks a JSON value against a type and returns it with every default filled in,
 // naming the path of the first problem ("jobs[0].task.processes[1].cmdline: expected a

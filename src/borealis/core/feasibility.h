@@ -1,4 +1,5 @@
-// Submission-time feasibility (issue 5 item 5, AURORA.md §4.8): could any registered host
+// Submission-time feasibility (issue 5 item 5, docs/aurora-compatibility.md): could any
+// registered host
 // ever hold one task of this job, on an empty host? Checks what does not change with load —
 // dedicated hosts, value constraints, a limit constraint's attribute (and limit 0), and the
 // host's total resources plus executor overhead — and explains a refusal with the count of
@@ -14,7 +15,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "borealis/model/types.h"
+#include "borealis/model/agent_info.h"
+#include "borealis/model/resources.h"
+#include "borealis/model/task_config.h"
 
 namespace borealis::core {
 

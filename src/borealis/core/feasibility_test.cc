@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "borealis/model/constraint.h"
 #include "borealis/testing/status_matchers.h"
 
 namespace borealis::core {

@@ -1,4 +1,4 @@
-// Flapping detection and the THROTTLED penalty (AURORA.md §3.4).
+// Flapping detection and the THROTTLED penalty (docs/aurora-compatibility.md).
 //
 // A task "flapped" when it ran (last active-state event before its terminal event) for less
 // than the flapping threshold, unless its history shows it was interrupted on purpose
@@ -15,7 +15,7 @@
 #include <functional>
 
 #include "borealis/base/rng.h"
-#include "borealis/model/types.h"
+#include "borealis/model/task.h"
 
 namespace borealis::core {
 

@@ -1,4 +1,4 @@
-// Tests of flapping detection and the THROTTLED penalty (AURORA.md §3.4).
+// Tests of flapping detection and the THROTTLED penalty (docs/aurora-compatibility.md).
 #include "borealis/core/flapping.h"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,8 @@
 // Veto checks and port selection for placement; see host_filter.h.
 #include "borealis/core/host_filter.h"
 
+#include "borealis/model/constraint.h"
+
 #include <algorithm>
 
 namespace borealis::core {

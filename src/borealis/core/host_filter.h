@@ -17,8 +17,12 @@
 #include <vector>
 
 #include "borealis/base/rng.h"
+#include "borealis/model/agent_info.h"
+#include "borealis/model/job_key.h"
+#include "borealis/model/port_range.h"
 #include "borealis/model/port_set.h"
-#include "borealis/model/types.h"
+#include "borealis/model/resources.h"
+#include "borealis/model/task_config.h"
 
 namespace borealis::core {
 

@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "borealis/model/types.h"
+#include "borealis/model/job_configuration.h"
 
 namespace borealis::core {
 

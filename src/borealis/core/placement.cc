@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "borealis/core/host_filter.h"
+#include "borealis/model/constraint.h"
 
 namespace borealis::core {
 namespace {

@@ -1,4 +1,4 @@
-// Placement of pending tasks on agents (AURORA.md §4.1-§4.2): feasibility of a task on a
+// Placement of pending tasks on agents (docs/aurora-compatibility.md): feasibility of a task on a
 // host (dedicated hosts, maintenance, value and limit constraints, cpu/ram/disk/gpu and
 // named ports), the choice among feasible hosts, and why a task stays pending.
 //
@@ -39,8 +39,12 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "borealis/model/agent_info.h"
+#include "borealis/model/port_range.h"
 #include "borealis/model/port_set.h"
-#include "borealis/model/types.h"
+#include "borealis/model/resources.h"
+#include "borealis/model/task.h"
+#include "borealis/model/task_config.h"
 
 namespace borealis::core {
 

@@ -14,6 +14,7 @@
 
 #include "borealis/base/rng.h"
 #include "borealis/core/host_filter.h"
+#include "borealis/model/constraint.h"
 #include "borealis/testing/status_matchers.h"
 
 namespace borealis::core {

@@ -11,6 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "borealis/base/check.h"
+#include "borealis/model/constraint.h"
+#include "borealis/model/port_range.h"
 #include "borealis/model/schedule_status.h"
 
 namespace borealis::core {

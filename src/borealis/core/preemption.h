@@ -1,4 +1,5 @@
-// Preemption (AURORA.md §4.4): which running tasks may make room for a pending one, and the
+// Preemption (docs/aurora-compatibility.md): which running tasks may make room for a pending
+// one, and the
 // smallest set of them on one host that would let it fit.
 //
 // Eligibility (Aurora's rule, with "preemptible" = not production, as the tier sets it):
@@ -60,7 +61,10 @@
 
 #include "borealis/core/host_filter.h"
 #include "borealis/core/placement.h"
-#include "borealis/model/types.h"
+#include "borealis/model/agent_info.h"
+#include "borealis/model/resources.h"
+#include "borealis/model/task.h"
+#include "borealis/model/task_config.h"
 
 namespace borealis::core {
 

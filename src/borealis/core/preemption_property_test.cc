@@ -1,4 +1,4 @@
-// Property tests of preemption (§4.4): PreemptionSearch finds the same slot as the
+// Property tests of preemption: PreemptionSearch finds the same slot as the
 // straightforward full scan it replaced (FullScanSearch below, kept as the reference), and
 // a search kept across passes and told of changed hosts decides like a fresh one.
 #include "borealis/core/preemption.h"
@@ -19,6 +19,8 @@
 
 #include "borealis/base/rng.h"
 #include "borealis/core/host_filter.h"
+#include "borealis/model/constraint.h"
+#include "borealis/model/port_range.h"
 #include "borealis/model/schedule_status.h"
 
 namespace borealis::core {

@@ -1,4 +1,4 @@
-// Tests of preemption (§4.4): eligibility, the per-host victim search, constraints,
+// Tests of preemption: eligibility, the per-host victim search, constraints,
 // exclusions, determinism and updating a kept search. The property tests against the full
 // scan it replaced are in preemption_property_test.cc.
 #include "borealis/core/preemption.h"
@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "borealis/model/constraint.h"
 #include "borealis/model/schedule_status.h"
 
 namespace borealis::core {

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "borealis/model/job_key.h"
 #include "borealis/model/schedule_status.h"
 
 namespace borealis::core {

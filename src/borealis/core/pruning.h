@@ -1,4 +1,5 @@
-// Task history pruning (AURORA.md §3.7): which terminal tasks to remove from the store.
+// Task history pruning (docs/aurora-compatibility.md): which terminal tasks to remove from the
+// store.
 //
 // Two rules, as Aurora's history pruner applies them:
 //  * every terminal task is removed once it has been terminal for `prune_threshold_ms`
@@ -17,7 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "borealis/model/types.h"
+#include "borealis/model/task.h"
+
 
 namespace borealis::core {
 

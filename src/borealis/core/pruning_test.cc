@@ -1,5 +1,7 @@
-// Tests of task history pruning (§3.7): deadlines, the per-job cap, min retention.
+// Tests of task history pruning: deadlines, the per-job cap, min retention.
 #include "borealis/core/pruning.h"
+
+#include "borealis/model/task_config.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "borealis/model/constraint.h"
 #include "borealis/model/schedule_status.h"
 
 namespace borealis::core {

@@ -1,4 +1,4 @@
-// Per-role resource quota (AURORA.md §4.5): what consumes quota, the four consumption
+// Per-role resource quota (docs/aurora-compatibility.md): what consumes quota, the four consumption
 // buckets getQuota reports, the check on job creation and the rules for setQuota.
 //
 // Only production tasks that are not dedicated (no "dedicated" constraint) consume quota
@@ -12,7 +12,9 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "borealis/model/types.h"
+#include "borealis/model/resources.h"
+#include "borealis/model/task.h"
+#include "borealis/model/task_config.h"
 
 namespace borealis::core {
 

@@ -1,6 +1,8 @@
 // Tests of the quota rules: what consumes quota, the buckets, the create check, setQuota.
 #include "borealis/core/quota.h"
 
+#include "borealis/model/constraint.h"
+
 #include <gtest/gtest.h>
 
 #include <map>

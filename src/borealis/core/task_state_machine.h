@@ -1,4 +1,4 @@
-// The task state machine (AURORA.md §3.1-§3.3): which status changes are legal, and what
+// The task state machine (docs/aurora-compatibility.md): which status changes are legal, and what
 // each change implies — the task's new status and event, a failure count bump, a kill to
 // send, a deletion, a rescheduled replacement task.
 //
@@ -20,9 +20,11 @@
 #include <string>
 #include <string_view>
 
+#include "borealis/base/interned.h"
 #include "borealis/base/rng.h"
 #include "borealis/model/schedule_status.h"
-#include "borealis/model/types.h"
+#include "borealis/model/task.h"
+#include "borealis/model/task_config.h"
 
 namespace borealis::core {
 
@@ -35,7 +37,7 @@ struct TransitionContext {
   // when creating tasks. When null, ids are drawn from a generator seeded by the task id
   // and now_ms, which is deterministic but not unique across schedulers.
   base::Rng* rng = nullptr;
-  // Hook for §3.4 (flapping). Given the task that just terminated (status and event
+  // Hook for flapping. Given the task that just terminated (status and event
   // already saved), returns the penalty in ms; > 0 makes the replacement start THROTTLED
   // ("Rescheduled, penalized for N ms for flapping") instead of PENDING. Unset: no penalty.
   std::function<int64_t(const model::Task& terminated)> flapping_penalty_ms;

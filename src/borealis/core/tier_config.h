@@ -1,4 +1,5 @@
-// Tiers (AURORA.md §4.3): the named classes of service a task may ask for, whether each is
+// Tiers (docs/aurora-compatibility.md): the named classes of service a task may ask for,
+// whether each is
 // preemptible and revocable, and which one is the default. Parsing of Aurora's
 // `-tier_config` JSON and the server-side tier/production backfill live here.
 //
@@ -13,7 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "borealis/model/types.h"
+#include "borealis/model/task_config.h"
 
 namespace borealis::core {
 
@@ -36,7 +37,7 @@ struct TierConfig {
 // "revocable": B}}}. Errors name the field.
 absl::StatusOr<TierConfig> ParseTierConfig(std::string_view json_text);
 
-// Server-side backfill (§1.7 rule, §4.3): an unset tier becomes the first tier (by name)
+// Server-side backfill: an unset tier becomes the first tier (by name)
 // that is not revocable and whose (not preemptible) equals config.production, else the
 // default tier; then production = !preemptible. An unknown tier is refused:
 // "taskConfig.tier: unknown tier 'NAME' (known: a, b, c)".

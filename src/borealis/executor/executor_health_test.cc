@@ -1,5 +1,6 @@
-// End-to-end tests of the executor's health checks and graceful shutdown (AURORA.md §2.9,
-// §2.10) with real processes, and a tiny HTTP server of the test's own that the checks and
+// End-to-end tests of the executor's health checks and graceful shutdown
+// (docs/health-checks.md) with real processes, and a tiny HTTP server of the test's own that
+// the checks and
 // the lifecycle endpoints talk to.
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -28,7 +29,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "absl/base/thread_annotations.h"
 #include "borealis/base/clock.h"
+#include "borealis/base/mutex.h"
 #include "borealis/config/conversion.h"
 #include "borealis/executor/status_file.h"
 #include "borealis/executor/task_file.h"
@@ -66,16 +69,16 @@ class TestHttpServer {
   }
   int port() const { return port_; }
   void Reply(int status, std::string body) {
-    std::lock_guard<std::mutex> l(mu_);
+    base::MutexLock l(&mu_);
     status_ = status;
     body_ = std::move(body);
   }
   void OnRequest(std::function<void(const std::string&)> hook) {
-    std::lock_guard<std::mutex> l(mu_);
+    base::MutexLock l(&mu_);
     on_request_ = std::move(hook);
   }
   std::vector<std::string> Requests() const {
-    std::lock_guard<std::mutex> l(mu_);
+    base::MutexLock l(&mu_);
     return requests_;
   }
   // The requests whose line starts with `method`.
@@ -113,7 +116,7 @@ class TestHttpServer {
     int status;
     std::string body;
     {
-      std::lock_guard<std::mutex> l(mu_);
+      base::MutexLock l(&mu_);
       requests_.push_back(line);
       hook = on_request_;
       status = status_;
@@ -130,11 +133,11 @@ class TestHttpServer {
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::thread thread_;
-  mutable std::mutex mu_;
-  int status_ = 200;
-  std::string body_ = "ok";
-  std::function<void(const std::string&)> on_request_;
-  std::vector<std::string> requests_;
+  mutable base::Mutex mu_;
+  int status_ ABSL_GUARDED_BY(mu_) = 200;
+  std::string body_ ABSL_GUARDED_BY(mu_) = "ok";
+  std::function<void(const std::string&)> on_request_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> requests_ ABSL_GUARDED_BY(mu_);
 };
 
 // A loopback port nothing listens on (bound, read back, closed).
@@ -328,7 +331,7 @@ TEST(ExecutorHealthTest, GracefulShutdownEndsEarlyWhenTheTaskExits) {
   EXPECT_EQ(run.Status()->processes.at("web").state, "SUCCESS");
 }
 
-// Loggers (AURORA.md §2.8): rotate keeps `backups` files of at most `log_size` bytes,
+// Loggers (docs/aurora-compatibility.md): rotate keeps `backups` files of at most `log_size` bytes,
 // `console` goes to the executor's own output, `none` writes nothing, and every run
 // keeps its own directory.
 }  // namespace

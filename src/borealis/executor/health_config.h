@@ -1,5 +1,5 @@
-// The health check and lifecycle settings of a task (AURORA.md §1.6 HealthCheckConfig,
-// LifecycleConfig; §2.9, §2.10), read from the executor data (the job JSON) with the
+// The health check and lifecycle settings of a task (HealthCheckConfig,
+// LifecycleConfig; docs/health-checks.md), read from the executor data (the job JSON) with the
 // schema's defaults filled in, and bound to the task's ports.
 //
 // Which checker applies: `shell` when given; `tcp` or `http` only when the task has a

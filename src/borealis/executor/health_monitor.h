@@ -1,4 +1,4 @@
-// Aurora's attempt-based health check algorithm (AURORA.md §2.9) as a pure state
+// Aurora's attempt-based health check algorithm (docs/aurora-compatibility.md) as a pure state
 // machine. The executor asks when the next check is due, runs the probe at the edge
 // and feeds each result back; the monitor says when the task became healthy (report
 // RUNNING) or unhealthy (kill it, FAILED with the reason).

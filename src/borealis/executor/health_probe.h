@@ -1,4 +1,4 @@
-// The probes behind health checks and graceful shutdown (AURORA.md §2.9, §2.10), at
+// The probes behind health checks and graceful shutdown (docs/aurora-compatibility.md), at
 // the edge: a tiny HTTP/1.0 client and a TCP connect against 127.0.0.1, each bounded
 // by a timeout, and BackgroundCall, which runs one such blocking call on its own
 // thread and wakes the executor's poll loop through an eventfd when it is done.

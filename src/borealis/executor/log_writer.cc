@@ -137,6 +137,7 @@ absl::Status RotatingLog::Rotate() {
 }
 
 absl::Status RotatingLog::Write(std::string_view data) {
+  owner_.Check();
   if (fd_ < 0) RETURN_IF_ERROR(Open());
   while (!data.empty()) {
     std::string_view chunk = data;
@@ -162,6 +163,7 @@ LogPump::~LogPump() {
 }
 
 bool LogPump::Drain() {
+  owner_.Check();
   char buf[16384];
   size_t total = 0;
   while (total < kMaxDrainBytes) {

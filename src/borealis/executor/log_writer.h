@@ -1,4 +1,5 @@
-// Where a process's stdout and stderr go (AURORA.md §2.8): the Logger of each process,
+// Where a process's stdout and stderr go (docs/aurora-compatibility.md): the Logger of each
+// process,
 // read from the executor data (the job JSON) with the schema's defaults, and the
 // writers that carry a run's output when the executor has to stand in the middle.
 //
@@ -16,7 +17,8 @@
 // through its run directory's descriptor and never follows a link (log_files.h).
 //
 // Thread contract: ReadLogConfigs is pure and thread-safe; RotatingLog and LogPump are
-// owned by one thread (the executor loop).
+// owned by one thread (the executor loop); Write and Drain abort when called from another
+// thread than the first that called them (base::ThreadOwner).
 #pragma once
 
 #include <cstdint>
@@ -27,6 +29,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "borealis/base/thread_owner.h"
 #include "borealis/executor/log_files.h"
 
 namespace borealis::executor {
@@ -82,6 +85,7 @@ class RotatingLog {
   int backups_;
   int fd_ = -1;
   int64_t size_ = 0;
+  base::ThreadOwner owner_{"RotatingLog"};
 };
 
 // Reads one end of a pipe (non-blocking) and passes what comes to a RotatingLog and/or
@@ -104,6 +108,7 @@ class LogPump {
   std::unique_ptr<RotatingLog> file_;
   int console_fd_;
   bool reported_error_ = false;
+  base::ThreadOwner owner_{"LogPump"};
 };
 
 }  // namespace borealis::executor

@@ -1,4 +1,4 @@
-// The process plan of one task (AURORA.md §2.2, §2.3) as a pure state machine: it is
+// The process plan of one task (docs/aurora-compatibility.md) as a pure state machine: it is
 // fed events (process launched, exited, its process group gone, kill requested, time
 // passed) with the current monotonic time, and answers with Actions for the executor
 // to carry out (launch a process run, signal process groups, report a task status).

@@ -1,4 +1,4 @@
-// Starting and stopping the processes of a task (AURORA.md §2.7): each run is
+// Starting and stopping the processes of a task (docs/aurora-compatibility.md): each run is
 // `/bin/bash -c <cmdline>` in a new session (so its own process group, pgid = pid),
 // cwd = sandbox, stdin /dev/null, stdout/stderr to its log files or a pipe, with a
 // cleared environment: HOME (the sandbox), USER/LOGNAME, PATH and LANG (inherited),

@@ -106,6 +106,7 @@ std::optional<int64_t> TaskIsolation::NextCheckMs() const {
 }
 
 std::optional<std::string> TaskIsolation::CheckMemory() {
+  owner_.Check();
   if (failed_ || cgroup_ == nullptr || cgroup_->memory_limit_bytes() == 0) return std::nullopt;
   if (cgroup_->OomKills() == 0) return std::nullopt;
   failed_ = true;
@@ -113,6 +114,7 @@ std::optional<std::string> TaskIsolation::CheckMemory() {
 }
 
 std::optional<std::string> TaskIsolation::Check(int64_t now_ms) {
+  owner_.Check();
   if (failed_ || now_ms < next_check_ms_) return std::nullopt;
   if (std::optional<std::string> memory = CheckMemory()) return memory;
   if (disk_ == nullptr) {
@@ -131,6 +133,7 @@ std::optional<std::string> TaskIsolation::Check(int64_t now_ms) {
 }
 
 void TaskIsolation::Signal(int signal) {
+  owner_.Check();
   if (cgroup_ == nullptr) return;
   if (signal != SIGKILL) {
     cgroup_->Signal(signal);
@@ -142,6 +145,7 @@ void TaskIsolation::Signal(int signal) {
 }
 
 void TaskIsolation::Cleanup() {
+  owner_.Check();
   if (cgroup_ == nullptr) return;
   if (absl::Status s = cgroup_->Destroy(); !s.ok()) {
     LOG_WARN("cannot remove the task's cgroup: {}", std::string(s.message()));

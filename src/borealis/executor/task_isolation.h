@@ -14,7 +14,8 @@
 //    KILL freezes the cgroup and kills every member, so daemonized processes die too;
 //    Cleanup() does that once more and removes the cgroup.
 //
-// Owned by the executor's loop thread.
+// Owned by the executor's loop thread: Check, CheckMemory, Signal and Cleanup abort when
+// called from another thread than the first that called one (base::ThreadOwner).
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "borealis/base/thread_owner.h"
 #include "borealis/isolation/cgroups.h"
 #include "borealis/isolation/disk_usage.h"
 #include "borealis/isolation/users.h"
@@ -83,6 +85,7 @@ class TaskIsolation {
   int64_t next_check_ms_ = 0;  // 0: right away
   bool walking_ = false;       // a disk pass is under way (continue soon)
   bool failed_ = false;
+  base::ThreadOwner owner_{"TaskIsolation"};
 };
 
 }  // namespace borealis::executor

@@ -8,7 +8,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
-#include "borealis/model/types.h"
+#include "borealis/model/job_key.h"
 
 namespace borealis::model {
 namespace {

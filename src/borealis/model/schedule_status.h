@@ -1,4 +1,4 @@
-// Aurora's task states (AURORA.md §3.1), with the same numeric values as the Thrift
+// Aurora's task states (docs/aurora-compatibility.md), with the same numeric values as the Thrift
 // enum ScheduleStatus, and the named state sets.
 #pragma once
 

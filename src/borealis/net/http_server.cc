@@ -36,7 +36,7 @@ void HttpServer::WebSocket(std::string path, WebSocketHandlers handlers) {
 }
 
 absl::Status HttpServer::Start() {
-  std::lock_guard<std::mutex> l(lifecycle_mu_);
+  base::MutexLock l(&lifecycle_mu_);
   if (started_ || stopped_) {
     return absl::FailedPreconditionError("http server on " + core_->options().bind_address +
                                          " was already started or stopped");
@@ -59,7 +59,7 @@ absl::Status HttpServer::Start() {
 int HttpServer::port() const { return port_; }
 
 void HttpServer::Stop() {
-  std::lock_guard<std::mutex> l(lifecycle_mu_);
+  base::MutexLock l(&lifecycle_mu_);
   if (stopped_) return;
   stopped_ = true;
   if (!started_) return;

@@ -23,12 +23,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "borealis/base/mutex.h"
 #include "borealis/net/http.h"
 
 namespace borealis::net {
@@ -80,19 +81,19 @@ class HttpServer {
 
   // Binds and listens; port() is valid afterwards. Fails on a bad address or a port in use,
   // or when called twice.
-  absl::Status Start();
+  absl::Status Start() ABSL_LOCKS_EXCLUDED(lifecycle_mu_);
   int port() const;
   // Closes the listener and all connections and sessions, waits for running handlers, joins
   // the threads. Idempotent.
-  void Stop();
+  void Stop() ABSL_LOCKS_EXCLUDED(lifecycle_mu_);
 
  private:
   std::shared_ptr<internal::ServerCore> core_;
-  std::vector<std::thread> io_threads_;
+  base::Mutex lifecycle_mu_;  // serialises Start and Stop
+  std::vector<std::thread> io_threads_ ABSL_GUARDED_BY(lifecycle_mu_);
   std::atomic<int> port_{0};
-  std::mutex lifecycle_mu_;  // serialises Start and Stop
-  bool started_ = false;     // guarded by lifecycle_mu_
-  bool stopped_ = false;     // guarded by lifecycle_mu_
+  bool started_ ABSL_GUARDED_BY(lifecycle_mu_) = false;
+  bool stopped_ ABSL_GUARDED_BY(lifecycle_mu_) = false;
 };
 
 }  // namespace borealis::net

@@ -10,11 +10,11 @@
 
 #include <pthread.h>
 
-#include <condition_variable>
 #include <deque>
-#include <mutex>
 
+#include "absl/base/thread_annotations.h"
 #include "borealis/base/log.h"
+#include "borealis/base/mutex.h"
 #include "borealis/net/internal/beast.h"
 
 namespace borealis::net {
@@ -38,13 +38,13 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   // start; on failure nothing is pending.
   absl::Status ConnectBlocking(int timeout_ms);
   void RunIo();
-  absl::Status Send(std::string message);
-  void Close();
+  absl::Status Send(std::string message) ABSL_LOCKS_EXCLUDED(mu_);
+  void Close() ABSL_LOCKS_EXCLUDED(mu_);
   // Ends the connection now, without waiting for the peer (the destructor's last resort).
-  void Abort();
-  bool IsOpen() const;
+  void Abort() ABSL_LOCKS_EXCLUDED(mu_);
+  bool IsOpen() const ABSL_LOCKS_EXCLUDED(mu_);
   // Waits until the connection has ended; false on timeout.
-  bool WaitForEnd(std::chrono::milliseconds timeout);
+  bool WaitForEnd(std::chrono::milliseconds timeout) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Outgoing {
@@ -62,8 +62,8 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   void OnRead(const error_code& ec);
   void Enqueue(Outgoing out);
   void WriteNext();
-  void End(const error_code& why);
-  absl::Status CloseReason(const error_code& why);
+  void End(const error_code& why) ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status CloseReason(const error_code& why) ABSL_LOCKS_EXCLUDED(mu_);
 
   const std::string host_;
   const int port_;
@@ -90,10 +90,10 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   bool ended_ = false;
   bool close_queued_ = false;
 
-  mutable std::mutex mu_;
-  std::condition_variable ended_cv_;
-  bool closed_ = false;           // guarded by mu_: End() ran
-  bool close_requested_ = false;  // guarded by mu_: this side asked to close
+  mutable base::Mutex mu_;
+  base::CondVar ended_cv_;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;           // End() ran
+  bool close_requested_ ABSL_GUARDED_BY(mu_) = false;  // this side asked to close
 };
 
 absl::Status ClientCore::ConnectBlocking(int timeout_ms) {
@@ -181,7 +181,7 @@ void ClientCore::RunIo() {
 }
 
 absl::Status ClientCore::Send(std::string message) {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   if (closed_ || close_requested_) {
     return absl::FailedPreconditionError("websocket " + url_ + " is closed");
   }
@@ -192,27 +192,30 @@ absl::Status ClientCore::Send(std::string message) {
 }
 
 void ClientCore::Close() {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   if (closed_ || close_requested_) return;
   close_requested_ = true;
   asio::post(ioc_, [self = shared_from_this()] { self->Enqueue(Outgoing{{}, true}); });
 }
 
 void ClientCore::Abort() {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   if (closed_) return;
   close_requested_ = true;
   asio::post(ioc_, [self = shared_from_this()] { self->End(asio::error::shut_down); });
 }
 
 bool ClientCore::IsOpen() const {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   return !closed_;
 }
 
 bool ClientCore::WaitForEnd(std::chrono::milliseconds timeout) {
-  std::unique_lock<std::mutex> l(mu_);
-  return ended_cv_.wait_for(l, timeout, [&] { return closed_; });
+  base::MutexLock l(&mu_);
+  return ended_cv_.WaitFor(&mu_, timeout, [&] {
+    mu_.AssertHeld();
+    return closed_;
+  });
 }
 
 void ClientCore::Read() {
@@ -277,7 +280,7 @@ void ClientCore::WriteNext() {
 
 absl::Status ClientCore::CloseReason(const error_code& why) {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    base::MutexLock l(&mu_);
     if (close_requested_) return absl::OkStatus();
   }
   if (why == websocket::error::closed) {
@@ -296,7 +299,7 @@ void ClientCore::End(const error_code& why) {
   ended_ = true;
   absl::Status reason = CloseReason(why);
   {
-    std::lock_guard<std::mutex> l(mu_);
+    base::MutexLock l(&mu_);
     closed_ = true;
   }
   ws_.set_option(NoWebSocketTimeouts());  // cancels Beast's idle/ping timer
@@ -311,7 +314,7 @@ void ClientCore::End(const error_code& why) {
       LOG_ERROR("websocket client {}: on_close threw", url_);
     }
   }
-  ended_cv_.notify_all();
+  ended_cv_.SignalAll();
 }
 
 }  // namespace internal

@@ -1,4 +1,5 @@
-// .aurora configuration files (AURORA.md §1.1): evaluated by an embedded CPython 3.11 with
+// .aurora configuration files (docs/aurora-compatibility.md): evaluated by an embedded CPython
+// 3.11 with
 // the schema modules compiled into the binary (src/borealis/config/aurora/*.py), then read
 // by the same C++ reader as JSON job files (config/job_spec.h).
 //

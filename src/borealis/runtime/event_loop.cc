@@ -30,7 +30,7 @@ void RunGuarded(const std::string& loop_name, const std::function<void()>& fn) {
 }  // namespace
 
 EventLoop::EventLoop(std::string name) : name_(std::move(name)) {
-  std::lock_guard<std::mutex> l(mu_);  // publishes thread_id_ before any IsLoopThread()
+  base::MutexLock l(&mu_);  // publishes thread_id_ before any IsLoopThread()
   thread_ = std::thread([this] { Run(); });
   thread_id_ = thread_.get_id();
   // Thread names are limited to 15 characters; a failure here is harmless.
@@ -41,11 +41,11 @@ EventLoop::~EventLoop() { Stop(); }
 
 bool EventLoop::Post(std::function<void()> fn) {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    base::MutexLock l(&mu_);
     if (stopping_) return false;
     posted_.push_back(std::move(fn));
   }
-  cv_.notify_one();
+  cv_.Signal();
   return true;
 }
 
@@ -53,19 +53,19 @@ EventLoop::TimerId EventLoop::RunAfter(int64_t delay_ms, std::function<void()> f
   const int64_t deadline = MonoNowNs() + std::max<int64_t>(delay_ms, 0) * 1'000'000;
   TimerId id;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    base::MutexLock l(&mu_);
     if (stopping_) return 0;
     id = next_timer_id_++;
     auto it = timers_.emplace(deadline, Timer{id, std::move(fn)});
     timer_index_.emplace(id, it);
   }
-  cv_.notify_one();
+  cv_.Signal();
   return id;
 }
 
 bool EventLoop::Cancel(TimerId id) {
   std::function<void()> doomed;  // destroyed outside the lock
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   auto it = timer_index_.find(id);
   if (it == timer_index_.end()) return false;
   doomed = std::move(it->second->second.fn);
@@ -78,30 +78,30 @@ void EventLoop::Stop() {
   std::deque<std::function<void()>> dropped_posts;
   std::multimap<int64_t, Timer> dropped_timers;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    base::MutexLock l(&mu_);
     stopping_ = true;
     dropped_posts.swap(posted_);
     dropped_timers.swap(timers_);
     timer_index_.clear();
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (IsLoopThread()) return;
-  std::lock_guard<std::mutex> j(join_mu_);
+  base::MutexLock j(&join_mu_);
   if (thread_.joinable()) thread_.join();
 }
 
 bool EventLoop::IsLoopThread() const { return std::this_thread::get_id() == thread_id_; }
 
 size_t EventLoop::PendingForTest() const {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   return posted_.size() + timers_.size();
 }
 
 void EventLoop::Run() {
   {
-    std::lock_guard<std::mutex> l(mu_);  // waits until the constructor set thread_id_
+    base::MutexLock l(&mu_);  // waits until the constructor set thread_id_
   }
-  std::unique_lock<std::mutex> l(mu_);
+  mu_.Lock();
   while (!stopping_) {
     // One due timer, then one post: neither kind can starve the other.
     std::function<void()> timer_fn;
@@ -124,25 +124,26 @@ void EventLoop::Run() {
     }
     if (!timer_fn && !post_fn) {
       if (wait_ns < 0) {
-        cv_.wait(l);
+        cv_.Wait(&mu_);
       } else {
-        cv_.wait_for(l, std::chrono::nanoseconds(wait_ns));
+        cv_.WaitFor(&mu_, std::chrono::nanoseconds(wait_ns));
       }
       continue;
     }
-    l.unlock();
+    mu_.Unlock();
     if (timer_fn) RunGuarded(name_, timer_fn);
     timer_fn = nullptr;  // captured state dies outside the lock
     // A Stop() from inside the timer must keep the post from running.
     bool run_post = static_cast<bool>(post_fn);
     if (run_post) {
-      std::lock_guard<std::mutex> g(mu_);
+      base::MutexLock g(&mu_);
       run_post = !stopping_;
     }
     if (run_post) RunGuarded(name_, post_fn);
     post_fn = nullptr;
-    l.lock();
+    mu_.Lock();
   }
+  mu_.Unlock();
 }
 
 }  // namespace borealis::runtime

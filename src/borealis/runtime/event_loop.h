@@ -14,15 +14,16 @@
 // thread is a programming error.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "borealis/base/mutex.h"
 
 namespace borealis::runtime {
 
@@ -38,19 +39,19 @@ class EventLoop {
   EventLoop& operator=(const EventLoop&) = delete;
 
   // Queues `fn` to run on the loop thread. Returns false (and drops `fn`) after Stop().
-  bool Post(std::function<void()> fn);
+  bool Post(std::function<void()> fn) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Runs `fn` on the loop thread once `delay_ms` (clamped to >= 0) have passed. Returns the
   // timer's id, or 0 after Stop().
-  TimerId RunAfter(int64_t delay_ms, std::function<void()> fn);
+  TimerId RunAfter(int64_t delay_ms, std::function<void()> fn) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Cancels a timer that has not started to run yet. Returns true if it was removed.
-  bool Cancel(TimerId id);
+  bool Cancel(TimerId id) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Ends the loop: the closure running now finishes, pending posts and timers are dropped
   // (destroyed on the calling thread or the loop thread), and the thread is joined unless
   // Stop() is called on the loop thread. Idempotent.
-  void Stop();
+  void Stop() ABSL_LOCKS_EXCLUDED(mu_, join_mu_);
 
   // True when called from the loop thread.
   bool IsLoopThread() const;
@@ -58,7 +59,7 @@ class EventLoop {
   const std::string& name() const { return name_; }
 
   // Posts and timers waiting to run (for metrics and tests).
-  size_t PendingForTest() const;
+  size_t PendingForTest() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Timer {
@@ -66,18 +67,20 @@ class EventLoop {
     std::function<void()> fn;
   };
 
-  void Run();
+  void Run() ABSL_LOCKS_EXCLUDED(mu_);
 
   const std::string name_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;                         // guarded by mu_
-  std::deque<std::function<void()>> posted_;      // guarded by mu_
-  std::multimap<int64_t, Timer> timers_;          // deadline (mono ns) -> timer; guarded by mu_
-  std::map<TimerId, std::multimap<int64_t, Timer>::iterator> timer_index_;  // guarded by mu_
-  TimerId next_timer_id_ = 1;                     // guarded by mu_
-  std::mutex join_mu_;                            // serialises joining thread_
-  std::thread thread_;
+  mutable base::Mutex mu_;
+  base::CondVar cv_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::deque<std::function<void()>> posted_ ABSL_GUARDED_BY(mu_);
+  std::multimap<int64_t, Timer> timers_ ABSL_GUARDED_BY(mu_);  // deadline (mono ns) -> timer
+  std::map<TimerId, std::multimap<int64_t, Timer>::iterator> timer_index_ ABSL_GUARDED_BY(mu_);
+  TimerId next_timer_id_ ABSL_GUARDED_BY(mu_) = 1;
+  base::Mutex join_mu_;                           // serialises joining thread_
+  std::thread thread_ ABSL_GUARDED_BY(join_mu_);  // started by the constructor
+  // Written once by the constructor under mu_, read without a lock afterwards (Run()
+  // takes mu_ once before it starts, which publishes it to the loop thread).
   std::thread::id thread_id_;
 };
 

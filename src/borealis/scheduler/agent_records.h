@@ -12,7 +12,7 @@
 #include <string>
 
 #include "borealis/core/placement.h"
-#include "borealis/model/types.h"
+#include "borealis/model/agent_info.h"
 
 namespace borealis::scheduler {
 

@@ -65,7 +65,7 @@ void SchedulerCore::ReleaseBatch(CommitBatch& batch) {
     }
   }
   {
-    std::lock_guard<std::mutex> l(view_mu_);
+    base::MutexLock l(&view_mu_);
     view_ = std::move(batch.view);
   }
   for (auto& [agent_id, msg] : batch.outbox) {
@@ -77,6 +77,7 @@ void SchedulerCore::ReleaseBatch(CommitBatch& batch) {
 }
 
 absl::Status SchedulerCore::Flush() {
+  owner_.Check();
   RETURN_IF_ERROR(FinishCommit());
   std::unique_ptr<CommitBatch> batch = TakeBatch();
   WriteBatch(*batch);
@@ -86,6 +87,7 @@ absl::Status SchedulerCore::Flush() {
 }
 
 absl::StatusOr<bool> SchedulerCore::StartCommit(std::function<void()> on_durable) {
+  owner_.Check();
   RETURN_IF_ERROR(FinishCommit());
   std::unique_ptr<CommitBatch> batch = TakeBatch();
   if (batch->mutations.empty()) {  // nothing to make durable
@@ -99,6 +101,7 @@ absl::StatusOr<bool> SchedulerCore::StartCommit(std::function<void()> on_durable
 }
 
 absl::Status SchedulerCore::FinishCommit() {
+  owner_.Check();
   if (!in_flight_) return absl::OkStatus();
   committer_->Wait();
   std::unique_ptr<CommitBatch> batch = std::move(in_flight_);
@@ -108,7 +111,7 @@ absl::Status SchedulerCore::FinishCommit() {
 }
 
 std::shared_ptr<const SchedulerView> SchedulerCore::view() const {
-  std::lock_guard<std::mutex> l(view_mu_);
+  base::MutexLock l(&view_mu_);
   return view_;
 }
 

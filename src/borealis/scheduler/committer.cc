@@ -6,30 +6,30 @@ namespace borealis::scheduler {
 
 Committer::~Committer() {
   {
-    std::unique_lock<std::mutex> l(mu_);
-    cv_.wait(l, [this] { return !has_job_ && !running_; });
+    base::MutexLock l(&mu_);
+    while (has_job_ || running_) cv_.Wait(&mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
 void Committer::Start(std::function<void()> job, std::function<void()> then) {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    base::MutexLock l(&mu_);
     job_ = std::move(job);
     then_ = std::move(then);
     has_job_ = true;
   }
   started_ = true;
   if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
-  cv_.notify_all();
+  cv_.SignalAll();
 }
 
 void Committer::Wait() {
   if (!started_) return;
-  std::unique_lock<std::mutex> l(mu_);
-  cv_.wait(l, [this] { return !has_job_ && !running_; });
+  base::MutexLock l(&mu_);
+  while (has_job_ || running_) cv_.Wait(&mu_);
   started_ = false;
 }
 
@@ -37,8 +37,8 @@ void Committer::Loop() {
   for (;;) {
     std::function<void()> job, then;
     {
-      std::unique_lock<std::mutex> l(mu_);
-      cv_.wait(l, [this] { return has_job_ || stop_; });
+      base::MutexLock l(&mu_);
+      while (!has_job_ && !stop_) cv_.Wait(&mu_);
       if (!has_job_) return;  // stopping, nothing left
       job = std::move(job_);
       then = std::move(then_);
@@ -48,10 +48,10 @@ void Committer::Loop() {
     job();
     job = nullptr;  // its captures go before the owner may reuse what they point to
     {
-      std::lock_guard<std::mutex> l(mu_);
+      base::MutexLock l(&mu_);
       running_ = false;
     }
-    cv_.notify_all();
+    cv_.SignalAll();
     if (then) then();
   }
 }

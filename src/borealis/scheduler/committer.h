@@ -9,10 +9,11 @@
 // waits for the job in flight and stops the thread.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "borealis/base/mutex.h"
 
 namespace borealis::scheduler {
 
@@ -25,21 +26,22 @@ class Committer {
 
   // Runs `job`, then `then` (may be empty), on the committer's thread. Precondition: no
   // job in flight (busy() is false). The thread starts on the first call.
-  void Start(std::function<void()> job, std::function<void()> then);
+  void Start(std::function<void()> job, std::function<void()> then) ABSL_LOCKS_EXCLUDED(mu_);
   // Returns once the job in flight, if any, has returned.
-  void Wait();
+  void Wait() ABSL_LOCKS_EXCLUDED(mu_);
   // A job was started and Wait has not yet returned for it.
   bool busy() const { return started_; }
 
  private:
-  void Loop();
+  void Loop() ABSL_LOCKS_EXCLUDED(mu_);
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::function<void()> job_, then_;  // the next job, until the thread takes it
-  bool has_job_ = false;              // job_ is set and not yet taken
-  bool running_ = false;              // taken and not yet returned
-  bool stop_ = false;
+  base::Mutex mu_;
+  base::CondVar cv_;
+  std::function<void()> job_ ABSL_GUARDED_BY(mu_);   // the next job, until the thread takes it
+  std::function<void()> then_ ABSL_GUARDED_BY(mu_);  // and what runs after it
+  bool has_job_ ABSL_GUARDED_BY(mu_) = false;        // job_ is set and not yet taken
+  bool running_ ABSL_GUARDED_BY(mu_) = false;        // taken and not yet returned
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool started_ = false;  // owner's side: Start called, Wait not yet returned since
   std::thread thread_;
 };

@@ -23,7 +23,9 @@
 #include <vector>
 
 #include "borealis/core/placement.h"
-#include "borealis/model/types.h"
+#include "borealis/model/job_key.h"
+#include "borealis/model/resources.h"
+#include "borealis/model/task.h"
 #include "borealis/scheduler/agent_records.h"
 #include "borealis/scheduler/outgoing.h"
 #include "borealis/state/cluster_state.h"

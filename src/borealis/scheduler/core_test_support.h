@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "borealis/model/job_configuration.h"
+#include "borealis/model/resources.h"
 #include "borealis/scheduler/scheduler_core.h"
 #include "borealis/wire/convert.h"
 

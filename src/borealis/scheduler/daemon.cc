@@ -149,7 +149,7 @@ api::Response Daemon::Call(std::function<api::Response(SchedulerCore&)> fn) {
 bool Daemon::Send(const model::AgentId& agent_id, const OutgoingMessage& message) {
   std::shared_ptr<net::WebSocketSession> session;
   {
-    std::lock_guard<std::mutex> l(sessions_mu_);
+    base::MutexLock l(&sessions_mu_);
     auto it = sessions_.find(agent_id.str());
     if (it == sessions_.end()) return false;
     session = it->second;
@@ -177,7 +177,7 @@ void Daemon::OnAgentFrame(const std::shared_ptr<net::WebSocketSession>& session,
     }
     std::shared_ptr<net::WebSocketSession> previous;
     {
-      std::lock_guard<std::mutex> l(sessions_mu_);
+      base::MutexLock l(&sessions_mu_);
       agent_of_session_[session->id()] = agent_id;
       auto& slot = sessions_[agent_id];
       if (slot && slot->id() != session->id()) previous = slot;
@@ -191,7 +191,7 @@ void Daemon::OnAgentFrame(const std::shared_ptr<net::WebSocketSession>& session,
   }
   std::string agent_id;
   {
-    std::lock_guard<std::mutex> l(sessions_mu_);
+    base::MutexLock l(&sessions_mu_);
     auto it = agent_of_session_.find(session->id());
     if (it != agent_of_session_.end()) agent_id = it->second;
   }
@@ -213,7 +213,7 @@ void Daemon::OnAgentFrame(const std::shared_ptr<net::WebSocketSession>& session,
 void Daemon::OnAgentClosed(const std::shared_ptr<net::WebSocketSession>& session) {
   std::string agent_id;
   {
-    std::lock_guard<std::mutex> l(sessions_mu_);
+    base::MutexLock l(&sessions_mu_);
     auto it = agent_of_session_.find(session->id());
     if (it == agent_of_session_.end()) return;
     agent_id = it->second;

@@ -13,10 +13,11 @@
 #include <atomic>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "borealis/base/mutex.h"
 #include "borealis/net/http_server.h"
 #include "borealis/runtime/event_loop.h"
 #include "borealis/scheduler/api_handler.h"
@@ -79,9 +80,10 @@ class Daemon : private CoreAccess, private AgentTransport {
   std::atomic<bool> failed_{false};
 
   AgentMessageBuilder builder_;  // Send's wire messages
-  std::mutex sessions_mu_;
-  std::map<uint64_t, std::string> agent_of_session_;                         // session → agent
-  std::map<std::string, std::shared_ptr<net::WebSocketSession>> sessions_;  // agent → session
+  base::Mutex sessions_mu_;
+  std::map<uint64_t, std::string> agent_of_session_ ABSL_GUARDED_BY(sessions_mu_);  // session → agent
+  std::map<std::string, std::shared_ptr<net::WebSocketSession>> sessions_
+      ABSL_GUARDED_BY(sessions_mu_);  // agent → session
 };
 
 }  // namespace borealis::scheduler

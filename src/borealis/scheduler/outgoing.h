@@ -11,7 +11,8 @@
 #include <utility>
 #include <variant>
 
-#include "borealis/model/types.h"
+#include "borealis/model/task.h"
+#include "borealis/model/task_config.h"
 #include "gen-cpp/agent_types.h"
 #include "gen-cpp/api_types.h"
 

@@ -1,4 +1,4 @@
-// The /pendingtasks page (AURORA.md §4.7, §11): the PENDING and THROTTLED tasks grouped by
+// The /pendingtasks page (docs/aurora-compatibility.md): the PENDING and THROTTLED tasks grouped by
 // job and reason, as JSON, so that operators and scripts see why tasks wait.
 //
 // Shape: [{"name": "role/env/job", "reason": "...", "taskIds": [...], "penaltyMs": N}],

@@ -5,6 +5,9 @@
 #include <set>
 
 #include "borealis/core/quota.h"
+#include "borealis/model/job_key.h"
+#include "borealis/model/resources.h"
+#include "borealis/model/task_config.h"
 #include "borealis/wire/convert.h"
 #include "borealis/wire/response.h"
 
@@ -203,8 +206,9 @@ api::Response GetConfigSummary(const SchedulerView& view, const api::JobKey& job
   std::vector<std::pair<const model::TaskConfig*, std::set<int32_t>>> groups;
   for (const auto& [id, t] : *view.tasks) {
     if (t->job() != key || !model::IsActive(t->status)) continue;
+    const model::TaskConfig* config = t->config.get();  // a lambda may not capture `t` (Clang 14)
     auto it = std::find_if(groups.begin(), groups.end(),
-                           [&](const auto& g) { return *g.first == *t->config; });
+                           [&](const auto& g) { return *g.first == *config; });
     if (it == groups.end()) {
       groups.push_back({t->config.get(), {t->instance_id}});
     } else {

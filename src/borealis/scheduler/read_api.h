@@ -5,6 +5,7 @@
 #include <string>
 
 #include "borealis/core/tier_config.h"
+#include "borealis/model/task.h"
 #include "borealis/scheduler/scheduler_core.h"
 #include "gen-cpp/api_types.h"
 
@@ -26,7 +27,7 @@ api::Response GetPendingReason(const SchedulerView& view, const api::TaskQuery& 
 api::Response GetConfigSummary(const SchedulerView& view, const api::JobKey& job);
 // The tier configuration the scheduler runs with (Aurora's settings map of strings).
 api::Response GetTierConfigs(const core::TierConfig& tiers);
-// The role's quota (zero when none is set) and the four consumption buckets (§4.5).
+// The role's quota (zero when none is set) and the four consumption buckets.
 api::Response GetQuota(const SchedulerView& view, const std::string& role);
 
 }  // namespace borealis::scheduler

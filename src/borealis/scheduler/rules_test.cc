@@ -6,6 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"
+#include "borealis/model/job_key.h"
+#include "borealis/model/task.h"
+#include "borealis/model/task_config.h"
 #include "borealis/scheduler/core_test_support.h"
 #include "borealis/scheduler/pending_tasks.h"
 #include "borealis/scheduler/scheduler_core.h"

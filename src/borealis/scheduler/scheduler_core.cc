@@ -11,6 +11,8 @@
 #include "borealis/core/feasibility.h"
 #include "borealis/core/job_validation.h"
 #include "borealis/core/quota.h"
+#include "borealis/model/container.h"
+#include "borealis/model/task_config.h"
 #include "borealis/scheduler/storage_codec.h"
 #include "borealis/wire/convert.h"
 #include "borealis/wire/response.h"
@@ -59,6 +61,7 @@ int64_t SchedulerCore::FlappingPenaltyMs(const model::Task& task) {
 }
 
 absl::Status SchedulerCore::Recover() {
+  base::ThreadOwner::SetUpScope set_up(owner_);  // the loop thread takes over afterwards
   auto recovered = store_.Load();
   if (!recovered.ok()) return recovered.status();
   if (recovered->snapshot) {
@@ -195,6 +198,7 @@ void SchedulerCore::ChangeTaskState(const model::Task& task, ScheduleStatus to,
 // ---------------------------------------------------------------- API calls
 
 api::Response SchedulerCore::CreateJob(const api::JobConfiguration& description) {
+  owner_.Check();
   api::JobConfiguration filled = description;
   // Aurora clients may leave taskConfig.job unset and rely on the job key.
   if (!filled.taskConfig.__isset.job || filled.taskConfig.job.role.empty()) {
@@ -248,6 +252,7 @@ api::Response SchedulerCore::CreateJob(const api::JobConfiguration& description)
 }
 
 api::Response SchedulerCore::AddInstances(const model::InstanceKey& key, int32_t count) {
+  owner_.Check();
   const model::JobKey& job = key.job;
   if (count < 1) {
     return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
@@ -315,6 +320,7 @@ absl::Status SchedulerCore::CheckJobQuota(const model::JobConfiguration& job) co
 
 api::Response SchedulerCore::SetQuota(const std::string& role,
                                       const api::ResourceAggregate& aggregate) {
+  owner_.Check();
   if (!core::IsGoodIdentifier(role)) {
     return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
                               absl::StrCat("ownerRole: '", role, "' is not a valid identifier"));
@@ -337,6 +343,7 @@ api::Response SchedulerCore::SetQuota(const std::string& role,
 api::Response SchedulerCore::KillTasks(const model::JobKey& key,
                                        const std::set<int32_t>& instances,
                                        const std::string& message) {
+  owner_.Check();
   std::vector<model::Task> victims;
   if (const state::TaskTable::JobTasks* tasks = state_.table().Job(key)) {
     for (const auto& [id, t] : *tasks) {
@@ -355,6 +362,7 @@ api::Response SchedulerCore::KillTasks(const model::JobKey& key,
 // ---------------------------------------------------------------- agents
 
 void SchedulerCore::OnAgentRegister(const agentproto::RegisterAgent& registration) {
+  owner_.Check();
   auto info = wire::FromThrift(registration);
   if (!info.ok()) {
     Count("agent_registrations_rejected");
@@ -378,6 +386,7 @@ void SchedulerCore::OnAgentRegister(const agentproto::RegisterAgent& registratio
 
 void SchedulerCore::OnStatusUpdate(const model::AgentId& agent_id,
                                    const agentproto::StatusUpdate& update) {
+  owner_.Check();
   Count("status_updates");
   // Acknowledge once what the update caused is durable.
   agentproto::Acknowledge ack;
@@ -403,6 +412,7 @@ void SchedulerCore::OnStatusUpdate(const model::AgentId& agent_id,
 }
 
 void SchedulerCore::OnHeartbeat(const model::AgentId& agent_id) {
+  owner_.Check();
   if (AgentRecord* rec = agents_.Find(agent_id)) {
     rec->last_seen_ms = clock_.NowMs();
     if (!rec->connected) AgentsChanged();
@@ -411,6 +421,7 @@ void SchedulerCore::OnHeartbeat(const model::AgentId& agent_id) {
 }
 
 void SchedulerCore::OnAgentDisconnected(const model::AgentId& agent_id) {
+  owner_.Check();
   if (AgentRecord* rec = agents_.Find(agent_id)) {
     rec->connected = false;
     AgentsChanged();
@@ -429,6 +440,7 @@ void SchedulerCore::LoseAgent(const model::AgentId& agent_id, const std::string&
 // ---------------------------------------------------------------- timers
 
 void SchedulerCore::Tick() {
+  owner_.Check();
   const int64_t now = clock_.NowMs();
   std::vector<model::AgentId> lost;
   for (const auto& [id, rec] : agents_.records()) {
@@ -504,7 +516,7 @@ void SchedulerCore::ReleaseThrottled(int64_t now) {
   for (const model::Task* t : state::SortedById(state_.InStatus(ScheduleStatus::kThrottled))) {
     const model::TaskId& id = t->task_id;
     auto it = throttle_release_ms_.find(id);
-    // The delay is recomputed from this task's ancestors (§3.4), once per task.
+    // The delay is recomputed from this task's ancestors, once per task.
     const int64_t at = it != throttle_release_ms_.end()
                            ? it->second
                            : core::ThrottleReleaseMs(*t, FlappingPenaltyMs(*t));
@@ -563,6 +575,7 @@ core::ClusterView SchedulerCore::BuildClusterView(const std::set<model::JobKey>&
 }
 
 void SchedulerCore::Schedule() {
+  owner_.Check();
   if (!placement_dirty_) return;
   placement_dirty_ = false;
   if (state_.pending().empty()) {

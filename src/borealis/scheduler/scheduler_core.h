@@ -27,24 +27,31 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "borealis/base/clock.h"
+#include "borealis/base/mutex.h"
 #include "borealis/base/rng.h"
+#include "borealis/base/thread_owner.h"
 #include "borealis/core/flapping.h"
 #include "borealis/core/job_validation.h"
 #include "borealis/core/placement.h"
 #include "borealis/core/preemption.h"
 #include "borealis/core/task_state_machine.h"
 #include "borealis/core/tier_config.h"
+#include "borealis/model/agent_info.h"
+#include "borealis/model/job_configuration.h"
+#include "borealis/model/job_key.h"
+#include "borealis/model/resources.h"
+#include "borealis/model/task.h"
 #include "borealis/scheduler/agent_records.h"
 #include "borealis/scheduler/agent_registry.h"
 #include "borealis/scheduler/committer.h"
@@ -78,16 +85,16 @@ struct SchedulerOptions {
   int32_t heartbeat_interval_ms = 2000;
   // An agent silent (disconnected or without heartbeats) this long is lost, with its tasks.
   int64_t agent_timeout_ms = 30'000;
-  int64_t kill_retry_ms = 15'000;  // first kill re-send; doubles after each (§3.5)
+  int64_t kill_retry_ms = 15'000;  // first kill re-send; doubles after each
   int64_t transient_timeout_ms = 300'000;   // ASSIGNED/KILLING/... longer than this → LOST
   uint64_t snapshot_every_records = 10'000;
   int32_t max_instances_per_job = 4000;
   std::string environment_pattern = R"(^(prod|devel|test|staging\d*)$)";
   // Added to every task's resources when placing (our executor is small).
   model::Resources executor_overhead{/*milli_cpus=*/10, /*ram_mb=*/16, /*disk_mb=*/0, 0, {}};
-  // §3.4: when a rescheduled task starts THROTTLED and for how long.
+  // when a rescheduled task starts THROTTLED and for how long.
   core::FlappingOptions flapping;
-  // §4.3: the tiers createJob accepts and getTierConfigs reports.
+  // the tiers createJob accepts and getTierConfigs reports.
   core::TierConfig tiers = core::TierConfig::Default();
   // Preemption, history pruning and reconciliation (rules.h).
   RuleOptions rules;
@@ -122,10 +129,10 @@ class SchedulerCore : private ComponentContext {
   // Aurora's addInstances: `count` new PENDING instances of the job, each a copy of the
   // active instance `key.instance_id`'s config, with ids after the highest active one;
   // refused when count < 1, that instance is not active, the job would pass the instance
-  // limit, or (production) the role's quota (§4.5, §10.2).
+  // limit, or (production) the role's quota.
   api::Response AddInstances(const model::InstanceKey& key, int32_t count);
   // AuroraAdmin.setQuota: only numCpus/ramMb/diskMb; refused when negative or below the
-  // role's current production consumption (§4.5).
+  // role's current production consumption.
   api::Response SetQuota(const std::string& role, const api::ResourceAggregate& quota);
 
   // ---- agent channel ----
@@ -156,9 +163,12 @@ class SchedulerCore : private ComponentContext {
   bool commit_in_flight() const { return in_flight_ != nullptr; }
   // Runs `fn` when what is queued now is committed (or with the next commit that has
   // nothing to write).
-  void AfterCommit(std::function<void()> fn) { after_commit_.push_back(std::move(fn)); }
+  void AfterCommit(std::function<void()> fn) {
+    owner_.Check();
+    after_commit_.push_back(std::move(fn));
+  }
 
-  std::shared_ptr<const SchedulerView> view() const;
+  std::shared_ptr<const SchedulerView> view() const ABSL_LOCKS_EXCLUDED(view_mu_);
   const state::ClusterState& state() const override { return state_; }
   const SchedulerOptions& options() const { return options_; }
 
@@ -271,8 +281,12 @@ class SchedulerCore : private ComponentContext {
   std::unique_ptr<CommitBatch> in_flight_;  // taken, handed to committer_, not released
   std::unique_ptr<Committer> committer_;    // created by the first StartCommit
 
-  mutable std::mutex view_mu_;
-  std::shared_ptr<const SchedulerView> view_;
+  // The thread contract above, checked: the public methods but view() abort when called
+  // from another thread than the first that called one (Recover runs as set-up and leaves
+  // the core unbound).
+  base::ThreadOwner owner_{"SchedulerCore"};
+  mutable base::Mutex view_mu_;
+  std::shared_ptr<const SchedulerView> view_ ABSL_GUARDED_BY(view_mu_);
 };
 
 }  // namespace borealis::scheduler

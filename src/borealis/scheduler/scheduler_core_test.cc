@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "borealis/model/task_config.h"
 #include "borealis/scheduler/core_test_support.h"
 #include "borealis/scheduler/read_api.h"
 #include "borealis/scheduler/storage_codec.h"
@@ -387,7 +388,7 @@ TEST_F(SchedulerCoreTest, UnplaceableTasksCarryAReason) {
       << r.result.getPendingReasonResult.reasons.begin()->reason;
 }
 
-// ---- flapping (§3.4), tiers (§4.3), quota (§4.5)
+// ---- flapping, tiers, quota
 
 TEST_F(SchedulerCoreTest, FlappingTaskIsThrottledThenPendingAfterThePenalty) {
   RegisterAgent("a1", "host1");

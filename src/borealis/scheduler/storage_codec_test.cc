@@ -9,6 +9,10 @@
 #include <variant>
 #include <vector>
 
+#include "borealis/model/container.h"
+#include "borealis/model/sla_policy.h"
+#include "borealis/model/task.h"
+#include "borealis/model/task_config.h"
 #include "borealis/testing/status_matchers.h"
 #include "borealis/wire/codec.h"
 #include "gen-cpp/storage_constants.h"

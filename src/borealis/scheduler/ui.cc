@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "borealis/model/job_key.h"
 
 namespace borealis::scheduler {
 

@@ -22,6 +22,7 @@
 #include "borealis/base/clock.h"
 #include "borealis/base/rng.h"
 #include "borealis/base/status.h"
+#include "borealis/model/task.h"
 #include "borealis/scheduler/scheduler_core.h"
 #include "borealis/state/store.h"
 #include "nlohmann/json.hpp"

@@ -28,8 +28,11 @@
 #include "absl/container/node_hash_map.h"
 #include "absl/hash/hash.h"
 #include "absl/status/status.h"
+#include "borealis/model/job_key.h"
 #include "borealis/model/port_set.h"
-#include "borealis/model/types.h"
+#include "borealis/model/resources.h"
+#include "borealis/model/schedule_status.h"
+#include "borealis/model/task.h"
 #include "borealis/state/task_table.h"
 
 namespace borealis::state {

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "borealis/model/task_config.h"
 #include "borealis/state/cluster_state.h"
 #include "borealis/state/store.h"
 #include "borealis/testing/status_matchers.h"

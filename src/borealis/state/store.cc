@@ -3,12 +3,12 @@
 #include <sqlite3.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <cstring>
-#include <mutex>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
+#include "borealis/base/mutex.h"
 #include "borealis/base/status.h"
 
 namespace borealis::state {
@@ -80,47 +80,48 @@ class WalCheckpointer {
   }
   ~WalCheckpointer() {
     {
-      std::lock_guard<std::mutex> l(mu_);
+      base::MutexLock l(&mu_);
       stop_ = true;
     }
-    cv_.notify_all();
+    cv_.SignalAll();
     thread_.join();
     sqlite3_close(db_);
   }
-  void Poke() {
+  void Poke() ABSL_LOCKS_EXCLUDED(mu_) {
     {
-      std::lock_guard<std::mutex> l(mu_);
+      base::MutexLock l(&mu_);
       if (poked_) return;
       poked_ = true;
     }
-    cv_.notify_all();
+    cv_.SignalAll();
   }
   uint64_t checkpoints() const { return checkpoints_.load(); }
 
  private:
   explicit WalCheckpointer(sqlite3* db) : db_(db), thread_([this] { Loop(); }) {}
-  void Loop() {
-    std::unique_lock<std::mutex> l(mu_);
+  void Loop() ABSL_LOCKS_EXCLUDED(mu_) {
+    mu_.Lock();
     for (;;) {
-      cv_.wait(l, [this] { return poked_ || stop_; });
-      if (stop_) return;
+      while (!poked_ && !stop_) cv_.Wait(&mu_);
+      if (stop_) break;
       poked_ = false;
-      l.unlock();
+      mu_.Unlock();
       // SQLITE_BUSY (another checkpoint, or the writer restarting the WAL) is retried at
       // the next poke; the writer's fallback bounds the WAL meanwhile.
       if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
                                     nullptr) == SQLITE_OK) {
         ++checkpoints_;
       }
-      l.lock();
+      mu_.Lock();
     }
+    mu_.Unlock();
   }
 
   sqlite3* db_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool poked_ = false;
-  bool stop_ = false;
+  base::Mutex mu_;
+  base::CondVar cv_;
+  bool poked_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<uint64_t> checkpoints_{0};
   std::thread thread_;  // last: starts once the rest is constructed
 };

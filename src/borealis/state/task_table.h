@@ -27,7 +27,9 @@
 #include <string_view>
 #include <vector>
 
-#include "borealis/model/types.h"
+#include "borealis/model/job_key.h"
+#include "borealis/model/task.h"
+
 
 namespace borealis::state {
 

@@ -6,6 +6,9 @@
 #include <vector>
 
 #include "borealis/base/rng.h"
+#include "borealis/model/job_key.h"
+#include "borealis/model/task.h"
+#include "borealis/model/task_config.h"
 #include "borealis/state/cluster_state.h"
 
 namespace borealis::state {

@@ -1,5 +1,5 @@
-// Conversions between Borealis' model types (model/types.h) and the generated Thrift types
-// of api.thrift and agent.thrift.
+// Conversions between Borealis' model types (the value types of model/) and the generated
+// Thrift types of api.thrift and agent.thrift.
 //
 // ToThrift (model -> Thrift) never fails and sets the __isset flag of every field it
 // writes, so that the result encodes like a struct built by Aurora's own clients. Unions
@@ -24,8 +24,16 @@
 #include <set>
 
 #include "absl/status/statusor.h"
+#include "borealis/model/agent_info.h"
+#include "borealis/model/constraint.h"
+#include "borealis/model/container.h"
+#include "borealis/model/job_configuration.h"
+#include "borealis/model/job_key.h"
+#include "borealis/model/resources.h"
 #include "borealis/model/schedule_status.h"
-#include "borealis/model/types.h"
+#include "borealis/model/sla_policy.h"
+#include "borealis/model/task.h"
+#include "borealis/model/task_config.h"
 #include "gen-cpp/agent_types.h"
 #include "gen-cpp/api_types.h"
 

@@ -9,6 +9,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "borealis/base/status.h"
+#include "borealis/model/constraint.h"
+#include "borealis/model/job_configuration.h"
+#include "borealis/model/job_key.h"
+#include "borealis/model/resources.h"
+#include "borealis/model/task_config.h"
 #include "borealis/wire/convert.h"
 #include "borealis/wire/field_path.h"
 

@@ -6,6 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "borealis/base/status.h"
+#include "borealis/model/container.h"
+#include "borealis/model/sla_policy.h"
 #include "borealis/wire/convert.h"
 #include "borealis/wire/field_path.h"
 

@@ -8,6 +8,9 @@
 #include <utility>
 #include <vector>
 
+#include "borealis/model/container.h"
+#include "borealis/model/sla_policy.h"
+#include "borealis/model/task_config.h"
 #include "borealis/testing/status_matchers.h"
 #include "borealis/wire/codec.h"
 #include "borealis/wire/convert.h"

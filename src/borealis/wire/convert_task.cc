@@ -6,6 +6,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "borealis/base/status.h"
+#include "borealis/model/agent_info.h"
+#include "borealis/model/port_range.h"
+#include "borealis/model/task.h"
+#include "borealis/model/task_config.h"
 #include "borealis/wire/convert.h"
 #include "borealis/wire/field_path.h"
 

@@ -1,5 +1,5 @@
-"""Evaluates an .aurora file the way Aurora's client does (AURORA.md sections 1.1, 1.3,
-1.7, 1.8) and returns its jobs as JSON.
+"""Evaluates an .aurora file the way Aurora's client does (docs/aurora-compatibility.md) and
+returns its jobs as JSON.
 
 Entry points (called by the CLI, which embeds CPython):
   evaluate(path, binds, job_key=None) -> '{"jobs": [<job>, ...]}'
@@ -475,7 +475,7 @@ def _check_announce(job, interpolated, path):
 
 
 def _check(job, path):
-  """Every client-side check of AURORA.md section 1.8, first problem raised."""
+  """Every client-side check of docs/aurora-compatibility.md, first problem raised."""
   for attr in ('cluster', 'role', 'task'):
     if not getattr(job, 'has_' + attr)():
       _fail('required field missing (Job.%s)' % attr, job, path, attr)

@@ -1,5 +1,5 @@
 """The Aurora job schema for .aurora files: the Thermos structs (Process, Task,
-Resources, Logger, Constraint; AURORA.md section 1.4), the Thermos helpers (order,
+Resources, Logger, Constraint; docs/aurora-compatibility.md), the Thermos helpers (order,
 SequentialTask, SimpleTask, Tasks.combine/concat, Options; section 1.5) and the
 job-level structs (Job/Service, UpdateConfig, HealthCheckConfig, Announcer,
 containers, SLA policies, ...; section 1.6), with Aurora's field names, types and

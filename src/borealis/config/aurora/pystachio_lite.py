@@ -1,5 +1,5 @@
 """A small re-implementation of Pystachio, the typed-template library that .aurora
-files are written in (AURORA.md section 1.2).
+files are written in (docs/aurora-compatibility.md).
 
 What it provides: typed values (String, Integer, Float, Boolean, Enum; defined in
 pystachio_core.py and re-exported here), containers (List, Map, Choice), records

@@ -8,24 +8,24 @@ namespace borealis::net::internal {
 
 void Router::Add(std::string method, std::string path, HttpHandler handler) {
   auto h = std::make_shared<const HttpHandler>(std::move(handler));
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   exact_[std::move(path)][std::move(method)] = std::move(h);
 }
 
 void Router::AddPrefix(std::string method, std::string prefix, HttpHandler handler) {
   auto h = std::make_shared<const HttpHandler>(std::move(handler));
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   prefix_[std::move(prefix)][std::move(method)] = std::move(h);
 }
 
 void Router::AddWebSocket(std::string path, WebSocketHandlers handlers) {
   auto h = std::make_shared<const WebSocketHandlers>(std::move(handlers));
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   websocket_[std::move(path)] = std::move(h);
 }
 
 RouteMatch Router::Find(const std::string& method, const std::string& path) const {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   // Candidates, most specific first: the exact route, then prefixes from longest.
   std::vector<const ByMethod*> candidates;
   if (auto it = exact_.find(path); it != exact_.end()) candidates.push_back(&it->second);
@@ -56,7 +56,7 @@ RouteMatch Router::Find(const std::string& method, const std::string& path) cons
 }
 
 std::shared_ptr<const WebSocketHandlers> Router::FindWebSocket(const std::string& path) const {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   auto it = websocket_.find(path);
   return it == websocket_.end() ? nullptr : it->second;
 }

@@ -8,9 +8,10 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "borealis/base/mutex.h"
 #include "borealis/net/http.h"
 #include "borealis/net/http_server.h"
 
@@ -35,10 +36,10 @@ class Router {
  private:
   using ByMethod = std::map<std::string, std::shared_ptr<const HttpHandler>>;
 
-  mutable std::mutex mu_;
-  std::map<std::string, ByMethod> exact_;   // guarded by mu_
-  std::map<std::string, ByMethod> prefix_;  // guarded by mu_
-  std::map<std::string, std::shared_ptr<const WebSocketHandlers>> websocket_;  // guarded by mu_
+  mutable base::Mutex mu_;
+  std::map<std::string, ByMethod> exact_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, ByMethod> prefix_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::shared_ptr<const WebSocketHandlers>> websocket_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace borealis::net::internal

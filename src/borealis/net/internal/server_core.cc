@@ -20,7 +20,7 @@ ServerCore::ServerCore(HttpServer::Options options)
 ServerCore::~ServerCore() {
   // Normally drained by HttpServer::Stop(); this covers a server never started.
   {
-    std::lock_guard<std::mutex> l(pool_mu_);
+    base::MutexLock l(&pool_mu_);
     pool_closed_ = true;
   }
   handler_pool_.join();
@@ -82,19 +82,19 @@ void ServerCore::OnAccept(const error_code& ec, tcp::socket socket) {
 }
 
 bool ServerCore::Register(uint64_t id, std::weak_ptr<Abortable> connection) {
-  std::lock_guard<std::mutex> l(registry_mu_);
+  base::MutexLock l(&registry_mu_);
   if (registry_closed_) return false;
   connections_[id] = std::move(connection);
   return true;
 }
 
 void ServerCore::Unregister(uint64_t id) {
-  std::lock_guard<std::mutex> l(registry_mu_);
+  base::MutexLock l(&registry_mu_);
   connections_.erase(id);
 }
 
 bool ServerCore::PostToHandlers(std::function<void()> task) {
-  std::lock_guard<std::mutex> l(pool_mu_);
+  base::MutexLock l(&pool_mu_);
   if (pool_closed_) return false;
   asio::post(handler_pool_, std::move(task));
   return true;
@@ -109,7 +109,7 @@ void ServerCore::CloseListenerAndConnections() {
   });
   std::vector<std::shared_ptr<Abortable>> live;
   {
-    std::lock_guard<std::mutex> l(registry_mu_);
+    base::MutexLock l(&registry_mu_);
     registry_closed_ = true;
     for (auto& [id, weak] : connections_) {
       if (auto c = weak.lock()) live.push_back(std::move(c));
@@ -121,7 +121,7 @@ void ServerCore::CloseListenerAndConnections() {
 
 void ServerCore::DrainHandlers() {
   {
-    std::lock_guard<std::mutex> l(pool_mu_);
+    base::MutexLock l(&pool_mu_);
     pool_closed_ = true;
   }
   handler_pool_.join();  // runs every task posted before the pool closed
@@ -130,7 +130,7 @@ void ServerCore::DrainHandlers() {
 void ServerCore::ReleaseWork() { work_.reset(); }
 
 void ServerCore::BeginIoThreads(int n) {
-  std::lock_guard<std::mutex> l(io_mu_);
+  base::MutexLock l(&io_mu_);
   io_running_ += n;
 }
 
@@ -145,14 +145,17 @@ void ServerCore::RunIo() {
       LOG_ERROR("http server: I/O thread caught a non-standard exception");
     }
   }
-  std::lock_guard<std::mutex> l(io_mu_);
+  base::MutexLock l(&io_mu_);
   io_running_--;
-  io_cv_.notify_all();
+  io_cv_.SignalAll();
 }
 
 bool ServerCore::WaitForIoThreads(std::chrono::milliseconds timeout) {
-  std::unique_lock<std::mutex> l(io_mu_);
-  return io_cv_.wait_for(l, timeout, [&] { return io_running_ == 0; });
+  base::MutexLock l(&io_mu_);
+  return io_cv_.WaitFor(&io_mu_, timeout, [&] {
+    io_mu_.AssertHeld();
+    return io_running_ == 0;
+  });
 }
 
 }  // namespace borealis::net::internal

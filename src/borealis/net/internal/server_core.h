@@ -12,13 +12,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "borealis/base/mutex.h"
 #include "borealis/net/http_server.h"
 #include "borealis/net/internal/beast.h"
 #include "borealis/net/internal/router.h"
@@ -49,25 +49,25 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   void StartAccepting();
 
   // False once CloseAll() ran: the caller must close its socket and go away.
-  bool Register(uint64_t id, std::weak_ptr<Abortable> connection);
-  void Unregister(uint64_t id);
+  bool Register(uint64_t id, std::weak_ptr<Abortable> connection) ABSL_LOCKS_EXCLUDED(registry_mu_);
+  void Unregister(uint64_t id) ABSL_LOCKS_EXCLUDED(registry_mu_);
 
   // Runs `task` on the handler pool; false once the pool is closed.
-  bool PostToHandlers(std::function<void()> task);
+  bool PostToHandlers(std::function<void()> task) ABSL_LOCKS_EXCLUDED(pool_mu_);
 
   // Stop, in order: stop accepting and abort every connection; drain and join the handler
   // pool; then let the I/O threads run out of work (ReleaseWork).
-  void CloseListenerAndConnections();
-  void DrainHandlers();
+  void CloseListenerAndConnections() ABSL_LOCKS_EXCLUDED(registry_mu_);
+  void DrainHandlers() ABSL_LOCKS_EXCLUDED(pool_mu_);
   void ReleaseWork();
   bool stopping() const { return stopping_.load(); }
 
   // I/O threads: BeginIoThreads(n) before spawning n threads that each call RunIo(), which
   // runs the io_context until it is out of work (exceptions are logged, not fatal).
   // WaitForIoThreads returns false if they are still running after `timeout`.
-  void BeginIoThreads(int n);
-  void RunIo();
-  bool WaitForIoThreads(std::chrono::milliseconds timeout);
+  void BeginIoThreads(int n) ABSL_LOCKS_EXCLUDED(io_mu_);
+  void RunIo() ABSL_LOCKS_EXCLUDED(io_mu_);
+  bool WaitForIoThreads(std::chrono::milliseconds timeout) ABSL_LOCKS_EXCLUDED(io_mu_);
 
  private:
   void Accept();
@@ -78,16 +78,17 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   std::atomic<uint64_t> next_id_{0};
   std::atomic<bool> stopping_{false};
 
-  std::mutex registry_mu_;
-  bool registry_closed_ = false;                                // guarded by registry_mu_
-  std::map<uint64_t, std::weak_ptr<Abortable>> connections_;  // guarded by registry_mu_
+  base::Mutex registry_mu_;
+  bool registry_closed_ ABSL_GUARDED_BY(registry_mu_) = false;
+  std::map<uint64_t, std::weak_ptr<Abortable>> connections_ ABSL_GUARDED_BY(registry_mu_);
 
-  std::mutex io_mu_;
-  std::condition_variable io_cv_;
-  int io_running_ = 0;  // guarded by io_mu_
+  base::Mutex io_mu_;
+  base::CondVar io_cv_;
+  int io_running_ ABSL_GUARDED_BY(io_mu_) = 0;
 
-  std::mutex pool_mu_;
-  bool pool_closed_ = false;  // guarded by pool_mu_
+  base::Mutex pool_mu_;
+  bool pool_closed_ ABSL_GUARDED_BY(pool_mu_) = false;
+  // Posted to under pool_mu_ (so that nothing is posted once it is closed); joined without.
   asio::thread_pool handler_pool_;
 
   // Asio objects last: they are destroyed first, while the members above still exist.

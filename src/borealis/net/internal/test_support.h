@@ -3,11 +3,11 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "borealis/base/mutex.h"
 #include "borealis/net/internal/beast.h"
 
 namespace borealis::net::internal {
@@ -18,28 +18,31 @@ inline constexpr auto kTestDeadline = std::chrono::seconds(20);
 class Collector {
  public:
   void Add(std::string s) {
-    std::lock_guard<std::mutex> l(mu_);
+    base::MutexLock l(&mu_);
     items_.push_back(std::move(s));
-    cv_.notify_all();
+    cv_.SignalAll();
   }
   // True when at least `n` items arrived before the deadline.
   bool WaitFor(size_t n) {
-    std::unique_lock<std::mutex> l(mu_);
-    return cv_.wait_for(l, kTestDeadline, [&] { return items_.size() >= n; });
+    base::MutexLock l(&mu_);
+    return cv_.WaitFor(&mu_, kTestDeadline, [&] {
+      mu_.AssertHeld();
+      return items_.size() >= n;
+    });
   }
   std::vector<std::string> Items() const {
-    std::lock_guard<std::mutex> l(mu_);
+    base::MutexLock l(&mu_);
     return items_;
   }
   size_t Size() const {
-    std::lock_guard<std::mutex> l(mu_);
+    base::MutexLock l(&mu_);
     return items_.size();
   }
 
  private:
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::string> items_;
+  mutable base::Mutex mu_;
+  base::CondVar cv_;
+  std::vector<std::string> items_ ABSL_GUARDED_BY(mu_);
 };
 
 // A blocking TCP connection to 127.0.0.1:port for writing raw bytes and reading HTTP.

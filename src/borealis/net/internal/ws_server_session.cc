@@ -88,7 +88,7 @@ void WsServerSession::OnRead(const error_code& ec) {
 }
 
 void WsServerSession::Send(std::string binary_message) {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   if (closed_) return;
   asio::post(executor_, [self = shared_from_this(), m = std::move(binary_message)]() mutable {
     self->Enqueue(Outgoing{std::move(m), false});
@@ -96,13 +96,13 @@ void WsServerSession::Send(std::string binary_message) {
 }
 
 void WsServerSession::Close() {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   if (closed_) return;
   asio::post(executor_, [self = shared_from_this()] { self->Enqueue(Outgoing{{}, true}); });
 }
 
 void WsServerSession::Abort() {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   if (closed_) return;
   asio::post(executor_, [self = shared_from_this()] { self->End(asio::error::shut_down); });
 }
@@ -150,7 +150,7 @@ void WsServerSession::End(const error_code& why) {
   if (ended_) return;
   ended_ = true;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    base::MutexLock l(&mu_);
     closed_ = true;
   }
   ws_.set_option(NoWebSocketTimeouts());  // cancels Beast's idle/ping timer

@@ -16,9 +16,10 @@
 
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "borealis/base/mutex.h"
 #include "borealis/net/http_server.h"
 #include "borealis/net/internal/beast.h"
 #include "borealis/net/internal/server_core.h"
@@ -38,9 +39,9 @@ class WsServerSession : public WebSocketSession,
 
   uint64_t id() const override { return id_; }
   std::string remote_address() const override { return remote_; }
-  void Send(std::string binary_message) override;
-  void Close() override;
-  void Abort() override;
+  void Send(std::string binary_message) override ABSL_LOCKS_EXCLUDED(mu_);
+  void Close() override ABSL_LOCKS_EXCLUDED(mu_);
+  void Abort() override ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Outgoing {
@@ -54,7 +55,7 @@ class WsServerSession : public WebSocketSession,
   void Enqueue(Outgoing out);
   void WriteNext();
   void OnWrite(const error_code& ec);
-  void End(const error_code& why);
+  void End(const error_code& why) ABSL_LOCKS_EXCLUDED(mu_);
 
   std::shared_ptr<ServerCore> core_;  // first: destroyed after the stream
   const uint64_t id_;
@@ -72,8 +73,8 @@ class WsServerSession : public WebSocketSession,
   bool ended_ = false;
   bool close_queued_ = false;
 
-  std::mutex mu_;
-  bool closed_ = false;  // guarded by mu_; set by End(), gates Send() and Close()
+  base::Mutex mu_;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;  // set by End(), gates Send() and Close()
 };
 
 }  // namespace borealis::net::internal

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "borealis/core/placement.h"
-#include "borealis/model/types.h"
+#include "borealis/model/resources.h"
 #include "borealis/scheduler/component.h"
 
 namespace borealis::scheduler {

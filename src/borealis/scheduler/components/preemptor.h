@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "borealis/core/preemption.h"
-#include "borealis/model/types.h"
+#include "borealis/model/resources.h"
 #include "borealis/scheduler/component.h"
 #include "borealis/scheduler/rules.h"
 

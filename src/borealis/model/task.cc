@@ -1,4 +1,5 @@
-#include "borealis/model/types.h"
+// SameTask: task equality that looks through the shared TaskConfig (see task.h).
+#include "borealis/model/task.h"
 
 namespace borealis::model {
 
