@@ -100,18 +100,6 @@ absl::Status RemoveBelow(int dir_fd, const std::string& path, int depth) {
 
 }  // namespace
 
-Fd::~Fd() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-Fd& Fd::operator=(Fd&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = other.release();
-  }
-  return *this;
-}
-
 std::string_view EntryTypeName(EntryType type) {
   switch (type) {
     case EntryType::kFile:

@@ -21,30 +21,12 @@
 #include <vector>
 
 #include "borealis/base/status.h"
+#include "borealis/base/unique_fd.h"
 
 namespace borealis::agent {
 
 // Owns one file descriptor; closes it when destroyed.
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd();
-  Fd(Fd&& other) noexcept : fd_(other.release()) {}
-  Fd& operator=(Fd&& other) noexcept;
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-
-  int get() const { return fd_; }
-  int release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_ = -1;
-};
+using Fd = base::UniqueFd;
 
 // Checks `relative` (already percent-decoded) and splits it into components. "" means the
 // root itself; one trailing '/' is allowed.

@@ -25,25 +25,6 @@ bool IsPlainComponent(const std::string& name) {
 
 }  // namespace
 
-DirFd::~DirFd() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-DirFd& DirFd::operator=(DirFd&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = other.fd_;
-    other.fd_ = -1;
-  }
-  return *this;
-}
-
-absl::StatusOr<DirFd> DirFd::Dup() const {
-  int fd = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
-  if (fd < 0) return absl::InternalError(absl::StrCat("dup: ", std::strerror(errno)));
-  return DirFd(fd);
-}
-
 absl::StatusOr<DirFd> OpenDirectory(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return ErrnoError("cannot open directory", path, errno);

@@ -19,27 +19,12 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "borealis/base/unique_fd.h"
 
 namespace borealis::executor {
 
 // Owns a directory descriptor.
-class DirFd {
- public:
-  DirFd() = default;
-  explicit DirFd(int fd) : fd_(fd) {}
-  ~DirFd();
-  DirFd(DirFd&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
-  DirFd& operator=(DirFd&& other) noexcept;
-  DirFd(const DirFd&) = delete;
-  DirFd& operator=(const DirFd&) = delete;
-
-  int get() const { return fd_; }
-  // Another descriptor of the same directory.
-  absl::StatusOr<DirFd> Dup() const;
-
- private:
-  int fd_ = -1;
-};
+using DirFd = base::UniqueFd;
 
 // Opens the directory `path` (the executor's own path to the sandbox; its last
 // component is not followed if it is a symlink).
