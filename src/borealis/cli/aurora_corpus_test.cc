@@ -12,6 +12,7 @@
 
 #include "borealis/base/clock.h"
 #include "borealis/cli/app.h"
+#include "borealis/cli/cli_run_testing.h"
 #include "borealis/cli/exit_codes.h"
 #include "borealis/cli/job_commands.h"
 #include "borealis/cli/job_config.h"
@@ -35,25 +36,7 @@ json ReadJson(const fs::path& path) {
   return json::parse(in);
 }
 
-struct CliRun {
-  int code = 0;
-  std::string out;
-  std::string err;
-};
-
-CliRun RunArgs(std::vector<std::string> args) {
-  base::ManualClock clock;
-  std::ostringstream out, err;
-  CliContext ctx{clock, out, err, ClusterSearch{}, "", "", [](int64_t) {}};
-  args.insert(args.begin(), "borealis");
-  std::vector<const char*> argv;
-  for (const std::string& a : args) argv.push_back(a.c_str());
-  CliRun r;
-  r.code = RunCli(static_cast<int>(argv.size()), argv.data(), ctx);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
+CliRun RunArgs(std::vector<std::string> args) { return RunCliInProcess(std::move(args)); }
 
 std::vector<std::string> BindArgs(const std::string& file) {
   static const json binds = ReadJson(kCorpus / "binds.json");

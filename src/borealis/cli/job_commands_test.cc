@@ -10,6 +10,7 @@
 
 #include "borealis/base/clock.h"
 #include "borealis/cli/app.h"
+#include "borealis/cli/cli_run_testing.h"
 #include "absl/strings/str_cat.h"
 #include "borealis/cli/exit_codes.h"
 #include "borealis/net/http_server.h"
@@ -178,30 +179,14 @@ TEST(ExitCodes, PinnedAndMapped) {
   }
 }
 
-struct CliRun {
-  int code = 0;
-  std::string out;
-  std::string err;
-};
-
 CliRun RunCommand(std::vector<std::string> args, const std::string& clusters_json = "",
                   const std::string& argv0 = "borealis") {
-  base::ManualClock clock;
-  std::ostringstream out, err;
   testing::TempDir dir;
   ClusterSearch search;
   search.clusters_env = dir.Sub("clusters.json");
   search.etc_dir = dir.Sub("etc");
   std::ofstream(*search.clusters_env) << (clusters_json.empty() ? "[]" : clusters_json);
-  CliContext ctx{clock, out, err, search, dir.path(), "", [](int64_t) {}};
-  args.insert(args.begin(), argv0);
-  std::vector<const char*> argv;
-  for (const std::string& a : args) argv.push_back(a.c_str());
-  CliRun r;
-  r.code = RunCli(static_cast<int>(argv.size()), argv.data(), ctx);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
+  return RunCliInProcess(std::move(args), std::move(search), dir.path(), argv0);
 }
 
 // As Aurora's client: an unknown cluster is an invalid configuration, a scheduler that
