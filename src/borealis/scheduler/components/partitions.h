@@ -10,12 +10,12 @@
 // takes the state the agent reports, or becomes LOST when the agent does not know it
 // (Reconciler::OnRegister).
 //
-// State: the ids of tasks that may be PARTITIONED (those recovered PARTITIONED are added
-// on the first tick). Thread contract: the owner's thread.
+// State: none of its own. The PARTITIONED tasks are the state's index of that status, so
+// tasks recovered PARTITIONED are watched like the others. Thread contract: the owner's
+// thread.
 #pragma once
 
 #include <cstdint>
-#include <set>
 #include <string>
 
 #include "borealis/scheduler/component.h"
@@ -30,11 +30,10 @@ class PartitionHandler {
   // PARTITIONED tasks past their policy's delay become LOST.
   void Tick(int64_t now, ComponentContext& ctx);
 
-  size_t watched() const { return partitioned_.size(); }
-
- private:
-  bool started_ = false;
-  std::set<model::TaskId> partitioned_;  // tasks that may be PARTITIONED
+  // The PARTITIONED tasks it watches.
+  static size_t Watched(const ComponentContext& ctx) {
+    return ctx.state().InStatus(model::ScheduleStatus::kPartitioned).size();
+  }
 };
 
 }  // namespace borealis::scheduler

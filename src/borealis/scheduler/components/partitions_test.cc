@@ -24,7 +24,7 @@ TEST(PartitionHandler, LostAgentPartitionsRunningTasksAndLosesAssignedOnes) {
   EXPECT_EQ(ctx.state().FindTask("run")->status, ScheduleStatus::kPartitioned);
   EXPECT_EQ(ctx.state().FindTask("asg")->status, ScheduleStatus::kLost);
   EXPECT_EQ(ctx.state().FindTask("other")->status, ScheduleStatus::kRunning);
-  EXPECT_EQ(partitions.watched(), 1u);
+  EXPECT_EQ(PartitionHandler::Watched(ctx), 1u);
 }
 
 TEST(PartitionHandler, PartitionedTasksAreLostAfterTheirPolicysDelayOnly) {
@@ -55,7 +55,7 @@ TEST(PartitionHandler, PartitionedTasksAreLostAfterTheirPolicysDelayOnly) {
   partitions.Tick(10'000'000, ctx);
   EXPECT_EQ(ctx.state().FindTask("never")->status, ScheduleStatus::kPartitioned);
   EXPECT_EQ(ctx.counters["partitioned_tasks_lost"], 2);
-  EXPECT_EQ(partitions.watched(), 1u);  // only the one that waits for its agent
+  EXPECT_EQ(PartitionHandler::Watched(ctx), 1u);  // only the one that waits for its agent
 }
 
 TEST(PartitionHandler, TasksRecoveredPartitionedAreWatchedFromTheFirstTick) {
