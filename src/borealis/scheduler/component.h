@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
@@ -67,6 +68,12 @@ class ComponentContext {
                                const std::string& message) = 0;
   // Assigns a PENDING task as placement decided and sends its launch.
   virtual void AssignAndLaunch(const core::Assignment& assignment) = 0;
+  // Stores a new PENDING task of `config` for each of `instances` (core::NewPendingTask,
+  // with `message` on its PENDING event) and lets placement run: how a job's tasks are
+  // created, whether by createJob, addInstances, an update or a cron run.
+  virtual void InsertPendingTasks(std::shared_ptr<const model::TaskConfig> config,
+                                  const std::vector<int32_t>& instances,
+                                  std::string_view message) = 0;
   // Sends a kill of `task_id` to `agent_id` (the task need not be known).
   virtual void SendKill(const model::AgentId& agent_id, const model::TaskId& task_id,
                         const std::string& message) = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <numeric>
 #include <optional>
 #include <variant>
 
@@ -237,18 +238,25 @@ api::Response SchedulerCore::CreateJob(const api::JobConfiguration& description)
         core::CheckSomeHostCouldHold(job->task, agents, options_.executor_overhead);
     if (!fits.ok()) return wire::ErrorResponse(fits);
   }
-  auto config = std::make_shared<const model::TaskConfig>(job->task);
+  std::vector<int32_t> instances(static_cast<size_t>(job->instance_count));
+  std::iota(instances.begin(), instances.end(), 0);
+  InsertPendingTasks(std::make_shared<const model::TaskConfig>(job->task), instances, "");
+  Count("jobs_created");
+  return wire::OkResponse();
+}
+
+void SchedulerCore::InsertPendingTasks(std::shared_ptr<const model::TaskConfig> config,
+                                       const std::vector<int32_t>& instances,
+                                       std::string_view message) {
   state::SaveTasks save;  // shared: the state keeps these very objects, no copy
-  save.shared.reserve(static_cast<size_t>(job->instance_count));
+  save.shared.reserve(instances.size());
   const core::TransitionContext ctx = Context();
-  for (int32_t i = 0; i < job->instance_count; ++i) {
+  for (int32_t instance : instances) {
     save.shared.push_back(
-        std::make_shared<const model::Task>(core::NewPendingTask(config, i, "", ctx)));
+        std::make_shared<const model::Task>(core::NewPendingTask(config, instance, message, ctx)));
   }
   Mutate(std::move(save));
   placement_dirty_ = true;
-  Count("jobs_created");
-  return wire::OkResponse();
 }
 
 api::Response SchedulerCore::AddInstances(const model::InstanceKey& key, int32_t count) {
@@ -291,16 +299,9 @@ api::Response SchedulerCore::AddInstances(const model::InstanceKey& key, int32_t
   added.task = *source->config;
   added.instance_count = count;
   if (absl::Status s = CheckJobQuota(added); !s.ok()) return wire::ErrorResponse(s);
-  const std::shared_ptr<const model::TaskConfig> config = source->config;  // shared, not copied
-  state::SaveTasks save;
-  save.shared.reserve(static_cast<size_t>(count));
-  const core::TransitionContext ctx = Context();
-  for (int32_t i = 1; i <= count; ++i) {
-    save.shared.push_back(
-        std::make_shared<const model::Task>(core::NewPendingTask(config, last_id + i, "", ctx)));
-  }
-  Mutate(std::move(save));
-  placement_dirty_ = true;
+  std::vector<int32_t> instances(static_cast<size_t>(count));
+  std::iota(instances.begin(), instances.end(), last_id + 1);
+  InsertPendingTasks(source->config, instances, "");  // the config is shared, not copied
   Count("instances_added", count);
   return wire::OkResponse();
 }

@@ -179,6 +179,9 @@ class SchedulerCore : private ComponentContext {
   void ChangeTaskState(const model::Task& task, model::ScheduleStatus to,
                        const std::string& message) override;
   void AssignAndLaunch(const core::Assignment& assignment) override;
+  void InsertPendingTasks(std::shared_ptr<const model::TaskConfig> config,
+                          const std::vector<int32_t>& instances,
+                          std::string_view message) override;
   void SendKill(const model::AgentId& agent_id, const model::TaskId& task_id,
                 const std::string& message) override;
   void Mutate(state::Mutation m) override;

@@ -78,6 +78,16 @@ class FakeContext : public ComponentContext {
     Apply(before, core::AssignTask(before, a.agent_id, a.host, a.ports, "", Transition()));
     launched.push_back(a);
   }
+  void InsertPendingTasks(std::shared_ptr<const model::TaskConfig> config,
+                          const std::vector<int32_t>& instances,
+                          std::string_view message) override {
+    state::SaveTasks save;
+    for (int32_t instance : instances) {
+      save.tasks.push_back(core::NewPendingTask(config, instance, message, Transition()));
+    }
+    Mutate(std::move(save));
+    ++placement_changes;
+  }
   void SendKill(const model::AgentId& agent_id, const model::TaskId& task_id,
                 const std::string& message) override {
     kills.emplace_back(agent_id, task_id, message);
