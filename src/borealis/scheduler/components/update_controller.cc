@@ -1,6 +1,7 @@
 #include "borealis/scheduler/components/update_controller.h"
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -194,12 +195,15 @@ void UpdateController::Run(int64_t now, ComponentContext& ctx) {
 
 void UpdateController::Drive(Runtime& rt, int64_t now, ComponentContext& ctx) {
   const model::JobKey job = rt.key.job;
-  // Each round starts instances or ends the update; the bound only guards against a bug.
-  for (size_t round = 0; round <= rt.order.size() + 2; ++round) {
+  // Each round starts a batch, ends a direction or ends the update, so a few per instance
+  // suffice; should the bound be reached, the next Run goes on.
+  const size_t rounds = 4 * rt.order.size() + 8;
+  for (size_t round = 0; round < rounds; ++round) {
     if (!DriveRound(rt, now, ctx)) return;
     auto it = runtimes_.find(job);
     if (it == runtimes_.end() || &it->second != &rt) return;
   }
+  rt.dirty = true;
 }
 
 bool UpdateController::DriveRound(Runtime& rt, int64_t now, ComponentContext& ctx) {
