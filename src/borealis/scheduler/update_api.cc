@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "borealis/core/canary.h"
 #include "borealis/core/job_update.h"
 #include "borealis/core/quota.h"
 #include "borealis/scheduler/scheduler_core.h"
@@ -100,6 +101,13 @@ api::Response SchedulerCore::StartJobUpdate(const api::JobUpdateRequest& request
     return wire::ErrorResponse(s);
   }
   if (absl::Status s = job_validator_.Validate(*job); !s.ok()) return wire::ErrorResponse(s);
+  {
+    std::vector<model::Metadata> metadata;
+    for (const api::Metadata& m : request.metadata) metadata.push_back(wire::FromThrift(m));
+    if (auto canary = core::CanaryOf(metadata); !canary.ok()) {
+      return wire::ErrorResponse(canary.status());
+    }
+  }
   auto proposed = std::make_shared<const model::TaskConfig>(job->task);
   std::vector<const model::Task*> tasks;
   if (const state::TaskTable::JobTasks* jt = state_.table().Job(job->key)) {

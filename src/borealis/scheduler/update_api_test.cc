@@ -105,7 +105,7 @@ class UpdateApiTest : public ::testing::Test {
 
 TEST_F(UpdateApiTest, RollsForwardAndRefusesOtherCallsMeanwhile) {
   api::Response started = core_->StartJobUpdate(Request("v2", 3), "deploy", "alice");
-  ASSERT_EQ(started.responseCode, api::ResponseCode::OK);
+  ASSERT_EQ(started.responseCode, api::ResponseCode::OK) << started.details[0].message;
   const api::JobUpdateKey key = started.result.startJobUpdateResult.key;
   EXPECT_EQ(key.id.size(), 36u);  // a UUID
   Commit();
@@ -169,7 +169,7 @@ TEST_F(UpdateApiTest, BadRequestsNameTheField) {
 
 TEST_F(UpdateApiTest, AnUpdateGoesOnAfterARestart) {
   api::Response started = core_->StartJobUpdate(Request("v2", 4), "", "alice");
-  ASSERT_EQ(started.responseCode, api::ResponseCode::OK);
+  ASSERT_EQ(started.responseCode, api::ResponseCode::OK) << started.details[0].message;
   const api::JobUpdateKey key = started.result.startJobUpdateResult.key;
   Commit();
   RunEverything();
