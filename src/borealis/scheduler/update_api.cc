@@ -79,7 +79,7 @@ api::Response SchedulerCore::StartJobUpdate(const api::JobUpdateRequest& request
                                             const std::string& message,
                                             const std::string& user) {
   owner_.Check();
-  if (!request.taskConfig.__isset.job || request.taskConfig.job.role.empty()) {
+  if (request.taskConfig.job.role.empty()) {
     return Invalid("taskConfig.job: must be set");
   }
   if (!request.taskConfig.isService) {
