@@ -52,8 +52,7 @@ class ApiBetaTest : public ::testing::Test {
       return out;
     }
     out.status = r->status;
-    auto it = r->headers.find("content-type");
-    if (it != r->headers.end()) out.content_type = it->second;
+    out.content_type = r->content_type;
     out.body = r->body;
     out.json = Json::parse(r->body, nullptr, false);
     return out;
