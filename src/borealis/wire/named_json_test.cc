@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <thrift/protocol/TJSONProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
 
@@ -245,6 +247,29 @@ TEST(NamedJsonApiTest, NaturalJobDecodesAsThriftsJobConfiguration) {
   EXPECT_EQ((*natural)["taskConfig"]["maxTaskFailures"], 0);
   EXPECT_FALSE((*natural)["taskConfig"].contains("production")) << "unset optional left out";
   EXPECT_FALSE(natural->contains("cronSchedule"));
+}
+
+TEST(NamedJsonApiTest, StringsAndDoublesSurviveThriftsReader) {
+  const NamedJson config = NamedJson::parse(R"({
+    "taskLinks": {"h\u00e9": "a \"quoted\" \\ line\nand\ttab \u0001 \u2603 \ud83d\ude00"},
+    "resources": [{"numCpus": 1e-05}, {"numCpus": 12345678.875}, {"ramMb": -9007199254740993}]
+  })");
+  absl::StatusOr<NamedJson> tjson =
+      NaturalToTJson(ApiIdl(), IdlType{IdlKind::kStruct, "TaskConfig", {}}, config);
+  ASSERT_THAT(tjson, IsOk());
+  api::TaskConfig decoded;
+  ASSERT_THAT(DeserializeJson(tjson->dump(), &decoded), IsOk());
+  EXPECT_EQ(decoded.taskLinks.at("h\xc3\xa9"),
+            "a \"quoted\" \\ line\nand\ttab \x01 \xe2\x98\x83 \xf0\x9f\x98\x80");
+  absl::StatusOr<NamedJson> back =
+      TJsonStructToNatural(ApiIdl(), "TaskConfig", SerializeJson(decoded));
+  ASSERT_THAT(back, IsOk());
+  EXPECT_EQ((*back)["taskLinks"], config["taskLinks"]);
+  // Resources is a set: Thrift orders it, so compare as sets.
+  std::set<std::string> want, got;
+  for (const auto& r : config["resources"]) want.insert(r.dump());
+  for (const auto& r : (*back)["resources"]) got.insert(r.dump());
+  EXPECT_EQ(got, want);
 }
 
 TEST(NamedJsonApiTest, ScheduledTaskReadsNaturally) {
