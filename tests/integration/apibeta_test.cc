@@ -3,10 +3,11 @@
 // returned, bad requests get Aurora's statuses, and the Bypass-Leader-Redirect header is
 // served normally (there is one scheduler, and it leads).
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
-#include "harness.h"
 #include "borealis/net/http_client.h"
+#include "harness.h"
 
 namespace borealis::integration {
 namespace {
@@ -44,8 +45,9 @@ class ApiBetaTest : public ::testing::Test {
   Reply Call(const std::string& method, const std::string& target, const std::string& body,
              const std::string& content_type = "application/json",
              const std::vector<std::pair<std::string, std::string>>& headers = {}) {
-    absl::StatusOr<net::HttpResponse> r = net::HttpCall(
-        method, "127.0.0.1", cluster_.scheduler_port(), target, body, content_type, 30'000, headers);
+    absl::StatusOr<net::HttpResponse> r =
+        net::HttpCall(method, "127.0.0.1", cluster_.scheduler_port(), target, body, content_type,
+                      30'000, headers);
     Reply out;
     if (!r.ok()) {
       ADD_FAILURE() << target << ": " << r.status();
@@ -150,14 +152,16 @@ TEST_F(ApiBetaTest, BadRequestsGetAurorasStatuses) {
             "Failed to parse a parameter of createJob: description: expected an object "
             "(JobConfiguration), got \"not a job description\"");
 
-  Reply deep = Post("createJob", Json::parse(R"({"description": {"taskConfig": {"priority": "high"}}})"));
+  Reply deep =
+      Post("createJob", Json::parse(R"({"description": {"taskConfig": {"priority": "high"}}})"));
   EXPECT_EQ(deep.status, 400);
   EXPECT_EQ(deep.json["details"][0]["message"],
             "Failed to parse a parameter of createJob: description.taskConfig.priority: expected "
             "an integer, got \"high\"");
   // Nothing was created by the refused calls.
   EXPECT_TRUE(Post("getJobs", {{"ownerRole", "www-data"}})
-                  .json["result"]["getJobsResult"]["configs"].size() == 1u);
+                  .json["result"]["getJobsResult"]["configs"]
+                  .size() == 1u);
 
   Reply index = Call("GET", "/apibeta", "", "");
   EXPECT_EQ(index.status, 200);

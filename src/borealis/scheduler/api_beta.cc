@@ -55,7 +55,8 @@ net::HttpResponse ServeApiBeta(const net::HttpRequest& request,
                                const std::shared_ptr<api::AuroraAdminIf>& handler,
                                const std::string& cluster_name) {
   std::string method_name;
-  if (absl::StartsWith(request.path, kPrefix)) method_name = request.path.substr(sizeof(kPrefix) - 1);
+  if (absl::StartsWith(request.path, kPrefix))
+    method_name = request.path.substr(sizeof(kPrefix) - 1);
   const wire::IdlMethod* method = wire::ApiIdl().FindMethod(method_name);
   if (method == nullptr) {
     return ErrorReply(404, absl::StrCat("Method ", method_name, " does not exist."), cluster_name);
@@ -74,13 +75,15 @@ net::HttpResponse ServeApiBeta(const net::HttpRequest& request,
   }
   absl::StatusOr<std::string> call = wire::NamedCallToTJson(wire::ApiIdl(), *method, params);
   if (!call.ok()) {
-    return ErrorReply(400, absl::StrCat("Failed to parse a parameter of ", method->name, ": ",
-                                        call.status().message()),
+    return ErrorReply(400,
+                      absl::StrCat("Failed to parse a parameter of ", method->name, ": ",
+                                   call.status().message()),
                       cluster_name);
   }
   absl::StatusOr<std::string> reply = ProcessTJsonMessage(handler, *call);
   if (!reply.ok()) return ErrorReply(500, std::string(reply.status().message()), cluster_name);
-  absl::StatusOr<wire::NamedJson> natural = wire::TJsonReplyToNatural(wire::ApiIdl(), *method, *reply);
+  absl::StatusOr<wire::NamedJson> natural =
+      wire::TJsonReplyToNatural(wire::ApiIdl(), *method, *reply);
   if (!natural.ok()) return ErrorReply(500, std::string(natural.status().message()), cluster_name);
   return net::HttpResponse::Of(200, kJsonMime, natural->dump());
 }

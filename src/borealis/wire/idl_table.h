@@ -19,11 +19,11 @@
 
 namespace borealis::wire {
 
+// kBool ... kBinary are Thrift's base types; kStruct is a struct or a union
+// (IdlStruct::is_union).
 enum class IdlKind {
-  kBool, kByte, kI16, kI32, kI64, kDouble, kString, kBinary,  // base types
-  kStruct,  // a struct or a union (IdlStruct::is_union)
-  kEnum,
-  kList, kSet, kMap,
+  kBool, kByte, kI16, kI32, kI64, kDouble, kString, kBinary,
+  kStruct, kEnum, kList, kSet, kMap,
 };
 
 struct IdlType {

@@ -2,6 +2,8 @@
 // TJSONProtocol reads it: a struct is {"<id>": {"<tag>": value}}, a list or set is
 // ["<tag>", count, elements...], a map is ["<key tag>", "<value tag>", count, {key: value}]
 // with every key a string, a bool is 1 or 0, an enum is its i32 value.
+#include "borealis/wire/named_json.h"
+
 #include <cmath>
 #include <limits>
 
@@ -9,7 +11,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "borealis/wire/field_path.h"
-#include "borealis/wire/named_json.h"
 #include "borealis/wire/named_json_internal.h"
 
 namespace borealis::wire {
@@ -56,9 +57,8 @@ std::string Element(const std::string& path, size_t index) {
 }
 
 std::string Entry(const std::string& path, const std::string& key) {
-  return absl::StrCat(path, "[", NamedJson(key).dump(-1, ' ', false,
-                                                     NamedJson::error_handler_t::replace),
-                      "]");
+  return absl::StrCat(
+      path, "[", NamedJson(key).dump(-1, ' ', false, NamedJson::error_handler_t::replace), "]");
 }
 
 }  // namespace internal
@@ -130,8 +130,8 @@ absl::StatusOr<NamedJson> ReadBool(const NamedJson& value, const std::string& pa
   return PathError(path, absl::StrCat("expected true or false, got ", Describe(value)));
 }
 
-absl::StatusOr<int32_t> ReadEnum(const IdlTable& table, const IdlType& type,
-                                 const NamedJson& value, const std::string& path) {
+absl::StatusOr<int32_t> ReadEnum(const IdlTable& table, const IdlType& type, const NamedJson& value,
+                                 const std::string& path) {
   const IdlEnum* e = table.FindEnum(type.name);
   if (e == nullptr) return absl::InternalError(absl::StrCat("no enum ", type.name, " in the IDL"));
   if (value.is_string()) {
@@ -150,7 +150,9 @@ class ToTJson {
 
   absl::StatusOr<NamedJson> Value(const IdlType& type, const NamedJson& value,
                                   const std::string& path) {
-    if (value.is_null()) return PathError(path, absl::StrCat("expected ", Wanted(type), ", got null"));
+    if (value.is_null()) {
+      return PathError(path, absl::StrCat("expected ", Wanted(type), ", got null"));
+    }
     switch (type.kind) {
       case IdlKind::kBool: return ReadBool(value, path);
       case IdlKind::kByte:
@@ -209,10 +211,12 @@ class ToTJson {
   absl::StatusOr<NamedJson> Struct(const IdlType& type, const NamedJson& value,
                                    const std::string& path) {
     const IdlStruct* s = table_.FindStruct(type.name);
-    if (s == nullptr) return absl::InternalError(absl::StrCat("no struct ", type.name, " in the IDL"));
+    if (s == nullptr) {
+      return absl::InternalError(absl::StrCat("no struct ", type.name, " in the IDL"));
+    }
     if (!value.is_object()) {
-      return PathError(path, absl::StrCat("expected an object (", s->name, "), got ",
-                                          Describe(value)));
+      return PathError(path,
+                       absl::StrCat("expected an object (", s->name, "), got ", Describe(value)));
     }
     if (s->is_union) {
       absl::Status one = OneMember(*s, value, path);
@@ -236,8 +240,8 @@ class ToTJson {
       }
     }
     if (set != 1) {
-      return PathError(path, absl::StrCat(u.name, " must have exactly one of ", choices,
-                                          ", got ", set));
+      return PathError(path,
+                       absl::StrCat(u.name, " must have exactly one of ", choices, ", got ", set));
     }
     return absl::OkStatus();
   }
@@ -312,12 +316,12 @@ absl::StatusOr<NamedJson> NaturalToTJson(const IdlTable& table, const IdlType& t
 absl::StatusOr<std::string> NamedCallToTJson(const IdlTable& table, const IdlMethod& method,
                                              const NamedJson& params, int32_t seqid) {
   if (!params.is_null() && !params.is_object()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the parameters of ", method.name, " must be a JSON object, got ",
-                     Describe(params)));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the parameters of ", method.name, " must be a JSON object, got ", Describe(params)));
   }
   const NamedJson none = NamedJson::object();
-  absl::StatusOr<NamedJson> args = ToTJson(table).Fields(method.params, params.is_null() ? none : params, "");
+  absl::StatusOr<NamedJson> args =
+      ToTJson(table).Fields(method.params, params.is_null() ? none : params, "");
   if (!args.ok()) return args.status();
   constexpr int kCall = 1;
   NamedJson message = NamedJson::array({1, method.name, kCall, seqid, std::move(*args)});

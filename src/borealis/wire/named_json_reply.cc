@@ -13,8 +13,8 @@ using internal::Describe;
 using internal::PathError;
 
 absl::Status Malformed(const std::string& path, const IdlType& type, const NamedJson& value) {
-  return PathError(path, absl::StrCat("malformed TJSON for ", IdlTypeName(type), ": ",
-                                      Describe(value)));
+  return PathError(path,
+                   absl::StrCat("malformed TJSON for ", IdlTypeName(type), ": ", Describe(value)));
 }
 
 class FromTJson {
@@ -77,7 +77,9 @@ class FromTJson {
   absl::StatusOr<NamedJson> Enum(const IdlType& type, const NamedJson& value,
                                  const std::string& path) {
     const IdlEnum* e = table_.FindEnum(type.name);
-    if (e == nullptr) return absl::InternalError(absl::StrCat("no enum ", type.name, " in the IDL"));
+    if (e == nullptr) {
+      return absl::InternalError(absl::StrCat("no enum ", type.name, " in the IDL"));
+    }
     if (!value.is_number_integer()) return Malformed(path, type, value);
     const std::string* name = e->NameOf(value.get<int32_t>());
     if (name == nullptr) return value;  // a value newer than this table: keep the number
@@ -87,7 +89,9 @@ class FromTJson {
   absl::StatusOr<NamedJson> Struct(const IdlType& type, const NamedJson& value,
                                    const std::string& path) {
     const IdlStruct* s = table_.FindStruct(type.name);
-    if (s == nullptr) return absl::InternalError(absl::StrCat("no struct ", type.name, " in the IDL"));
+    if (s == nullptr) {
+      return absl::InternalError(absl::StrCat("no struct ", type.name, " in the IDL"));
+    }
     return Fields(s->fields, value, path, type);
   }
 
@@ -166,7 +170,8 @@ absl::StatusOr<NamedJson> TJsonStructToNatural(const IdlTable& table, std::strin
   if (!parsed.ok()) return parsed.status();
   const IdlType type{IdlKind::kStruct, std::string(struct_name), {}};
   if (table.FindStruct(struct_name) == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat("no struct ", std::string(struct_name), " in the IDL"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("no struct ", std::string(struct_name), " in the IDL"));
   }
   return TJsonToNatural(table, type, *parsed);
 }

@@ -1,11 +1,10 @@
 #include "borealis/wire/named_json.h"
 
 #include <gtest/gtest.h>
-
-#include <set>
-
 #include <thrift/protocol/TJSONProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
+
+#include <set>
 
 #include "borealis/testing/status_matchers.h"
 #include "borealis/wire/codec.h"
@@ -25,10 +24,12 @@ IdlType T(IdlKind kind, std::string name = "", std::vector<IdlType> args = {}) {
 const IdlTable& TestTable() {
   static const IdlTable* const table = new IdlTable(
       {
-          IdlStruct{"Inner", false,
+          IdlStruct{"Inner",
+                    false,
                     {IdlField{1, "n", T(IdlKind::kI32), false},
                      IdlField{2, "s", T(IdlKind::kString), true}}},
-          IdlStruct{"Choice", true,
+          IdlStruct{"Choice",
+                    true,
                     {IdlField{1, "inner", T(IdlKind::kStruct, "Inner"), false},
                      IdlField{2, "count", T(IdlKind::kI64), false},
                      IdlField{3, "label", T(IdlKind::kString), false}}},
@@ -52,17 +53,18 @@ const IdlTable& TestTable() {
                            false},
                   IdlField{13, "inner", T(IdlKind::kStruct, "Inner"), false},
                   IdlField{14, "u", T(IdlKind::kStruct, "Choice"), false},
-                  IdlField{15, "me",
-                           T(IdlKind::kMap, "",
-                             {T(IdlKind::kEnum, "Color"),
-                              T(IdlKind::kList, "", {T(IdlKind::kI64)})}),
-                           false},
+                  IdlField{
+                      15, "me",
+                      T(IdlKind::kMap, "",
+                        {T(IdlKind::kEnum, "Color"), T(IdlKind::kList, "", {T(IdlKind::kI64)})}),
+                      false},
                   IdlField{16, "ob", T(IdlKind::kBool), true},
               },
           },
       },
       {IdlEnum{"Color", {{"RED", 1}, {"GREEN", 2}}}},
-      {IdlMethod{"doIt", "Test",
+      {IdlMethod{"doIt",
+                 "Test",
                  {IdlField{1, "all", T(IdlKind::kStruct, "All"), false},
                   IdlField{3, "note", T(IdlKind::kString), false}},
                  T(IdlKind::kStruct, "All")}});
@@ -97,27 +99,29 @@ TEST(NamedJsonTest, EveryKindRoundTrips) {
 }
 
 TEST(NamedJsonTest, TJsonFormIsThrifts) {
-  absl::StatusOr<NamedJson> tjson = NaturalToTJson(
-      TestTable(), kAll,
-      NamedJson::parse(R"({"b": false, "c": "RED", "sc": ["GREEN"], "mi": {"7": "x"},
+  absl::StatusOr<NamedJson> tjson =
+      NaturalToTJson(TestTable(), kAll,
+                     NamedJson::parse(R"({"b": false, "c": "RED", "sc": ["GREEN"], "mi": {"7": "x"},
                           "u": {"inner": {"n": 3}}, "d": 2})"));
   ASSERT_THAT(tjson, IsOk());
-  EXPECT_EQ(tjson->dump(), R"({"1":{"tf":0},"6":{"dbl":2.0},"8":{"i32":1},"10":{"set":["i32",1,2]},)"
-                           R"("12":{"map":["i32","str",1,{"7":"x"}]},"14":{"rec":{"1":{"rec":{"1":{"i32":3}}}}}})");
+  EXPECT_EQ(
+      tjson->dump(),
+      R"({"1":{"tf":0},"6":{"dbl":2.0},"8":{"i32":1},"10":{"set":["i32",1,2]},)"
+      R"("12":{"map":["i32","str",1,{"7":"x"}]},"14":{"rec":{"1":{"rec":{"1":{"i32":3}}}}}})");
 }
 
 TEST(NamedJsonTest, UnionsWithEveryMemberKind) {
-  for (const char* text : {R"({"inner": {"n": 5, "s": "x"}})", R"({"count": -1})",
-                           R"({"label": ""})"}) {
+  for (const char* text :
+       {R"({"inner": {"n": 5, "s": "x"}})", R"({"count": -1})", R"({"label": ""})"}) {
     const NamedJson u = NamedJson::parse(text);
     EXPECT_EQ(RoundTrip(TestTable(), T(IdlKind::kStruct, "Choice"), u), u) << text;
   }
 }
 
 TEST(NamedJsonTest, ReadsWhatGsonReads) {
-  absl::StatusOr<NamedJson> tjson = NaturalToTJson(
-      TestTable(), kAll,
-      NamedJson::parse(R"({"i": "42", "l": 5.0, "h": "-3", "b": "true", "d": "1.5",
+  absl::StatusOr<NamedJson> tjson =
+      NaturalToTJson(TestTable(), kAll,
+                     NamedJson::parse(R"({"i": "42", "l": 5.0, "h": "-3", "b": "true", "d": "1.5",
                           "s": null, "unknown": [1, 2], "u": {"count": 1, "label": null}})"));
   ASSERT_THAT(tjson, IsOk());
   absl::StatusOr<NamedJson> back = TJsonToNatural(TestTable(), kAll, *tjson);
@@ -150,7 +154,8 @@ TEST(NamedJsonTest, BadInputNamesThePath) {
       {R"({"ms": {"http": "x"}})", R"(ms["http"]: expected an integer, got "x")"},
       {R"({"ms": [1]})", "ms: expected an object, got an array"},
       {R"({"mi": {"one": "x"}})", R"(mi["one"]: expected an integer, got "one")"},
-      {R"({"me": {"BLUE": []}})", R"(me["BLUE"]: expected a Color (one of RED, GREEN), got "BLUE")"},
+      {R"({"me": {"BLUE": []}})",
+       R"(me["BLUE"]: expected a Color (one of RED, GREEN), got "BLUE")"},
       {R"({"inner": "x"})", R"(inner: expected an object (Inner), got "x")"},
       {R"({"u": {}})", "u: Choice must have exactly one of inner, count, label, got 0"},
       {R"({"u": {"count": 1, "label": "x"}})",
@@ -160,7 +165,8 @@ TEST(NamedJsonTest, BadInputNamesThePath) {
       {R"([1])", "expected an object (All), got an array"},
   };
   for (const BadCase& c : cases) {
-    absl::StatusOr<NamedJson> tjson = NaturalToTJson(TestTable(), kAll, NamedJson::parse(c.natural));
+    absl::StatusOr<NamedJson> tjson =
+        NaturalToTJson(TestTable(), kAll, NamedJson::parse(c.natural));
     ASSERT_FALSE(tjson.ok()) << c.natural;
     EXPECT_EQ(tjson.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_EQ(tjson.status().message(), c.message) << c.natural;
@@ -243,7 +249,8 @@ TEST(NamedJsonApiTest, NaturalJobDecodesAsThriftsJobConfiguration) {
   ASSERT_THAT(natural, IsOk());
   EXPECT_EQ((*natural)["cronCollisionPolicy"], "CANCEL_NEW");
   EXPECT_EQ((*natural)["taskConfig"]["resources"], job["taskConfig"]["resources"]);
-  EXPECT_EQ((*natural)["taskConfig"]["container"]["docker"], job["taskConfig"]["container"]["docker"]);
+  EXPECT_EQ((*natural)["taskConfig"]["container"]["docker"],
+            job["taskConfig"]["container"]["docker"]);
   EXPECT_EQ((*natural)["taskConfig"]["maxTaskFailures"], 0);
   EXPECT_FALSE((*natural)["taskConfig"].contains("production")) << "unset optional left out";
   EXPECT_FALSE(natural->contains("cronSchedule"));
@@ -305,12 +312,13 @@ TEST(NamedJsonApiTest, CallIsReadByTheGeneratedProcessorTypes) {
   const IdlMethod& m = *ApiIdl().FindMethod("getTasksStatus");
   absl::StatusOr<std::string> call = NamedCallToTJson(
       ApiIdl(), m,
-      NamedJson::parse(R"({"query": {"role": "www-data", "statuses": ["RUNNING", "PENDING"],
-                                     "instanceIds": [0, 2],
-                                     "jobKeys": [{"role": "r", "environment": "e", "name": "n"}]}})"));
+      NamedJson::parse(R"({"query": {
+          "role": "www-data", "statuses": ["RUNNING", "PENDING"], "instanceIds": [0, 2],
+          "jobKeys": [{"role": "r", "environment": "e", "name": "n"}]}})"));
   ASSERT_THAT(call, IsOk());
   auto buffer = std::make_shared<apache::thrift::transport::TMemoryBuffer>();
-  buffer->write(reinterpret_cast<const uint8_t*>(call->data()), static_cast<uint32_t>(call->size()));
+  buffer->write(reinterpret_cast<const uint8_t*>(call->data()),
+                static_cast<uint32_t>(call->size()));
   apache::thrift::protocol::TJSONProtocol protocol(buffer);
   std::string name;
   apache::thrift::protocol::TMessageType type;
@@ -321,9 +329,8 @@ TEST(NamedJsonApiTest, CallIsReadByTheGeneratedProcessorTypes) {
   api::ReadOnlyScheduler_getTasksStatus_args args;
   args.read(&protocol);
   EXPECT_EQ(args.query.role, "www-data");
-  EXPECT_EQ(args.query.statuses,
-            (std::set<api::ScheduleStatus::type>{api::ScheduleStatus::RUNNING,
-                                                 api::ScheduleStatus::PENDING}));
+  EXPECT_EQ(args.query.statuses, (std::set<api::ScheduleStatus::type>{
+                                     api::ScheduleStatus::RUNNING, api::ScheduleStatus::PENDING}));
   EXPECT_EQ(args.query.instanceIds, (std::set<int32_t>{0, 2}));
   EXPECT_EQ(args.query.jobKeys.begin()->name, "n");
   EXPECT_FALSE(args.query.__isset.jobName);
@@ -373,7 +380,8 @@ TEST(NamedJsonApiTest, ExceptionsAndForeignRepliesAreErrors) {
   EXPECT_EQ(natural.status().code(), absl::StatusCode::kInvalidArgument);
   natural = TJsonReplyToNatural(ApiIdl(), m, "{");
   EXPECT_EQ(natural.status().code(), absl::StatusCode::kInvalidArgument);
-  natural = TJsonReplyToNatural(ApiIdl(), m, R"([1,"getJobSummary",2,0,{"0":{"rec":{"1":{"str":"x"}}}}])");
+  natural = TJsonReplyToNatural(ApiIdl(), m,
+                                R"([1,"getJobSummary",2,0,{"0":{"rec":{"1":{"str":"x"}}}}])");
   EXPECT_THAT(natural.status().message(), HasSubstr("success.responseCode: malformed TJSON"));
 }
 
