@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 
 namespace borealis::core {
@@ -45,12 +46,12 @@ const std::array<FieldSpec, 5>& Fields() {
   return *fields;
 }
 
-absl::Status FieldError(const FieldSpec& f, std::string_view component, std::string_view why) {
+absl::Status FieldError(const FieldSpec& f, absl::string_view component, absl::string_view why) {
   return absl::InvalidArgumentError(
       absl::StrCat("cron schedule field ", f.name, ": '", component, "' ", why));
 }
 
-bool AllDigits(std::string_view s) {
+bool AllDigits(absl::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
     if (!std::isdigit(static_cast<unsigned char>(c))) return false;
@@ -59,7 +60,7 @@ bool AllDigits(std::string_view s) {
 }
 
 // A number of `f` (digits only), or an error naming the component.
-absl::StatusOr<int> Number(const FieldSpec& f, std::string_view component, std::string_view s) {
+absl::StatusOr<int> Number(const FieldSpec& f, absl::string_view component, absl::string_view s) {
   int value = 0;
   if (!AllDigits(s) || !absl::SimpleAtoi(s, &value)) {
     return FieldError(f, component, "does not match any known pattern (*, N, A-B, */S, A-B/S)");
@@ -67,7 +68,7 @@ absl::StatusOr<int> Number(const FieldSpec& f, std::string_view component, std::
   return value;
 }
 
-absl::Status InBounds(const FieldSpec& f, std::string_view component, int value) {
+absl::Status InBounds(const FieldSpec& f, absl::string_view component, int value) {
   if (value < f.lo || value > f.hi) {
     return FieldError(f, component,
                       absl::StrCat("is out of range: ", value, " is not in ", f.lo, "-", f.hi));
@@ -76,11 +77,11 @@ absl::Status InBounds(const FieldSpec& f, std::string_view component, int value)
 }
 
 // Adds the values `component` (names already replaced) allows to `bits` (indexed by value).
-absl::Status ParseComponent(const FieldSpec& f, std::string_view raw, std::string_view component,
+absl::Status ParseComponent(const FieldSpec& f, absl::string_view raw, absl::string_view component,
                             std::vector<bool>* bits) {
-  std::string_view range = component;
+  absl::string_view range = component;
   std::optional<int> skip;
-  if (size_t slash = component.find('/'); slash != std::string_view::npos) {
+  if (size_t slash = component.find('/'); slash != absl::string_view::npos) {
     range = component.substr(0, slash);
     auto s = Number(f, raw, component.substr(slash + 1));
     if (!s.ok()) return s.status();
@@ -90,7 +91,7 @@ absl::Status ParseComponent(const FieldSpec& f, std::string_view raw, std::strin
   int lo = f.lo;
   int hi = f.hi;
   if (range != "*") {
-    std::vector<std::string_view> ends = absl::StrSplit(range, absl::MaxSplits('-', 1));
+    std::vector<absl::string_view> ends = absl::StrSplit(range, absl::MaxSplits('-', 1));
     auto a = Number(f, raw, ends[0]);
     if (!a.ok()) return a.status();
     lo = hi = *a;
@@ -113,11 +114,11 @@ absl::Status ParseComponent(const FieldSpec& f, std::string_view raw, std::strin
 }
 
 // The values field `f` allows, indexed by value; whether all of them are allowed in `all`.
-absl::StatusOr<std::vector<bool>> ParseField(const FieldSpec& f, std::string_view raw,
+absl::StatusOr<std::vector<bool>> ParseField(const FieldSpec& f, absl::string_view raw,
                                              bool* all) {
   std::vector<bool> bits(f.hi + 1, false);
   bool any = false;
-  for (std::string_view component : absl::StrSplit(raw, ',', absl::SkipEmpty())) {
+  for (absl::string_view component : absl::StrSplit(raw, ',', absl::SkipEmpty())) {
     std::string upper = absl::AsciiStrToUpper(component);
     if (!f.names.empty()) upper = absl::StrReplaceAll(upper, f.names);
     if (auto s = ParseComponent(f, component, upper, &bits); !s.ok()) return s;
@@ -151,13 +152,14 @@ int Weekday(absl::CivilDay day) {
 
 }  // namespace
 
-absl::StatusOr<CronSchedule> ParseCronSchedule(std::string_view expression) {
+absl::StatusOr<CronSchedule> ParseCronSchedule(std::string_view expression_in) {
+  const absl::string_view expression(expression_in.data(), expression_in.size());
   if (!expression.empty() && expression[0] == '@') {
     return absl::InvalidArgumentError(absl::StrCat(
         "cron schedule '", expression, "': macros such as @hourly are not supported; give "
         "5 fields (minute hour dayOfMonth month dayOfWeek)"));
   }
-  std::vector<std::string_view> raw =
+  std::vector<absl::string_view> raw =
       absl::StrSplit(expression, absl::ByAnyChar(" \t"), absl::SkipEmpty());
   const bool padded = !expression.empty() &&
                       (absl::ascii_isspace(static_cast<unsigned char>(expression.front())) ||

@@ -58,7 +58,9 @@ TEST(CronParse, AcceptsAurorasSyntax) {
     EXPECT_EQ(Bits(s.minutes), c.minutes);
     EXPECT_EQ(Bits(s.hours), c.hours);
     EXPECT_EQ(Bits(s.days_of_month), c.days ? c.days : all_days);
-    if (c.months) EXPECT_EQ(Bits(s.months), c.months);
+    if (c.months) {
+      EXPECT_EQ(Bits(s.months), c.months);
+    }
     EXPECT_EQ(Bits(s.days_of_week), c.weekdays ? c.weekdays : all_weekdays);
   }
   EXPECT_EQ(all_days.substr(0, 6), "1,2,3,");
@@ -116,7 +118,13 @@ absl::TimeZone Zone(const std::string& name) {
   return zone;
 }
 
-std::string Fire(std::string_view expression, absl::CivilSecond after, absl::TimeZone zone) {
+// A wall-clock time: year, month, day, hour, minute, second.
+struct Wall {
+  int y, mo, d, h, mi, s;
+};
+
+std::string Fire(std::string_view expression, Wall w, absl::TimeZone zone) {
+  const absl::CivilSecond after(w.y, w.mo, w.d, w.h, w.mi, w.s);
   auto t = NextFire(Parse(expression), absl::FromCivil(after, zone), zone);
   if (!t) return "never";
   return absl::FormatTime("%Y-%m-%d %H:%M %Z", *t, zone);
@@ -126,7 +134,7 @@ TEST(CronNextFire, UtcAndMonthEnds) {
   const absl::TimeZone utc = absl::UTCTimeZone();
   struct Case {
     const char* expression;
-    absl::CivilSecond after;
+    Wall after;
     const char* next;
   };
   const Case cases[] = {
