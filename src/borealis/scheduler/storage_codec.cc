@@ -285,7 +285,7 @@ absl::StatusOr<state::ChangeTasks> DecodeChanges(const storage::SaveTaskChanges&
 
 // A stored cron template; an error names `where`.
 absl::StatusOr<model::JobConfiguration> DecodeCronJob(const api::JobConfiguration& in,
-                                                      std::string_view where) {
+                                                      const char* where) {
   auto job = wire::FromThrift(in);
   if (!job.ok()) {
     return absl::DataLossError(absl::StrCat(where, ": ", job.status().message()));

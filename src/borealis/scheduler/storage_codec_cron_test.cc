@@ -76,7 +76,11 @@ TEST(StorageCodecCronTest, ABadStoredTemplateIsDataLoss) {
   storage::Transaction txn;
   txn.schemaVersion = storage::g_storage_constants.CURRENT_SCHEMA_VERSION;
   storage::Op op;
-  storage::SaveCronJob sc;  // no key at all
+  storage::SaveCronJob sc;
+  sc.jobConfig.key.role = "www-data";
+  sc.jobConfig.key.environment = "prod";
+  sc.jobConfig.key.name = "bad";
+  sc.jobConfig.cronCollisionPolicy = static_cast<api::CronCollisionPolicy::type>(99);
   op.__set_saveCronJob(sc);
   txn.ops.push_back(op);
   auto decoded = DecodeTransaction(wire::SerializeCompact(txn));
