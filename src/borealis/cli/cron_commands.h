@@ -7,6 +7,7 @@
 // Thread contract: commands run on the caller's thread and block.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 

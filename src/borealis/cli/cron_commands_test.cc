@@ -49,7 +49,8 @@ TEST(CronCommandsTest, JobCreateRefusesACronConfigBeforeAnyCall) {
 }
 
 TEST(CronCommandsTest, CronScheduleRefusesANonCronConfigBeforeAnyCall) {
-  CliRun r = RunCliInProcess({"cron", "schedule", "devcluster/www-data/devel/hello_world", kPlainConfig});
+  CliRun r = RunCliInProcess(
+      {"cron", "schedule", "devcluster/www-data/devel/hello_world", kPlainConfig});
   EXPECT_EQ(r.code, kExitCommandFailure) << r.err;
   EXPECT_NE(r.err.find("Non-cron jobs may only be created with \"borealis job create\" command"),
             std::string::npos)
