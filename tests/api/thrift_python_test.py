@@ -180,9 +180,14 @@ class ThriftApiTest(unittest.TestCase):
         copy = ttypes.JobConfiguration(key=self.key("copy_" + suffix), owner=job.owner,
                                        taskConfig=job.taskConfig, instanceCount=1)
         copy.taskConfig.job = copy.key
+        cron_task = ttypes.TaskConfig(**vars(job.taskConfig))  # a cron job is no service
+        cron_task.isService = False
         cron = ttypes.JobConfiguration(key=self.key("cron_" + suffix), owner=job.owner,
-                                       taskConfig=job.taskConfig, instanceCount=1,
-                                       cronSchedule="*/5 * * * *")
+                                       taskConfig=cron_task, instanceCount=1,
+                                       cronSchedule="0 3 1 1 *")
+        cron_task.job = cron.key
+        bad_cron = ttypes.JobConfiguration(key=cron.key, owner=job.owner, taskConfig=cron_task,
+                                           instanceCount=1, cronSchedule="61 * * * *")
         update_key = ttypes.JobUpdateKey(job=k, id="no-such-update")
         request = ttypes.JobUpdateRequest(taskConfig=job.taskConfig, instanceCount=2,
                                           settings=ttypes.JobUpdateSettings(updateGroupSize=1))
@@ -223,10 +228,13 @@ class ThriftApiTest(unittest.TestCase):
             ("addInstances", (ttypes.InstanceKey(jobKey=copy.key, instanceId=0), 0),
              "INVALID_REQUEST", None),
             ("killTasks", (copy.key, None, "by the API test"), "OK", None),
-            ("scheduleCronJob", (cron,), not_yet, None),
-            ("replaceCronTemplate", (cron,), not_yet, None),
-            ("startCronJob", (cron.key,), not_yet, None),
-            ("descheduleCronJob", (cron.key,), not_yet, None),
+            ("replaceCronTemplate", (cron,), "INVALID_REQUEST", None),  # none yet
+            ("scheduleCronJob", (bad_cron,), "INVALID_REQUEST", None),
+            ("scheduleCronJob", (cron,), "OK", None),
+            ("replaceCronTemplate", (cron,), "OK", None),
+            ("startCronJob", (cron.key,), "OK", None),
+            ("descheduleCronJob", (cron.key,), "OK", None),
+            ("startCronJob", (cron.key,), "INVALID_REQUEST", None),  # descheduled
             ("restartShards", (k, {0}), not_yet, None),
             ("startJobUpdate", (request, "api test"), not_yet, None),
             ("pauseJobUpdate", (update_key, "m"), not_yet, None),

@@ -71,14 +71,16 @@ void ApiHandler::killTasks(api::Response& r, const api::JobKey& job,
   r = Finish(core_.Call([&](SchedulerCore& c) { return c.KillTasks(key, instances, message); }));
 }
 
-void ApiHandler::scheduleCronJob(api::Response& r, const api::JobConfiguration&) {
-  r = NotSupported("scheduleCronJob");
+void ApiHandler::scheduleCronJob(api::Response& r, const api::JobConfiguration& description) {
+  r = Finish(core_.Call([&](SchedulerCore& c) { return c.ScheduleCronJob(description); }));
 }
-void ApiHandler::descheduleCronJob(api::Response& r, const api::JobKey&) {
-  r = NotSupported("descheduleCronJob");
+void ApiHandler::descheduleCronJob(api::Response& r, const api::JobKey& job) {
+  const model::JobKey key = wire::FromThrift(job);
+  r = Finish(core_.Call([&](SchedulerCore& c) { return c.DescheduleCronJob(key); }));
 }
-void ApiHandler::startCronJob(api::Response& r, const api::JobKey&) {
-  r = NotSupported("startCronJob");
+void ApiHandler::startCronJob(api::Response& r, const api::JobKey& job) {
+  const model::JobKey key = wire::FromThrift(job);
+  r = Finish(core_.Call([&](SchedulerCore& c) { return c.StartCronJob(key); }));
 }
 void ApiHandler::restartShards(api::Response& r, const api::JobKey&, const std::set<int32_t>&) {
   r = NotSupported("restartShards");
@@ -87,8 +89,8 @@ void ApiHandler::addInstances(api::Response& r, const api::InstanceKey& key, int
   const model::InstanceKey instance{wire::FromThrift(key.jobKey), key.instanceId};
   r = Finish(core_.Call([&](SchedulerCore& c) { return c.AddInstances(instance, count); }));
 }
-void ApiHandler::replaceCronTemplate(api::Response& r, const api::JobConfiguration&) {
-  r = NotSupported("replaceCronTemplate");
+void ApiHandler::replaceCronTemplate(api::Response& r, const api::JobConfiguration& config) {
+  r = Finish(core_.Call([&](SchedulerCore& c) { return c.ReplaceCronTemplate(config); }));
 }
 void ApiHandler::startJobUpdate(api::Response& r, const api::JobUpdateRequest&,
                                 const std::string&) {

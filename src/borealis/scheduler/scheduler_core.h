@@ -56,6 +56,7 @@
 #include "borealis/scheduler/agent_registry.h"
 #include "borealis/scheduler/committer.h"
 #include "borealis/scheduler/component.h"
+#include "borealis/scheduler/components/cron_scheduler.h"
 #include "borealis/scheduler/components/history_pruner.h"
 #include "borealis/scheduler/components/partitions.h"
 #include "borealis/scheduler/components/pending_reasons.h"
@@ -98,6 +99,8 @@ struct SchedulerOptions {
   core::TierConfig tiers = core::TierConfig::Default();
   // Preemption, history pruning and reconciliation (rules.h).
   RuleOptions rules;
+  // Cron jobs: the time zone of their schedules and the start backoff (cron_scheduler.h).
+  CronOptions cron;
 };
 
 
@@ -112,6 +115,10 @@ struct SchedulerView {
   std::map<std::string, int64_t, std::less<>> counters;
   state::QuotaMap quotas;                          // role → quota
   std::shared_ptr<const core::TierConfig> tiers;  // never null once published
+  // The cron templates and their next fire times (shared with the previous view while
+  // they do not change).
+  std::shared_ptr<const state::CronJobMap> cron_jobs = std::make_shared<const state::CronJobMap>();
+  std::shared_ptr<const CronNextRuns> cron_next_runs = std::make_shared<const CronNextRuns>();
 };
 
 class SchedulerCore : private ComponentContext {
@@ -134,6 +141,18 @@ class SchedulerCore : private ComponentContext {
   // AuroraAdmin.setQuota: only numCpus/ramMb/diskMb; refused when negative or below the
   // role's current production consumption.
   api::Response SetQuota(const std::string& role, const api::ResourceAggregate& quota);
+
+  // ---- cron jobs (cron_api.cc) ----
+  // scheduleCronJob: stores (creates or replaces) the job's cron template. Refused when it
+  // has no or a bad cronSchedule, is a service, uses RUN_OVERLAP, or (production) the
+  // role's quota cannot hold max(template x instances, what runs).
+  api::Response ScheduleCronJob(const api::JobConfiguration& description);
+  // replaceCronTemplate: as ScheduleCronJob, for a job that has a template already.
+  api::Response ReplaceCronTemplate(const api::JobConfiguration& config);
+  // descheduleCronJob: removes the template; tasks of earlier runs go on.
+  api::Response DescheduleCronJob(const model::JobKey& job);
+  // startCronJob: runs the template now, with its collision policy.
+  api::Response StartCronJob(const model::JobKey& job);
 
   // ---- agent channel ----
   void OnAgentRegister(const agentproto::RegisterAgent& registration);
@@ -215,6 +234,9 @@ class SchedulerCore : private ComponentContext {
 
   // ---- submissions ----
   absl::Status CheckJobQuota(const model::JobConfiguration& job) const;
+  // A cron template's quota check (cron_api.cc).
+  absl::Status CheckCronQuota(const model::JobConfiguration& job) const;
+  api::Response SaveCronTemplate(const api::JobConfiguration& description, bool must_exist);
 
   // ---- agents ----
   void LoseAgent(const model::AgentId& agent_id, const std::string& why);
@@ -274,6 +296,7 @@ class SchedulerCore : private ComponentContext {
   Preemptor preemptor_;
   HistoryPruner pruner_;
   Reconciler reconciler_;
+  CronScheduler cron_;
 
   std::vector<state::Mutation> pending_mutations_;
   std::vector<std::pair<model::AgentId, OutgoingMessage>> outbox_;

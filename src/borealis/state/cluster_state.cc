@@ -186,6 +186,10 @@ void ClusterState::Apply(const Mutation& m,
     quotas_[save_quota->role] = save_quota->quota;
   } else if (const auto* remove_quota = std::get_if<RemoveQuota>(&m)) {
     quotas_.erase(remove_quota->role);
+  } else if (const auto* save_cron = std::get_if<SaveCronJob>(&m)) {
+    cron_jobs_.Apply(*save_cron);
+  } else if (const auto* remove_cron = std::get_if<RemoveCronJob>(&m)) {
+    cron_jobs_.Apply(*remove_cron);
   }
 }
 

@@ -33,6 +33,7 @@
 #include "borealis/model/resources.h"
 #include "borealis/model/schedule_status.h"
 #include "borealis/model/task.h"
+#include "borealis/state/cron_jobs.h"
 #include "borealis/state/task_table.h"
 
 namespace borealis::state {
@@ -107,7 +108,9 @@ struct SaveQuota {
 struct RemoveQuota {
   std::string role;
 };
-using Mutation = std::variant<SaveTasks, RemoveTasks, SaveQuota, RemoveQuota, ChangeTasks>;
+// SaveCronJob and RemoveCronJob (cron templates) are in cron_jobs.h.
+using Mutation = std::variant<SaveTasks, RemoveTasks, SaveQuota, RemoveQuota, ChangeTasks,
+                              SaveCronJob, RemoveCronJob>;
 
 // The delta that turns `before` into `after` (same id), or nothing when `after` differs in
 // a field a delta does not carry (config, instance, ancestor, earlier events).
@@ -168,6 +171,9 @@ class ClusterState {
   const QuotaMap& quotas() const { return quotas_; }
   const model::Resources* FindQuota(const std::string& role) const;
 
+  // The cron templates (cron_jobs.h).
+  const CronJobs& cron_jobs() const { return cron_jobs_; }
+
   // Every task, in id order (for snapshots).
   std::vector<model::Task> AllTasks() const;
 
@@ -205,6 +211,7 @@ class ClusterState {
   std::vector<model::AgentId> changed_loads_;
   std::map<model::JobKey, int64_t> active_by_job_;  // jobs with at least one active task
   QuotaMap quotas_;
+  CronJobs cron_jobs_;
   uint64_t version_ = 0;
   uint64_t load_stamps_ = 0;  // the last AgentLoad::stamp given
 };
