@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "borealis/base/files.h"
 #include "borealis/base/log.h"
+#include "borealis/scheduler/api_beta.h"
 #include "borealis/scheduler/pending_tasks.h"
 #include "borealis/scheduler/ui.h"
 #include "borealis/state/store.h"
@@ -283,6 +284,10 @@ net::HttpResponse Daemon::ServeApi(const net::HttpRequest& request) {
 
 void Daemon::InstallRoutes() {
   server_->Route("POST", "/api", [this](const net::HttpRequest& r) { return ServeApi(r); });
+  server_->RoutePrefix("POST", "/apibeta/", [this](const net::HttpRequest& r) {
+    return ServeApiBeta(r, api_handler_, options_.scheduler.cluster_name);
+  });
+  server_->Route("GET", "/apibeta", [](const net::HttpRequest&) { return ServeApiBetaIndex(); });
   auto ok = [](const net::HttpRequest&) {
     net::HttpResponse r;
     r.body = "OK\n";
