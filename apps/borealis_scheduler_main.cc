@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "absl/time/time.h"
 #include "borealis/base/clock.h"
 #include "borealis/base/log.h"
 #include "borealis/core/tier_config.h"
@@ -93,6 +94,15 @@ int main(int argc, char** argv) {
   std::string tier_config_file;
   app.add_option("--tier-config", tier_config_file,
                  "JSON tier configuration (Aurora's -tier_config format)");
+  std::string cron_timezone = "UTC";
+  app.add_option("--cron-timezone", cron_timezone,
+                 "Time zone of cron schedules (a tz database name, e.g. America/New_York)");
+  app.add_option("--cron-start-initial-backoff-ms", opts.scheduler.cron.start_initial_backoff_ms,
+                 "First wait for a KILL_EXISTING cron run's old tasks to end")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--cron-start-max-backoff-ms", opts.scheduler.cron.start_max_backoff_ms,
+                 "Longest wait between looks at a KILL_EXISTING cron run's old tasks")
+      ->check(CLI::PositiveNumber);
   app.add_option("--tick-ms", opts.tick_ms, "Period of the scheduler's timer checks");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
   CLI11_PARSE(app, argc, argv);
@@ -103,6 +113,12 @@ int main(int argc, char** argv) {
   } catch (const std::regex_error& e) {
     LOG_ERROR("--allowed-job-environments '{}' is not a valid regular expression: {}",
               opts.scheduler.environment_pattern, e.what());
+    return 1;
+  }
+  if (!absl::LoadTimeZone(cron_timezone, &opts.scheduler.cron.zone)) {
+    LOG_ERROR("--cron-timezone '{}' is not a time zone this host knows (tz database names "
+              "such as UTC or America/New_York, from the tzdata package)",
+              cron_timezone);
     return 1;
   }
   if (!tier_config_file.empty()) {

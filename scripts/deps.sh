@@ -8,9 +8,10 @@ PKGS=(
   g++ cmake ninja-build ccache pkg-config make python3
   libabsl-dev libboost-dev libboost-system-dev
   libthrift-dev thrift-compiler libsqlite3-dev
+  python3-thrift  # the API test's Python client (tests/api)
   nlohmann-json3-dev libcli11-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libpython3.11-dev libjemalloc-dev
-  curl procps
+  curl procps tzdata  # tzdata: the scheduler's --cron-timezone zones
   clang  # only for make check-threads (its thread-safety analysis); the build uses g++
 )
 BENCH_PKGS=(slurmctld slurmd slurm-client python3 procps)

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "borealis/cli/cron_commands.h"
 #include "borealis/cli/exit_codes.h"
 #include "borealis/cli/job_commands.h"
 #include "borealis/cli/local_cluster.h"
@@ -29,6 +30,8 @@ struct Options {
   LocalStartOptions local_start;
   QuotaGetOptions quota_get;
   SetQuotaOptions set_quota;
+  CronScheduleOptions cron_schedule;
+  std::string cron_job_key;
   std::string local_dir;
   bool verbose = false;
   bool no_batching = false;
@@ -168,6 +171,31 @@ void AddQuotaNouns(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
   }
 }
 
+void AddCronNoun(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
+  CLI::App* cron = app.add_subcommand("cron", "Work with entries in the cron scheduler");
+  cron->require_subcommand(1);
+  CLI::App* schedule = cron->add_subcommand(
+      "schedule", "Create a job's cron schedule, or replace its cron template");
+  schedule->add_option("jobkey", o.cron_schedule.job_key, "CLUSTER/ROLE/ENV/NAME")->required();
+  AddConfigOptions(schedule, &o.cron_schedule.config_file, &o.cron_schedule.read_json,
+                   &o.cron_schedule.binds);
+  schedule->callback([&] { action = [&] { return CronSchedule(ctx, o.cron_schedule); }; });
+  struct Verb {
+    const char* name;
+    const char* help;
+    absl::Status (*run)(CliContext&, const std::string&);
+  };
+  for (const Verb& v : {Verb{"deschedule", "Remove a job's cron schedule (its tasks go on)",
+                             &CronDeschedule},
+                        Verb{"start", "Start a cron job now, outside its schedule", &CronStart},
+                        Verb{"show", "Show a cron job's schedule", &CronShow}}) {
+    CLI::App* verb = cron->add_subcommand(v.name, v.help);
+    verb->add_option("jobkey", o.cron_job_key, "CLUSTER/ROLE/ENV/NAME")->required();
+    auto run = v.run;
+    verb->callback([&, run] { action = [&, run] { return run(ctx, o.cron_job_key); }; });
+  }
+}
+
 }  // namespace
 
 int RunCli(int argc, const char* const* argv, CliContext& ctx) {
@@ -181,6 +209,7 @@ int RunCli(int argc, const char* const* argv, CliContext& ctx) {
   AddJobNoun(app, ctx, options, action);
   AddLocalNoun(app, ctx, options, action);
   AddQuotaNouns(app, ctx, options, action);
+  AddCronNoun(app, ctx, options, action);
   AddConfigNoun(app, ctx, options, action);
   try {
     app.parse(argc, argv);

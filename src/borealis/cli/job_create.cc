@@ -50,12 +50,10 @@ absl::StatusOr<api::JobConfiguration> LoadJob(const JobCreateOptions& options,
   ConfigFileOptions file{options.config_file, options.read_json, options.binds};
   ASSIGN_OR_RETURN(config::JobSpec spec, LoadConfigJob(file, key));
   if (!spec.cron_schedule.empty()) {
-    return WithExitCode(
-        absl::InvalidArgumentError(absl::StrCat(
-            "job ", key.ToString(), " in ", options.config_file,
-            " has a cron_schedule; cron jobs are scheduled with 'cron schedule', "
-            "which is not supported yet, not with 'job create'")),
-        kExitInvalidConfig);
+    return WithExitCode(absl::FailedPreconditionError(
+                            "Cron jobs may only be scheduled with \"borealis cron schedule\" "
+                            "command"),
+                        kExitCommandFailure);
   }
   ASSIGN_OR_RETURN(model::JobConfiguration model_job, ToModelJob(spec, options.config_file));
   return wire::ToThrift(model_job);

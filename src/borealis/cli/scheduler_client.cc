@@ -209,6 +209,24 @@ absl::StatusOr<api::Response> SchedulerClient::CreateJob(const api::JobConfigura
       [](api::AuroraAdminClient& c, api::Response& r) { c.recv_createJob(r); });
 }
 
+absl::StatusOr<api::Response> SchedulerClient::ScheduleCronJob(const api::JobConfiguration& job) {
+  return Invoke(
+      "scheduleCronJob", [&](api::AuroraAdminClient& c) { c.send_scheduleCronJob(job); },
+      [](api::AuroraAdminClient& c, api::Response& r) { c.recv_scheduleCronJob(r); });
+}
+
+absl::StatusOr<api::Response> SchedulerClient::DescheduleCronJob(const api::JobKey& job) {
+  return Invoke(
+      "descheduleCronJob", [&](api::AuroraAdminClient& c) { c.send_descheduleCronJob(job); },
+      [](api::AuroraAdminClient& c, api::Response& r) { c.recv_descheduleCronJob(r); });
+}
+
+absl::StatusOr<api::Response> SchedulerClient::StartCronJob(const api::JobKey& job) {
+  return Invoke(
+      "startCronJob", [&](api::AuroraAdminClient& c) { c.send_startCronJob(job); },
+      [](api::AuroraAdminClient& c, api::Response& r) { c.recv_startCronJob(r); });
+}
+
 absl::StatusOr<std::vector<api::ScheduledTask>> SchedulerClient::GetTasksWithoutConfigs(
     const api::TaskQuery& query) {
   ASSIGN_OR_RETURN(

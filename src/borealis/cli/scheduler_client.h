@@ -54,6 +54,11 @@ class SchedulerClient {
                                           const std::set<int32_t>& instances,
                                           const std::string& message);
 
+  // Cron templates: scheduleCronJob (create or replace), descheduleCronJob, startCronJob.
+  absl::StatusOr<api::Response> ScheduleCronJob(const api::JobConfiguration& job);
+  absl::StatusOr<api::Response> DescheduleCronJob(const api::JobKey& job);
+  absl::StatusOr<api::Response> StartCronJob(const api::JobKey& job);
+
   // getQuota: the role's quota and consumption buckets.
   absl::StatusOr<api::GetQuotaResult> GetQuota(const std::string& role);
   // setQuota (AuroraAdmin).

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "borealis/base/status.h"
+#include "borealis/core/cron.h"
 
 namespace borealis::core {
 
@@ -64,7 +65,10 @@ absl::Status JobValidator::Validate(const model::JobConfiguration& job) const {
         "cronSchedule: a job may not be both a service and a cron job");
   }
   if (!job.cron_schedule.empty()) {
-    return absl::UnimplementedError("cronSchedule: cron jobs are not supported yet");
+    if (auto schedule = ParseCronSchedule(job.cron_schedule); !schedule.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cronSchedule: ", schedule.status().message()));
+    }
   }
   if (job.instance_count <= 0) {
     return absl::InvalidArgumentError("instanceCount: must be at least 1");

@@ -34,6 +34,10 @@ TEST(IsGoodIdentifier, LettersDigitsUnderscoreDashAndDotOnly) {
 TEST(JobValidator, EachRuleNamesItsField) {
   const JobValidator v(JobLimits{10, R"(^(prod|devel|test|staging\d*)$)"});
   EXPECT_TRUE(v.Validate(Job()).ok());
+  model::JobConfiguration cron = Job();
+  cron.cron_schedule = "*/5 * * * MON-FRI";
+  cron.task.is_service = false;
+  EXPECT_TRUE(v.Validate(cron).ok());
   struct Case {
     const char* what;
     void (*mutate)(model::JobConfiguration&);
@@ -48,6 +52,8 @@ TEST(JobValidator, EachRuleNamesItsField) {
        "key.environment"},
       {"service cron", [](model::JobConfiguration& j) { j.cron_schedule = "* * * * *"; j.task.is_service = true; },
        "cronSchedule"},
+      {"bad cron", [](model::JobConfiguration& j) { j.cron_schedule = "61 * * * *"; },
+       "cronSchedule: cron schedule field minute: '61' is out of range"},
       {"no instances", [](model::JobConfiguration& j) { j.instance_count = 0; }, "instanceCount"},
       {"too many", [](model::JobConfiguration& j) { j.instance_count = 11; }, "instanceCount"},
       {"no cpu", [](model::JobConfiguration& j) { j.task.resources.milli_cpus = 0; },

@@ -73,14 +73,16 @@ void ApiHandler::killTasks(api::Response& r, const api::JobKey& job,
   r = Finish(core_.Call([&](SchedulerCore& c) { return c.KillTasks(key, instances, message); }));
 }
 
-void ApiHandler::scheduleCronJob(api::Response& r, const api::JobConfiguration&) {
-  r = NotSupported("scheduleCronJob");
+void ApiHandler::scheduleCronJob(api::Response& r, const api::JobConfiguration& description) {
+  r = Finish(core_.Call([&](SchedulerCore& c) { return c.ScheduleCronJob(description); }));
 }
-void ApiHandler::descheduleCronJob(api::Response& r, const api::JobKey&) {
-  r = NotSupported("descheduleCronJob");
+void ApiHandler::descheduleCronJob(api::Response& r, const api::JobKey& job) {
+  const model::JobKey key = wire::FromThrift(job);
+  r = Finish(core_.Call([&](SchedulerCore& c) { return c.DescheduleCronJob(key); }));
 }
-void ApiHandler::startCronJob(api::Response& r, const api::JobKey&) {
-  r = NotSupported("startCronJob");
+void ApiHandler::startCronJob(api::Response& r, const api::JobKey& job) {
+  const model::JobKey key = wire::FromThrift(job);
+  r = Finish(core_.Call([&](SchedulerCore& c) { return c.StartCronJob(key); }));
 }
 void ApiHandler::restartShards(api::Response& r, const api::JobKey&, const std::set<int32_t>&) {
   r = NotSupported("restartShards");
@@ -89,8 +91,8 @@ void ApiHandler::addInstances(api::Response& r, const api::InstanceKey& key, int
   const model::InstanceKey instance{wire::FromThrift(key.jobKey), key.instanceId};
   r = Finish(core_.Call([&](SchedulerCore& c) { return c.AddInstances(instance, count); }));
 }
-void ApiHandler::replaceCronTemplate(api::Response& r, const api::JobConfiguration&) {
-  r = NotSupported("replaceCronTemplate");
+void ApiHandler::replaceCronTemplate(api::Response& r, const api::JobConfiguration& config) {
+  r = Finish(core_.Call([&](SchedulerCore& c) { return c.ReplaceCronTemplate(config); }));
 }
 // Without authentication the caller is Aurora's "UNSECURE" user.
 constexpr char kUnauthenticatedUser[] = "UNSECURE";

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "borealis/base/files.h"
 #include "borealis/base/log.h"
+#include "borealis/scheduler/api_beta.h"
 #include "borealis/scheduler/pending_tasks.h"
 #include "borealis/scheduler/ui.h"
 #include "borealis/state/store.h"
@@ -241,8 +242,11 @@ net::HttpResponse Daemon::ServeApi(const net::HttpRequest& request) {
   bool binary_in = false;
   if (absl::StrContains(content_type, kBinaryMime)) {
     binary_in = true;
-  } else if (!content_type.empty() && !absl::StrContains(content_type, "application/x-thrift") &&
-             !absl::StrContains(content_type, "application/json") &&
+  } else if (content_type.empty() || absl::StrContains(content_type, "application/x-thrift")) {
+    // Generic Thrift HTTP clients (Python's THttpClient among them) send this for every
+    // protocol: a strict binary message starts with its version byte 0x80, TJSON with '['.
+    binary_in = !request.body.empty() && static_cast<unsigned char>(request.body[0]) == 0x80;
+  } else if (!absl::StrContains(content_type, "application/json") &&
              !absl::StrContains(content_type, kJsonMime)) {
     net::HttpResponse r;
     r.status = 415;
@@ -250,7 +254,11 @@ net::HttpResponse Daemon::ServeApi(const net::HttpRequest& request) {
              kBinaryMime + "\n";
     return r;
   }
-  const bool binary_out = absl::StrContains(header("accept"), kBinaryMime);
+  // The answer is in the protocol asked for by Accept, else in the request's own.
+  const std::string accept = header("accept");
+  const bool binary_out = absl::StrContains(accept, kBinaryMime) ||
+                          (binary_in && !absl::StrContains(accept, kJsonMime) &&
+                           !absl::StrContains(accept, "application/json"));
   try {
     auto in_buf = std::make_shared<TMemoryBuffer>(
         reinterpret_cast<uint8_t*>(const_cast<char*>(request.body.data())),
@@ -276,6 +284,10 @@ net::HttpResponse Daemon::ServeApi(const net::HttpRequest& request) {
 
 void Daemon::InstallRoutes() {
   server_->Route("POST", "/api", [this](const net::HttpRequest& r) { return ServeApi(r); });
+  server_->RoutePrefix("POST", "/apibeta/", [this](const net::HttpRequest& r) {
+    return ServeApiBeta(r, api_handler_, options_.scheduler.cluster_name);
+  });
+  server_->Route("GET", "/apibeta", [](const net::HttpRequest&) { return ServeApiBetaIndex(); });
   auto ok = [](const net::HttpRequest&) {
     net::HttpResponse r;
     r.body = "OK\n";

@@ -97,6 +97,18 @@ api::JobConfiguration SynthesizeJob(const model::JobKey& key, const JobAggregate
   return job;
 }
 
+// The jobs getJobs and getJobSummary report: those with active tasks, synthesized from
+// their newest task, and the cron templates (even with no task), which take precedence.
+std::map<model::JobKey, api::JobConfiguration> ReportedJobs(const SchedulerView& view,
+                                                            const std::string& role) {
+  std::map<model::JobKey, api::JobConfiguration> out;
+  for (const auto& [key, agg] : ActiveJobs(view, role)) out.emplace(key, SynthesizeJob(key, agg));
+  for (const auto& [key, job] : *view.cron_jobs) {
+    if (role.empty() || key.role == role) out.insert_or_assign(key, wire::ToThrift(*job));
+  }
+  return out;
+}
+
 }  // namespace
 
 api::Response GetTasks(const SchedulerView& view, const api::TaskQuery& query,
@@ -116,9 +128,7 @@ api::Response GetTasks(const SchedulerView& view, const api::TaskQuery& query,
 
 api::Response GetJobs(const SchedulerView& view, const std::string& role) {
   api::GetJobsResult result;
-  for (const auto& [key, agg] : ActiveJobs(view, role)) {
-    result.configs.insert(SynthesizeJob(key, agg));
-  }
+  for (auto& [key, job] : ReportedJobs(view, role)) result.configs.insert(std::move(job));
   api::Response r = wire::OkResponse();
   wire::SetResult(&r, std::move(result));
   return r;
@@ -149,11 +159,13 @@ api::Response GetJobSummary(const SchedulerView& view, const std::string& role) 
     }
   }
   api::JobSummaryResult result;
-  const auto jobs = ActiveJobs(view, role);
-  for (const auto& [key, agg] : jobs) {
+  for (auto& [key, job] : ReportedJobs(view, role)) {
     api::JobSummary summary;
-    summary.job = SynthesizeJob(key, agg);
+    summary.job = std::move(job);
     summary.stats = stats[key];
+    if (auto next = view.cron_next_runs->find(key); next != view.cron_next_runs->end()) {
+      summary.__set_nextCronRunMs(next->second);
+    }
     result.summaries.insert(std::move(summary));
   }
   api::Response r = wire::OkResponse();
@@ -163,13 +175,18 @@ api::Response GetJobSummary(const SchedulerView& view, const std::string& role) 
 
 api::Response GetRoleSummary(const SchedulerView& view) {
   std::map<std::string, std::set<model::JobKey>> jobs_by_role;
+  std::map<std::string, int32_t> cron_by_role;
   for (const auto& [key, agg] : ActiveJobs(view, "")) jobs_by_role[key.role].insert(key);
+  for (const auto& [key, job] : *view.cron_jobs) {
+    jobs_by_role[key.role];  // a role with only cron jobs is listed too
+    ++cron_by_role[key.role];
+  }
   api::RoleSummaryResult result;
   for (const auto& [role, jobs] : jobs_by_role) {
     api::RoleSummary s;
     s.role = role;
     s.jobCount = static_cast<int32_t>(jobs.size());
-    s.cronJobCount = 0;
+    s.cronJobCount = cron_by_role[role];
     result.summaries.insert(s);
   }
   api::Response r = wire::OkResponse();

@@ -39,6 +39,7 @@ SchedulerCore::SchedulerCore(SchedulerOptions options, base::Clock& clock, state
       pruner_(options_.rules),
       reconciler_(options_.rules),
       updates_(options_.updates),
+      cron_(options_.cron),
       view_(std::make_shared<SchedulerView>()) {
   auto view = std::make_shared<SchedulerView>();
   view->tasks = state_.tasks();
@@ -104,6 +105,7 @@ absl::Status SchedulerCore::Recover() {
   Count("recovered_tasks", static_cast<int64_t>(state_.task_count()));
   placement_dirty_ = true;
   records_since_snapshot_ = store_.records_since_snapshot();
+  cron_.Sync(now, context());  // next runs from now: runs missed while down are not replayed
   return Flush();
 }
 
@@ -214,6 +216,10 @@ api::Response SchedulerCore::CreateJob(const api::JobConfiguration& description)
     return wire::ErrorResponse(s);
   }
   if (absl::Status s = job_validator_.Validate(*job); !s.ok()) return wire::ErrorResponse(s);
+  if (!job->cron_schedule.empty()) {
+    return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
+                              "Cron jobs may only be created/updated by calling scheduleCronJob.");
+  }
   if (auto refused = RefuseWhileUpdating(job->key)) return *refused;
   if (state_.ActiveTaskCount(job->key) > 0) {
     return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
@@ -270,6 +276,10 @@ api::Response SchedulerCore::AddInstances(const model::InstanceKey& key, int32_t
   if (count < 1) {
     return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
                               absl::StrCat("count: must be at least 1, got ", count));
+  }
+  if (state_.cron_jobs().Find(job) != nullptr) {
+    return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
+                              "Instances may not be added to cron jobs.");
   }
   const model::Task* source = nullptr;
   int64_t active = 0;
@@ -498,6 +508,7 @@ void SchedulerCore::RunComponents(int64_t now) {
   preemptor_.Tick(now, ctx);
   if (pruner_.Tick(now, ctx)) ForgetKillRetriesOfEndedTasks();
   reconciler_.Tick(now, ctx);
+  cron_.Tick(now, ctx);
   updates_.Tick(now, ctx);
 }
 

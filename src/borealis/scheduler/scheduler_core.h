@@ -56,6 +56,7 @@
 #include "borealis/scheduler/agent_registry.h"
 #include "borealis/scheduler/committer.h"
 #include "borealis/scheduler/component.h"
+#include "borealis/scheduler/components/cron_scheduler.h"
 #include "borealis/scheduler/components/history_pruner.h"
 #include "borealis/scheduler/components/partitions.h"
 #include "borealis/scheduler/components/pending_reasons.h"
@@ -102,6 +103,8 @@ struct SchedulerOptions {
   // Job updates: history kept (components/update_controller.h) and failure limits.
   UpdateControllerOptions updates;
   core::UpdateLimits update_limits;
+  // Cron jobs: the time zone of their schedules and the start backoff (cron_scheduler.h).
+  CronOptions cron;
 };
 
 
@@ -118,6 +121,10 @@ struct SchedulerView {
   std::shared_ptr<const core::TierConfig> tiers;  // never null once published
   // Job update records by key (shared with the state until its next update change).
   std::shared_ptr<const state::UpdateRecords> updates = std::make_shared<state::UpdateRecords>();
+  // The cron templates and their next fire times (shared with the previous view while
+  // they do not change).
+  std::shared_ptr<const state::CronJobMap> cron_jobs = std::make_shared<const state::CronJobMap>();
+  std::shared_ptr<const CronNextRuns> cron_next_runs = std::make_shared<const CronNextRuns>();
 };
 
 class SchedulerCore : private ComponentContext {
@@ -163,6 +170,17 @@ class SchedulerCore : private ComponentContext {
     return ChangeJobUpdate(key, core::UpdateOp::kRollback, message, user);
   }
   api::Response PulseJobUpdate(const model::JobUpdateKey& key);
+  // ---- cron jobs (cron_api.cc) ----
+  // scheduleCronJob: stores (creates or replaces) the job's cron template. Refused when it
+  // has no or a bad cronSchedule, is a service, uses RUN_OVERLAP, or (production) the
+  // role's quota cannot hold max(template x instances, what runs).
+  api::Response ScheduleCronJob(const api::JobConfiguration& description);
+  // replaceCronTemplate: as ScheduleCronJob, for a job that has a template already.
+  api::Response ReplaceCronTemplate(const api::JobConfiguration& config);
+  // descheduleCronJob: removes the template; tasks of earlier runs go on.
+  api::Response DescheduleCronJob(const model::JobKey& job);
+  // startCronJob: runs the template now, with its collision policy.
+  api::Response StartCronJob(const model::JobKey& job);
 
   // ---- agent channel ----
   void OnAgentRegister(const agentproto::RegisterAgent& registration);
@@ -251,6 +269,9 @@ class SchedulerCore : private ComponentContext {
   // What the update adds to the role's production consumption (zero when nothing).
   absl::Status CheckUpdateQuota(const model::JobKey& job, const core::JobDiff& diff,
                                 const model::TaskConfig& proposed) const;
+  // A cron template's quota check (cron_api.cc).
+  absl::Status CheckCronQuota(const model::JobConfiguration& job) const;
+  api::Response SaveCronTemplate(const api::JobConfiguration& description, bool must_exist);
 
   // ---- agents ----
   void LoseAgent(const model::AgentId& agent_id, const std::string& why);
@@ -311,6 +332,7 @@ class SchedulerCore : private ComponentContext {
   HistoryPruner pruner_;
   Reconciler reconciler_;
   UpdateController updates_;
+  CronScheduler cron_;
 
   std::vector<state::Mutation> pending_mutations_;
   std::vector<std::pair<model::AgentId, OutgoingMessage>> outbox_;

@@ -134,7 +134,8 @@ TEST_F(SchedulerCoreTest, BadJobsAreRefusedNamingTheField) {
   cron.__set_cronSchedule("* * * * *");
   api::Response c = core_->CreateJob(cron);
   EXPECT_NE(c.responseCode, api::ResponseCode::OK);
-  EXPECT_NE(c.details.at(0).message.find("not supported yet"), std::string::npos);
+  EXPECT_EQ(c.details.at(0).message,
+            "Cron jobs may only be created/updated by calling scheduleCronJob.");
 
   api::JobConfiguration docker = Job("d", 1);
   api::DockerContainer image;

@@ -181,6 +181,14 @@ std::string EncodeTransaction(const std::vector<state::Mutation>& mutations) {
       }
       op.saveTaskChanges = std::move(changes);
       op.__isset.saveTaskChanges = true;
+    } else if (const auto* save_cron = std::get_if<state::SaveCronJob>(&m)) {
+      storage::SaveCronJob sc;
+      sc.jobConfig = wire::ToThrift(save_cron->job);
+      op.__set_saveCronJob(std::move(sc));
+    } else if (const auto* remove_cron = std::get_if<state::RemoveCronJob>(&m)) {
+      storage::RemoveJob rj;
+      rj.jobKey = wire::ToThrift(remove_cron->job);
+      op.__set_removeJob(std::move(rj));
     } else {
       EncodeUpdateOp(m, &op);
     }
@@ -278,6 +286,16 @@ absl::StatusOr<state::ChangeTasks> DecodeChanges(const storage::SaveTaskChanges&
   return out;
 }
 
+// A stored cron template; an error names `where`.
+absl::StatusOr<model::JobConfiguration> DecodeCronJob(const api::JobConfiguration& in,
+                                                      const char* where) {
+  auto job = wire::FromThrift(in);
+  if (!job.ok()) {
+    return absl::DataLossError(absl::StrCat(where, ": ", job.status().message()));
+  }
+  return job;
+}
+
 }  // namespace
 
 // GCC 12 reports the moved-from SaveTasks vectors inside the returned variants as "maybe
@@ -314,6 +332,12 @@ absl::StatusOr<std::vector<state::Mutation>> DecodeTransaction(const std::string
     } else if (IsUpdateOp(op)) {
       ASSIGN_OR_RETURN(state::Mutation m, DecodeUpdateOp(op));
       out.push_back(std::move(m));
+    } else if (op.__isset.saveCronJob) {
+      ASSIGN_OR_RETURN(model::JobConfiguration job,
+                       DecodeCronJob(op.saveCronJob.jobConfig, "saveCronJob.jobConfig"));
+      out.push_back(state::SaveCronJob{std::move(job)});
+    } else if (op.__isset.removeJob) {
+      out.push_back(state::RemoveCronJob{wire::FromThrift(op.removeJob.jobKey)});
     } else {
       return absl::DataLossError(
           absl::StrCat("storage: op ", i, " of a transaction is of a kind this version does "
@@ -337,6 +361,12 @@ std::string EncodeSnapshot(const state::ClusterState& state, int64_t now_ms) {
   }
   snap.__isset.quotaConfigurations = true;
   EncodeUpdateRecords(state, &snap);
+  for (const auto& [key, job] : *state.cron_jobs().all()) {
+    storage::StoredCronJob stored;
+    stored.jobConfiguration = wire::ToThrift(*job);
+    snap.cronJobs.insert(std::move(stored));
+  }
+  snap.__isset.cronJobs = true;
   return wire::SerializeCompact(snap);
 }
 
@@ -349,6 +379,11 @@ absl::Status DecodeSnapshot(const std::string& bytes, state::ClusterState* out) 
   for (const auto& qc : snap.quotaConfigurations) {
     ASSIGN_OR_RETURN(model::Resources quota, wire::FromThrift(qc.quota));
     out->Apply(state::SaveQuota{qc.role, std::move(quota)});
+  }
+  for (const auto& stored : snap.cronJobs) {
+    ASSIGN_OR_RETURN(model::JobConfiguration job,
+                     DecodeCronJob(stored.jobConfiguration, "cronJobs"));
+    out->Apply(state::SaveCronJob{std::move(job)});
   }
   return DecodeUpdateRecords(snap, out);
 }

@@ -120,6 +120,9 @@ api::Response SchedulerCore::StartJobUpdate(const api::JobUpdateRequest& request
       !st.ok()) {
     return wire::ErrorResponse(st);
   }
+  if (state_.cron_jobs().Find(job.key) != nullptr) {
+    return Invalid("Cron jobs may only be created/updated by calling scheduleCronJob.");
+  }
   auto proposed = std::make_shared<const model::TaskConfig>(job.task);
   std::vector<const model::Task*> tasks;
   if (const state::TaskTable::JobTasks* jt = state_.table().Job(job.key)) {

@@ -194,6 +194,10 @@ void ClusterState::Apply(const Mutation& m,
     updates_.Apply(*ie);
   } else if (const auto* ru = std::get_if<RemoveJobUpdates>(&m)) {
     updates_.Apply(*ru);
+  } else if (const auto* save_cron = std::get_if<SaveCronJob>(&m)) {
+    cron_jobs_.Apply(*save_cron);
+  } else if (const auto* remove_cron = std::get_if<RemoveCronJob>(&m)) {
+    cron_jobs_.Apply(*remove_cron);
   }
 }
 
