@@ -1,7 +1,8 @@
 // Scheduler-driven job updates with real daemons, through the Thrift API: a 6-instance
 // service rolled forward to a new command in variable batches [1,2,3]; an update whose
 // health check fails rolls back to the old command by itself; a scheduler killed with
-// SIGKILL in the middle of an update finishes it after its restart.
+// SIGKILL in the middle of an update finishes it after its restart; a canary holds the
+// update until it has been healthy long enough, then the rest follows.
 #include <memory>
 #include <string>
 #include <vector>
@@ -192,6 +193,34 @@ TEST_F(UpdateTest, FailingHealthCheckRollsBackByItself) {
       << Describe(key);
   ASSERT_TRUE(WaitFor([&] { return CountRunning("# v1") == kInstances; }, 60'000));
   EXPECT_EQ(CountRunning("# v2"), 0);
+}
+
+TEST_F(UpdateTest, CanaryHoldsTheUpdateUntilPromoted) {
+  api::JobUpdateRequest req = Request(JobJson("sleep 1000 # v2"), {6}, 200);
+  api::Metadata canary;
+  canary.__set_key("borealis.canary");
+  canary.__set_value("1");
+  api::Metadata auto_promote;
+  auto_promote.__set_key("borealis.canary.auto_promote_after_secs");
+  auto_promote.__set_value("2");
+  req.__set_metadata({canary, auto_promote});
+  api::JobUpdateKey key = StartUpdate(req);
+  ASSERT_FALSE(key.id.empty());
+  ASSERT_TRUE(WaitFor([&] { return StatusIs(key, api::JobUpdateStatus::ROLL_FORWARD_PAUSED); },
+                      60'000))
+      << Describe(key);
+  EXPECT_EQ(CountRunning("# v2"), 1);  // the canary alone
+  ASSERT_TRUE(WaitFor([&] { return StatusIs(key, api::JobUpdateStatus::ROLLED_FORWARD); },
+                      60'000))
+      << Describe(key);
+  EXPECT_EQ(CountRunning("# v2"), kInstances);
+  auto d = Details(key);
+  ASSERT_TRUE(d);
+  bool promoted = false;
+  for (const auto& m : d->update.summary.metadata) {
+    promoted |= m.key == "borealis.canary.state" && m.value == "promoted";
+  }
+  EXPECT_TRUE(promoted);
 }
 
 TEST_F(UpdateTest, SchedulerKilledMidUpdateFinishesItAfterRestart) {
