@@ -189,6 +189,8 @@ class ThriftApiTest(unittest.TestCase):
         bad_cron = ttypes.JobConfiguration(key=cron.key, owner=job.owner, taskConfig=cron_task,
                                            instanceCount=1, cronSchedule="61 * * * *")
         update_key = ttypes.JobUpdateKey(job=k, id="no-such-update")
+        # The job as it runs (hello_world.json has 2 instances): startJobUpdate has nothing
+        # to do and answers OK whichever protocol's run comes first.
         request = ttypes.JobUpdateRequest(taskConfig=job.taskConfig, instanceCount=2,
                                           settings=ttypes.JobUpdateSettings(updateGroupSize=1))
         hosts = ttypes.Hosts(hostNames={"127.0.0.2"})
@@ -218,10 +220,10 @@ class ThriftApiTest(unittest.TestCase):
             ("getJobs", (ROLE,), "OK", None),
             ("getQuota", (ROLE,), "OK", None),
             ("getTierConfigs", (), "OK", None),
-            ("populateJobConfig", (job,), not_yet, None),
-            ("getJobUpdateSummaries", (ttypes.JobUpdateQuery(role=ROLE),), not_yet, None),
-            ("getJobUpdateDetails", (update_key, None), not_yet, None),
-            ("getJobUpdateDiff", (request,), not_yet, None),
+            ("populateJobConfig", (job,), "OK", None),
+            ("getJobUpdateSummaries", (ttypes.JobUpdateQuery(role=ROLE),), "OK", None),
+            ("getJobUpdateDetails", (update_key, None), "INVALID_REQUEST", None),
+            ("getJobUpdateDiff", (request,), "OK", None),
             ("createJob", (copy,), "OK", None),
             ("createJob", (copy,), "INVALID_REQUEST", None),  # it exists now
             ("addInstances", (ttypes.InstanceKey(jobKey=copy.key, instanceId=0), 1), "OK", None),
@@ -236,12 +238,12 @@ class ThriftApiTest(unittest.TestCase):
             ("descheduleCronJob", (cron.key,), "OK", None),
             ("startCronJob", (cron.key,), "INVALID_REQUEST", None),  # descheduled
             ("restartShards", (k, {0}), not_yet, None),
-            ("startJobUpdate", (request, "api test"), not_yet, None),
-            ("pauseJobUpdate", (update_key, "m"), not_yet, None),
-            ("resumeJobUpdate", (update_key, "m"), not_yet, None),
-            ("abortJobUpdate", (update_key, "m"), not_yet, None),
-            ("rollbackJobUpdate", (update_key, "m"), not_yet, None),
-            ("pulseJobUpdate", (update_key,), not_yet, None),
+            ("startJobUpdate", (request, "api test"), "OK", None),  # unchanged job,
+            ("pauseJobUpdate", (update_key, "m"), "INVALID_REQUEST", None),
+            ("resumeJobUpdate", (update_key, "m"), "INVALID_REQUEST", None),
+            ("abortJobUpdate", (update_key, "m"), "INVALID_REQUEST", None),
+            ("rollbackJobUpdate", (update_key, "m"), "INVALID_REQUEST", None),
+            ("pulseJobUpdate", (update_key,), "INVALID_REQUEST", None),
             ("setQuota", ("api-test-" + suffix, quota), "OK", None),
             ("setQuota", ("api-test-" + suffix, ttypes.ResourceAggregate(
                 resources={ttypes.Resource(numCpus=-1.0)})), "INVALID_REQUEST", None),

@@ -17,6 +17,7 @@ std::shared_ptr<const SchedulerView> SchedulerCore::BuildView() {
   view->counters = counters_;
   view->quotas = state_.quotas();
   view->tiers = tiers_;
+  view->updates = state_.updates().records();
   view->cron_jobs = state_.cron_jobs().all();
   view->cron_next_runs = cron_.next_runs();
   return view;

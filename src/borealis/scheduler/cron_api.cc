@@ -36,6 +36,7 @@ api::Response SchedulerCore::SaveCronTemplate(const api::JobConfiguration& descr
   }
   auto job = wire::FromThrift(filled);
   if (!job.ok()) return wire::ErrorResponse(job.status());
+  if (auto refused = RefuseWhileUpdating(job->key)) return *refused;
   if (job->cron_schedule.empty()) {
     return wire::MakeResponse(
         api::ResponseCode::INVALID_REQUEST,
@@ -82,6 +83,7 @@ absl::Status SchedulerCore::CheckCronQuota(const model::JobConfiguration& job) c
 
 api::Response SchedulerCore::DescheduleCronJob(const model::JobKey& job) {
   owner_.Check();
+  if (auto refused = RefuseWhileUpdating(job)) return *refused;
   if (state_.cron_jobs().Find(job) == nullptr) {
     return wire::OkResponse(NotScheduledMessage(job));
   }

@@ -1,4 +1,5 @@
 #include "borealis/scheduler/storage_codec.h"
+#include "borealis/scheduler/storage_codec_updates.h"
 
 #include <map>
 #include <optional>
@@ -188,6 +189,8 @@ std::string EncodeTransaction(const std::vector<state::Mutation>& mutations) {
       storage::RemoveJob rj;
       rj.jobKey = wire::ToThrift(remove_cron->job);
       op.__set_removeJob(std::move(rj));
+    } else {
+      EncodeUpdateOp(m, &op);
     }
   }
   return wire::SerializeCompact(txn);
@@ -326,6 +329,9 @@ absl::StatusOr<std::vector<state::Mutation>> DecodeTransaction(const std::string
       out.push_back(state::SaveQuota{op.saveQuota.role, std::move(quota)});
     } else if (op.__isset.removeQuota) {
       out.push_back(state::RemoveQuota{op.removeQuota.role});
+    } else if (IsUpdateOp(op)) {
+      ASSIGN_OR_RETURN(state::Mutation m, DecodeUpdateOp(op));
+      out.push_back(std::move(m));
     } else if (op.__isset.saveCronJob) {
       ASSIGN_OR_RETURN(model::JobConfiguration job,
                        DecodeCronJob(op.saveCronJob.jobConfig, "saveCronJob.jobConfig"));
@@ -354,6 +360,7 @@ std::string EncodeSnapshot(const state::ClusterState& state, int64_t now_ms) {
     snap.quotaConfigurations.insert(std::move(qc));
   }
   snap.__isset.quotaConfigurations = true;
+  EncodeUpdateRecords(state, &snap);
   for (const auto& [key, job] : *state.cron_jobs().all()) {
     storage::StoredCronJob stored;
     stored.jobConfiguration = wire::ToThrift(*job);
@@ -378,7 +385,7 @@ absl::Status DecodeSnapshot(const std::string& bytes, state::ClusterState* out) 
                      DecodeCronJob(stored.jobConfiguration, "cronJobs"));
     out->Apply(state::SaveCronJob{std::move(job)});
   }
-  return absl::OkStatus();
+  return DecodeUpdateRecords(snap, out);
 }
 
 }  // namespace borealis::scheduler

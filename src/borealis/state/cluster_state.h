@@ -34,6 +34,7 @@
 #include "borealis/model/schedule_status.h"
 #include "borealis/model/task.h"
 #include "borealis/state/cron_jobs.h"
+#include "borealis/state/job_updates.h"
 #include "borealis/state/task_table.h"
 
 namespace borealis::state {
@@ -108,9 +109,11 @@ struct SaveQuota {
 struct RemoveQuota {
   std::string role;
 };
+// The update records' mutations (SaveJobUpdate, ...) are declared in job_updates.h;
 // SaveCronJob and RemoveCronJob (cron templates) are in cron_jobs.h.
 using Mutation = std::variant<SaveTasks, RemoveTasks, SaveQuota, RemoveQuota, ChangeTasks,
-                              SaveCronJob, RemoveCronJob>;
+                              SaveJobUpdate, SaveJobUpdateEvent, SaveJobInstanceUpdateEvent,
+                              RemoveJobUpdates, SaveCronJob, RemoveCronJob>;
 
 // The delta that turns `before` into `after` (same id), or nothing when `after` differs in
 // a field a delta does not carry (config, instance, ancestor, earlier events).
@@ -171,6 +174,10 @@ class ClusterState {
   const QuotaMap& quotas() const { return quotas_; }
   const model::Resources* FindQuota(const std::string& role) const;
 
+  // Job updates with their events (job_updates.h).
+  const JobUpdateTable& updates() const { return updates_; }
+  // Stores a whole update record (snapshot recovery).
+  void RestoreUpdate(model::JobUpdateDetails details) { updates_.Restore(std::move(details)); }
   // The cron templates (cron_jobs.h).
   const CronJobs& cron_jobs() const { return cron_jobs_; }
 
@@ -211,6 +218,7 @@ class ClusterState {
   std::vector<model::AgentId> changed_loads_;
   std::map<model::JobKey, int64_t> active_by_job_;  // jobs with at least one active task
   QuotaMap quotas_;
+  JobUpdateTable updates_;
   CronJobs cron_jobs_;
   uint64_t version_ = 0;
   uint64_t load_stamps_ = 0;  // the last AgentLoad::stamp given
