@@ -93,7 +93,8 @@ TEST_F(RestartTest, OnlyTheNamedInstancesAndAnInactiveOneIsRefused) {
   EXPECT_NE(after.at(1), before.at(1));
   EXPECT_EQ(after.at(2), before.at(2));
 
-  r = cluster_.Cli({"job", "restart", "devcluster/www-data/devel/web/2,7"});
+  // One batch holds both: the scheduler refuses it whole.
+  r = cluster_.Cli({"job", "restart", "devcluster/www-data/devel/web/2,7", "--batch-size", "2"});
   EXPECT_EQ(r.exit_code, 10) << r.output;  // the scheduler refused: an API error
   EXPECT_NE(r.output.find("Not all requested shards are active. Instance(s) 7"), std::string::npos)
       << r.output;
