@@ -73,6 +73,18 @@ int main(int argc, char** argv) {
                  "Offset of implicit from explicit reconciliation");
   app.add_option("--reconciliation-explicit-batch-size",
                  rules.reconciliation_explicit_batch_size, "Task ids per Reconcile message");
+  // Job updates, named after Aurora's flags.
+  app.add_option("--job-update-history-per-job-threshold",
+                 opts.scheduler.updates.history_per_job, "Finished updates kept per job");
+  app.add_option("--job-update-history-pruning-threshold-ms",
+                 opts.scheduler.updates.history_prune_threshold_ms,
+                 "Finished updates older than this are removed");
+  app.add_option("--job-update-history-pruning-interval-ms",
+                 opts.scheduler.updates.history_prune_interval_ms,
+                 "How often finished updates are pruned");
+  app.add_option("--max-update-instance-failures",
+                 opts.scheduler.update_limits.max_update_instance_failures,
+                 "Largest maxPerInstanceFailures times instanceCount an update may ask for");
   app.add_option("--max-tasks-per-job", opts.scheduler.max_instances_per_job,
                  "Most instances a job may have")
       ->check(CLI::PositiveNumber);

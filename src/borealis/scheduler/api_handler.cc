@@ -2,6 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "borealis/scheduler/read_api.h"
+#include "borealis/scheduler/update_read_api.h"
+#include "borealis/wire/convert_update.h"
 #include "borealis/wire/convert.h"
 #include "borealis/wire/response.h"
 
@@ -46,18 +48,18 @@ void ApiHandler::getTierConfigs(api::Response& r) {
 void ApiHandler::getQuota(api::Response& r, const std::string& owner_role) {
   r = Finish(GetQuota(*core_.View(), owner_role));
 }
-void ApiHandler::populateJobConfig(api::Response& r, const api::JobConfiguration&) {
-  r = NotSupported("populateJobConfig");
+void ApiHandler::populateJobConfig(api::Response& r, const api::JobConfiguration& job) {
+  r = Finish(PopulateJobConfig(*core_.View(), job));
 }
-void ApiHandler::getJobUpdateSummaries(api::Response& r, const api::JobUpdateQuery&) {
-  r = NotSupported("getJobUpdateSummaries");
+void ApiHandler::getJobUpdateSummaries(api::Response& r, const api::JobUpdateQuery& query) {
+  r = Finish(GetJobUpdateSummaries(*core_.View(), query));
 }
-void ApiHandler::getJobUpdateDetails(api::Response& r, const api::JobUpdateKey&,
-                                     const api::JobUpdateQuery&) {
-  r = NotSupported("getJobUpdateDetails");
+void ApiHandler::getJobUpdateDetails(api::Response& r, const api::JobUpdateKey& key,
+                                     const api::JobUpdateQuery& query) {
+  r = Finish(GetJobUpdateDetails(*core_.View(), key, query));
 }
-void ApiHandler::getJobUpdateDiff(api::Response& r, const api::JobUpdateRequest&) {
-  r = NotSupported("getJobUpdateDiff");
+void ApiHandler::getJobUpdateDiff(api::Response& r, const api::JobUpdateRequest& request) {
+  r = Finish(GetJobUpdateDiff(*core_.View(), request));
 }
 
 // ---- writes: on the core thread, answered after commit
@@ -92,26 +94,42 @@ void ApiHandler::addInstances(api::Response& r, const api::InstanceKey& key, int
 void ApiHandler::replaceCronTemplate(api::Response& r, const api::JobConfiguration&) {
   r = NotSupported("replaceCronTemplate");
 }
-void ApiHandler::startJobUpdate(api::Response& r, const api::JobUpdateRequest&,
-                                const std::string&) {
-  r = NotSupported("startJobUpdate");
+// Without authentication the caller is Aurora's "UNSECURE" user.
+constexpr char kUnauthenticatedUser[] = "UNSECURE";
+
+void ApiHandler::startJobUpdate(api::Response& r, const api::JobUpdateRequest& request,
+                                const std::string& message) {
+  r = Finish(core_.Call([&](SchedulerCore& c) {
+    return c.StartJobUpdate(request, message, kUnauthenticatedUser);
+  }));
 }
-void ApiHandler::pauseJobUpdate(api::Response& r, const api::JobUpdateKey&, const std::string&) {
-  r = NotSupported("pauseJobUpdate");
+void ApiHandler::pauseJobUpdate(api::Response& r, const api::JobUpdateKey& key,
+                                const std::string& message) {
+  const model::JobUpdateKey k = wire::FromThrift(key);
+  r = Finish(core_.Call(
+      [&](SchedulerCore& c) { return c.PauseJobUpdate(k, message, kUnauthenticatedUser); }));
 }
-void ApiHandler::resumeJobUpdate(api::Response& r, const api::JobUpdateKey&,
-                                 const std::string&) {
-  r = NotSupported("resumeJobUpdate");
+void ApiHandler::resumeJobUpdate(api::Response& r, const api::JobUpdateKey& key,
+                                 const std::string& message) {
+  const model::JobUpdateKey k = wire::FromThrift(key);
+  r = Finish(core_.Call(
+      [&](SchedulerCore& c) { return c.ResumeJobUpdate(k, message, kUnauthenticatedUser); }));
 }
-void ApiHandler::abortJobUpdate(api::Response& r, const api::JobUpdateKey&, const std::string&) {
-  r = NotSupported("abortJobUpdate");
+void ApiHandler::abortJobUpdate(api::Response& r, const api::JobUpdateKey& key,
+                                const std::string& message) {
+  const model::JobUpdateKey k = wire::FromThrift(key);
+  r = Finish(core_.Call(
+      [&](SchedulerCore& c) { return c.AbortJobUpdate(k, message, kUnauthenticatedUser); }));
 }
-void ApiHandler::rollbackJobUpdate(api::Response& r, const api::JobUpdateKey&,
-                                   const std::string&) {
-  r = NotSupported("rollbackJobUpdate");
+void ApiHandler::rollbackJobUpdate(api::Response& r, const api::JobUpdateKey& key,
+                                   const std::string& message) {
+  const model::JobUpdateKey k = wire::FromThrift(key);
+  r = Finish(core_.Call(
+      [&](SchedulerCore& c) { return c.RollbackJobUpdate(k, message, kUnauthenticatedUser); }));
 }
-void ApiHandler::pulseJobUpdate(api::Response& r, const api::JobUpdateKey&) {
-  r = NotSupported("pulseJobUpdate");
+void ApiHandler::pulseJobUpdate(api::Response& r, const api::JobUpdateKey& key) {
+  const model::JobUpdateKey k = wire::FromThrift(key);
+  r = Finish(core_.Call([&](SchedulerCore& c) { return c.PulseJobUpdate(k); }));
 }
 
 void ApiHandler::setQuota(api::Response& r, const std::string& owner_role,

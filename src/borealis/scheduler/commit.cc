@@ -17,6 +17,7 @@ std::shared_ptr<const SchedulerView> SchedulerCore::BuildView() {
   view->counters = counters_;
   view->quotas = state_.quotas();
   view->tiers = tiers_;
+  view->updates = state_.updates().records();
   return view;
 }
 

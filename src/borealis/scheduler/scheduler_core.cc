@@ -39,6 +39,7 @@ SchedulerCore::SchedulerCore(SchedulerOptions options, base::Clock& clock, state
       preemptor_(options_.rules, options_.executor_overhead),
       pruner_(options_.rules),
       reconciler_(options_.rules),
+      updates_(options_.updates),
       view_(std::make_shared<SchedulerView>()) {
   auto view = std::make_shared<SchedulerView>();
   view->tasks = state_.tasks();
@@ -159,6 +160,8 @@ std::shared_ptr<const model::Task> SchedulerCore::ApplyChange(const model::Task&
   }
   const bool replaced = change.replacement.has_value();
   if (change.deleted) Mutate(state::RemoveTasks{{before.task_id}});
+  // The update controller looks at the instance again (a no-op without an active update).
+  updates_.OnTaskChanged(before.job(), before.task_id, before.instance_id);
   if (change.send_kill) SendKill(before, kill_message);
   const model::Task* after = after_ptr.get();
   if (!after || model::IsTerminal(after->status) || change.deleted) {
@@ -212,6 +215,7 @@ api::Response SchedulerCore::CreateJob(const api::JobConfiguration& description)
     return wire::ErrorResponse(s);
   }
   if (absl::Status s = job_validator_.Validate(*job); !s.ok()) return wire::ErrorResponse(s);
+  if (auto refused = RefuseWhileUpdating(job->key)) return *refused;
   if (state_.ActiveTaskCount(job->key) > 0) {
     return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
                               absl::StrCat("Job already exists: ", job->key.ToString()));
@@ -263,6 +267,7 @@ void SchedulerCore::InsertPendingTasks(std::shared_ptr<const model::TaskConfig> 
 api::Response SchedulerCore::AddInstances(const model::InstanceKey& key, int32_t count) {
   owner_.Check();
   const model::JobKey& job = key.job;
+  if (auto refused = RefuseWhileUpdating(job)) return *refused;
   if (count < 1) {
     return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
                               absl::StrCat("count: must be at least 1, got ", count));
@@ -346,6 +351,7 @@ api::Response SchedulerCore::KillTasks(const model::JobKey& key,
                                        const std::set<int32_t>& instances,
                                        const std::string& message) {
   owner_.Check();
+  if (auto refused = RefuseWhileUpdating(key)) return *refused;
   std::vector<model::Task> victims;
   if (const state::TaskTable::JobTasks* tasks = state_.table().Job(key)) {
     for (const auto& [id, t] : *tasks) {
@@ -511,6 +517,7 @@ void SchedulerCore::RunComponents(int64_t now) {
   preemptor_.Tick(now, ctx);
   if (pruner_.Tick(now, ctx)) ForgetKillRetriesOfEndedTasks();
   reconciler_.Tick(now, ctx);
+  updates_.Tick(now, ctx);
 }
 
 int64_t SchedulerCore::KillRetryDelayMs(const model::TaskId& task_id) const {
@@ -596,6 +603,7 @@ core::ClusterView SchedulerCore::BuildClusterView(const std::set<model::JobKey>&
 
 void SchedulerCore::Schedule() {
   owner_.Check();
+  updates_.Run(clock_.NowMs(), context());  // may insert PENDING tasks: before placement
   if (!placement_dirty_) return;
   placement_dirty_ = false;
   if (state_.pending().empty()) {

@@ -62,6 +62,7 @@
 #include "borealis/scheduler/components/placer.h"
 #include "borealis/scheduler/components/preemptor.h"
 #include "borealis/scheduler/components/reconciler.h"
+#include "borealis/scheduler/components/update_controller.h"
 #include "borealis/scheduler/outgoing.h"
 #include "borealis/scheduler/rules.h"
 #include "borealis/state/cluster_state.h"
@@ -98,6 +99,9 @@ struct SchedulerOptions {
   core::TierConfig tiers = core::TierConfig::Default();
   // Preemption, history pruning and reconciliation (rules.h).
   RuleOptions rules;
+  // Job updates: history kept (components/update_controller.h) and failure limits.
+  UpdateControllerOptions updates;
+  core::UpdateLimits update_limits;
 };
 
 
@@ -112,6 +116,8 @@ struct SchedulerView {
   std::map<std::string, int64_t, std::less<>> counters;
   state::QuotaMap quotas;                          // role → quota
   std::shared_ptr<const core::TierConfig> tiers;  // never null once published
+  // Job update records by key (shared with the state until its next update change).
+  std::shared_ptr<const state::UpdateRecords> updates = std::make_shared<state::UpdateRecords>();
 };
 
 class SchedulerCore : private ComponentContext {
@@ -138,6 +144,29 @@ class SchedulerCore : private ComponentContext {
   // AuroraAdmin.setQuota: only numCpus/ramMb/diskMb; refused when negative or below the
   // role's current production consumption.
   api::Response SetQuota(const std::string& role, const api::ResourceAggregate& quota);
+
+  // ---- job updates (update_api.cc; the work is the update controller's) ----
+  // startJobUpdate: validates the request, computes the diff, checks the role's quota and
+  // that no other update is active, and starts the update. `user` is the caller's name.
+  api::Response StartJobUpdate(const api::JobUpdateRequest& request, const std::string& message,
+                               const std::string& user);
+  api::Response PauseJobUpdate(const model::JobUpdateKey& key, const std::string& message,
+                               const std::string& user) {
+    return ChangeJobUpdate(key, core::UpdateOp::kPause, message, user);
+  }
+  api::Response ResumeJobUpdate(const model::JobUpdateKey& key, const std::string& message,
+                                const std::string& user) {
+    return ChangeJobUpdate(key, core::UpdateOp::kResume, message, user);
+  }
+  api::Response AbortJobUpdate(const model::JobUpdateKey& key, const std::string& message,
+                               const std::string& user) {
+    return ChangeJobUpdate(key, core::UpdateOp::kAbort, message, user);
+  }
+  api::Response RollbackJobUpdate(const model::JobUpdateKey& key, const std::string& message,
+                                  const std::string& user) {
+    return ChangeJobUpdate(key, core::UpdateOp::kRollback, message, user);
+  }
+  api::Response PulseJobUpdate(const model::JobUpdateKey& key);
 
   // ---- agent channel ----
   void OnAgentRegister(const agentproto::RegisterAgent& registration);
@@ -219,6 +248,13 @@ class SchedulerCore : private ComponentContext {
 
   // ---- submissions ----
   absl::Status CheckJobQuota(const model::JobConfiguration& job) const;
+  // JOB_UPDATING_ERROR when `job` has an active update (createJob, killTasks, addInstances).
+  std::optional<api::Response> RefuseWhileUpdating(const model::JobKey& job) const;
+  api::Response ChangeJobUpdate(const model::JobUpdateKey& key, core::UpdateOp op,
+                                const std::string& message, const std::string& user);
+  // What the update adds to the role's production consumption (zero when nothing).
+  absl::Status CheckUpdateQuota(const model::JobKey& job, const core::JobDiff& diff,
+                                const model::TaskConfig& proposed) const;
 
   // ---- agents ----
   void LoseAgent(const model::AgentId& agent_id, const std::string& why);
@@ -278,6 +314,7 @@ class SchedulerCore : private ComponentContext {
   Preemptor preemptor_;
   HistoryPruner pruner_;
   Reconciler reconciler_;
+  UpdateController updates_;
 
   std::vector<state::Mutation> pending_mutations_;
   std::vector<std::pair<model::AgentId, OutgoingMessage>> outbox_;

@@ -1,4 +1,5 @@
 #include "borealis/scheduler/storage_codec.h"
+#include "borealis/scheduler/storage_codec_updates.h"
 
 #include <map>
 #include <optional>
@@ -180,6 +181,8 @@ std::string EncodeTransaction(const std::vector<state::Mutation>& mutations) {
       }
       op.saveTaskChanges = std::move(changes);
       op.__isset.saveTaskChanges = true;
+    } else {
+      EncodeUpdateOp(m, &op);
     }
   }
   return wire::SerializeCompact(txn);
@@ -308,6 +311,9 @@ absl::StatusOr<std::vector<state::Mutation>> DecodeTransaction(const std::string
       out.push_back(state::SaveQuota{op.saveQuota.role, std::move(quota)});
     } else if (op.__isset.removeQuota) {
       out.push_back(state::RemoveQuota{op.removeQuota.role});
+    } else if (IsUpdateOp(op)) {
+      ASSIGN_OR_RETURN(state::Mutation m, DecodeUpdateOp(op));
+      out.push_back(std::move(m));
     } else {
       return absl::DataLossError(
           absl::StrCat("storage: op ", i, " of a transaction is of a kind this version does "
@@ -330,6 +336,7 @@ std::string EncodeSnapshot(const state::ClusterState& state, int64_t now_ms) {
     snap.quotaConfigurations.insert(std::move(qc));
   }
   snap.__isset.quotaConfigurations = true;
+  EncodeUpdateRecords(state, &snap);
   return wire::SerializeCompact(snap);
 }
 
@@ -343,7 +350,7 @@ absl::Status DecodeSnapshot(const std::string& bytes, state::ClusterState* out) 
     ASSIGN_OR_RETURN(model::Resources quota, wire::FromThrift(qc.quota));
     out->Apply(state::SaveQuota{qc.role, std::move(quota)});
   }
-  return absl::OkStatus();
+  return DecodeUpdateRecords(snap, out);
 }
 
 }  // namespace borealis::scheduler

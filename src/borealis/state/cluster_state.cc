@@ -186,6 +186,14 @@ void ClusterState::Apply(const Mutation& m,
     quotas_[save_quota->role] = save_quota->quota;
   } else if (const auto* remove_quota = std::get_if<RemoveQuota>(&m)) {
     quotas_.erase(remove_quota->role);
+  } else if (const auto* u = std::get_if<SaveJobUpdate>(&m)) {
+    updates_.Apply(*u);
+  } else if (const auto* ue = std::get_if<SaveJobUpdateEvent>(&m)) {
+    updates_.Apply(*ue);
+  } else if (const auto* ie = std::get_if<SaveJobInstanceUpdateEvent>(&m)) {
+    updates_.Apply(*ie);
+  } else if (const auto* ru = std::get_if<RemoveJobUpdates>(&m)) {
+    updates_.Apply(*ru);
   }
 }
 

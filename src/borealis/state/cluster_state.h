@@ -33,6 +33,7 @@
 #include "borealis/model/resources.h"
 #include "borealis/model/schedule_status.h"
 #include "borealis/model/task.h"
+#include "borealis/state/job_updates.h"
 #include "borealis/state/task_table.h"
 
 namespace borealis::state {
@@ -107,7 +108,10 @@ struct SaveQuota {
 struct RemoveQuota {
   std::string role;
 };
-using Mutation = std::variant<SaveTasks, RemoveTasks, SaveQuota, RemoveQuota, ChangeTasks>;
+// The update records' mutations (SaveJobUpdate, ...) are declared in job_updates.h.
+using Mutation = std::variant<SaveTasks, RemoveTasks, SaveQuota, RemoveQuota, ChangeTasks,
+                              SaveJobUpdate, SaveJobUpdateEvent, SaveJobInstanceUpdateEvent,
+                              RemoveJobUpdates>;
 
 // The delta that turns `before` into `after` (same id), or nothing when `after` differs in
 // a field a delta does not carry (config, instance, ancestor, earlier events).
@@ -168,6 +172,11 @@ class ClusterState {
   const QuotaMap& quotas() const { return quotas_; }
   const model::Resources* FindQuota(const std::string& role) const;
 
+  // Job updates with their events (job_updates.h).
+  const JobUpdateTable& updates() const { return updates_; }
+  // Stores a whole update record (snapshot recovery).
+  void RestoreUpdate(model::JobUpdateDetails details) { updates_.Restore(std::move(details)); }
+
   // Every task, in id order (for snapshots).
   std::vector<model::Task> AllTasks() const;
 
@@ -205,6 +214,7 @@ class ClusterState {
   std::vector<model::AgentId> changed_loads_;
   std::map<model::JobKey, int64_t> active_by_job_;  // jobs with at least one active task
   QuotaMap quotas_;
+  JobUpdateTable updates_;
   uint64_t version_ = 0;
   uint64_t load_stamps_ = 0;  // the last AgentLoad::stamp given
 };

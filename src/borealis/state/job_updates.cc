@@ -1,0 +1,106 @@
+#include "borealis/state/job_updates.h"
+
+#include <utility>
+
+namespace borealis::state {
+
+namespace {
+bool IsActive(model::UpdateStatus s) {
+  using S = model::UpdateStatus;
+  return s == S::kRollingForward || s == S::kRollingBack || s == S::kRollForwardPaused ||
+         s == S::kRollBackPaused || s == S::kRollForwardAwaitingPulse ||
+         s == S::kRollBackAwaitingPulse;
+}
+
+// The summary's state as the events say.
+void Summarize(model::JobUpdateDetails& d) {
+  model::JobUpdateSummary& s = d.update.summary;
+  int64_t first = 0;
+  int64_t last = 0;
+  if (!d.update_events.empty()) {
+    first = d.update_events.front().timestamp_ms;
+    last = d.update_events.back().timestamp_ms;
+    s.status = d.update_events.back().status;
+  }
+  if (!d.instance_events.empty()) {
+    last = std::max(last, d.instance_events.back().timestamp_ms);
+    if (d.update_events.empty()) first = d.instance_events.front().timestamp_ms;
+  }
+  s.created_ms = first;
+  s.last_modified_ms = last;
+}
+}  // namespace
+
+UpdateRecords& JobUpdateTable::Mutable() {
+  if (shared_) {
+    records_ = std::make_shared<UpdateRecords>(*records_);
+    shared_ = false;
+  }
+  return *records_;
+}
+
+std::shared_ptr<const UpdateRecords> JobUpdateTable::records() const {
+  shared_ = true;
+  return records_;
+}
+
+void JobUpdateTable::Store(std::shared_ptr<model::JobUpdateDetails> d) {
+  Summarize(*d);
+  const model::JobUpdateKey& key = d->update.summary.key;
+  auto it = active_.find(key.job);
+  if (IsActive(d->update.summary.status)) {
+    active_[key.job] = key;
+  } else if (it != active_.end() && it->second == key) {
+    active_.erase(it);
+  }
+  Mutable()[key] = std::move(d);
+}
+
+void JobUpdateTable::Apply(const SaveJobUpdate& m) {
+  auto d = std::make_shared<model::JobUpdateDetails>();
+  if (const model::JobUpdateDetails* old = Find(m.update.summary.key)) *d = *old;
+  d->update = m.update;
+  Store(std::move(d));
+}
+
+void JobUpdateTable::Apply(const SaveJobUpdateEvent& m) {
+  const model::JobUpdateDetails* old = Find(m.key);
+  if (old == nullptr) return;
+  auto d = std::make_shared<model::JobUpdateDetails>(*old);
+  d->update_events.push_back(m.event);
+  Store(std::move(d));
+}
+
+void JobUpdateTable::Apply(const SaveJobInstanceUpdateEvent& m) {
+  const model::JobUpdateDetails* old = Find(m.key);
+  if (old == nullptr) return;
+  auto d = std::make_shared<model::JobUpdateDetails>(*old);
+  d->instance_events.push_back(m.event);
+  Store(std::move(d));
+}
+
+void JobUpdateTable::Apply(const RemoveJobUpdates& m) {
+  for (const model::JobUpdateKey& key : m.keys) {
+    if (!records_->contains(key)) continue;
+    Mutable().erase(key);
+    auto it = active_.find(key.job);
+    if (it != active_.end() && it->second == key) active_.erase(it);
+  }
+}
+
+void JobUpdateTable::Restore(model::JobUpdateDetails details) {
+  Store(std::make_shared<model::JobUpdateDetails>(std::move(details)));
+}
+
+const model::JobUpdateDetails* JobUpdateTable::Find(const model::JobUpdateKey& key) const {
+  auto it = records_->find(key);
+  return it == records_->end() ? nullptr : it->second.get();
+}
+
+std::optional<model::JobUpdateKey> JobUpdateTable::ActiveUpdate(const model::JobKey& job) const {
+  auto it = active_.find(job);
+  if (it == active_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace borealis::state
