@@ -370,6 +370,7 @@ api::Response SchedulerCore::KillTasks(const model::JobKey& key,
 api::Response SchedulerCore::RestartShards(const model::JobKey& key,
                                            const std::set<int32_t>& instances) {
   owner_.Check();
+  if (auto refused = RefuseWhileUpdating(key)) return *refused;  // as Aurora
   std::vector<const model::Task*> tasks;
   if (const state::TaskTable::JobTasks* job = state_.table().Job(key)) {
     for (const auto& [id, t] : *job) tasks.push_back(t.get());

@@ -281,6 +281,28 @@ TEST_F(SchedulerCoreTest, RestartShardsRefusesInactiveInstancesAndRestartsNothin
   EXPECT_TRUE(transport_.Kills().empty());
 }
 
+TEST_F(SchedulerCoreTest, RestartShardsIsRefusedWhileTheJobIsUpdating) {
+  RegisterAgent("a1", "host1");
+  api::JobConfiguration job = Job("web", 2);
+  ASSERT_EQ(core_->CreateJob(job).responseCode, api::ResponseCode::OK);
+  Commit();
+  api::JobUpdateRequest request;
+  request.taskConfig = job.taskConfig;
+  request.taskConfig.__set_job(job.key);
+  request.taskConfig.priority += 1;
+  request.instanceCount = 2;
+  request.settings.updateGroupSize = 1;
+  api::QueueJobUpdateStrategy queue;
+  queue.groupSize = 1;
+  request.settings.updateStrategy.__set_queueStrategy(queue);
+  request.settings.__isset.updateStrategy = true;
+  api::Response started = core_->StartJobUpdate(request, "", "alice");
+  ASSERT_EQ(started.responseCode, api::ResponseCode::OK) << started.details.at(0).message;
+  Commit();
+  api::Response r = core_->RestartShards(model::JobKey{"www-data", "devel", "web"}, {0});
+  EXPECT_EQ(r.responseCode, api::ResponseCode::JOB_UPDATING_ERROR);
+}
+
 TEST_F(SchedulerCoreTest, KillOfPendingTasksDeletesThem) {
   core_->CreateJob(Job("web", 2));
   Commit();
