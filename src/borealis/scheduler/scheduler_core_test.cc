@@ -288,7 +288,11 @@ TEST_F(SchedulerCoreTest, RestartShardsIsRefusedWhileTheJobIsUpdating) {
   Commit();
   api::JobUpdateRequest request;
   request.taskConfig = job.taskConfig;
-  request.taskConfig.__set_job(job.key);
+  api::JobKey key;
+  key.role = "www-data";
+  key.environment = "devel";
+  key.name = "web";
+  request.taskConfig.__set_job(key);
   request.taskConfig.priority += 1;
   request.instanceCount = 2;
   request.settings.updateGroupSize = 1;
