@@ -64,7 +64,7 @@ class UpdateTest : public ::testing::Test {
  protected:
   void SetUp() override {
     cluster_.set_agent_timeout_ms(30'000);  // the agent outlives a scheduler restart
-    cluster_.add_scheduler_flags({"--initial-flapping-task-delay-ms", "100", "--tick-ms", "100"});
+    cluster_.add_scheduler_flags({"--initial-flapping-task-delay-ms", "100"});
     cluster_.StartScheduler();
     cluster_.StartAgent(0);
     CommandResult r = cluster_.Cli({"job", "create", "devcluster/www-data/devel/web",

@@ -214,8 +214,9 @@ bool UpdateController::DriveRound(Runtime& rt, int64_t now, ComponentContext& ct
     runtimes_.erase(job);  // `rt` is gone
     return false;
   }
+  // Copies: every record change replaces the record `d` points to.
   const UpdateStatus status = d->update.summary.status;
-  const model::JobUpdateSettings& settings = d->update.instructions.settings;
+  const model::JobUpdateSettings settings = d->update.instructions.settings;
   const bool forward = core::IsForward(status);
   if (forward != rt.forward) {  // rolled back by request: the other direction, from scratch
     Runtime back = Build(*d, forward);
@@ -274,11 +275,22 @@ void UpdateController::EvaluateDue(Runtime& rt, int64_t now, ComponentContext& c
       ++it;
     }
   }
+  // A task that ended with the desired config is a failure, counted once per task even
+  // when its instance already has a replacement; everything else is decided on the
+  // instance's active task, once per instance and pass (a stale note must not replace
+  // an instance twice).
+  const core::InstanceConfigs& targets = rt.targets;
+  std::set<model::TaskId> seen;
   for (const auto& [task_id, instance] : notes) {
     if (!rt.started.contains(instance) || rt.done.contains(instance)) continue;
-    std::shared_ptr<const model::Task> actual = ctx.state().FindTaskPtr(task_id);
-    if (!actual) actual = ActiveTaskOf(ctx.state(), rt.key.job, instance);
-    Evaluate(rt, instance, std::move(actual), settings, now, ctx);
+    recheck.insert(instance);
+    if (!seen.insert(task_id).second) continue;
+    std::shared_ptr<const model::Task> t = ctx.state().FindTaskPtr(task_id);
+    auto target = targets.find(instance);
+    if (t && model::IsTerminal(t->status) && target != targets.end() && target->second &&
+        t->config && *t->config == *target->second) {
+      Evaluate(rt, instance, std::move(t), settings, now, ctx);
+    }
   }
   for (int32_t instance : recheck) {
     if (!rt.started.contains(instance) || rt.done.contains(instance)) continue;
@@ -309,7 +321,10 @@ void UpdateController::Evaluate(Runtime& rt, int32_t instance,
   in.min_wait_in_running_ms = settings.min_wait_in_instance_running_ms;
   in.now_ms = now;
   const core::InstanceResult r = core::EvaluateInstance(in);
-  if (r.failure_seen) ++rt.failures[instance];
+  if (r.failure_seen) {
+    if (!rt.counted_failures.insert(actual->task_id).second) return;  // seen before
+    ++rt.failures[instance];
+  }
   switch (r.step) {
     case core::InstanceStep::kSucceeded:
       rt.done.insert(instance);

@@ -81,6 +81,7 @@ class UpdateController {
     std::set<int32_t> started, done, failed;
     std::set<int32_t> acted;  // got an UPDATING / ROLLING_BACK event
     std::map<int32_t, int32_t> failures;
+    std::set<model::TaskId> counted_failures;  // tasks already counted in `failures`
     std::optional<int32_t> latest_failed;
     std::map<int32_t, int64_t> evaluate_at;
     std::vector<std::pair<model::TaskId, int32_t>> notes;  // changed tasks, in order

@@ -184,6 +184,7 @@ TEST_F(UpdateControllerTest, FailuresRollBackToTheOldConfig) {
   auto key = Start(Config("bad"), 3, s);
   Settle("bad");  // the new task fails at once
   EXPECT_EQ(Status(key), S::kRollingBack);
+  Advance(1000, "bad");  // instances 2 and 1 are as they were; 0 gets the old config again
   Advance(1000, "bad");
   EXPECT_EQ(Status(key), S::kRolledBack);
   const auto& events = ctx_.state().updates().Find(key)->update_events;
@@ -276,9 +277,9 @@ TEST_F(UpdateControllerTest, CoordinatedUpdatesWaitForPulses) {
   EXPECT_EQ(Killing(), 1);
   ASSERT_TRUE(*controller_->Pulse(key, ctx_.now_ms, ctx_));
   Advance(0);
-  Advance(1000);
-  ASSERT_TRUE(*controller_->Pulse(key, ctx_.now_ms, ctx_));
-  Advance(1000);
+  Advance(999);
+  EXPECT_EQ(Status(key), S::kRollingForward);
+  Advance(1);
   EXPECT_EQ(Status(key), S::kRolledForward);
   EXPECT_FALSE(*controller_->Pulse(key, ctx_.now_ms, ctx_));  // FINISHED
 }
