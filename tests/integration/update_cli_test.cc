@@ -131,5 +131,30 @@ TEST_F(UpdateCliTest, PauseResumeAndAbortASlowUpdate) {
   EXPECT_NE(none.output.find("No active update found for this job."), std::string::npos);
 }
 
+TEST_F(UpdateCliTest, CanaryWaitsForPromotion) {
+  CommandResult r = cluster_.Cli({"update", "start", kJob,
+                                  cluster_.WriteJobFile("v4.json", Job("v4", 1, 1)),
+                                  "--read-json", "--canary", "1"});
+  if (NotBuilt(r)) GTEST_SKIP() << "the scheduler has no update controller: " << r.output;
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  CommandResult early = cluster_.Cli({"update", "promote", kJob});
+  if (early.exit_code == 0) GTEST_SKIP() << "the canary was stable before the first promote";
+  EXPECT_EQ(early.exit_code, 4) << early.output;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return cluster_.Cli({"update", "info", kJob}).output.find(
+                   "Current status: ROLL_FORWARD_PAUSED") != std::string::npos;
+      },
+      30'000));
+  CommandResult info = cluster_.Cli({"update", "info", kJob});
+  EXPECT_NE(info.output.find("borealis.canary: 1"), std::string::npos) << info.output;
+  CommandResult promote = cluster_.Cli({"update", "promote", kJob});
+  ASSERT_EQ(promote.exit_code, 0) << promote.output;
+  EXPECT_NE(promote.output.find("Canary update has been promoted."), std::string::npos);
+  const std::string marker = "/update/";
+  const std::string id = Words(r.output.substr(r.output.find(marker) + marker.size()))[0];
+  EXPECT_EQ(cluster_.Cli({"update", "wait", kJob, id}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace borealis::integration

@@ -81,6 +81,8 @@ absl::Status UpdateWait(CliContext& ctx, const UpdateWaitOptions& options);
 inline constexpr char kClientUpdateIdKey[] = "org.apache.aurora.client.update_id";
 inline constexpr char kCanaryKey[] = "borealis.canary";
 inline constexpr char kCanaryAutoPromoteKey[] = "borealis.canary.auto_promote_after_secs";
+// Set by the scheduler: "awaiting_promotion" once the canary is stable, "promoted" after.
+inline constexpr char kCanaryStateKey[] = "borealis.canary.state";
 
 // JobUpdateSettings from a job's `update_config` (the loaded configuration's JSON, with
 // Pystachio field names and defaults filled in), as Aurora's client builds them: batch_size,
@@ -143,7 +145,8 @@ std::string UpdateUrl(const std::string& scheduler_uri, const api::JobUpdateKey&
 int UpdateWaitExitCode(api::JobUpdateStatus::type status, bool rolling_back);
 
 // OK when `summary` is a canary waiting for promotion: ROLL_FORWARD_PAUSED with metadata
-// `borealis.canary`; else FailedPrecondition saying why.
+// `borealis.canary`, and `borealis.canary.state` (when the scheduler set it)
+// "awaiting_promotion"; else FailedPrecondition saying why.
 absl::Status CheckPromotable(const api::JobUpdateSummary& summary);
 
 // True for the active update statuses (Aurora's ACTIVE_JOB_UPDATE_STATES).

@@ -304,6 +304,19 @@ TEST(PromoteTest, OnlyAPausedCanary) {
   m.value = "2";
   s.__set_metadata({m});
   EXPECT_TRUE(CheckPromotable(s).ok());
+  api::Metadata state;
+  state.key = kCanaryStateKey;
+  state.value = "awaiting_promotion";
+  s.__set_metadata({m, state});
+  EXPECT_TRUE(CheckPromotable(s).ok());
+  state.value = "promoted";
+  s.__set_metadata({m, state});
+  status = CheckPromotable(s);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(std::string(status.message()).find("borealis.canary.state=promoted"),
+            std::string::npos)
+      << status;
+  s.__set_metadata({m});
   s.state.status = S::ROLLING_FORWARD;
   status = CheckPromotable(s);
   ASSERT_FALSE(status.ok());

@@ -470,6 +470,13 @@ absl::Status CheckPromotable(const api::JobUpdateSummary& summary) {
         id, " is ", UpdateStatusName(summary.state.status),
         ", not a canary waiting for promotion (ROLL_FORWARD_PAUSED)"));
   }
+  for (const api::Metadata& m : summary.metadata) {
+    if (m.key == kCanaryStateKey && m.value != "awaiting_promotion") {
+      return absl::FailedPreconditionError(absl::StrCat(
+          id, " is paused but its canary is not waiting for promotion (", kCanaryStateKey, "=",
+          m.value, ")"));
+    }
+  }
   return absl::OkStatus();
 }
 
