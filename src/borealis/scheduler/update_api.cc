@@ -8,6 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "borealis/base/status.h"
+#include "borealis/core/canary.h"
 #include "borealis/core/job_update.h"
 #include "borealis/core/quota.h"
 #include "borealis/scheduler/scheduler_core.h"
@@ -37,6 +39,39 @@ std::string NewUuid(uint64_t a, uint64_t b) {
 
 model::Resources Times(const model::Resources& r, int64_t n) {
   return model::Resources{r.milli_cpus * n, r.ram_mb * n, r.disk_mb * n, 0, {}};
+}
+
+// The request's job (tier applied) and settings, checked as startJobUpdate checks them;
+// InvalidArgument naming the field.
+absl::Status CheckUpdateRequest(const api::JobUpdateRequest& request, const core::TierConfig& tiers,
+                                const core::JobValidator& validator,
+                                const core::UpdateLimits& limits, model::JobConfiguration* job,
+                                model::JobUpdateSettings* settings) {
+  if (request.taskConfig.job.role.empty()) {
+    return absl::InvalidArgumentError("taskConfig.job: must be set");
+  }
+  if (!request.taskConfig.isService) {
+    return absl::InvalidArgumentError(
+        "taskConfig.isService: updates are not supported for non-service tasks");
+  }
+  auto parsed_settings = wire::FromThrift(request.settings);
+  if (!parsed_settings.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("settings.", parsed_settings.status().message()));
+  }
+  *settings = std::move(*parsed_settings);
+  api::JobConfiguration description;
+  description.__set_key(request.taskConfig.job);
+  description.__set_taskConfig(request.taskConfig);
+  description.__set_instanceCount(request.instanceCount);
+  ASSIGN_OR_RETURN(*job, wire::FromThrift(description));
+  RETURN_IF_ERROR(core::ApplyTier(tiers, job->task));
+  RETURN_IF_ERROR(core::ValidateUpdateSettings(*settings, request.instanceCount,
+                                               job->task.sla_policy.has_value(), limits));
+  RETURN_IF_ERROR(validator.Validate(*job));
+  std::vector<model::Metadata> metadata;
+  for (const api::Metadata& m : request.metadata) metadata.push_back(wire::FromThrift(m));
+  return core::CanaryOf(metadata).status();
 }
 
 }  // namespace
@@ -78,47 +113,32 @@ api::Response SchedulerCore::StartJobUpdate(const api::JobUpdateRequest& request
                                             const std::string& message,
                                             const std::string& user) {
   owner_.Check();
-  if (!request.taskConfig.__isset.job || request.taskConfig.job.role.empty()) {
-    return Invalid("taskConfig.job: must be set");
+  model::JobConfiguration job;
+  model::JobUpdateSettings settings;
+  if (absl::Status st = CheckUpdateRequest(request, *tiers_, job_validator_,
+                                           options_.update_limits, &job, &settings);
+      !st.ok()) {
+    return wire::ErrorResponse(st);
   }
-  if (!request.taskConfig.isService) {
-    return Invalid("taskConfig.isService: updates are not supported for non-service tasks");
-  }
-  auto settings = wire::FromThrift(request.settings);
-  if (!settings.ok()) return Invalid(absl::StrCat("settings.", settings.status().message()));
-  api::JobConfiguration description;
-  description.__set_key(request.taskConfig.job);
-  description.__set_taskConfig(request.taskConfig);
-  description.__set_instanceCount(request.instanceCount);
-  auto job = wire::FromThrift(description);
-  if (!job.ok()) return wire::ErrorResponse(job.status());
-  if (absl::Status s = core::ApplyTier(*tiers_, job->task); !s.ok()) return wire::ErrorResponse(s);
-  if (absl::Status s = core::ValidateUpdateSettings(*settings, request.instanceCount,
-                                                    job->task.sla_policy.has_value(),
-                                                    options_.update_limits);
-      !s.ok()) {
-    return wire::ErrorResponse(s);
-  }
-  if (absl::Status s = job_validator_.Validate(*job); !s.ok()) return wire::ErrorResponse(s);
-  auto proposed = std::make_shared<const model::TaskConfig>(job->task);
+  auto proposed = std::make_shared<const model::TaskConfig>(job.task);
   std::vector<const model::Task*> tasks;
-  if (const state::TaskTable::JobTasks* jt = state_.table().Job(job->key)) {
+  if (const state::TaskTable::JobTasks* jt = state_.table().Job(job.key)) {
     for (const auto& [id, t] : *jt) tasks.push_back(t.get());
   }
   const core::JobDiff diff = core::ComputeDiff(core::CurrentConfigs(tasks), proposed,
                                                request.instanceCount,
-                                               settings->update_only_these_instances);
-  if (std::set<int32_t> out = diff.OutOfScope(settings->update_only_these_instances);
+                                               settings.update_only_these_instances);
+  if (std::set<int32_t> out = diff.OutOfScope(settings.update_only_these_instances);
       !out.empty()) {
     return Invalid(absl::StrCat("settings.updateOnlyTheseInstances: instances ",
                                 absl::StrJoin(out, ", "),
                                 " are irrelevant to the update and the job's current state"));
   }
   if (diff.IsNoop()) return wire::OkResponse("Job is unchanged by proposed update.");
-  if (auto active = state_.updates().ActiveUpdate(job->key)) {
+  if (auto active = state_.updates().ActiveUpdate(job.key)) {
     const model::JobUpdateDetails* d = state_.updates().Find(*active);
     api::Response r = Invalid(absl::StrCat(
-        "An active update already exists for job ", job->key.ToString(), ": update id ",
+        "An active update already exists for job ", job.key.ToString(), ": update id ",
         active->id, " is ", model::UpdateStatusName(d->update.summary.status),
         "; abort it or wait for it to finish before starting another"));
     api::StartJobUpdateResult result;
@@ -127,15 +147,15 @@ api::Response SchedulerCore::StartJobUpdate(const api::JobUpdateRequest& request
     wire::SetResult(&r, std::move(result));
     return r;
   }
-  if (absl::Status s = CheckUpdateQuota(job->key, diff, *proposed); !s.ok()) {
+  if (absl::Status s = CheckUpdateQuota(job.key, diff, *proposed); !s.ok()) {
     return wire::ErrorResponse(s);
   }
   model::JobUpdate update;
-  update.summary.key = model::JobUpdateKey{job->key, NewUuid(rng_.Next(), rng_.Next())};
+  update.summary.key = model::JobUpdateKey{job.key, NewUuid(rng_.Next(), rng_.Next())};
   update.summary.user = user;
   for (const api::Metadata& m : request.metadata) update.summary.metadata.push_back(wire::FromThrift(m));
   std::sort(update.summary.metadata.begin(), update.summary.metadata.end());
-  update.instructions = core::InstructionsOf(diff, proposed, std::move(*settings));
+  update.instructions = core::InstructionsOf(diff, proposed, std::move(settings));
   updates_.Start(update, message.empty() ? std::nullopt : std::optional<std::string>(message),
                  clock_.NowMs(), context());
   const model::JobUpdateDetails* d = state_.updates().Find(update.summary.key);

@@ -105,7 +105,7 @@ class UpdateApiTest : public ::testing::Test {
 
 TEST_F(UpdateApiTest, RollsForwardAndRefusesOtherCallsMeanwhile) {
   api::Response started = core_->StartJobUpdate(Request("v2", 3), "deploy", "alice");
-  ASSERT_EQ(started.responseCode, api::ResponseCode::OK);
+  ASSERT_EQ(started.responseCode, api::ResponseCode::OK) << started.details[0].message;
   const api::JobUpdateKey key = started.result.startJobUpdateResult.key;
   EXPECT_EQ(key.id.size(), 36u);  // a UUID
   Commit();
@@ -169,14 +169,23 @@ TEST_F(UpdateApiTest, BadRequestsNameTheField) {
 
 TEST_F(UpdateApiTest, AnUpdateGoesOnAfterARestart) {
   api::Response started = core_->StartJobUpdate(Request("v2", 4), "", "alice");
-  ASSERT_EQ(started.responseCode, api::ResponseCode::OK);
+  ASSERT_EQ(started.responseCode, api::ResponseCode::OK) << started.details[0].message;
   const api::JobUpdateKey key = started.result.startJobUpdateResult.key;
   Commit();
   RunEverything();
   Advance(1000);
   EXPECT_EQ(WithData("v2"), 2);  // instance 3 was added first, then instance 0
   Restart();
-  core_->Tick();
+  // The agent comes back with what it runs.
+  std::vector<agentproto::AgentTask> running;
+  for (const auto& [id, t] : *core_->state().tasks()) {
+    if (t->status != ScheduleStatus::kRunning) continue;
+    agentproto::AgentTask a;
+    a.taskId = t->task_id.str();
+    a.status = api::ScheduleStatus::RUNNING;
+    running.push_back(a);
+  }
+  core_->OnAgentRegister(Registration("agent-1", "host-1", 100000, running));
   Commit();
   for (int i = 0; i < 4; ++i) Advance(1000);
   EXPECT_EQ(Status(key), api::JobUpdateStatus::ROLLED_FORWARD);

@@ -96,7 +96,7 @@ api::Response GetJobUpdateDetails(const SchedulerView& view, const api::JobUpdat
 }
 
 api::Response GetJobUpdateDiff(const SchedulerView& view, const api::JobUpdateRequest& request) {
-  if (!request.taskConfig.__isset.job || request.taskConfig.job.role.empty()) {
+  if (request.taskConfig.job.role.empty()) {
     return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST, "taskConfig.job: must be set");
   }
   auto config = wire::FromThrift(request.taskConfig);

@@ -85,6 +85,14 @@ UpdateController::Runtime UpdateController::Build(const model::JobUpdateDetails&
   }
   rt.last_pulse_ms = core::RestoredLastPulse(details);
   rt.coordinated = core::IsCoordinated(u.instructions.settings);
+  auto canary = core::CanaryOf(u.summary.metadata);
+  const std::string canary_state = core::CanaryState(u.summary.metadata);
+  if (forward && canary.ok() && *canary && canary_state != core::kCanaryPromoted) {
+    rt.canary = **canary;
+    if (canary_state == core::kCanaryAwaitingPromotion && !details.update_events.empty()) {
+      rt.canary_paused_ms = details.update_events.back().timestamp_ms;
+    }
+  }
   return rt;
 }
 
@@ -143,7 +151,10 @@ absl::Status UpdateController::Change(const model::JobUpdateKey& key, core::Upda
     runtimes_.erase(it);
     return absl::OkStatus();
   }
-  if (op == core::UpdateOp::kResume) it->second.release_next_batch = true;
+  if (op == core::UpdateOp::kResume) {
+    it->second.release_next_batch = true;
+    if (it->second.canary && it->second.canary_paused_ms >= 0) Promote(it->second, ctx);
+  }
   it->second.dirty = true;
   return absl::OkStatus();
 }
@@ -183,7 +194,8 @@ void UpdateController::Run(int64_t now, ComponentContext& ctx) {
     const bool due = !rt.evaluate_at.empty() &&
                      std::any_of(rt.evaluate_at.begin(), rt.evaluate_at.end(),
                                  [&](const auto& e) { return e.second <= now; });
-    if (rt.dirty || due || !rt.notes.empty() || !rt.recheck.empty() || rt.coordinated) {
+    if (rt.dirty || due || !rt.notes.empty() || !rt.recheck.empty() || rt.coordinated ||
+        rt.canary) {
       jobs.push_back(job);
     }
   }
@@ -224,6 +236,7 @@ bool UpdateController::DriveRound(Runtime& rt, int64_t now, ComponentContext& ct
     rt = std::move(back);
   }
   if (status != core::RollingStatus(forward)) {
+    if (std::optional<bool> acted = CanaryStep(rt, now, ctx)) return *acted;
     rt.notes.clear();  // paused or awaiting a pulse: the instances are looked at on resume
     for (int32_t i : rt.started) {
       if (!rt.done.contains(i)) rt.recheck.insert(i);
@@ -236,6 +249,7 @@ bool UpdateController::DriveRound(Runtime& rt, int64_t now, ComponentContext& ct
     return false;
   }
   EvaluateDue(rt, now, ctx);
+  if (std::optional<bool> acted = CanaryStep(rt, now, ctx)) return *acted;
   core::Progress p{rt.order.size(), rt.done.size() - rt.failed.size(), rt.failed.size(),
                    rt.latest_failed};
   if (auto move = core::OutcomeOf(forward, p, settings)) {
@@ -247,7 +261,11 @@ bool UpdateController::DriveRound(Runtime& rt, int64_t now, ComponentContext& ct
     }
     return true;  // rolling back: the next round builds the backward runtime
   }
-  core::NextInstances next = core::PickNext(rt.strategy, rt.order, rt.started, rt.done);
+  std::vector<int32_t> order = rt.order;
+  if (rt.canary && order.size() > static_cast<size_t>(rt.canary->instances)) {
+    order.resize(static_cast<size_t>(rt.canary->instances));  // the canary goes first, alone
+  }
+  core::NextInstances next = core::PickNext(rt.strategy, order, rt.started, rt.done);
   if (next.start.empty()) return false;
   if (core::AutoPauses(rt.strategy, next, forward, rt.release_next_batch)) {
     SetStatus(rt.key, core::PausedStatus(forward), std::nullopt,
@@ -359,6 +377,58 @@ void UpdateController::Evaluate(Runtime& rt, int32_t instance,
       ctx.InsertPendingTasks(desired, {instance}, absl::StrCat("Added for job update ", rt.key.id));
       break;
   }
+}
+
+// ---------------------------------------------------------------- canaries
+
+void UpdateController::Promote(Runtime& rt, ComponentContext& ctx) {
+  model::JobUpdate u = ctx.state().updates().Find(rt.key)->update;
+  u.summary.metadata = core::WithCanaryState(std::move(u.summary.metadata), core::kCanaryPromoted);
+  ctx.Mutate(state::SaveJobUpdate{std::move(u)});
+  ctx.Count("job_update_canaries_promoted");
+  rt.canary.reset();
+  rt.canary_paused_ms = -1;
+}
+
+std::optional<bool> UpdateController::CanaryStep(Runtime& rt, int64_t now,
+                                                 ComponentContext& ctx) {
+  if (!rt.canary || !rt.forward) return std::nullopt;
+  const model::JobUpdateDetails& d = *ctx.state().updates().Find(rt.key);  // until a change
+  const UpdateStatus status = d.update.summary.status;
+  if (status != UpdateStatus::kRollingForward) {  // paused: promote once healthy long enough
+    const std::optional<int64_t> after = rt.canary->auto_promote_after_ms;  // Promote resets
+    if (status != UpdateStatus::kRollForwardPaused || rt.canary_paused_ms < 0 || !after ||
+        now < rt.canary_paused_ms + *after) {
+      return std::nullopt;
+    }
+    Promote(rt, ctx);
+    SetStatus(rt.key, UpdateStatus::kRollingForward, std::nullopt,
+              absl::StrCat("Canary promoted after ", *after / 1000, " s of health"), now, ctx);
+    return true;
+  }
+  const size_t size = std::min(rt.order.size(), static_cast<size_t>(rt.canary->instances));
+  size_t done = 0;
+  size_t failed = 0;
+  for (size_t i = 0; i < size; ++i) {
+    done += rt.done.contains(rt.order[i]);
+    failed += rt.failed.contains(rt.order[i]);
+  }
+  const model::JobUpdateSettings settings = d.update.instructions.settings;
+  if (failed > static_cast<size_t>(std::max(0, settings.max_failed_instances))) {
+    SetStatus(rt.key, UpdateStatus::kRollingBack, std::nullopt,
+              absl::StrCat("Canary failed: instance ", rt.latest_failed.value_or(-1), " exited."),
+              now, ctx);
+    return true;
+  }
+  if (done < size || rt.canary_paused_ms >= 0) return std::nullopt;
+  model::JobUpdate u = d.update;
+  u.summary.metadata =
+      core::WithCanaryState(std::move(u.summary.metadata), core::kCanaryAwaitingPromotion);
+  ctx.Mutate(state::SaveJobUpdate{std::move(u)});
+  SetStatus(rt.key, UpdateStatus::kRollForwardPaused, std::nullopt,
+            core::CanaryWaitingMessage(*rt.canary), now, ctx);
+  rt.canary_paused_ms = now;
+  return false;
 }
 
 // ---------------------------------------------------------------- history

@@ -29,6 +29,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "borealis/core/canary.h"
 #include "borealis/core/job_update.h"
 #include "borealis/model/job_update.h"
 #include "borealis/scheduler/component.h"
@@ -87,6 +88,10 @@ class UpdateController {
     std::vector<std::pair<model::TaskId, int32_t>> notes;  // changed tasks, in order
     std::set<int32_t> recheck;  // instances to look at with their active task
     std::optional<int64_t> last_pulse_ms;
+    // A canary not yet promoted (core/canary.h), and when its stable instances paused the
+    // update (-1: not yet).
+    std::optional<core::CanarySettings> canary;
+    int64_t canary_paused_ms = -1;
     bool coordinated = false;  // looked at on every Run: pulses may time out
     bool release_next_batch = false;
     bool dirty = true;
@@ -107,6 +112,10 @@ class UpdateController {
                         std::optional<std::string> user, std::optional<std::string> message,
                         int64_t now, ComponentContext& ctx);
   void Prune(int64_t now, ComponentContext& ctx);
+  // Canaries: pauses once the canary is stable, rolls back when it fails, auto-promotes.
+  // Returns what DriveRound returns when it acted, nothing when the round goes on.
+  std::optional<bool> CanaryStep(Runtime& rt, int64_t now, ComponentContext& ctx);
+  static void Promote(Runtime& rt, ComponentContext& ctx);
 
   UpdateControllerOptions options_;
   bool built_ = false;

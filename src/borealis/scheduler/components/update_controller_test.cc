@@ -52,7 +52,8 @@ class UpdateControllerTest : public ::testing::Test {
   }
   // Starts an update of the job to `config` with `count` instances.
   model::JobUpdateKey Start(std::shared_ptr<const model::TaskConfig> config, int count,
-                            model::JobUpdateSettings settings) {
+                            model::JobUpdateSettings settings,
+                            std::vector<model::Metadata> metadata = {}) {
     std::vector<const model::Task*> tasks;
     if (const auto* jt = ctx_.state().table().Job(kJob)) {
       for (const auto& [id, t] : *jt) tasks.push_back(t.get());
@@ -62,6 +63,7 @@ class UpdateControllerTest : public ::testing::Test {
     model::JobUpdate u;
     u.summary.key = {kJob, "u-" + std::to_string(++updates_)};
     u.summary.user = "alice";
+    u.summary.metadata = std::move(metadata);
     u.instructions = core::InstructionsOf(diff, config, settings);
     controller_->Start(u, "go", ctx_.now_ms, ctx_);
     return u.summary.key;
@@ -310,6 +312,58 @@ TEST_F(UpdateControllerTest, ARestartedControllerFinishesTheUpdate) {
   EXPECT_EQ(Running("new"), 4);
   // Instances 0 and 1 finished before the restart and are not redone.
   EXPECT_EQ(Killing(), 4);
+}
+
+TEST_F(UpdateControllerTest, CanaryWaitsForPromotion) {
+  RunInstances(4, Config("old"));
+  auto key = Start(Config("new"), 4, Settings(K::kQueue, {4}), {{"borealis.canary", "1"}});
+  Advance(0);
+  EXPECT_EQ(Killing(), 1);  // only the canary, although the queue allows 4
+  Advance(1000);
+  EXPECT_EQ(Status(key), S::kRollForwardPaused);
+  const auto* d = ctx_.state().updates().Find(key);
+  EXPECT_THAT(*d->update_events.back().message, ::testing::HasSubstr("waiting for promotion"));
+  EXPECT_EQ(core::CanaryState(d->update.summary.metadata), "awaiting_promotion");
+  Advance(60'000);
+  EXPECT_EQ(Status(key), S::kRollForwardPaused);  // no auto-promotion asked for
+  // A restarted controller still waits, then a resume promotes the canary.
+  controller_ = std::make_unique<UpdateController>(UpdateControllerOptions{});
+  Advance(0);
+  EXPECT_EQ(Killing(), 1);
+  ASSERT_THAT(controller_->Change(key, core::UpdateOp::kResume, "bob", {}, ctx_.now_ms, ctx_),
+              IsOk());
+  Advance(0);
+  EXPECT_EQ(Killing(), 4);
+  Advance(1000);
+  EXPECT_EQ(Status(key), S::kRolledForward);
+  EXPECT_EQ(core::CanaryState(ctx_.state().updates().Find(key)->update.summary.metadata),
+            "promoted");
+}
+
+TEST_F(UpdateControllerTest, CanaryAutoPromotesAfterItsHealthyTime) {
+  RunInstances(3, Config("old"));
+  auto key = Start(Config("new"), 3, Settings(K::kQueue, {3}),
+                   {{"borealis.canary", "1"}, {"borealis.canary.auto_promote_after_secs", "30"}});
+  Advance(0);
+  Advance(1000);
+  EXPECT_EQ(Status(key), S::kRollForwardPaused);
+  Advance(29'000);
+  EXPECT_EQ(Status(key), S::kRollForwardPaused);
+  Advance(1000);
+  EXPECT_EQ(Killing(), 3);
+  Advance(1000);
+  EXPECT_EQ(Status(key), S::kRolledForward);
+}
+
+TEST_F(UpdateControllerTest, AFailingCanaryRollsBackByItself) {
+  RunInstances(3, Config("old"));
+  auto key = Start(Config("bad"), 3, Settings(K::kQueue, {3}), {{"borealis.canary", "1"}});
+  Settle("bad");
+  EXPECT_EQ(Status(key), S::kRollingBack);  // although rollbackOnFailure is false
+  EXPECT_EQ(Killing(), 1);
+  Advance(1000, "bad");
+  EXPECT_EQ(Status(key), S::kRolledBack);
+  EXPECT_EQ(Running("old"), 3);
 }
 
 TEST_F(UpdateControllerTest, PrunesFinishedUpdatesBeyondTheThreshold) {
