@@ -237,7 +237,8 @@ class ThriftApiTest(unittest.TestCase):
             ("startCronJob", (cron.key,), "OK", None),
             ("descheduleCronJob", (cron.key,), "OK", None),
             ("startCronJob", (cron.key,), "INVALID_REQUEST", None),  # descheduled
-            ("restartShards", (k, {0}), not_yet, None),
+            ("restartShards", (k, {0}), "OK", None),
+            ("restartShards", (k, {99}), "INVALID_REQUEST", None),  # no such instance
             ("startJobUpdate", (request, "api test"), "OK", None),  # unchanged job,
             ("pauseJobUpdate", (update_key, "m"), "INVALID_REQUEST", None),
             ("resumeJobUpdate", (update_key, "m"), "INVALID_REQUEST", None),

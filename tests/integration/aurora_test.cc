@@ -64,11 +64,16 @@ TEST(AuroraTest, CreateFromAuroraFileThenDiff) {
 
   CommandResult same = cluster.Cli({"job", "diff", key, file});
   EXPECT_EQ(same.exit_code, 0) << same.output;
-  EXPECT_NE(same.output.find("No differences"), std::string::npos) << same.output;
+  // The scheduler's diff (getJobUpdateDiff), in Aurora's words.
+  EXPECT_NE(same.output.find("This job update will:\nnot change instances: [0-1]\n"),
+            std::string::npos)
+      << same.output;
 
   CommandResult changed =
       cluster.Cli({"job", "diff", key, file, "--bind", "profile.greeting=bonjour"});
   EXPECT_EQ(changed.exit_code, 1) << changed.output;
+  EXPECT_NE(changed.output.find("update instances: [0-1]\nwith diff:\n"), std::string::npos)
+      << changed.output;
   EXPECT_NE(changed.output.find("executorConfig.data.task.processes[0].cmdline"),
             std::string::npos)
       << changed.output;

@@ -9,8 +9,10 @@
 #include "borealis/cli/cron_commands.h"
 #include "borealis/cli/exit_codes.h"
 #include "borealis/cli/job_commands.h"
+#include "borealis/cli/job_restart.h"
 #include "borealis/cli/local_cluster.h"
 #include "borealis/cli/quota_commands.h"
+#include "borealis/cli/update_noun.h"
 
 namespace borealis::cli {
 namespace {
@@ -26,6 +28,8 @@ struct Options {
   JobAddOptions add;
   JobInspectOptions inspect;
   JobDiffOptions diff;
+  JobRestartOptions restart;
+  UpdateNounOptions update;
   ConfigListOptions config_list;
   LocalStartOptions local_start;
   QuotaGetOptions quota_get;
@@ -65,7 +69,7 @@ void AddInspectAndDiff(CLI::App* job, CliContext& ctx, Options& o, Action& actio
 
   CLI::App* diff = job->add_subcommand(
       "diff", "Compare a configuration file with the running job (exit 1 when they differ)");
-  diff->add_option("jobkey", o.diff.job_key, "CLUSTER/ROLE/ENV/NAME")->required();
+  diff->add_option("jobkey", o.diff.job_key, "CLUSTER/ROLE/ENV/NAME[/INSTANCES]")->required();
   AddConfigOptions(diff, &o.diff.config_file, &o.diff.read_json, &o.diff.binds);
   diff->callback([&] { action = [&] { return JobDiff(ctx, o.diff); }; });
 }
@@ -126,6 +130,7 @@ void AddJobNoun(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
                   "Seconds --wait-until waits at most (default 300)");
   add->callback([&] { action = [&] { return JobAdd(ctx, o.add); }; });
   AddInspectAndDiff(job, ctx, o, action);
+  AddRestartVerb(job, ctx, o.restart, action);
 }
 
 void AddLocalNoun(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
@@ -211,6 +216,7 @@ int RunCli(int argc, const char* const* argv, CliContext& ctx) {
   AddQuotaNouns(app, ctx, options, action);
   AddCronNoun(app, ctx, options, action);
   AddConfigNoun(app, ctx, options, action);
+  AddUpdateNoun(app, ctx, options.update, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

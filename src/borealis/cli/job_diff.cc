@@ -1,15 +1,21 @@
-// `job diff`: the local configuration against the running job, field by field.
+// `job diff`: the local configuration against the running job. As Aurora's client, the
+// scheduler computes the diff (populateJobConfig + getJobUpdateDiff): which instances an
+// update to this file would add, remove, update or leave, with the fields that differ for
+// those it updates. A scheduler that cannot (getJobUpdateDiff "not supported yet") and cron
+// jobs get the field-by-field comparison with the running job's configuration.
 #include <algorithm>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "borealis/base/status.h"
 #include "borealis/cli/exit_codes.h"
 #include "borealis/cli/job_commands.h"
 #include "borealis/cli/job_config.h"
+#include "borealis/cli/update_commands.h"
 #include "borealis/model/constraint.h"
 #include "borealis/model/job_configuration.h"
 #include "borealis/model/task_config.h"
@@ -123,6 +129,22 @@ absl::StatusOr<model::JobConfiguration> RunningJob(SchedulerClient& client,
                       kExitCommandFailure);
 }
 
+// Prints the scheduler's diff; exit 1 (as diff(1)) when the update would change anything.
+absl::Status PrintUpdateDiff(CliContext& ctx, SchedulerClient& client,
+                             const api::GetJobUpdateDiffResult& diff,
+                             model::JobConfiguration local) {
+  // The TaskConfig as the scheduler fills it in (tier, defaults), when it can say.
+  auto populated = client.PopulateJobConfig(wire::ToThrift(local));
+  if (populated.ok()) {
+    auto task = wire::FromThrift(*populated);
+    if (task.ok()) local.task = *std::move(task);
+  }
+  ctx.out << FormatUpdateDiff(diff, &local) << std::flush;
+  if (diff.add.empty() && diff.remove.empty() && diff.update.empty()) return absl::OkStatus();
+  return WithExitCode(absl::FailedPreconditionError("the job update would change the job"),
+                      kExitGeneric);
+}
+
 }  // namespace
 
 std::vector<std::string> DiffJobs(const model::JobConfiguration& running,
@@ -153,11 +175,21 @@ std::vector<std::string> DiffJobs(const model::JobConfiguration& running,
 }
 
 absl::Status JobDiff(CliContext& ctx, const JobDiffOptions& options) {
-  ASSIGN_OR_RETURN(ClusterJobKey key, ParseJobKey(options.job_key));
+  ASSIGN_OR_RETURN(InstanceSpec instances, ParseInstanceSpec(options.job_key));
+  const ClusterJobKey& key = instances.key;
   ConfigFileOptions file{options.config_file, options.read_json, options.binds};
   ASSIGN_OR_RETURN(config::JobSpec spec, LoadConfigJob(file, key));
   ASSIGN_OR_RETURN(model::JobConfiguration local, ToModelJob(spec, options.config_file));
   ASSIGN_OR_RETURN(SchedulerClient client, ClientFor(ctx, key.cluster));
+  if (spec.cron_schedule.empty()) {
+    // As Aurora's client: the scheduler compares, per instance, what an update would do.
+    ASSIGN_OR_RETURN(api::JobUpdateRequest request,
+                     BuildUpdateRequest(spec, local, instances.instances, {}, options.config_file));
+    auto diff = client.GetJobUpdateDiff(request);
+    if (diff.ok()) return PrintUpdateDiff(ctx, client, *diff, local);
+    if (!absl::StrContains(diff.status().message(), "not supported yet")) return diff.status();
+    // A scheduler without getJobUpdateDiff: compare with the running job's configuration.
+  }
   ASSIGN_OR_RETURN(model::JobConfiguration running, RunningJob(client, key));
   std::vector<std::string> diffs = DiffJobs(running, local);
   if (diffs.empty()) {

@@ -278,6 +278,83 @@ absl::StatusOr<api::Response> SchedulerClient::KillTasks(const api::JobKey& job,
       [](api::AuroraAdminClient& c, api::Response& r) { c.recv_killTasks(r); });
 }
 
+absl::StatusOr<api::Response> SchedulerClient::RestartShards(const api::JobKey& job,
+                                                             const std::set<int32_t>& instances) {
+  return Invoke(
+      "restartShards", [&](api::AuroraAdminClient& c) { c.send_restartShards(job, instances); },
+      [](api::AuroraAdminClient& c, api::Response& r) { c.recv_restartShards(r); });
+}
+
+absl::StatusOr<api::Response> SchedulerClient::StartJobUpdate(const api::JobUpdateRequest& request,
+                                                              const std::string& message) {
+  return Invoke(
+      "startJobUpdate",
+      [&](api::AuroraAdminClient& c) { c.send_startJobUpdate(request, message); },
+      [](api::AuroraAdminClient& c, api::Response& r) { c.recv_startJobUpdate(r); });
+}
+
+// pause, resume, abort and rollback share a shape: a key and a message.
+#define BOREALIS_UPDATE_CONTROL(Method, method)                                              \
+  absl::StatusOr<api::Response> SchedulerClient::Method(const api::JobUpdateKey& key,       \
+                                                        const std::string& message) {       \
+    return Invoke(                                                                            \
+        #method, [&](api::AuroraAdminClient& c) { c.send_##method(key, message); },          \
+        [](api::AuroraAdminClient& c, api::Response& r) { c.recv_##method(r); });            \
+  }
+BOREALIS_UPDATE_CONTROL(PauseJobUpdate, pauseJobUpdate)
+BOREALIS_UPDATE_CONTROL(ResumeJobUpdate, resumeJobUpdate)
+BOREALIS_UPDATE_CONTROL(AbortJobUpdate, abortJobUpdate)
+BOREALIS_UPDATE_CONTROL(RollbackJobUpdate, rollbackJobUpdate)
+#undef BOREALIS_UPDATE_CONTROL
+
+absl::StatusOr<api::Response> SchedulerClient::PulseJobUpdate(const api::JobUpdateKey& key) {
+  return Invoke(
+      "pulseJobUpdate", [&](api::AuroraAdminClient& c) { c.send_pulseJobUpdate(key); },
+      [](api::AuroraAdminClient& c, api::Response& r) { c.recv_pulseJobUpdate(r); });
+}
+
+absl::StatusOr<std::vector<api::JobUpdateSummary>> SchedulerClient::GetJobUpdateSummaries(
+    const api::JobUpdateQuery& query) {
+  ASSIGN_OR_RETURN(
+      api::Response r,
+      Invoke(
+          "getJobUpdateSummaries",
+          [&](api::AuroraAdminClient& c) { c.send_getJobUpdateSummaries(query); },
+          [](api::AuroraAdminClient& c, api::Response& out) { c.recv_getJobUpdateSummaries(out); }));
+  return std::move(r.result.getJobUpdateSummariesResult.updateSummaries);
+}
+
+absl::StatusOr<std::vector<api::JobUpdateDetails>> SchedulerClient::GetJobUpdateDetails(
+    const api::JobUpdateQuery& query) {
+  ASSIGN_OR_RETURN(
+      api::Response r,
+      Invoke(
+          "getJobUpdateDetails",
+          [&](api::AuroraAdminClient& c) { c.send_getJobUpdateDetails(api::JobUpdateKey(), query); },
+          [](api::AuroraAdminClient& c, api::Response& out) { c.recv_getJobUpdateDetails(out); }));
+  return std::move(r.result.getJobUpdateDetailsResult.detailsList);
+}
+
+absl::StatusOr<api::GetJobUpdateDiffResult> SchedulerClient::GetJobUpdateDiff(
+    const api::JobUpdateRequest& request) {
+  ASSIGN_OR_RETURN(
+      api::Response r,
+      Invoke(
+          "getJobUpdateDiff", [&](api::AuroraAdminClient& c) { c.send_getJobUpdateDiff(request); },
+          [](api::AuroraAdminClient& c, api::Response& out) { c.recv_getJobUpdateDiff(out); }));
+  return std::move(r.result.getJobUpdateDiffResult);
+}
+
+absl::StatusOr<api::TaskConfig> SchedulerClient::PopulateJobConfig(
+    const api::JobConfiguration& job) {
+  ASSIGN_OR_RETURN(
+      api::Response r,
+      Invoke(
+          "populateJobConfig", [&](api::AuroraAdminClient& c) { c.send_populateJobConfig(job); },
+          [](api::AuroraAdminClient& c, api::Response& out) { c.recv_populateJobConfig(out); }));
+  return std::move(r.result.populateJobResult.taskConfig);
+}
+
 absl::StatusOr<api::GetQuotaResult> SchedulerClient::GetQuota(const std::string& role) {
   ASSIGN_OR_RETURN(api::Response r,
                    Invoke(

@@ -59,6 +59,31 @@ class SchedulerClient {
   absl::StatusOr<api::Response> DescheduleCronJob(const api::JobKey& job);
   absl::StatusOr<api::Response> StartCronJob(const api::JobKey& job);
 
+  // restartShards: the listed instances' active tasks are killed and replaced.
+  absl::StatusOr<api::Response> RestartShards(const api::JobKey& job,
+                                              const std::set<int32_t>& instances);
+
+  // Job updates.
+  absl::StatusOr<api::Response> StartJobUpdate(const api::JobUpdateRequest& request,
+                                               const std::string& message);
+  absl::StatusOr<api::Response> PauseJobUpdate(const api::JobUpdateKey& key,
+                                               const std::string& message);
+  absl::StatusOr<api::Response> ResumeJobUpdate(const api::JobUpdateKey& key,
+                                                const std::string& message);
+  absl::StatusOr<api::Response> AbortJobUpdate(const api::JobUpdateKey& key,
+                                               const std::string& message);
+  absl::StatusOr<api::Response> RollbackJobUpdate(const api::JobUpdateKey& key,
+                                                  const std::string& message);
+  absl::StatusOr<api::Response> PulseJobUpdate(const api::JobUpdateKey& key);
+  absl::StatusOr<std::vector<api::JobUpdateSummary>> GetJobUpdateSummaries(
+      const api::JobUpdateQuery& query);
+  // getJobUpdateDetails with a query (Aurora's non-deprecated form): every match.
+  absl::StatusOr<std::vector<api::JobUpdateDetails>> GetJobUpdateDetails(
+      const api::JobUpdateQuery& query);
+  absl::StatusOr<api::GetJobUpdateDiffResult> GetJobUpdateDiff(
+      const api::JobUpdateRequest& request);
+  absl::StatusOr<api::TaskConfig> PopulateJobConfig(const api::JobConfiguration& job);
+
   // getQuota: the role's quota and consumption buckets.
   absl::StatusOr<api::GetQuotaResult> GetQuota(const std::string& role);
   // setQuota (AuroraAdmin).

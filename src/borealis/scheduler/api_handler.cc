@@ -84,8 +84,10 @@ void ApiHandler::startCronJob(api::Response& r, const api::JobKey& job) {
   const model::JobKey key = wire::FromThrift(job);
   r = Finish(core_.Call([&](SchedulerCore& c) { return c.StartCronJob(key); }));
 }
-void ApiHandler::restartShards(api::Response& r, const api::JobKey&, const std::set<int32_t>&) {
-  r = NotSupported("restartShards");
+void ApiHandler::restartShards(api::Response& r, const api::JobKey& job,
+                               const std::set<int32_t>& shard_ids) {
+  const model::JobKey key = wire::FromThrift(job);
+  r = Finish(core_.Call([&](SchedulerCore& c) { return c.RestartShards(key, shard_ids); }));
 }
 void ApiHandler::addInstances(api::Response& r, const api::InstanceKey& key, int32_t count) {
   const model::InstanceKey instance{wire::FromThrift(key.jobKey), key.instanceId};

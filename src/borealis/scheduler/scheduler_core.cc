@@ -12,6 +12,7 @@
 #include "borealis/core/feasibility.h"
 #include "borealis/core/job_validation.h"
 #include "borealis/core/quota.h"
+#include "borealis/core/restart.h"
 #include "borealis/model/container.h"
 #include "borealis/model/task_config.h"
 #include "borealis/scheduler/storage_codec.h"
@@ -373,6 +374,25 @@ api::Response SchedulerCore::KillTasks(const model::JobKey& key,
   if (victims.empty()) return wire::OkResponse("No tasks to kill.");
   const std::string why = message.empty() ? "Killed by request" : message;
   for (const auto& t : victims) ChangeTaskState(t, ScheduleStatus::kKilling, why);
+  return wire::OkResponse();
+}
+
+api::Response SchedulerCore::RestartShards(const model::JobKey& key,
+                                           const std::set<int32_t>& instances) {
+  owner_.Check();
+  if (auto refused = RefuseWhileUpdating(key)) return *refused;  // as Aurora
+  std::vector<const model::Task*> tasks;
+  if (const state::TaskTable::JobTasks* job = state_.table().Job(key)) {
+    for (const auto& [id, t] : *job) tasks.push_back(t.get());
+  }
+  auto targets = core::SelectRestartTasks(key.ToString(), tasks, instances);
+  if (!targets.ok()) return wire::ErrorResponse(targets.status());
+  std::vector<model::Task> restart;  // copies: each change replaces the stored task
+  for (const model::Task* t : *targets) restart.push_back(*t);
+  for (const auto& t : restart) {
+    ChangeTaskState(t, ScheduleStatus::kRestarting, core::kRestartMessage);
+  }
+  Count("tasks_restarted", static_cast<int64_t>(restart.size()));
   return wire::OkResponse();
 }
 

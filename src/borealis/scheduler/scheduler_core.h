@@ -139,6 +139,10 @@ class SchedulerCore : private ComponentContext {
   api::Response CreateJob(const api::JobConfiguration& description);
   api::Response KillTasks(const model::JobKey& job, const std::set<int32_t>& instances,
                           const std::string& message);
+  // Aurora's restartShards: each listed instance's active task goes to RESTARTING (killed,
+  // then replaced by a PENDING task of the same config); refused, restarting nothing, when
+  // the list is empty or an instance has no active task (core/restart.h).
+  api::Response RestartShards(const model::JobKey& job, const std::set<int32_t>& instances);
   // Aurora's addInstances: `count` new PENDING instances of the job, each a copy of the
   // active instance `key.instance_id`'s config, with ids after the highest active one;
   // refused when count < 1, that instance is not active, the job would pass the instance

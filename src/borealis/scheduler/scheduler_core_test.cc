@@ -221,6 +221,93 @@ TEST_F(SchedulerCoreTest, KillMovesToKillingAndSendsKill) {
   EXPECT_TRUE(Tasks(ScheduleStatus::kAssigned).empty());
 }
 
+TEST_F(SchedulerCoreTest, RestartShardsMovesTheTaskToRestartingAndKillsIt) {
+  RegisterAgent("a1", "host1");
+  core_->CreateJob(Job("web", 2));
+  Commit();
+  for (const auto& t : Tasks(ScheduleStatus::kAssigned)) {
+    Report("a1", t.task_id, api::ScheduleStatus::RUNNING);
+  }
+  const model::JobKey job{"www-data", "devel", "web"};
+  ASSERT_EQ(core_->RestartShards(job, {1}).responseCode, api::ResponseCode::OK);
+  Commit();
+  auto restarting = Tasks(ScheduleStatus::kRestarting);
+  ASSERT_EQ(restarting.size(), 1u);
+  const model::Task old = restarting[0];
+  EXPECT_EQ(old.instance_id, 1);
+  EXPECT_EQ(old.events.back().message, "Restarted by request");
+  EXPECT_EQ(transport_.Kills(), std::vector<std::string>{old.task_id.str()});
+  Restart();  // RESTARTING is durable
+  auto recovered = Tasks(ScheduleStatus::kRestarting);
+  ASSERT_EQ(recovered.size(), 1u);
+  EXPECT_EQ(recovered[0].task_id, old.task_id);
+  EXPECT_EQ(recovered[0].events.back().message, "Restarted by request");
+}
+
+TEST_F(SchedulerCoreTest, RestartShardsEndsWithKilledAndAReplacement) {
+  RegisterAgent("a1", "host1");
+  core_->CreateJob(Job("web", 1));
+  Commit();
+  const model::Task first = Tasks(ScheduleStatus::kAssigned).at(0);
+  Report("a1", first.task_id, api::ScheduleStatus::RUNNING);
+  ASSERT_EQ(core_->RestartShards(model::JobKey{"www-data", "devel", "web"}, {0}).responseCode,
+            api::ResponseCode::OK);
+  Commit();
+  Report("a1", first.task_id, api::ScheduleStatus::KILLED);
+  EXPECT_EQ(Tasks(ScheduleStatus::kKilled).size(), 1u);
+  auto assigned = Tasks(ScheduleStatus::kAssigned);
+  ASSERT_EQ(assigned.size(), 1u) << "the replacement is placed again";
+  EXPECT_EQ(assigned[0].instance_id, 0);
+  EXPECT_EQ(assigned[0].ancestor_id, first.task_id);
+  EXPECT_EQ(assigned[0].failure_count, 0);
+  EXPECT_EQ(*assigned[0].config, *first.config) << "the same configuration";
+  EXPECT_NE(assigned[0].task_id, first.task_id);
+}
+
+TEST_F(SchedulerCoreTest, RestartShardsRefusesInactiveInstancesAndRestartsNothing) {
+  RegisterAgent("a1", "host1");
+  core_->CreateJob(Job("web", 2));
+  Commit();
+  const model::JobKey job{"www-data", "devel", "web"};
+  api::Response r = core_->RestartShards(job, {1, 5, 7});
+  ASSERT_EQ(r.responseCode, api::ResponseCode::INVALID_REQUEST);
+  EXPECT_EQ(r.details.at(0).message,
+            "Not all requested shards are active. Instance(s) 5, 7 of www-data/devel/web have "
+            "no active task.");
+  EXPECT_EQ(core_->RestartShards(job, {}).responseCode, api::ResponseCode::INVALID_REQUEST);
+  EXPECT_EQ(core_->RestartShards(model::JobKey{"www-data", "devel", "nope"}, {0}).responseCode,
+            api::ResponseCode::INVALID_REQUEST);
+  Commit();
+  EXPECT_TRUE(Tasks(ScheduleStatus::kRestarting).empty());
+  EXPECT_TRUE(transport_.Kills().empty());
+}
+
+TEST_F(SchedulerCoreTest, RestartShardsIsRefusedWhileTheJobIsUpdating) {
+  RegisterAgent("a1", "host1");
+  api::JobConfiguration job = Job("web", 2);
+  ASSERT_EQ(core_->CreateJob(job).responseCode, api::ResponseCode::OK);
+  Commit();
+  api::JobUpdateRequest request;
+  request.taskConfig = job.taskConfig;
+  api::JobKey key;
+  key.role = "www-data";
+  key.environment = "devel";
+  key.name = "web";
+  request.taskConfig.__set_job(key);
+  request.taskConfig.priority += 1;
+  request.instanceCount = 2;
+  request.settings.updateGroupSize = 1;
+  api::QueueJobUpdateStrategy queue;
+  queue.groupSize = 1;
+  request.settings.updateStrategy.__set_queueStrategy(queue);
+  request.settings.__isset.updateStrategy = true;
+  api::Response started = core_->StartJobUpdate(request, "", "alice");
+  ASSERT_EQ(started.responseCode, api::ResponseCode::OK) << started.details.at(0).message;
+  Commit();
+  api::Response r = core_->RestartShards(model::JobKey{"www-data", "devel", "web"}, {0});
+  EXPECT_EQ(r.responseCode, api::ResponseCode::JOB_UPDATING_ERROR);
+}
+
 TEST_F(SchedulerCoreTest, KillOfPendingTasksDeletesThem) {
   core_->CreateJob(Job("web", 2));
   Commit();
