@@ -9,6 +9,7 @@
 #include "borealis/cli/cron_commands.h"
 #include "borealis/cli/exit_codes.h"
 #include "borealis/cli/job_commands.h"
+#include "borealis/cli/job_open.h"
 #include "borealis/cli/job_restart.h"
 #include "borealis/cli/local_cluster.h"
 #include "borealis/cli/quota_commands.h"
@@ -29,6 +30,7 @@ struct Options {
   JobInspectOptions inspect;
   JobDiffOptions diff;
   JobRestartOptions restart;
+  JobOpenOptions open;
   UpdateNounOptions update;
   ConfigListOptions config_list;
   LocalStartOptions local_start;
@@ -131,6 +133,7 @@ void AddJobNoun(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
   add->callback([&] { action = [&] { return JobAdd(ctx, o.add); }; });
   AddInspectAndDiff(job, ctx, o, action);
   AddRestartVerb(job, ctx, o.restart, action);
+  AddOpenVerb(job, ctx, o.open, action);
 }
 
 void AddLocalNoun(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
