@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "borealis/cli/admin_commands.h"
+#include "borealis/cli/command_line.h"
 #include "borealis/cli/exit_codes.h"
 #include "borealis/cli/quota_commands.h"
 
@@ -18,6 +19,10 @@ using Action = std::function<absl::Status()>;
 
 // Aurora's admin client ends every failed command with status 1.
 constexpr int kAdminExitFailure = 1;
+
+int AdminExitCode(const absl::Status& status) {
+  return status.ok() ? kExitOk : kAdminExitFailure;
+}
 
 struct AdminOptions {
   SetQuotaOptions quota;
@@ -37,7 +42,8 @@ void AddQuotaVerbs(CLI::App& app, CliContext& ctx, AdminOptions& o, Action& acti
     absl::Status (*run)(CliContext&, const SetQuotaOptions&);
   };
   for (const Verb& v :
-       {Verb{"set_quota", "Set a role's quota: cluster role cpu ram[MGT] disk[MGT]", &AdminSetQuota},
+       {Verb{"set_quota", "Set a role's quota: cluster role cpu ram[MGT] disk[MGT]",
+             &AdminSetQuota},
         Verb{"increase_quota", "Add to a role's quota: cluster role cpu ram[MGT] disk[MGT]",
              &AdminIncreaseQuota}}) {
     CLI::App* verb = app.add_subcommand(v.name, v.help);
@@ -62,7 +68,9 @@ void AddClusterVerbs(CLI::App& app, CliContext& ctx, AdminOptions& o, Action& ac
   config->add_flag("--sh", o.sh, "Print shell assignments instead of JSON");
   config->add_flag("--export", o.export_vars, "Print shell assignments prefixed with 'export'");
   config->callback([&] {
-    action = [&] { return AdminGetClusterConfig(ctx, o.cluster, o.sh || o.export_vars, o.export_vars); };
+    action = [&] {
+      return AdminGetClusterConfig(ctx, o.cluster, o.sh || o.export_vars, o.export_vars);
+    };
   });
 
   CLI::App* query = app.add_subcommand("query", "List tasks: cluster [role [job]]");
@@ -140,26 +148,8 @@ int RunAdminCli(int argc, const char* const* argv, CliContext& ctx) {
       return absl::OkStatus();
     };
   });
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e, ctx.out, ctx.err);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e, ctx.out, ctx.err);
-  } catch (const CLI::ParseError& e) {
-    ctx.err << "error: " << e.what() << " (see aurora_admin help)" << std::endl;
-    return kAdminExitFailure;
-  }
-  if (!action) {
-    ctx.err << "error: no command given (see aurora_admin help)" << std::endl;
-    return kAdminExitFailure;
-  }
-  absl::Status status = action();
-  if (!status.ok()) {
-    ctx.err << "error: " << status.message() << std::endl;
-    return kAdminExitFailure;
-  }
-  return kExitOk;
+  return ParseAndRun(app, argc, argv, ctx, action, kAdminExitFailure, "aurora_admin help",
+                     &AdminExitCode);
 }
 
 }  // namespace borealis::cli

@@ -5,7 +5,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <sstream>
 
 #include "borealis/cli/admin_commands.h"
 #include "borealis/cli/cli_run_testing.h"
@@ -36,17 +35,7 @@ class AdminCliTest : public ::testing::Test {
   }
 
   CliRun Admin(std::vector<std::string> args) {
-    base::ManualClock clock;
-    std::ostringstream out, err;
-    CliContext ctx{clock, out, err, search_, "", "", [](int64_t) {}};
-    args.insert(args.begin(), "/usr/bin/aurora_admin");
-    std::vector<const char*> argv;
-    for (const std::string& a : args) argv.push_back(a.c_str());
-    CliRun r;
-    r.code = RunAdminCli(static_cast<int>(argv.size()), argv.data(), ctx);
-    r.out = out.str();
-    r.err = err.str();
-    return r;
+    return RunInProcess(&RunAdminCli, std::move(args), search_, "", "/usr/bin/aurora_admin");
   }
 
   TempDir tmp_;
@@ -102,7 +91,8 @@ TEST_F(AdminCliTest, GetClusterConfigAsJsonAndShell) {
   CliRun json = Admin({"get_cluster_config", "dev"});
   EXPECT_EQ(json.code, 0) << json.err;
   EXPECT_EQ(json.out,
-            R"({"debug": true, "hosts": ["a b", "it's"], "name": "dev", "proxy_url": "http://proxy", )"
+            R"({"debug": true, "hosts": ["a b", "it's"], "name": "dev", )"
+            R"("proxy_url": "http://proxy", )"
             R"("scheduler_uri": "http://127.0.0.1:1/", "slave_run_directory": "latest", )"
             R"("zk_port": 2181})");
   CliRun sh = Admin({"get_cluster_config", "--sh", "dev"});
@@ -132,11 +122,13 @@ TEST_F(AdminCliTest, QueryRefusesExpensiveQueriesWithoutForce) {
              "(states outside ACTIVE states)"}}) {
     CliRun r = Admin(c.args);
     EXPECT_EQ(r.code, 1);
-    EXPECT_THAT(r.err, HasSubstr(absl::StrCat("--force is required for expensive queries ", c.why)));
+    EXPECT_THAT(r.err,
+                HasSubstr(absl::StrCat("--force is required for expensive queries ", c.why)));
   }
   CliRun state = Admin({"query", "dev", "www-data", "web", "--states", "RUNNING,SLEEPING"});
   EXPECT_EQ(state.code, 1);
-  EXPECT_THAT(state.err, HasSubstr("unknown state 'SLEEPING'; valid states are: ASSIGNED,DRAINING"));
+  EXPECT_THAT(state.err,
+              HasSubstr("unknown state 'SLEEPING'; valid states are: ASSIGNED,DRAINING"));
   CliRun shards = Admin({"query", "dev", "www-data", "web", "--shards", "0,x"});
   EXPECT_EQ(shards.code, 1);
   EXPECT_THAT(shards.err, HasSubstr("--shards: 'x' is not an instance id"));

@@ -3,13 +3,15 @@
 #include "borealis/cli/admin_commands.h"
 
 #include <algorithm>
+#include <cctype>
+#include <string_view>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/numbers.h"
 #include "borealis/base/status.h"
 #include "borealis/cli/clusters.h"
 #include "borealis/cli/exit_codes.h"
@@ -25,8 +27,8 @@ std::string PythonBool(bool b) { return b ? "True" : "False"; }
 std::string ShellQuote(const std::string& s) {
   if (s.empty()) return "''";
   bool safe = std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("@%+=:,./-_").find(c) !=
-                                                              std::string_view::npos;
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("@%+=:,./-_").find(c) != std::string_view::npos;
   });
   if (safe) return s;
   std::string out = "'";
@@ -199,7 +201,8 @@ absl::Status AdminQuery(CliContext& ctx, const AdminQueryOptions& options) {
   for (absl::string_view shard : absl::StrSplit(options.shards, ',', absl::SkipEmpty())) {
     int32_t id = 0;
     if (!absl::SimpleAtoi(shard, &id) || id < 0) {
-      return absl::InvalidArgumentError(absl::StrCat("--shards: '", shard, "' is not an instance id"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--shards: '", shard, "' is not an instance id"));
     }
     instances.insert(id);
   }
@@ -221,7 +224,8 @@ absl::Status AdminQuery(CliContext& ctx, const AdminQueryOptions& options) {
   ASSIGN_OR_RETURN(SchedulerClient client, ClientFor(ctx, options.args[0]));
   ASSIGN_OR_RETURN(std::vector<api::ScheduledTask> tasks, client.GetTasksStatus(query));
   for (const api::ScheduledTask& task : tasks) {
-    ASSIGN_OR_RETURN(std::string line, FormatQueryLine(options.listformat, FlattenTaskForQuery(task)));
+    ASSIGN_OR_RETURN(std::string line,
+                     FormatQueryLine(options.listformat, FlattenTaskForQuery(task)));
     ctx.out << line << "\n";
   }
   ctx.out << std::flush;

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "borealis/cli/command_line.h"
 #include "borealis/cli/cron_commands.h"
 #include "borealis/cli/exit_codes.h"
 #include "borealis/cli/job_commands.h"
@@ -220,25 +221,7 @@ int RunCli(int argc, const char* const* argv, CliContext& ctx) {
   AddCronNoun(app, ctx, options, action);
   AddConfigNoun(app, ctx, options, action);
   AddUpdateNoun(app, ctx, options.update, action);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e, ctx.out, ctx.err);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e, ctx.out, ctx.err);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e, ctx.out, ctx.err);
-  } catch (const CLI::ParseError& e) {
-    ctx.err << "error: " << e.what() << " (see --help)" << std::endl;
-    return kExitInvalidCommand;
-  }
-  if (!action) {
-    ctx.err << "error: no command given (see --help)" << std::endl;
-    return kExitInvalidCommand;
-  }
-  absl::Status status = action();
-  if (!status.ok()) ctx.err << "error: " << status.message() << std::endl;
-  return ExitCodeFor(status);
+  return ParseAndRun(app, argc, argv, ctx, action, kExitInvalidCommand, "--help", &ExitCodeFor);
 }
 
 }  // namespace borealis::cli
