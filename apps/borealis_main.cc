@@ -1,4 +1,5 @@
-// borealis (also installed as `aurora`): the command line. Reads the environment and the
+// borealis (also installed as `aurora`, and as `aurora_admin` for the admin verbs): the
+// command line. Reads the environment and the
 // real clock here, at the edge, and hands them to cli::RunCli.
 #include <signal.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include <thread>
 
 #include "borealis/base/clock.h"
+#include "borealis/cli/admin_app.h"
 #include "borealis/cli/app.h"
 #include "borealis/cli/clusters.h"
 #include "borealis/cli/exit_codes.h"
@@ -37,5 +39,8 @@ int main(int argc, char** argv) {
       borealis::cli::SelfExe(),
       [](int64_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); },
   };
+  if (argc > 0 && borealis::cli::IsAdminProgramName(argv[0])) {
+    return borealis::cli::RunAdminCli(argc, argv, ctx);
+  }
   return borealis::cli::RunCli(argc, argv, ctx);
 }

@@ -6,9 +6,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include "borealis/cli/command_line.h"
 #include "borealis/cli/cron_commands.h"
 #include "borealis/cli/exit_codes.h"
 #include "borealis/cli/job_commands.h"
+#include "borealis/cli/job_open.h"
 #include "borealis/cli/job_restart.h"
 #include "borealis/cli/local_cluster.h"
 #include "borealis/cli/quota_commands.h"
@@ -29,6 +31,7 @@ struct Options {
   JobInspectOptions inspect;
   JobDiffOptions diff;
   JobRestartOptions restart;
+  JobOpenOptions open;
   UpdateNounOptions update;
   ConfigListOptions config_list;
   LocalStartOptions local_start;
@@ -131,6 +134,7 @@ void AddJobNoun(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
   add->callback([&] { action = [&] { return JobAdd(ctx, o.add); }; });
   AddInspectAndDiff(job, ctx, o, action);
   AddRestartVerb(job, ctx, o.restart, action);
+  AddOpenVerb(job, ctx, o.open, action);
 }
 
 void AddLocalNoun(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
@@ -217,25 +221,7 @@ int RunCli(int argc, const char* const* argv, CliContext& ctx) {
   AddCronNoun(app, ctx, options, action);
   AddConfigNoun(app, ctx, options, action);
   AddUpdateNoun(app, ctx, options.update, action);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e, ctx.out, ctx.err);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e, ctx.out, ctx.err);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e, ctx.out, ctx.err);
-  } catch (const CLI::ParseError& e) {
-    ctx.err << "error: " << e.what() << " (see --help)" << std::endl;
-    return kExitInvalidCommand;
-  }
-  if (!action) {
-    ctx.err << "error: no command given (see --help)" << std::endl;
-    return kExitInvalidCommand;
-  }
-  absl::Status status = action();
-  if (!status.ok()) ctx.err << "error: " << status.message() << std::endl;
-  return ExitCodeFor(status);
+  return ParseAndRun(app, argc, argv, ctx, action, kExitInvalidCommand, "--help", &ExitCodeFor);
 }
 
 }  // namespace borealis::cli

@@ -19,10 +19,12 @@ struct CliRun {
   std::string err;
 };
 
+using CliEntry = int (*)(int argc, const char* const* argv, CliContext& ctx);
+
 // `args` without argv[0], which is `argv0`; clusters come from `search`, `home` is the
-// user's home directory.
-inline CliRun RunCliInProcess(std::vector<std::string> args, ClusterSearch search = {},
-                              std::string home = "", const std::string& argv0 = "borealis") {
+// user's home directory. `entry` is the command line to run (RunCli, RunAdminCli).
+inline CliRun RunInProcess(CliEntry entry, std::vector<std::string> args, ClusterSearch search,
+                           std::string home, const std::string& argv0) {
   base::ManualClock clock;
   std::ostringstream out, err;
   CliContext ctx{clock, out, err, std::move(search), std::move(home), "", [](int64_t) {}};
@@ -30,10 +32,16 @@ inline CliRun RunCliInProcess(std::vector<std::string> args, ClusterSearch searc
   std::vector<const char*> argv;
   for (const std::string& a : args) argv.push_back(a.c_str());
   CliRun r;
-  r.code = RunCli(static_cast<int>(argv.size()), argv.data(), ctx);
+  r.code = entry(static_cast<int>(argv.size()), argv.data(), ctx);
   r.out = out.str();
   r.err = err.str();
   return r;
+}
+
+// The `borealis` command line (RunInProcess with RunCli).
+inline CliRun RunCliInProcess(std::vector<std::string> args, ClusterSearch search = {},
+                              std::string home = "", const std::string& argv0 = "borealis") {
+  return RunInProcess(&RunCli, std::move(args), std::move(search), std::move(home), argv0);
 }
 
 }  // namespace borealis::cli

@@ -46,6 +46,14 @@ absl::StatusOr<ClusterConfig> ParseEntry(const json& entry, const std::string& s
       s = string_field(&c.scheduler_zk_path);
     } else if (key == "proxy_url") {
       s = string_field(&c.proxy_url);
+    } else if (key == "auth_mechanism") {
+      s = string_field(&c.auth_mechanism);
+    } else if (key == "slave_root") {
+      s = string_field(&c.slave_root);
+    } else if (key == "slave_run_directory") {
+      s = string_field(&c.slave_run_directory);
+    } else if (key == "docker_registry") {
+      s = string_field(&c.docker_registry);
     } else if (key == "zk_port") {
       if (!value.is_number_integer()) {
         s = EntryError(source, where + ".zk_port", "expected an integer");
@@ -53,9 +61,10 @@ absl::StatusOr<ClusterConfig> ParseEntry(const json& entry, const std::string& s
         c.zk_port = value.get<int>();
       }
     }
-    // Other keys (auth_mechanism, slave_root, ...) are kept by Aurora for plugins; unused here.
+    // Other keys are kept (in `raw`) as Aurora keeps them for plugins; unused here.
     if (!s.ok()) return s;
   }
+  c.raw = entry;
   return c;
 }
 
@@ -78,6 +87,7 @@ std::vector<std::string> ClusterSearch::Paths() const {
   if (!home.empty()) paths.push_back(home + "/.borealis/clusters.json");
   paths.push_back(etc_dir + "/clusters.json");
   if (!home.empty()) paths.push_back(home + "/.aurora/clusters.json");
+  paths.push_back(aurora_config_root + "/clusters.json");
   return paths;
 }
 
@@ -85,6 +95,9 @@ ClusterSearch ClusterSearch::FromEnvironment() {
   ClusterSearch search;
   if (const char* env = std::getenv("BOREALIS_CLUSTERS"); env != nullptr && *env != '\0') {
     search.clusters_env = env;
+  }
+  if (const char* root = std::getenv("AURORA_CONFIG_ROOT"); root != nullptr && *root != '\0') {
+    search.aurora_config_root = root;
   }
   const char* home = std::getenv("HOME");
   search.home = home != nullptr && *home != '\0' ? home : HomeFromPasswd();
@@ -111,7 +124,10 @@ absl::StatusOr<std::vector<ClusterConfig>> ParseClustersJson(const std::string& 
       if (!value.is_object()) return EntryError(source, key, "expected an object");
       auto c = ParseEntry(value, source, key);
       if (!c.ok()) return c.status();
-      if (c->name.empty()) c->name = key;
+      if (c->name.empty()) {
+        c->name = key;
+        c->raw["name"] = key;
+      }
       out.push_back(*std::move(c));
     }
   } else {
@@ -143,15 +159,25 @@ absl::StatusOr<std::string> SchedulerUri(const ClusterConfig& cluster) {
     if (!cluster.zk.empty()) {
       return absl::UnimplementedError(absl::StrCat(
           "cluster '", cluster.name, "' (", cluster.source,
-          ") finds its scheduler through ZooKeeper (zk), which is not supported yet; "
-          "give it a scheduler_uri"));
+          ") finds its scheduler through ZooKeeper (zk): ZooKeeper discovery is not "
+          "supported yet; give it a scheduler_uri"));
     }
     return absl::InvalidArgumentError(absl::StrCat("cluster '", cluster.name, "' (",
                                                    cluster.source, ") has no scheduler_uri"));
   }
+  if (cluster.auth_mechanism != "UNAUTHENTICATED") {
+    return absl::UnimplementedError(
+        absl::StrCat("cluster '", cluster.name, "' (", cluster.source, ") asks for auth_mechanism ",
+                     cluster.auth_mechanism, ", which is not supported yet"));
+  }
   std::string uri = cluster.scheduler_uri;
   while (!uri.empty() && uri.back() == '/') uri.pop_back();
   return uri;
+}
+
+absl::StatusOr<std::string> WebUrl(const ClusterConfig& cluster) {
+  if (!cluster.proxy_url.empty()) return cluster.proxy_url;
+  return SchedulerUri(cluster);
 }
 
 nlohmann::json ClusterEntryJson(const std::string& name, const std::string& scheduler_uri) {

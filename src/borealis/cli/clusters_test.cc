@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "borealis/cli/files.h"
 #include "borealis/testing/status_matchers.h"
 #include "borealis/testing/temp_dir.h"
@@ -29,6 +30,7 @@ class ClustersTest : public ::testing::Test {
     ClusterSearch s;
     s.home = tmp_.Sub("home");
     s.etc_dir = tmp_.Sub("etc");
+    s.aurora_config_root = tmp_.Sub("etc-aurora");
     return s;
   }
   TempDir tmp_;
@@ -45,7 +47,8 @@ TEST_F(ClustersTest, SearchOrderFirstFileWithTheNameWins) {
             {"name": "c", "scheduler_uri": "http://aurora:5/"}])");
   EXPECT_THAT(Search().Paths(),
               ElementsAre(tmp_.Sub("home/.borealis/clusters.json"), tmp_.Sub("etc/clusters.json"),
-                          tmp_.Sub("home/.aurora/clusters.json")));
+                          tmp_.Sub("home/.aurora/clusters.json"),
+                          tmp_.Sub("etc-aurora/clusters.json")));
   auto a = FindCluster(Search(), "a");
   ASSERT_THAT(a, IsOk());
   EXPECT_EQ(a->scheduler_uri, "http://borealis-home:1");
@@ -63,6 +66,7 @@ TEST_F(ClustersTest, UnknownClusterListsKnownNames) {
   ClusterSearch empty;
   empty.home = tmp_.Sub("nohome");
   empty.etc_dir = tmp_.Sub("noetc");
+  empty.aurora_config_root = tmp_.Sub("noetc");
   EXPECT_THAT(FindCluster(empty, "x"),
               StatusIs(absl::StatusCode::kNotFound, "unknown cluster 'x'; known: none"));
 }
@@ -84,6 +88,80 @@ TEST_F(ClustersTest, EnvironmentVariableReplacesTheSearch) {
   ClusterSearch home_only = ClusterSearch::FromEnvironment();
   EXPECT_FALSE(home_only.clusters_env.has_value());
   EXPECT_EQ(home_only.Paths().front(), tmp_.Sub("home/.borealis/clusters.json"));
+}
+
+TEST_F(ClustersTest, AuroraFilesComeLastUserBeforeConfigRoot) {
+  // Aurora lets ~/.aurora override $AURORA_CONFIG_ROOT; Borealis' own files come first.
+  Write(tmp_.Sub("etc-aurora/clusters.json"),
+        R"([{"name": "a", "scheduler_uri": "http://aurora-etc:1"},
+            {"name": "only-etc", "scheduler_uri": "http://aurora-etc:2"}])");
+  Write(tmp_.Sub("home/.aurora/clusters.json"),
+        R"([{"name": "a", "scheduler_uri": "http://aurora-home:3"}])");
+  EXPECT_EQ(FindCluster(Search(), "a")->scheduler_uri, "http://aurora-home:3");
+  EXPECT_EQ(FindCluster(Search(), "only-etc")->scheduler_uri, "http://aurora-etc:2");
+  Write(tmp_.Sub("etc/clusters.json"), R"([{"name": "a", "scheduler_uri": "http://etc:4"}])");
+  EXPECT_EQ(FindCluster(Search(), "a")->scheduler_uri, "http://etc:4");
+}
+
+TEST_F(ClustersTest, AuroraConfigRootFromTheEnvironment) {
+  unsetenv("BOREALIS_CLUSTERS");
+  setenv("HOME", tmp_.Sub("home").c_str(), 1);
+  unsetenv("AURORA_CONFIG_ROOT");
+  EXPECT_EQ(ClusterSearch::FromEnvironment().Paths().back(), "/etc/aurora/clusters.json");
+  setenv("AURORA_CONFIG_ROOT", "", 1);
+  EXPECT_EQ(ClusterSearch::FromEnvironment().Paths().back(), "/etc/aurora/clusters.json");
+  setenv("AURORA_CONFIG_ROOT", tmp_.Sub("root").c_str(), 1);
+  ClusterSearch search = ClusterSearch::FromEnvironment();
+  unsetenv("AURORA_CONFIG_ROOT");
+  EXPECT_EQ(search.Paths().back(), tmp_.Sub("root/clusters.json"));
+  Write(tmp_.Sub("root/clusters.json"), R"([{"name": "r", "scheduler_uri": "http://root:1"}])");
+  EXPECT_EQ(FindCluster(search, "r")->scheduler_uri, "http://root:1");
+}
+
+TEST(ParseClustersJson, AurorasKeysAreReadAndChecked) {
+  auto parsed = ParseClustersJson(
+      R"([{"name": "devcluster", "scheduler_uri": "http://s:8081", "zk": "z", "zk_port": 2181,
+           "scheduler_zk_path": "/aurora/scheduler", "auth_mechanism": "UNAUTHENTICATED",
+           "proxy_url": "http://proxy/aurora/", "slave_root": "/var/lib/mesos",
+           "slave_run_directory": "latest", "docker_registry": "registry:5000",
+           "plugin_key": {"x": 1}}])",
+      "f.json");
+  ASSERT_THAT(parsed, IsOk());
+  ASSERT_EQ(parsed->size(), 1u);
+  const ClusterConfig& c = (*parsed)[0];
+  EXPECT_EQ(c.slave_root, "/var/lib/mesos");
+  EXPECT_EQ(c.slave_run_directory, "latest");
+  EXPECT_EQ(c.docker_registry, "registry:5000");
+  EXPECT_EQ(c.raw["plugin_key"]["x"], 1);
+  EXPECT_EQ(*SchedulerUri(c), "http://s:8081");
+  EXPECT_EQ(*WebUrl(c), "http://proxy/aurora/");
+  for (const char* key : {"slave_root", "slave_run_directory", "docker_registry",
+                          "auth_mechanism", "proxy_url"}) {
+    EXPECT_THAT(ParseClustersJson(absl::StrCat(R"([{"name": "x", ")", key, R"(": 1}])"), "f.json"),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         absl::StrCat("f.json: [0].", key, ": expected a string")));
+  }
+}
+
+TEST(ParseClustersJson, ZooKeeperOnlyAndOtherAuthAreNotSupportedYet) {
+  auto parsed = ParseClustersJson(
+      R"([{"name": "zkonly", "zk": "zk1", "proxy_url": "http://p"},
+          {"name": "kerb", "scheduler_uri": "http://s:1", "auth_mechanism": "KERBEROS"},
+          {"name": "bare"}])",
+      "f.json");
+  ASSERT_THAT(parsed, IsOk());
+  EXPECT_THAT(SchedulerUri((*parsed)[0]),
+              StatusIs(absl::StatusCode::kUnimplemented,
+                       HasSubstr("cluster 'zkonly' (f.json) finds its scheduler through "
+                                 "ZooKeeper (zk): ZooKeeper discovery is not supported yet")));
+  // Links need no scheduler address: the proxy_url alone serves, as in Aurora.
+  EXPECT_EQ(*WebUrl((*parsed)[0]), "http://p");
+  EXPECT_THAT(SchedulerUri((*parsed)[1]),
+              StatusIs(absl::StatusCode::kUnimplemented,
+                       HasSubstr("cluster 'kerb' (f.json) asks for auth_mechanism KERBEROS, "
+                                 "which is not supported yet")));
+  EXPECT_THAT(WebUrl((*parsed)[2]), StatusIs(absl::StatusCode::kInvalidArgument,
+                                             HasSubstr("'bare' (f.json) has no scheduler_uri")));
 }
 
 TEST_F(ClustersTest, BadFilesAreErrorsNamingTheFile) {

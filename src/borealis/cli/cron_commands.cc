@@ -6,6 +6,7 @@
 #include "borealis/cli/exit_codes.h"
 #include "borealis/cli/job_config.h"
 #include "borealis/cli/job_key.h"
+#include "borealis/cli/job_open.h"
 #include "borealis/wire/convert.h"
 
 namespace borealis::cli {
@@ -23,7 +24,8 @@ absl::Status CronSchedule(CliContext& ctx, const CronScheduleOptions& options) {
   ASSIGN_OR_RETURN(model::JobConfiguration job, ToModelJob(spec, options.config_file));
   ASSIGN_OR_RETURN(SchedulerClient client, ClientFor(ctx, key.cluster));
   RETURN_IF_ERROR(client.ScheduleCronJob(wire::ToThrift(job)).status());
-  ctx.out << "Cron job scheduled, status can be viewed at " << client.uri() << "/scheduler/"
+  ctx.out << "Cron job scheduled, status can be viewed at "
+          << LinkBaseFor(ctx, key.cluster, client.uri()) << "/scheduler/"
           << key.job.role << "/" << key.job.environment << "/" << key.job.name << std::endl;
   return absl::OkStatus();
 }

@@ -8,6 +8,7 @@
 #include "borealis/cli/exit_codes.h"
 #include "borealis/cli/job_config.h"
 #include "borealis/cli/job_commands.h"
+#include "borealis/cli/job_open.h"
 #include "borealis/model/job_configuration.h"
 #include "borealis/model/schedule_status.h"
 #include "borealis/wire/convert.h"
@@ -177,8 +178,9 @@ absl::Status JobCreate(CliContext& ctx, const JobCreateOptions& options) {
   ASSIGN_OR_RETURN(SchedulerClient client, ClientFor(ctx, key.cluster));
   ASSIGN_OR_RETURN(api::Response response, client.CreateJob(job));
   (void)response;
-  const std::string url = absl::StrCat(client.uri(), "/scheduler/", key.job.role, "/",
-                                       key.job.environment, "/", key.job.name);
+  const std::string url =
+      absl::StrCat(LinkBaseFor(ctx, key.cluster, client.uri()), "/scheduler/", key.job.role, "/",
+                   key.job.environment, "/", key.job.name);
   ctx.out << "Job create succeeded: job url=" << url << std::endl;
   if (target == WaitTarget::kPending) return absl::OkStatus();
   std::set<int32_t> instances;

@@ -238,6 +238,16 @@ absl::StatusOr<std::vector<api::ScheduledTask>> SchedulerClient::GetTasksWithout
   return std::move(r.result.scheduleStatusResult.tasks);
 }
 
+absl::StatusOr<std::vector<api::ScheduledTask>> SchedulerClient::GetTasksStatus(
+    const api::TaskQuery& query) {
+  ASSIGN_OR_RETURN(
+      api::Response r,
+      Invoke(
+          "getTasksStatus", [&](api::AuroraAdminClient& c) { c.send_getTasksStatus(query); },
+          [](api::AuroraAdminClient& c, api::Response& out) { c.recv_getTasksStatus(out); }));
+  return std::move(r.result.scheduleStatusResult.tasks);
+}
+
 absl::StatusOr<std::map<std::string, std::string>> SchedulerClient::GetPendingReasons(
     const api::TaskQuery& query) {
   ASSIGN_OR_RETURN(

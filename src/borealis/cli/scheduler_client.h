@@ -43,6 +43,8 @@ class SchedulerClient {
   absl::StatusOr<api::Response> CreateJob(const api::JobConfiguration& job);
   absl::StatusOr<std::vector<api::ScheduledTask>> GetTasksWithoutConfigs(
       const api::TaskQuery& query);
+  // getTasksStatus: the same tasks with their whole configuration.
+  absl::StatusOr<std::vector<api::ScheduledTask>> GetTasksStatus(const api::TaskQuery& query);
   // task id -> reason, for the PENDING tasks the query selects.
   absl::StatusOr<std::map<std::string, std::string>> GetPendingReasons(
       const api::TaskQuery& query);

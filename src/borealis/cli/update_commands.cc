@@ -1,4 +1,5 @@
 // The `update` noun's commands (update_commands.h); the pure pieces are in update_format.cc.
+#include "borealis/cli/job_open.h"
 #include "borealis/cli/update_commands.h"
 
 #include <algorithm>
@@ -214,7 +215,7 @@ absl::Status UpdateStart(CliContext& ctx, const UpdateStartOptions& options) {
   }
   const api::JobUpdateKey& key = response->result.startJobUpdateResult.key;
   ctx.out << "Job update has started. View your update progress at "
-          << UpdateUrl(client.uri(), key) << std::endl;
+          << UpdateUrl(LinkBaseFor(ctx, spec.key.cluster, client.uri()), key) << std::endl;
   if (!options.wait) return absl::OkStatus();
   return WaitForUpdate(ctx, client, key, /*rolling_back=*/false);
 }
