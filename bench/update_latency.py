@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Wall time of a rolling job update with real agents and executors, against the time its
+health checks alone need.
+
+Starts a scheduler and three agents in a temporary directory (loopback, ephemeral ports),
+creates a service of 6 instances, each a tiny `python3 -m http.server` on its `health`
+port with an HTTP health check of `/`, waits until every instance is RUNNING, then runs
+`borealis update start --wait` to a new command (batch_size 2, watch_secs 0), and back
+again, --reps times in all. For each update it records:
+
+- `cli_s`: the wall time of the `update start --wait` command, start to exit (what a user
+  waits; `--wait` asks for the status once a second, so up to 1 s of this is polling);
+- `scheduler_s`: the update's own span, from its first to its last status event in the
+  scheduler (`update info --write-json`);
+- `floor_s`: what the health checks alone need: per batch, a new instance passes its
+  first check as it starts at the earliest and then needs
+  (min_consecutive_successes - 1) more checks, interval_secs apart; the grace of
+  initial_interval_secs only matters when a check fails. So the floor is
+  batches * (min_consecutive_successes - 1) * interval_secs.
+
+The target (issue 13) is an update that takes at most 2 s beyond the floor. Prints a
+table and one JSON line with the median and spread. Every process started here is stopped
+by its pid.
+Usage: update_latency.py --bin-dir build/bin [--reps 5]
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+JOB_KEY = "devcluster/bench/devel/web"
+INSTANCES = 6
+BATCH_SIZE = 2
+AGENTS = 3
+HEALTH = {
+    "health_checker": {"http": {"endpoint": "/"}},
+    "initial_interval_secs": 1, "interval_secs": 1, "timeout_secs": 1,
+    "max_consecutive_failures": 0, "min_consecutive_successes": 2,
+}
+
+
+def wait_for(cond, timeout, what):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = cond()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise RuntimeError(f"timed out after {timeout} s waiting for {what}")
+
+
+def read(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+class Daemons:
+    """Processes started by this script, stopped by pid in reverse order."""
+
+    def __init__(self):
+        self.procs = []
+
+    def start(self, argv, log):
+        out = open(log, "ab")
+        p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                             start_new_session=True)
+        self.procs.append(p)
+        return p
+
+    def stop_all(self):
+        for p in reversed(self.procs):
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+
+
+def job(version):
+    # The version is in the command, so each update replaces every instance.
+    cmd = (f"exec python3 -m http.server {{{{thermos.ports[health]}}}} --bind 127.0.0.1 "
+           f"# {version}")
+    return {"name": "web", "role": "bench", "environment": "devel", "cluster": "devcluster",
+            "instances": INSTANCES, "service": True,
+            "update_config": {"batch_size": BATCH_SIZE, "watch_secs": 0},
+            "health_check_config": HEALTH,
+            "lifecycle": {},  # no graceful-shutdown POSTs: a kill is SIGTERM at once
+            "task": {"name": "web", "processes": [{"name": "server", "cmdline": cmd}],
+                     "resources": {"cpu": 0.1, "ram": 64 << 20, "disk": 16 << 20}}}
+
+
+class Cluster:
+    def __init__(self, bin_dir, work, daemons):
+        self.bin_dir, self.work, self.daemons = bin_dir, work, daemons
+        port_file = os.path.join(work, "scheduler.port")
+        daemons.start([self.bin("borealis-scheduler"), "--data-dir", os.path.join(work, "scheduler"),
+                       "--http-port", "0", "--port-file", port_file, "--cluster-name", "devcluster",
+                       "--tick-ms", "20"], os.path.join(work, "scheduler.log"))
+        port = int(wait_for(lambda: read(port_file).strip(), 20, "the scheduler's port"))
+        for i in range(AGENTS):
+            agent_port_file = os.path.join(work, f"agent{i}.port")
+            first = 41000 + 100 * i  # disjoint port ranges: the agents share one machine
+            daemons.start([self.bin("borealis-agent"), "--master", f"127.0.0.1:{port}",
+                           "--work-dir", os.path.join(work, f"agent{i}"), "--host", f"127.0.0.{i + 2}",
+                           "--http-port", "0", "--port-file", agent_port_file, "--resources",
+                           f"cpus:2;mem:2048;disk:2048;ports:[{first}-{first + 99}]",
+                           "--run-as-agent-user"],
+                          os.path.join(work, f"agent{i}.log"))
+            wait_for(lambda: read(agent_port_file).strip(), 20, f"agent {i}'s port")
+        clusters = os.path.join(work, "clusters.json")
+        with open(clusters, "w") as f:
+            json.dump([{"name": "devcluster", "scheduler_uri": f"http://127.0.0.1:{port}"}], f)
+        self.env = dict(os.environ, BOREALIS_CLUSTERS=clusters, HOME=work)
+
+    def bin(self, name):
+        return os.path.join(self.bin_dir, name)
+
+    def cli(self, *args, check=True):
+        r = subprocess.run([self.bin("borealis"), *args], env=self.env, capture_output=True,
+                           text=True)
+        if check and r.returncode != 0:
+            raise RuntimeError(f"borealis {' '.join(args)} failed: {r.stdout}{r.stderr}")
+        return r
+
+    def job_file(self, version):
+        path = os.path.join(self.work, f"{version}.json")
+        with open(path, "w") as f:
+            json.dump(job(version), f)
+        return path
+
+
+def floor_seconds():
+    batches = -(-INSTANCES // BATCH_SIZE)
+    return batches * (HEALTH["min_consecutive_successes"] - 1) * HEALTH["interval_secs"]
+
+
+def one_update(cluster, version):
+    path = cluster.job_file(version)
+    t0 = time.monotonic()
+    r = cluster.cli("update", "start", JOB_KEY, path, "--read-json", "--wait")
+    cli_s = time.monotonic() - t0
+    marker = "/update/"
+    at = r.stdout.find(marker)
+    if at < 0:
+        raise RuntimeError(f"no update id in: {r.stdout}{r.stderr}")
+    update_id = r.stdout[at + len(marker):].split()[0]
+    info = json.loads(cluster.cli("update", "info", JOB_KEY, update_id, "--write-json").stdout)
+    if info["status"] != "ROLLED_FORWARD":
+        raise RuntimeError(f"update {update_id} ended {info['status']}: {json.dumps(info)}")
+    stamps = [e["timestampMs"] for e in info["update_events"]]
+    return {"version": version, "cli_s": round(cli_s, 3),
+            "scheduler_s": round((max(stamps) - min(stamps)) / 1000.0, 3),
+            "instance_events": len(info["instance_update_events"])}
+
+
+def spread(values):
+    return {"median": round(statistics.median(values), 3), "min": round(min(values), 3),
+            "max": round(max(values), 3)}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bin-dir", default="build/bin")
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = ap.parse_args()
+    bin_dir = os.path.abspath(args.bin_dir)
+    for name in ("borealis-scheduler", "borealis-agent", "borealis-executor", "borealis"):
+        if not os.access(os.path.join(bin_dir, name), os.X_OK):
+            sys.exit(f"{name} not found in {bin_dir}: build first (make build)")
+    work = tempfile.mkdtemp(prefix="borealis-update-bench-")
+    daemons = Daemons()
+    runs = []
+    try:
+        cluster = Cluster(bin_dir, work, daemons)
+        cluster.cli("job", "create", JOB_KEY, cluster.job_file("v0"), "--read-json",
+                    "--wait-until", "RUNNING")
+        for rep in range(args.reps):
+            runs.append(one_update(cluster, f"v{rep + 1}"))
+            print(f"update {rep + 1}: {runs[-1]}", file=sys.stderr)
+        cluster.cli("job", "killall", JOB_KEY, check=False)
+    finally:
+        daemons.stop_all()
+        if args.keep:
+            print(f"kept {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    floor = floor_seconds()
+    result = {
+        "instances": INSTANCES, "batch_size": BATCH_SIZE, "agents": AGENTS, "reps": len(runs),
+        "health": HEALTH, "floor_s": floor,
+        "cli_s": spread([r["cli_s"] for r in runs]),
+        "scheduler_s": spread([r["scheduler_s"] for r in runs]),
+        "cli_beyond_floor_s": spread([r["cli_s"] - floor for r in runs]),
+        "scheduler_beyond_floor_s": spread([r["scheduler_s"] - floor for r in runs]),
+        "target_beyond_floor_s": 2.0,
+        "runs": runs,
+    }
+    print(f"{'':24}{'median':>8}{'min':>8}{'max':>8}")
+    for key in ("cli_s", "scheduler_s", "cli_beyond_floor_s", "scheduler_beyond_floor_s"):
+        s = result[key]
+        print(f"{key:24}{s['median']:>8}{s['min']:>8}{s['max']:>8}")
+    print(f"health-check floor {floor} s ({-(-INSTANCES // BATCH_SIZE)} batches)")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
