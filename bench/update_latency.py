@@ -12,13 +12,19 @@ again, --reps times in all. For each update it records:
   waits; `--wait` asks for the status once a second, so up to 1 s of this is polling);
 - `scheduler_s`: the update's own span, from its first to its last status event in the
   scheduler (`update info --write-json`);
-- `floor_s`: what the health checks alone need: per batch, a new instance passes its
+- `health_s`: what the health checks themselves took, measured: for each batch, the
+  longest time of its new tasks from the agent receiving LaunchTask (`launched_ms` in
+  agent_task.json) to the executor reporting RUNNING once healthy (status.json), summed
+  over the batches;
+- `floor_s`: the least the health checks could need: per batch, a new instance passes its
   first check as it starts at the earliest and then needs
-  (min_consecutive_successes - 1) more checks, interval_secs apart; the grace of
-  initial_interval_secs only matters when a check fails. So the floor is
-  batches * (min_consecutive_successes - 1) * interval_secs.
+  (min_consecutive_successes - 1) more checks, interval_secs apart, so
+  batches * (min_consecutive_successes - 1) * interval_secs. A server that is not yet
+  listening when the first check runs (as here: python3 takes a moment to start) fails it
+  within the grace of initial_interval_secs, and needs one interval more per batch.
 
-The target (issue 13) is an update that takes at most 2 s beyond the floor. Prints a
+The target (issue 13) is an update that takes at most 2 s beyond what the health checks
+need; both differences are reported. Prints a
 table and one JSON line with the median and spread. Every process started here is stopped
 by its pid.
 Usage: update_latency.py --bin-dir build/bin [--reps 5]
@@ -41,7 +47,7 @@ INSTANCES = 6
 BATCH_SIZE = 2
 AGENTS = 3
 HEALTH = {
-    "health_checker": {"http": {"endpoint": "/"}},
+    "health_checker": {"http": {"endpoint": "/", "expected_response_code": 200}},
     "initial_interval_secs": 1, "interval_secs": 1, "timeout_secs": 1,
     "max_consecutive_failures": 0, "min_consecutive_successes": 2,
 }
@@ -147,6 +153,30 @@ def floor_seconds():
     return batches * (HEALTH["min_consecutive_successes"] - 1) * HEALTH["interval_secs"]
 
 
+def health_seconds(work, started_ms, ended_ms):
+    """Sum over batches of the longest LaunchTask → RUNNING of the tasks launched in the
+    window; batches are the instances in order, BATCH_SIZE at a time."""
+    per_batch = {}
+    for i in range(AGENTS):
+        sandboxes = os.path.join(work, f"agent{i}", "sandboxes")
+        for task_id in os.listdir(sandboxes) if os.path.isdir(sandboxes) else []:
+            try:
+                record = json.loads(read(os.path.join(sandboxes, task_id, "agent_task.json")))
+                status = json.loads(read(os.path.join(sandboxes, task_id, "status.json")))
+            except ValueError:
+                continue
+            launched = record.get("launched_ms", 0)
+            if not started_ms <= launched <= ended_ms:
+                continue
+            runs = [u["timestamp_ms"] for u in status.get("updates", []) if u["state"] == "RUNNING"]
+            if not runs:
+                continue
+            instance = int(task_id.split("-web-")[1].split("-")[0])
+            batch = instance // BATCH_SIZE
+            per_batch[batch] = max(per_batch.get(batch, 0), runs[0] - launched)
+    return sum(per_batch.values()) / 1000.0
+
+
 def one_update(cluster, version):
     path = cluster.job_file(version)
     t0 = time.monotonic()
@@ -163,6 +193,7 @@ def one_update(cluster, version):
     stamps = [e["timestampMs"] for e in info["update_events"]]
     return {"version": version, "cli_s": round(cli_s, 3),
             "scheduler_s": round((max(stamps) - min(stamps)) / 1000.0, 3),
+            "health_s": round(health_seconds(cluster.work, min(stamps), max(stamps)), 3),
             "instance_events": len(info["instance_update_events"])}
 
 
@@ -206,13 +237,17 @@ def main():
         "scheduler_s": spread([r["scheduler_s"] for r in runs]),
         "cli_beyond_floor_s": spread([r["cli_s"] - floor for r in runs]),
         "scheduler_beyond_floor_s": spread([r["scheduler_s"] - floor for r in runs]),
-        "target_beyond_floor_s": 2.0,
+        "health_s": spread([r["health_s"] for r in runs]),
+        "cli_beyond_health_s": spread([r["cli_s"] - r["health_s"] for r in runs]),
+        "scheduler_beyond_health_s": spread([r["scheduler_s"] - r["health_s"] for r in runs]),
+        "target_beyond_health_s": 2.0,
         "runs": runs,
     }
-    print(f"{'':24}{'median':>8}{'min':>8}{'max':>8}")
-    for key in ("cli_s", "scheduler_s", "cli_beyond_floor_s", "scheduler_beyond_floor_s"):
+    print(f"{'':26}{'median':>8}{'min':>8}{'max':>8}")
+    for key in ("cli_s", "scheduler_s", "health_s", "cli_beyond_health_s",
+                "scheduler_beyond_health_s", "cli_beyond_floor_s", "scheduler_beyond_floor_s"):
         s = result[key]
-        print(f"{key:24}{s['median']:>8}{s['min']:>8}{s['max']:>8}")
+        print(f"{key:26}{s['median']:>8}{s['min']:>8}{s['max']:>8}")
     print(f"health-check floor {floor} s ({-(-INSTANCES // BATCH_SIZE)} batches)")
     print(json.dumps(result))
 
