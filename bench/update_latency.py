@@ -34,13 +34,13 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+from benchutil import Daemons, read, wait_for
 
 JOB_KEY = "devcluster/bench/devel/web"
 INSTANCES = 6
@@ -51,48 +51,6 @@ HEALTH = {
     "initial_interval_secs": 1, "interval_secs": 1, "timeout_secs": 1,
     "max_consecutive_failures": 0, "min_consecutive_successes": 2,
 }
-
-
-def wait_for(cond, timeout, what):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = cond()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise RuntimeError(f"timed out after {timeout} s waiting for {what}")
-
-
-def read(path):
-    try:
-        with open(path) as f:
-            return f.read()
-    except OSError:
-        return ""
-
-
-class Daemons:
-    """Processes started by this script, stopped by pid in reverse order."""
-
-    def __init__(self):
-        self.procs = []
-
-    def start(self, argv, log):
-        out = open(log, "ab")
-        p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                             start_new_session=True)
-        self.procs.append(p)
-        return p
-
-    def stop_all(self):
-        for p in reversed(self.procs):
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
 
 
 def job(version):
