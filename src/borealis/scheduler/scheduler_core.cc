@@ -162,8 +162,11 @@ std::shared_ptr<const model::Task> SchedulerCore::ApplyChange(const model::Task&
   }
   const bool replaced = change.replacement.has_value();
   if (change.deleted) Mutate(state::RemoveTasks{{before.task_id}});
-  // The update controller looks at the instance again (a no-op without an active update).
-  TimeUpdates([&] { updates_.OnTaskChanged(before.job(), before.task_id, before.instance_id); });
+  // The update controller looks at the instance again (a no-op without an active update,
+  // so not timed then: no clock read per task change).
+  if (updates_.active() > 0) {
+    TimeUpdates([&] { updates_.OnTaskChanged(before.job(), before.task_id, before.instance_id); });
+  }
   if (change.send_kill) SendKill(before, kill_message);
   const model::Task* after = after_ptr.get();
   if (!after || model::IsTerminal(after->status) || change.deleted) {
