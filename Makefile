@@ -8,7 +8,7 @@ DEMO_DIR ?= $(CURDIR)/.demo
 # builds take about a quarter less time than with full debug info.
 DEBUG_INFO ?= $(if $(CI),-g1,-g)
 
-.PHONY: all deps build test test-asan demo demo-stop check-layout check-threads clean bench-deps bench-executor bench-sched
+.PHONY: all deps build test test-asan demo demo-stop check-layout check-threads clean bench-deps bench-executor bench-sched bench-update
 
 all: build
 
@@ -52,6 +52,11 @@ SIM_SCENARIOS ?= fill-100 fill-1k fill-10k fill-50k steady-10k steady-10k-40k ch
 bench-sched: build
 	$(BUILD_DIR)/bin/placement_bench
 	@for s in $(SIM_SCENARIOS); do $(BUILD_DIR)/bin/borealis-sim --scenario bench/scenarios/$$s.json --json || exit 1; done
+
+# Job updates with real agents (docs/BENCHMARKS.md, "Job updates"): an update's wall time
+# against the time its health checks need. The simulator's figure: bench/scenarios/update-10k.json.
+bench-update: build
+	python3 bench/update_latency.py --bin-dir $(BUILD_DIR)/bin
 
 check-layout:
 	python3 tools/check_layout.py .

@@ -162,8 +162,11 @@ std::shared_ptr<const model::Task> SchedulerCore::ApplyChange(const model::Task&
   }
   const bool replaced = change.replacement.has_value();
   if (change.deleted) Mutate(state::RemoveTasks{{before.task_id}});
-  // The update controller looks at the instance again (a no-op without an active update).
-  updates_.OnTaskChanged(before.job(), before.task_id, before.instance_id);
+  // The update controller looks at the instance again (a no-op without an active update,
+  // so not timed then: no clock read per task change).
+  if (updates_.active() > 0) {
+    TimeUpdates([&] { updates_.OnTaskChanged(before.job(), before.task_id, before.instance_id); });
+  }
   if (change.send_kill) SendKill(before, kill_message);
   const model::Task* after = after_ptr.get();
   if (!after || model::IsTerminal(after->status) || change.deleted) {
@@ -529,7 +532,7 @@ void SchedulerCore::RunComponents(int64_t now) {
   if (pruner_.Tick(now, ctx)) ForgetKillRetriesOfEndedTasks();
   reconciler_.Tick(now, ctx);
   cron_.Tick(now, ctx);
-  updates_.Tick(now, ctx);
+  TimeUpdates([&] { updates_.Tick(now, ctx); });
 }
 
 int64_t SchedulerCore::KillRetryDelayMs(const model::TaskId& task_id) const {
@@ -615,7 +618,8 @@ core::ClusterView SchedulerCore::BuildClusterView(const std::set<model::JobKey>&
 
 void SchedulerCore::Schedule() {
   owner_.Check();
-  updates_.Run(clock_.NowMs(), context());  // may insert PENDING tasks: before placement
+  // May insert PENDING tasks: before placement.
+  TimeUpdates([&] { updates_.Run(clock_.NowMs(), context()); });
   if (!placement_dirty_) return;
   placement_dirty_ = false;
   if (state_.pending().empty()) {

@@ -243,6 +243,28 @@ class SchedulerCore : private ComponentContext {
     it->second += delta;
   }
   uint64_t NextSeed() override { return rng_.Next(); }
+  // Runs `f`, a call into updates_, and adds its steady-clock ns to the counter
+  // "update_controller_ns" when an update is or was active (a measurement only: the
+  // simulator reports it per instance transition). Nested calls are counted once.
+  template <typename F>
+  auto TimeUpdates(F&& f) {
+    if (timing_updates_) return f();
+    timing_updates_ = true;
+    const int64_t t0 = base::RealClock::Get().MonoNowNs();
+    const bool was_active = updates_.active() > 0;
+    struct Done {
+      SchedulerCore* core;
+      int64_t t0;
+      bool was_active;
+      ~Done() {
+        core->timing_updates_ = false;
+        if (was_active || core->updates_.active() > 0) {
+          core->Count("update_controller_ns", base::RealClock::Get().MonoNowNs() - t0);
+        }
+      }
+    } done{this, t0, was_active};
+    return f();
+  }
   std::vector<model::AgentId> TakeChangedLoads() override { return state_.TakeChangedLoads(); }
   void PlacementChanged() override { placement_dirty_ = true; }
   ComponentContext& context() { return *this; }
@@ -336,6 +358,7 @@ class SchedulerCore : private ComponentContext {
   HistoryPruner pruner_;
   Reconciler reconciler_;
   UpdateController updates_;
+  bool timing_updates_ = false;  // inside TimeUpdates
   CronScheduler cron_;
 
   std::vector<state::Mutation> pending_mutations_;

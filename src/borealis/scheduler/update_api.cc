@@ -159,8 +159,10 @@ api::Response SchedulerCore::StartJobUpdate(const api::JobUpdateRequest& request
   for (const api::Metadata& m : request.metadata) update.summary.metadata.push_back(wire::FromThrift(m));
   std::sort(update.summary.metadata.begin(), update.summary.metadata.end());
   update.instructions = core::InstructionsOf(diff, proposed, std::move(settings));
-  updates_.Start(update, message.empty() ? std::nullopt : std::optional<std::string>(message),
-                 clock_.NowMs(), context());
+  TimeUpdates([&] {
+    updates_.Start(update, message.empty() ? std::nullopt : std::optional<std::string>(message),
+                   clock_.NowMs(), context());
+  });
   const model::JobUpdateDetails* d = state_.updates().Find(update.summary.key);
   api::Response r = wire::OkResponse();
   api::StartJobUpdateResult result;
@@ -174,15 +176,18 @@ api::Response SchedulerCore::ChangeJobUpdate(const model::JobUpdateKey& key, cor
                                              const std::string& message,
                                              const std::string& user) {
   owner_.Check();
-  absl::Status s = updates_.Change(
-      key, op, user, message.empty() ? std::nullopt : std::optional<std::string>(message),
-      clock_.NowMs(), context());
+  absl::Status s = TimeUpdates([&] {
+    return updates_.Change(
+        key, op, user, message.empty() ? std::nullopt : std::optional<std::string>(message),
+        clock_.NowMs(), context());
+  });
   return s.ok() ? wire::OkResponse() : wire::ErrorResponse(s);
 }
 
 api::Response SchedulerCore::PulseJobUpdate(const model::JobUpdateKey& key) {
   owner_.Check();
-  absl::StatusOr<bool> active = updates_.Pulse(key, clock_.NowMs(), context());
+  absl::StatusOr<bool> active =
+      TimeUpdates([&] { return updates_.Pulse(key, clock_.NowMs(), context()); });
   if (!active.ok()) return wire::ErrorResponse(active.status());
   api::Response r = wire::OkResponse();
   api::PulseJobUpdateResult result;

@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "borealis/base/status.h"
 #include "nlohmann/json.hpp"
@@ -159,6 +160,55 @@ absl::Status ParseJob(const json& obj, const std::string& w, JobSpec* j) {
   return absl::OkStatus();
 }
 
+// The job an update names must be one the scenario creates: "<name>-<k>", k < count.
+absl::Status FindUpdatedJob(const std::vector<JobSpec>& jobs, const std::string& w,
+                            UpdateSpec* u) {
+  for (uint32_t i = 0; i < jobs.size(); ++i) {
+    const std::string prefix = jobs[i].name + "-";
+    int64_t k = 0;
+    if (u->job.rfind(prefix, 0) == 0 &&
+        absl::SimpleAtoi(u->job.substr(prefix.size()), &k) && k >= 0 && k < jobs[i].count &&
+        absl::StrCat(prefix, k) == u->job) {
+      if (!jobs[i].service) return FieldError(w + ".job", "updates need a service job");
+      u->job_spec = i;
+      u->job_k = k;
+      return absl::OkStatus();
+    }
+  }
+  return FieldError(w + ".job", absl::StrCat("no job named '", u->job, "' in jobs"));
+}
+
+absl::Status ParseUpdate(const json& obj, const std::string& w, const std::vector<JobSpec>& jobs,
+                         UpdateSpec* u) {
+  RETURN_IF_ERROR(CheckKeys(obj, w,
+                            {"job", "at_s", "batch_size", "watch_ms", "change", "cpus",
+                             "max_per_instance_failures", "max_failed_instances"}));
+  RETURN_IF_ERROR(Str(obj, w, "job", &u->job));
+  if (u->job.empty()) return FieldError(w + ".job", "missing");
+  RETURN_IF_ERROR(FindUpdatedJob(jobs, w, u));
+  RETURN_IF_ERROR(Seconds(obj, w, "at_s", &u->at_ms));
+  RETURN_IF_ERROR(Int32(obj, w, "batch_size", 1, &u->batch_size));
+  RETURN_IF_ERROR(Int(obj, w, "watch_ms", 0, &u->watch_ms));
+  if (u->watch_ms > INT32_MAX) return FieldError(w + ".watch_ms", "is too large");
+  RETURN_IF_ERROR(Str(obj, w, "change", &u->change));
+  if (u->change != "command" && u->change != "cpus") {
+    return FieldError(w + ".change", "must be \"command\" or \"cpus\"");
+  }
+  if (auto it = obj.find("cpus"); it != obj.end()) {
+    if (u->change != "cpus") return FieldError(w + ".cpus", "only with change \"cpus\"");
+    if (!it->is_number() || it->get<double>() <= 0) return FieldError(w + ".cpus", "must be > 0");
+    u->milli_cpus = static_cast<int64_t>(it->get<double>() * 1000.0 + 0.5);
+  } else if (u->change == "cpus") {
+    return FieldError(w + ".cpus", "missing (required with change \"cpus\")");
+  }
+  if (u->change == "cpus" && u->milli_cpus == jobs[u->job_spec].milli_cpus) {
+    return FieldError(w + ".cpus", "is the job's cpus already: the update would change nothing");
+  }
+  RETURN_IF_ERROR(Int32(obj, w, "max_per_instance_failures", 0, &u->max_per_instance_failures));
+  RETURN_IF_ERROR(Int32(obj, w, "max_failed_instances", 0, &u->max_failed_instances));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<Scenario> ParseScenario(const std::string& json_text) {
@@ -168,7 +218,7 @@ absl::StatusOr<Scenario> ParseScenario(const std::string& json_text) {
   RETURN_IF_ERROR(CheckKeys(doc, "",
                             {"name", "description", "seed", "duration_s", "tick_ms",
                              "stop_when_idle", "realtime", "store", "starting_ms", "running_ms", "kill_ms",
-                             "hosts", "jobs", "agent_losses"}));
+                             "hosts", "jobs", "agent_losses", "updates"}));
   RETURN_IF_ERROR(Str(doc, "", "name", &s.name));
   int64_t seed = 1;
   RETURN_IF_ERROR(Int(doc, "", "seed", 0, &seed));
@@ -204,6 +254,14 @@ absl::StatusOr<Scenario> ParseScenario(const std::string& json_text) {
       RETURN_IF_ERROR(Seconds((*it)[i], w, "at_s", &loss.at_ms));
       RETURN_IF_ERROR(Int((*it)[i], w, "count", 0, &loss.count));
       s.agent_losses.push_back(loss);
+    }
+  }
+  if (auto it = doc.find("updates"); it != doc.end()) {
+    if (!it->is_array()) return FieldError("updates", "must be a list");
+    for (size_t i = 0; i < it->size(); ++i) {
+      UpdateSpec u;
+      RETURN_IF_ERROR(ParseUpdate((*it)[i], absl::StrCat("updates[", i, "]"), s.jobs, &u));
+      s.updates.push_back(std::move(u));
     }
   }
   return s;

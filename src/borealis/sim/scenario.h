@@ -53,6 +53,21 @@ struct AgentLoss {
   int64_t count = 0;  // agents chosen with the scenario's seed among those alive
 };
 
+// A job update started with startJobUpdate (Batch strategy) at `at_ms`: the job's
+// TaskConfig with one change, every instance in scope.
+struct UpdateSpec {
+  std::string job;                 // a job the scenario creates, e.g. "svc-0"
+  uint32_t job_spec = 0;           // index in Scenario::jobs of the spec that makes `job`
+  int64_t job_k = 0;               // its number within that spec
+  int64_t at_ms = 0;
+  int32_t batch_size = 1;          // BatchJobUpdateStrategy.groupSize
+  int64_t watch_ms = 0;            // settings.minWaitInInstanceRunningMs
+  std::string change = "command";  // "command": new executor data; "cpus": new cpus
+  int64_t milli_cpus = 0;          // the new cpus with change "cpus"
+  int32_t max_per_instance_failures = 0;
+  int32_t max_failed_instances = 0;
+};
+
 struct Scenario {
   std::string name;
   uint64_t seed = 1;
@@ -71,6 +86,7 @@ struct Scenario {
   HostShape hosts;
   std::vector<JobSpec> jobs;
   std::vector<AgentLoss> agent_losses;
+  std::vector<UpdateSpec> updates;
 };
 
 // Parses the scenario JSON. Errors name the field, e.g. "jobs[2].failure_rate: must be in

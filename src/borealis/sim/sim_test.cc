@@ -117,6 +117,65 @@ TEST(SimTest, ResultJsonHasTheFigures) {
   }
 }
 
+// 12 hosts; one 20-instance service created at once and updated at 5 s in batches of 5.
+std::string UpdateScenario(const std::string& update_fields) {
+  return R"({
+  "name": "update", "seed": 3, "duration_s": 300, "tick_ms": 100, "store": "memory",
+  "hosts": {"count": 12, "cpus": 4, "ram_mb": 4096, "disk_mb": 10000, "ports": [31000, 31009],
+            "attributes": {"zone": 2}},
+  "jobs": [{"name": "web", "instances": 20, "cpus": 0.5, "ram_mb": 256, "ports": 1,
+            "constraints": {"zone": "zone-1"}},
+           {"name": "bg", "count": 2, "instances": 5, "ports": 1}],
+  "updates": [{"job": "web-0", "at_s": 5, "batch_size": 5)" + update_fields + R"(}]
+})";
+}
+
+TEST(SimTest, AnUpdateRollsForwardDeterministicallyAndIsMeasured) {
+  SimResult r;
+  const std::string scenario = UpdateScenario(R"(, "change": "command")");
+  const std::string trace = RunTrace(scenario, &r);
+  EXPECT_EQ(trace, RunTrace(scenario));
+  EXPECT_EQ(FirstAt(trace, " update sim/prod/web-0 instances=20 OK"), 5000) << trace;
+  EXPECT_GT(FirstAt(trace, " update_end web-0 ROLLED_FORWARD"), 5000) << trace;
+  ASSERT_EQ(r.updates.size(), 1u);
+  const UpdateResult& u = r.updates[0];
+  EXPECT_EQ(u.outcome, "OK");
+  EXPECT_EQ(u.status, "ROLLED_FORWARD");
+  EXPECT_EQ(u.instances, 20);
+  EXPECT_EQ(u.start_sim_ms, 5000);
+  EXPECT_GT(u.end_sim_ms, u.start_sim_ms);
+  // Every instance was acted on and finished: at least two events each.
+  EXPECT_GE(u.instance_events, 40);
+  EXPECT_EQ(r.update_instance_events, u.instance_events);
+  EXPECT_GT(r.update_controller_seconds, 0);
+  // The baseline: created at 0, all RUNNING once running_ms has passed, before the update.
+  EXPECT_EQ(u.create_start_sim_ms, 0);
+  EXPECT_GE(u.create_end_sim_ms, 500);
+  EXPECT_LT(u.create_end_sim_ms, 5000);
+  // 30 tasks created; each of the 20 old ones was replaced by a new one.
+  EXPECT_EQ(r.placements, 50);
+  EXPECT_EQ(r.tasks_placed, 30);
+  const std::string j = ResultJson(r);
+  for (const char* key : {"\"updates\"", "\"update_controller_us_per_transition\"",
+                          "\"update_vs_create_wall\"", "\"create_wall_seconds\""}) {
+    EXPECT_NE(j.find(key), std::string::npos) << key;
+  }
+}
+
+TEST(SimTest, AnUpdateWaitsItsWatchTimePerBatch) {
+  SimResult quick, watched;
+  RunTrace(UpdateScenario(R"(, "change": "cpus", "cpus": 0.75)"), &quick);
+  RunTrace(UpdateScenario(R"(, "change": "cpus", "cpus": 0.75, "watch_ms": 3000)"), &watched);
+  ASSERT_EQ(quick.updates.size(), 1u);
+  ASSERT_EQ(watched.updates.size(), 1u);
+  EXPECT_EQ(quick.updates[0].status, "ROLLED_FORWARD");
+  EXPECT_EQ(watched.updates[0].status, "ROLLED_FORWARD");
+  // Four batches, each watched for 3 s once RUNNING.
+  const int64_t quick_ms = quick.updates[0].end_sim_ms - quick.updates[0].start_sim_ms;
+  const int64_t watched_ms = watched.updates[0].end_sim_ms - watched.updates[0].start_sim_ms;
+  EXPECT_GE(watched_ms, quick_ms + 4 * 3000);
+}
+
 TEST(SimTest, BadScenariosNameTheField) {
   auto expect_error = [](const std::string& json, const std::string& what) {
     auto s = ParseScenario(json);
@@ -133,6 +192,16 @@ TEST(SimTest, BadScenariosNameTheField) {
   expect_error(R"({"hosts": {"count": 1}, "jobs": [{"count": 1}]})", "jobs[0].name: missing");
   expect_error(R"({"hosts": {"count": 1}, "store": "disk"})", "store: must be");
   expect_error(R"({"hosts": {"count": 1, "ports": [5, 1]}})", "hosts.ports");
+  const std::string jobs = R"({"hosts": {"count": 1}, "jobs": [{"name": "a", "count": 2}],)";
+  expect_error(jobs + R"("updates": [{"job": "a-2"}]})", "updates[0].job: no job named 'a-2'");
+  expect_error(jobs + R"("updates": [{"job": "a-1", "speed": 1}]})",
+               "updates[0].speed: unknown field");
+  expect_error(jobs + R"("updates": [{"job": "a-1", "change": "ram"}]})",
+               "updates[0].change: must be");
+  expect_error(jobs + R"("updates": [{"job": "a-1", "change": "cpus"}]})",
+               "updates[0].cpus: missing");
+  expect_error(jobs + R"("updates": [{"job": "a-0", "batch_size": 0}]})",
+               "updates[0].batch_size: must be at least 1");
 }
 
 }  // namespace

@@ -22,8 +22,10 @@
 #include "borealis/base/clock.h"
 #include "borealis/base/rng.h"
 #include "borealis/base/status.h"
+#include "borealis/core/job_update.h"
 #include "borealis/model/task.h"
 #include "borealis/scheduler/scheduler_core.h"
+#include "borealis/sim/sim_updates.h"
 #include "borealis/state/store.h"
 #include "nlohmann/json.hpp"
 
@@ -161,13 +163,13 @@ api::JobConfiguration MakeJob(const JobSpec& spec, int64_t k) {
   return job;
 }
 
-enum class EventKind : uint8_t { kStatus, kJobArrival, kAgentLoss };
+enum class EventKind : uint8_t { kStatus, kJobArrival, kAgentLoss, kUpdate };
 
 struct Event {
   int64_t at_ms = 0;
   uint64_t seq = 0;
   EventKind kind = EventKind::kStatus;
-  uint32_t index = 0;  // agent (kStatus), job spec (kJobArrival), loss (kAgentLoss)
+  uint32_t index = 0;  // agent (kStatus), job spec (kJobArrival), loss (kAgentLoss), update
   int64_t k = 0;       // job number within its spec (kJobArrival)
   api::ScheduleStatus::type status = api::ScheduleStatus::INIT;
   std::string task_id;
@@ -247,6 +249,8 @@ struct JobTrack {
   int32_t instances = 0;
   int32_t first_launches = 0;
   uint32_t spec = 0;
+  int32_t update = -1;  // the scenario update of this job (its create is measured), or -1
+  int32_t running = 0;  // of its first launches, RUNNING so far (with update >= 0)
 };
 
 class Run final : public scheduler::AgentTransport {
@@ -286,6 +290,11 @@ class Run final : public scheduler::AgentTransport {
   void Handle(const Event& e);
   void LoseAgents(int64_t count);
   absl::Status Commit();
+  void StartUpdate(uint32_t index);
+  // A first launch of an updated job is RUNNING: the create is over once all are.
+  void NoteCreateRunning(const std::string& task_id);
+  // Notes the updates that reached a terminal status (after each commit).
+  void CheckUpdates();
   // Releases the commit in flight (pipelined mode), timed as part of flush.
   absl::Status FinishCommit() {
     const int64_t t0 = WallNs();
@@ -298,6 +307,7 @@ class Run final : public scheduler::AgentTransport {
   absl::Status OpenStore();
   // Counts the tasks and fills the figures once the loop is over.
   void Finish(int64_t wall0, int64_t sched_wall0);
+  void FinishUpdates();
 
   const Scenario& s_;
   const SimOptions& o_;
@@ -313,17 +323,22 @@ class Run final : public scheduler::AgentTransport {
   absl::flat_hash_map<model::AgentId, uint32_t> agent_index_;
   absl::flat_hash_map<std::string, JobTrack> jobs_;  // job name → track
   absl::flat_hash_set<std::string> killed_;
+  // First launches of the jobs that scenario updates name, until RUNNING: task → job.
+  absl::flat_hash_map<std::string, std::string> create_tasks_;
   EventQueue events_;
   uint64_t next_seq_ = 0;
   int64_t in_flight_ = 0;       // status events not yet delivered
   int64_t arrivals_left_ = 0;   // jobs and losses still to come
   int64_t launches_this_commit_ = 0;  // launches released by the last Commit call
+  std::vector<std::optional<model::JobUpdateKey>> update_keys_;  // by scenario update
+  int64_t updates_active_ = 0;  // started and not yet seen terminal
   bool pipelined_ = false;
   std::vector<uint32_t> latency_us_;
   SimResult r_;
   int64_t sched_ns_ = 0;
   // Wall time per kind of SchedulerCore call.
   int64_t create_ns_ = 0, status_ns_ = 0, schedule_ns_ = 0, flush_ns_ = 0, tick_ns_ = 0;
+  int64_t start_update_ns_ = 0;
 };
 
 absl::Status Run::OpenStore() {
@@ -394,6 +409,7 @@ bool Run::Send(const model::AgentId& agent_id, const scheduler::OutgoingMessage&
       spec = j->second.spec;
       if (j->second.first_launches < j->second.instances) {
         ++j->second.first_launches;
+        if (j->second.update >= 0) create_tasks_.emplace(t.task_id.str(), t.config->job.name);
         latency_us_.push_back(
             static_cast<uint32_t>(std::min<int64_t>((WallNs() - j->second.submitted_ns) / 1000,
                                                     UINT32_MAX)));
@@ -456,6 +472,9 @@ void Run::Handle(const Event& e) {
       u.timestampMs = clock_.NowMs();
       if (o_.trace != nullptr) Trace(absl::StrCat("status ", e.task_id, " ", api::to_string(e.status)));
       ++r_.status_updates;
+      if (!create_tasks_.empty() && e.status == api::ScheduleStatus::RUNNING) {
+        NoteCreateRunning(e.task_id);
+      }
       const int64_t t0 = WallNs();
       core_->OnStatusUpdate(agent.id, u);
       const int64_t dt = WallNs() - t0;
@@ -481,12 +500,68 @@ void Run::Handle(const Event& e) {
       Trace(absl::StrCat("create ", job.key.role, "/", job.key.environment, "/", job.key.name,
                          " instances=", spec.instances, " ", outcome));
       if (resp.responseCode != api::ResponseCode::OK) track.instances = 0;
+      for (size_t i = 0; i < s_.updates.size(); ++i) {
+        if (s_.updates[i].job != job.key.name) continue;
+        track.update = static_cast<int32_t>(i);
+        r_.updates[i].create_start_sim_ms = Now();
+        r_.updates[i].create_start_wall_ns = track.submitted_ns;
+      }
       return;
     }
     case EventKind::kAgentLoss:
       --arrivals_left_;
       LoseAgents(s_.agent_losses[e.index].count);
       return;
+    case EventKind::kUpdate:
+      --arrivals_left_;
+      StartUpdate(e.index);
+      return;
+  }
+}
+
+void Run::StartUpdate(uint32_t index) {
+  const UpdateSpec& spec = s_.updates[index];
+  UpdateResult& u = r_.updates[index];
+  const api::JobConfiguration job = MakeJob(s_.jobs[spec.job_spec], spec.job_k);
+  const api::JobUpdateRequest request = MakeUpdateRequest(job, spec);
+  u.start_sim_ms = Now();
+  u.start_wall_ns = WallNs();
+  api::Response resp = core_->StartJobUpdate(request, "simulated update", "sim");
+  const int64_t dt = WallNs() - u.start_wall_ns;
+  sched_ns_ += dt;
+  start_update_ns_ += dt;
+  u.start_call_seconds = static_cast<double>(dt) / 1e9;
+  u.outcome = resp.responseCode == api::ResponseCode::OK ? "OK" : "refused:";
+  for (const auto& d : resp.details) absl::StrAppend(&u.outcome, " ", d.message);
+  Trace(absl::StrCat("update ", job.key.role, "/", job.key.environment, "/", job.key.name,
+                     " instances=", job.instanceCount, " ", u.outcome));
+  model::JobKey key{job.key.role, job.key.environment, job.key.name};
+  update_keys_[index] = core_->state().updates().ActiveUpdate(key);
+  if (update_keys_[index]) ++updates_active_;
+}
+
+void Run::NoteCreateRunning(const std::string& task_id) {
+  auto it = create_tasks_.find(task_id);
+  if (it == create_tasks_.end()) return;
+  JobTrack& track = jobs_[it->second];
+  create_tasks_.erase(it);
+  if (++track.running < track.instances) return;
+  UpdateResult& u = r_.updates[static_cast<size_t>(track.update)];
+  u.create_end_sim_ms = Now();
+  u.create_end_wall_ns = WallNs();
+}
+
+void Run::CheckUpdates() {
+  for (size_t i = 0; i < update_keys_.size() && updates_active_ > 0; ++i) {
+    UpdateResult& u = r_.updates[i];
+    if (!update_keys_[i] || u.end_sim_ms >= 0) continue;
+    const model::JobUpdateDetails* d = core_->state().updates().Find(*update_keys_[i]);
+    if (d == nullptr || !core::IsTerminalUpdate(d->update.summary.status)) continue;
+    u.end_sim_ms = Now();
+    u.end_wall_ns = WallNs();
+    u.status = model::UpdateStatusName(d->update.summary.status);
+    --updates_active_;
+    Trace(absl::StrCat("update_end ", u.job, " ", u.status));
   }
 }
 
@@ -508,6 +583,7 @@ absl::Status Run::Commit() {
   schedule_ns_ += t1 - t0;
   flush_ns_ += t2 - t1;
   ++r_.commits;
+  if (updates_active_ > 0) CheckUpdates();
   return st;
 }
 
@@ -534,6 +610,13 @@ absl::StatusOr<SimResult> Run::Go() {
       ++arrivals_left_;
     }
   }
+  update_keys_.resize(s_.updates.size());
+  r_.updates.resize(s_.updates.size());
+  for (uint32_t i = 0; i < s_.updates.size(); ++i) {
+    r_.updates[i].job = s_.updates[i].job;
+    Push(Event{s_.updates[i].at_ms, 0, EventKind::kUpdate, i, 0, api::ScheduleStatus::INIT, {}});
+    ++arrivals_left_;
+  }
   for (uint32_t i = 0; i < s_.agent_losses.size(); ++i) {
     Push(Event{s_.agent_losses[i].at_ms, 0, EventKind::kAgentLoss, i, 0,
                api::ScheduleStatus::INIT, {}});
@@ -558,10 +641,12 @@ absl::StatusOr<SimResult> Run::Go() {
       tick_ns_ += dt;
     }
     RETURN_IF_ERROR(Commit());
-    bool idle = arrivals_left_ == 0 && in_flight_ == 0 && launches_this_commit_ == 0;
+    bool idle = arrivals_left_ == 0 && in_flight_ == 0 && launches_this_commit_ == 0 &&
+                updates_active_ == 0;
     if (idle && core_->commit_in_flight()) {  // idle unless this tick's commit says more
       RETURN_IF_ERROR(FinishCommit());
-      idle = in_flight_ == 0 && launches_this_commit_ == 0;
+      if (updates_active_ > 0) CheckUpdates();
+      idle = in_flight_ == 0 && launches_this_commit_ == 0 && updates_active_ == 0;
     }
     if ((s_.stop_when_idle && idle) || now >= s_.duration_ms) break;
     if (s_.realtime) {  // wait for the wall clock to reach the next tick
@@ -574,6 +659,22 @@ absl::StatusOr<SimResult> Run::Go() {
   RETURN_IF_ERROR(FinishCommit());
   Finish(wall0, sched_wall0);
   return r_;
+}
+
+void Run::FinishUpdates() {
+  r_.breakdown_seconds.emplace_back("start_job_update", start_update_ns_ / 1e9);
+  for (size_t i = 0; i < update_keys_.size(); ++i) {
+    if (!update_keys_[i]) continue;
+    const model::JobUpdateDetails* d = core_->state().updates().Find(*update_keys_[i]);
+    if (d == nullptr) continue;
+    r_.updates[i].instance_events = static_cast<int64_t>(d->instance_events.size());
+    r_.updates[i].instances = s_.jobs[s_.updates[i].job_spec].instances;
+    r_.update_instance_events += r_.updates[i].instance_events;
+  }
+  const auto view = core_->view();
+  if (auto it = view->counters.find("update_controller_ns"); it != view->counters.end()) {
+    r_.update_controller_seconds = static_cast<double>(it->second) / 1e9;
+  }
 }
 
 void Run::Finish(int64_t wall0, int64_t sched_wall0) {
@@ -613,6 +714,7 @@ void Run::Finish(int64_t wall0, int64_t sched_wall0) {
                           {"schedule", schedule_ns_ / 1e9}, {"flush", flush_ns_ / 1e9},
                           {"flush_store_append", timed_store_->append_ns() / 1e9},
                           {"tick_and_heartbeats", tick_ns_ / 1e9}};
+  if (!s_.updates.empty()) FinishUpdates();
   r_.cpu_seconds = CpuSeconds();
   auto [rss, hwm] = ReadRss();
   r_.rss_bytes = rss;
@@ -668,6 +770,9 @@ std::string ResultJson(const SimResult& r) {
   j["heap_bytes"] = r.heap_bytes;
   j["heap_bytes_per_task"] =
       r.tasks_total > 0 ? static_cast<double>(r.heap_bytes) / static_cast<double>(r.tasks_total) : 0;
+  if (!r.updates.empty()) {
+    AddUpdatesJson(r.updates, r.update_controller_seconds, r.update_instance_events, &j);
+  }
   return j.dump();
 }
 

@@ -32,6 +32,7 @@
 
 #include "absl/status/statusor.h"
 #include "borealis/sim/scenario.h"
+#include "borealis/sim/sim_updates.h"
 
 namespace borealis::sim {
 
@@ -73,6 +74,12 @@ struct SimResult {
   // VmRSS once jemalloc has returned the pages of freed objects (what it does by itself
   // within its decay time when the scheduler idles); 0 without jemalloc.
   int64_t rss_settled_bytes = 0;
+  // Job updates (scenarios with "updates"): one result per update, the steady-clock time
+  // spent inside the update controller's calls (SchedulerCore's "update_controller_ns"
+  // counter) and the instance events all updates recorded.
+  std::vector<UpdateResult> updates;
+  double update_controller_seconds = 0;
+  int64_t update_instance_events = 0;
 };
 
 class Simulator {
