@@ -1,5 +1,6 @@
 #include "borealis/state/job_updates.h"
 
+#include <atomic>
 #include <utility>
 
 namespace borealis::state {
@@ -45,14 +46,8 @@ std::shared_ptr<const UpdateRecords> JobUpdateTable::records() const {
 }
 
 void JobUpdateTable::Store(std::shared_ptr<model::JobUpdateDetails> d) {
-  Summarize(*d);
-  const model::JobUpdateKey& key = d->update.summary.key;
-  auto it = active_.find(key.job);
-  if (IsActive(d->update.summary.status)) {
-    active_[key.job] = key;
-  } else if (it != active_.end() && it->second == key) {
-    active_.erase(it);
-  }
+  Restamp(*d);
+  const model::JobUpdateKey key = d->update.summary.key;
   Mutable()[key] = std::move(d);
 }
 
@@ -63,20 +58,47 @@ void JobUpdateTable::Apply(const SaveJobUpdate& m) {
   Store(std::move(d));
 }
 
+model::JobUpdateDetails* JobUpdateTable::Edit(const model::JobUpdateKey& key) {
+  UpdateRecords& records = Mutable();
+  auto it = records.find(key);
+  if (it == records.end()) return nullptr;
+  // Held by this map alone (no published view has it): change it where it is. Otherwise
+  // copy it once; the next events of the same commit then find the copy unshared. Copying
+  // on every event made an update's cost grow with the square of its instance events.
+  if (it->second.use_count() > 1) {
+    it->second = std::make_shared<model::JobUpdateDetails>(*it->second);
+  } else {
+    // A reader on another thread may have just let go of it: its reads happened before
+    // its release of the count, which this pairs with.
+    std::atomic_thread_fence(std::memory_order_acquire);
+  }
+  // Created non-const (make_shared<model::JobUpdateDetails>) and now held only here.
+  return const_cast<model::JobUpdateDetails*>(it->second.get());
+}
+
+void JobUpdateTable::Restamp(model::JobUpdateDetails& d) {
+  Summarize(d);
+  const model::JobUpdateKey& key = d.update.summary.key;
+  auto it = active_.find(key.job);
+  if (IsActive(d.update.summary.status)) {
+    active_[key.job] = key;
+  } else if (it != active_.end() && it->second == key) {
+    active_.erase(it);
+  }
+}
+
 void JobUpdateTable::Apply(const SaveJobUpdateEvent& m) {
-  const model::JobUpdateDetails* old = Find(m.key);
-  if (old == nullptr) return;
-  auto d = std::make_shared<model::JobUpdateDetails>(*old);
+  model::JobUpdateDetails* d = Edit(m.key);
+  if (d == nullptr) return;
   d->update_events.push_back(m.event);
-  Store(std::move(d));
+  Restamp(*d);
 }
 
 void JobUpdateTable::Apply(const SaveJobInstanceUpdateEvent& m) {
-  const model::JobUpdateDetails* old = Find(m.key);
-  if (old == nullptr) return;
-  auto d = std::make_shared<model::JobUpdateDetails>(*old);
+  model::JobUpdateDetails* d = Edit(m.key);
+  if (d == nullptr) return;
   d->instance_events.push_back(m.event);
-  Store(std::move(d));
+  Restamp(*d);
 }
 
 void JobUpdateTable::Apply(const RemoveJobUpdates& m) {

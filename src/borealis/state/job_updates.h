@@ -4,8 +4,9 @@
 //
 // Invariants: each record's summary status and times follow its events (created = first
 // event, last modified = newest event, status = newest status event); a job has at most one
-// active update, the one ActiveUpdate names. Records are immutable shared values: a change
-// replaces the record, so readers holding an older one (a published view) are unaffected.
+// active update, the one ActiveUpdate names. Records are shared with readers as immutable
+// values: a change to a record a reader holds replaces it, so readers holding an older one
+// (a published view) are unaffected; a record no reader holds is changed in place.
 //
 // Thread contract: owned by ClusterState's thread; readers get `records()` snapshots.
 #pragma once
@@ -61,6 +62,11 @@ class JobUpdateTable {
  private:
   UpdateRecords& Mutable();
   void Store(std::shared_ptr<model::JobUpdateDetails> d);
+  // The stored record of `key` to change in place (copied first when a reader holds it);
+  // null when unknown. Restamp after changing it.
+  model::JobUpdateDetails* Edit(const model::JobUpdateKey& key);
+  // The summary's status and times from the events, and the job's active update.
+  void Restamp(model::JobUpdateDetails& d);
 
   std::shared_ptr<UpdateRecords> records_ = std::make_shared<UpdateRecords>();
   mutable bool shared_ = false;  // records() handed records_ out: copy before changing

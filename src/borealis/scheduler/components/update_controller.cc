@@ -1,6 +1,8 @@
 #include "borealis/scheduler/components/update_controller.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <tuple>
 #include <utility>
 
@@ -13,14 +15,19 @@ using model::UpdateStatus;
 
 namespace {
 
-// The instance's active task, preferring one that is not being killed; null when none.
-std::shared_ptr<const model::Task> ActiveTaskOf(const state::ClusterState& state,
-                                               const model::JobKey& job, int32_t instance) {
-  std::shared_ptr<const model::Task> found;
+// The active task of each of `instances`, preferring one that is not being killed; an
+// instance without one is left out. One pass over the job's tasks, however many instances
+// are asked about (a lookup per instance made a 4,000-instance update quadratic).
+std::map<int32_t, std::shared_ptr<const model::Task>> ActiveTasksOf(
+    const state::ClusterState& state, const model::JobKey& job,
+    const std::set<int32_t>& instances) {
+  std::map<int32_t, std::shared_ptr<const model::Task>> found;
+  if (instances.empty()) return found;
   if (const state::TaskTable::JobTasks* tasks = state.table().Job(job)) {
     for (const auto& [id, t] : *tasks) {
-      if (t->instance_id != instance || !model::IsActive(t->status)) continue;
-      if (!found || found->status == model::ScheduleStatus::kKilling) found = t;
+      if (!model::IsActive(t->status) || !instances.contains(t->instance_id)) continue;
+      std::shared_ptr<const model::Task>& slot = found[t->instance_id];
+      if (!slot || slot->status == model::ScheduleStatus::kKilling) slot = t;
     }
   }
   return found;
@@ -310,9 +317,15 @@ void UpdateController::EvaluateDue(Runtime& rt, int64_t now, ComponentContext& c
       Evaluate(rt, instance, std::move(t), settings, now, ctx);
     }
   }
+  std::erase_if(recheck, [&](int32_t i) { return !rt.started.contains(i) || rt.done.contains(i); });
+  // Evaluating an instance changes only that instance's tasks, so the active tasks can be
+  // looked up for all of them first.
+  std::map<int32_t, std::shared_ptr<const model::Task>> active =
+      ActiveTasksOf(ctx.state(), rt.key.job, recheck);
   for (int32_t instance : recheck) {
-    if (!rt.started.contains(instance) || rt.done.contains(instance)) continue;
-    Evaluate(rt, instance, ActiveTaskOf(ctx.state(), rt.key.job, instance), settings, now, ctx);
+    auto it = active.find(instance);
+    Evaluate(rt, instance, it == active.end() ? nullptr : std::move(it->second), settings, now,
+             ctx);
   }
 }
 
