@@ -1,9 +1,9 @@
 // The `update` noun's commands (update_commands.h); the pure pieces are in update_format.cc.
-#include "borealis/cli/job_open.h"
 #include "borealis/cli/update_commands.h"
 
 #include <algorithm>
 #include <random>
+#include <set>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -13,6 +13,7 @@
 #include "borealis/cli/exit_codes.h"
 #include "borealis/cli/job_config.h"
 #include "borealis/cli/job_key.h"
+#include "borealis/cli/job_open.h"
 #include "borealis/model/job_configuration.h"
 #include "borealis/wire/convert.h"
 
@@ -93,8 +94,32 @@ absl::Status CheckStartOptions(const UpdateStartOptions& o) {
 }
 
 // Polls the update until it is terminal, printing each new status as Aurora does.
+// "Instances done: N of M" for an update: the instances with a final event of their
+// direction (updated or rolled back, or failed) among those the update touches.
+std::string InstanceProgress(const api::JobUpdateDetails& d) {
+  std::set<int32_t> instances;
+  auto add = [&](const std::set<api::Range>& ranges) {
+    for (const api::Range& r : ranges) {
+      for (int64_t i = r.first; i <= r.last && instances.size() < 100000; ++i) {
+        instances.insert(static_cast<int32_t>(i));
+      }
+    }
+  };
+  for (const api::InstanceTaskConfig& c : d.update.instructions.initialState) add(c.instances);
+  add(d.update.instructions.desiredState.instances);
+  std::set<int32_t> done;
+  for (const api::JobInstanceUpdateEvent& e : d.instanceEvents) {
+    if (e.action != api::JobUpdateAction::INSTANCE_UPDATING &&
+        e.action != api::JobUpdateAction::INSTANCE_ROLLING_BACK) {
+      done.insert(e.instanceId);
+    }
+  }
+  return absl::StrCat("Instances done: ", done.size(), " of ", instances.size());
+}
+
 absl::Status WaitForUpdate(CliContext& ctx, SchedulerClient& client, const api::JobUpdateKey& key,
                            bool rolling_back) {
+  std::string progress;  // the last progress line printed (on stderr: stdout is Aurora's)
   api::JobUpdateQuery query;
   query.__set_key(key);
   std::optional<api::JobUpdateStatus::type> current;
@@ -108,6 +133,11 @@ absl::Status WaitForUpdate(CliContext& ctx, SchedulerClient& client, const api::
       return Fail(absl::InternalError("Scheduler returned multiple updates"), kExitApiError);
     }
     const api::JobUpdateStatus::type status = summaries[0].state.status;
+    if (auto details = client.GetJobUpdateDetails(query); details.ok() && details->size() == 1) {
+      std::string line = InstanceProgress(details->front());
+      if (line != progress) ctx.err << line << std::endl;
+      progress = std::move(line);
+    }
     if (!current.has_value() || *current != status) {
       current = status;
       ctx.out << "Current state " << UpdateStatusName(status) << std::endl;
