@@ -239,13 +239,14 @@ JobDiff ComputeDiff(const InstanceConfigs& current,
 
 std::vector<model::InstanceTaskConfig> GroupByConfig(const InstanceConfigs& configs) {
   std::vector<std::pair<std::shared_ptr<const model::TaskConfig>, std::vector<int32_t>>> groups;
-  for (const auto& [i, config] : configs) {
+  for (const auto& entry : configs) {  // not a structured binding: lambdas capture it
+    const std::shared_ptr<const model::TaskConfig>& config = entry.second;
     auto it = std::find_if(groups.begin(), groups.end(),
                            [&](const auto& g) { return SameConfig(g.first, config); });
     if (it == groups.end()) {
-      groups.push_back({config, {i}});
+      groups.push_back({config, {entry.first}});
     } else {
-      it->second.push_back(i);
+      it->second.push_back(entry.first);
     }
   }
   std::vector<model::InstanceTaskConfig> out;
