@@ -137,6 +137,19 @@ TEST_F(UpdateApiTest, RollsForwardAndRefusesOtherCallsMeanwhile) {
   EXPECT_EQ(same.details[0].message, "Job is unchanged by proposed update.");
 }
 
+TEST_F(UpdateApiTest, AnUpdateOfAJobWithoutTasksCreatesItAsAuroraDoes) {
+  api::JobUpdateRequest request = Request("v1", 2);
+  request.taskConfig.job.name = "fresh";
+  api::Response started = core_->StartJobUpdate(request, "", "alice");
+  ASSERT_EQ(started.responseCode, api::ResponseCode::OK) << started.details[0].message;
+  const api::JobUpdateKey key = started.result.startJobUpdateResult.key;
+  Commit();
+  RunEverything();
+  for (int i = 0; i < 4; ++i) Advance(1000);
+  EXPECT_EQ(Status(key), api::JobUpdateStatus::ROLLED_FORWARD);
+  EXPECT_EQ(core_->state().ActiveTaskCount({"www-data", "devel", "fresh"}), 2);
+}
+
 TEST_F(UpdateApiTest, BadRequestsNameTheField) {
   api::JobUpdateRequest r = Request("v2", 3);
   r.settings.__set_updateGroupSize(0);
