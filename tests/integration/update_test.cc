@@ -4,18 +4,16 @@
 // SIGKILL in the middle of an update finishes it after its restart; a canary holds the
 // update until it has been healthy long enough, then the rest follows.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <thrift/protocol/TJSONProtocol.h>
-#include <thrift/transport/TBufferTransports.h>
 
+#include "borealis/cli/scheduler_client.h"
 #include "borealis/config/conversion.h"
 #include "borealis/config/job_spec.h"
-#include "borealis/net/http_client.h"
 #include "borealis/wire/convert.h"
-#include "gen-cpp/AuroraAdmin.h"
 #include "harness.h"
 
 namespace borealis::integration {
@@ -38,29 +36,6 @@ std::string JobJson(const std::string& cmdline, const std::string& extra = "") {
 })";
 }
 
-// One Thrift call over HTTP, as Aurora's clients make it (TJSONProtocol).
-template <typename Send, typename Recv>
-api::Response Call(int port, Send send, Recv recv) {
-  using apache::thrift::protocol::TJSONProtocol;
-  using apache::thrift::transport::TMemoryBuffer;
-  auto out_buf = std::make_shared<TMemoryBuffer>();
-  auto in_buf = std::make_shared<TMemoryBuffer>();
-  api::AuroraAdminClient client(std::make_shared<TJSONProtocol>(in_buf),
-                                std::make_shared<TJSONProtocol>(out_buf));
-  send(client);
-  auto reply = net::HttpCall("POST", "127.0.0.1", port, "/api", out_buf->getBufferAsString(),
-                             "application/vnd.apache.thrift.json", 10'000);
-  if (!reply.ok() || reply->status != 200) {
-    throw std::runtime_error("api call failed: " +
-                             (reply.ok() ? reply->body : reply.status().ToString()));
-  }
-  in_buf->resetBuffer(reinterpret_cast<uint8_t*>(reply->body.data()),
-                      static_cast<uint32_t>(reply->body.size()), TMemoryBuffer::COPY);
-  api::Response r;
-  recv(client, r);
-  return r;
-}
-
 class UpdateTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -81,11 +56,10 @@ class UpdateTest : public ::testing::Test {
     q.__set_role("www-data");
     q.__set_environment("devel");
     q.__set_jobName("web");
-    api::Response r = Call(
-        cluster_.scheduler_port(), [&](api::AuroraAdminClient& c) { c.send_getTasksStatus(q); },
-        [](api::AuroraAdminClient& c, api::Response& out) { c.recv_getTasksStatus(out); });
+    auto tasks = Client().GetTasksStatus(q);
+    if (!tasks.ok()) return -1;  // the scheduler is restarting
     int n = 0;
-    for (const auto& t : r.result.scheduleStatusResult.tasks) {
+    for (const auto& t : *tasks) {
       if (t.status == api::ScheduleStatus::RUNNING &&
           t.assignedTask.task.executorConfig.data.find(marker) != std::string::npos) {
         ++n;
@@ -116,27 +90,27 @@ class UpdateTest : public ::testing::Test {
     return req;
   }
 
-  api::JobUpdateKey StartUpdate(const api::JobUpdateRequest& req) {
-    api::Response r = Call(
-        cluster_.scheduler_port(),
-        [&](api::AuroraAdminClient& c) { c.send_startJobUpdate(req, "integration test"); },
-        [](api::AuroraAdminClient& c, api::Response& out) { c.recv_startJobUpdate(out); });
-    EXPECT_EQ(r.responseCode, api::ResponseCode::OK) << (r.details.empty() ? "" : r.details[0].message);
-    return r.result.startJobUpdateResult.key;
+  // The scheduler's Thrift API through the CLI's client (TJSON over HTTP, as Aurora's).
+  cli::SchedulerClient Client() {
+    auto client = cli::SchedulerClient::Create(
+        "http://127.0.0.1:" + std::to_string(cluster_.scheduler_port()), 10'000);
+    EXPECT_TRUE(client.ok()) << client.status();
+    return *std::move(client);
   }
 
+  api::JobUpdateKey StartUpdate(const api::JobUpdateRequest& req) {
+    auto r = Client().StartJobUpdate(req, "integration test");
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? r->result.startJobUpdateResult.key : api::JobUpdateKey();
+  }
+
+  // Nothing while the scheduler is restarting or does not know the update.
   std::optional<api::JobUpdateDetails> Details(const api::JobUpdateKey& key) {
-    api::Response r;
-    try {
-      r = Call(
-          cluster_.scheduler_port(),
-          [&](api::AuroraAdminClient& c) { c.send_getJobUpdateDetails(key, api::JobUpdateQuery()); },
-          [](api::AuroraAdminClient& c, api::Response& out) { c.recv_getJobUpdateDetails(out); });
-    } catch (const std::exception&) {
-      return std::nullopt;  // the scheduler is restarting
-    }
-    if (r.responseCode != api::ResponseCode::OK) return std::nullopt;
-    return r.result.getJobUpdateDetailsResult.details;
+    api::JobUpdateQuery q;
+    q.__set_key(key);
+    auto r = Client().GetJobUpdateDetails(q);
+    if (!r.ok() || r->size() != 1) return std::nullopt;
+    return r->front();
   }
 
   bool StatusIs(const api::JobUpdateKey& key, api::JobUpdateStatus::type status) {
@@ -172,15 +146,11 @@ TEST_F(UpdateTest, VariableBatchRollsEveryInstanceForward) {
   for (const auto& e : d->instanceEvents) updated += e.action == api::JobUpdateAction::INSTANCE_UPDATED;
   EXPECT_EQ(updated, kInstances);
   // The same config again changes nothing.
-  api::Response again = Call(
-      cluster_.scheduler_port(),
-      [&](api::AuroraAdminClient& c) {
-        c.send_startJobUpdate(Request(JobJson("sleep 1000 # v2"), {1}, 0), "");
-      },
-      [](api::AuroraAdminClient& c, api::Response& out) { c.recv_startJobUpdate(out); });
-  EXPECT_EQ(again.responseCode, api::ResponseCode::OK);
-  ASSERT_FALSE(again.details.empty());
-  EXPECT_EQ(again.details[0].message, "Job is unchanged by proposed update.");
+  auto again = Client().StartJobUpdate(Request(JobJson("sleep 1000 # v2"), {1}, 0), "");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->responseCode, api::ResponseCode::OK);
+  ASSERT_FALSE(again->details.empty());
+  EXPECT_EQ(again->details[0].message, "Job is unchanged by proposed update.");
 }
 
 TEST_F(UpdateTest, FailingHealthCheckRollsBackByItself) {
