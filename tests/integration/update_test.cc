@@ -194,7 +194,12 @@ TEST_F(UpdateTest, CanaryHoldsTheUpdateUntilPromoted) {
 }
 
 TEST_F(UpdateTest, SchedulerKilledMidUpdateFinishesItAfterRestart) {
-  api::JobUpdateKey key = StartUpdate(Request(JobJson("sleep 1000 # v2"), {1}, 1500));
+  api::JobUpdateRequest req = Request(JobJson("sleep 1000 # v2"), {1}, 1500);
+  // A launch the scheduler committed but had not sent when it was killed reaches no agent:
+  // reconciliation after the restart makes that task LOST, which counts as a failure of
+  // the instance (as in Aurora). One retry per instance lets the update go on.
+  req.settings.__set_maxPerInstanceFailures(1);
+  api::JobUpdateKey key = StartUpdate(req);
   ASSERT_FALSE(key.id.empty());
   // Wait until at least one instance is done and more remain.
   ASSERT_TRUE(WaitFor(
