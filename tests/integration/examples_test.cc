@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -209,6 +210,8 @@ TEST_F(ExamplesTest, EveryExampleRunsAsItsCommentsSay) {
   // final_processes.aurora, on kill: both final processes ran, in their order.
   for (const auto& t : WaitForTasks("finalize_on_kill", api::ScheduleStatus::RUNNING, 1)) {
     ExpectStdout(t, "serve", "registered\n");
+    // Final processes wait for the kill: none has started while the task runs.
+    EXPECT_FALSE(std::filesystem::exists(Sandbox(t) + "/.logs/deregister"));
     KillAll("finalize_on_kill");
     ExpectStdout(t, "deregister", "deregistered instance 0\n");
     ExpectStdout(t, "flush", "flushed\n");

@@ -255,7 +255,8 @@ TEST(FormatInspect, ShowsJobTaskAndProcesses) {
   EXPECT_THAT(text, HasSubstr("Job level information\n  name:       'hello_world'\n"));
   EXPECT_THAT(text, HasSubstr("  service:    True\n"));
   EXPECT_THAT(text, HasSubstr("Task level information\n"));
-  EXPECT_THAT(text, HasSubstr("    fetch_package < hello_world\n"));
+  // As Aurora's client: each order at the indent of its heading.
+  EXPECT_THAT(text, HasSubstr("  constraints:\n  fetch_package < hello_world\n"));
   EXPECT_THAT(text, HasSubstr("Process 'hello_world':\n  cmdline:\n    python hello_world.py"));
 }
 

@@ -1,7 +1,9 @@
 // `job inspect` and `config list`: read a configuration file and show it; nothing is sent
 // to a scheduler. Inspect checks the one job it shows; `config list` only loads the file.
 //
-// The readable layout follows Aurora's client:
+// The readable layout is Aurora's client's (contact and partition_policy only when set,
+// task constraints at the same indent as their heading), plus the lines Borealis adds
+// (environment, tier, resources, max failures; docs/aurora-compatibility.md):
 //
 //   Job level information
 //     name:       'hello_world'
@@ -43,7 +45,7 @@ void JobSection(const config::JobSpec& job, std::ostream& out) {
   out << "Job level information\n";
   out << "  name:       " << Quoted(job.name) << "\n";
   out << "  role:       " << Quoted(job.role) << "\n";
-  out << "  contact:    " << Quoted(job.contact) << "\n";
+  if (!job.contact.empty()) out << "  contact:    " << Quoted(job.contact) << "\n";
   out << "  cluster:    " << Quoted(job.cluster) << "\n";
   out << "  environment: " << Quoted(job.environment) << "\n";
   out << "  instances:  " << Quoted(absl::StrCat(job.instances)) << "\n";
@@ -57,6 +59,12 @@ void JobSection(const config::JobSpec& job, std::ostream& out) {
     for (const auto& [name, value] : job.constraints) {
       out << "    " << Quoted(name) << ": " << Quoted(value) << "\n";
     }
+  }
+  if (job.partition_policy) {
+    out << "  partition_policy:\n";
+    out << "    reschedule: " << PyBool(job.partition_policy->reschedule) << "\n";
+    out << "    delay_secs: " << Quoted(absl::StrCat(job.partition_policy->delay_secs.value_or(0)))
+        << "\n";
   }
   out << "  service:    " << PyBool(job.service) << "\n";
   out << "  production: " << PyBool(job.production) << "\n";
@@ -74,7 +82,7 @@ void TaskSection(const config::TaskSpec& task, std::ostream& out) {
   if (!task.order_constraints.empty()) {
     out << "  constraints:\n";
     for (const auto& order : task.order_constraints) {
-      out << "    " << absl::StrJoin(order, " < ") << "\n";
+      out << "  " << absl::StrJoin(order, " < ") << "\n";
     }
   }
   out << "\n";

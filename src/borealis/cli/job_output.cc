@@ -58,7 +58,8 @@ std::string FormatJobStatus(const std::string& job, const std::vector<api::Sched
       if (r == 0) continue;
       auto reason = pending_reasons.find(active[r - 1].assignedTask.taskId);
       if (reason != pending_reasons.end() && !reason->second.empty()) {
-        absl::StrAppend(&out, "    ", std::string(widths[0] + 1, ' '), "pending: ", reason->second,
+        // Under the STATUS column.
+        absl::StrAppend(&out, "    ", std::string(widths[0] + 2, ' '), "pending: ", reason->second,
                         "\n");
       }
     }
