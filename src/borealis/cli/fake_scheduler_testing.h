@@ -105,6 +105,12 @@ class FakeScheduler {
     void pauseJobUpdate(api::Response& r, const api::JobUpdateKey&, const std::string&) override {
       r = fake_->Answer("pauseJobUpdate");
     }
+    void resumeJobUpdate(api::Response& r, const api::JobUpdateKey&, const std::string&) override {
+      r = fake_->Answer("resumeJobUpdate");
+    }
+    void abortJobUpdate(api::Response& r, const api::JobUpdateKey&, const std::string&) override {
+      r = fake_->Answer("abortJobUpdate");
+    }
 
    private:
     // The reply's tasks of the job the query names (all of them when it names none).

@@ -133,9 +133,22 @@ class GoldenOutputTest : public ::testing::Test {
     jobs.getJobsResult.__set_configs({hello, report});
     fake_.SetReply("getJobs", FakeScheduler::Ok(jobs));
 
+    api::JobUpdateSummary update;
+    update.key.__set_job(Key("hello"));
+    update.key.__set_id("8d4c5b0e-9c38-4a4f-9c1e-7a1f2b3c4d5e");
+    update.__set_user("alice");
+    update.state.__set_status(api::JobUpdateStatus::ROLLING_FORWARD);
+    update.state.__set_createdTimestampMs(kT0);
+    update.state.__set_lastModifiedTimestampMs(kT0 + 5000);
+    api::Result updates;
+    updates.__set_getJobUpdateSummariesResult(api::GetJobUpdateSummariesResult());
+    updates.getJobUpdateSummariesResult.__set_updateSummaries({update});
+    fake_.SetReply("getJobUpdateSummaries", FakeScheduler::Ok(updates));
+
     api::Result empty;
     for (const char* m : {"createJob", "killTasks", "scheduleCronJob", "descheduleCronJob",
-                          "startCronJob", "addInstances"}) {
+                          "startCronJob", "addInstances", "pauseJobUpdate", "resumeJobUpdate",
+                          "abortJobUpdate"}) {
       fake_.SetReply(m, FakeScheduler::Ok(empty));
     }
   }
@@ -197,6 +210,12 @@ TEST_F(GoldenOutputTest, EveryCommandAsTheGoldenSays) {
       {{"cron", "start", cron_key}, "cron_start.txt"},
       {{"cron", "deschedule", cron_key}, "cron_deschedule.txt"},
       {{"job", "open", key}, "job_open.txt"},
+      {{"job", "add", key + "/0", "2"}, "job_add.txt"},
+      {{"update", "pause", key}, "update_pause.txt"},
+      {{"update", "resume", key}, "update_resume.txt"},
+      {{"update", "abort", key}, "update_abort.txt"},
+      {{"update", "list", "devcluster/www-data"}, "update_list_active.txt"},
+      {{"update", "list", "devcluster/www-data", "--write-json"}, "update_list_active.json"},
       {{"--version"}, "version.txt"},
   };
   for (const GoldenCase& c : cases) {
