@@ -141,45 +141,45 @@ TEST_F(ExamplesTest, EveryExampleRunsAsItsCommentsSay) {
     ExpectStdout(t, "greet", "task id " + t.assignedTask.taskId + "\n");
   }
 
-  // combine_concat.aurora: concat runs `check` after both processes of `prepare`.
-  for (const auto& t : WaitForTasks("build_then_test", api::ScheduleStatus::FINISHED, 1)) {
-    ExpectStdout(t, "fetch", "fetched\n");
-    ExpectStdout(t, "build", "built\n");
-    ExpectStdout(t, "check", "testing SOURCE V1\n");
-  }
+  // combine_concat.aurora: app_with_sidecar (combine) ran both tasks' processes;
+  // build_then_test (concat) is in the table below: `check` ran after all of `prepare`.
   for (const auto& t : WaitForTasks("app_with_sidecar", api::ScheduleStatus::FINISHED, 1)) {
     ExpectStdout(t, "app", "request 1\nrequest 2\nrequest 3\n");
     ExpectStdout(t, "metrics", "metrics for " + t.assignedTask.slaveHost + "\n");
   }
 
-  // thermos_profile.aurora: read_env sees what setup_env wrote to .thermos_profile.
-  for (const auto& t : WaitForTasks("thermos_profile", api::ScheduleStatus::FINISHED, 1)) {
-    ExpectStdout(t, "setup_env", "profile written\n");
-    ExpectStdout(t, "read_env", "version=1.4.2\nhome is the sandbox: yes\n");
-  }
-
-  // final_processes.aurora, on completion: cleanup ran after work, and removed its files.
-  for (const auto& t : WaitForTasks("finalize_on_completion", api::ScheduleStatus::FINISHED, 1)) {
-    ExpectStdout(t, "work", "worked\n");
-    ExpectStdout(t, "cleanup", "cleaned up after work\n");
-  }
-
-  // ephemeral.aurora: the task finished with its computation; the watcher had run beside it.
-  for (const auto& t : WaitForTasks("ephemeral", api::ScheduleStatus::FINISHED, 1)) {
-    ExpectStdout(t, "compute", "step 5\ndone\n");
-    ExpectStdout(t, "watcher", "watching\n");
-  }
-
-  // ordering.aurora: the chain in its order; `unrelated` did not wait for it.
-  for (const auto& t : WaitForTasks("ordering", api::ScheduleStatus::FINISHED, 1)) {
-    ExpectStdout(t, "download", "download ran\n");
-    ExpectStdout(t, "install", "order: download unpack install \n");
-    ExpectStdout(t, "unrelated", "ran without waiting\n");
-  }
-
-  // cron.aurora: the run `cron start` asked for.
-  for (const auto& t : WaitForTasks("nightly_report", api::ScheduleStatus::FINISHED, 1)) {
-    ExpectStdout(t, "report", "report for devel by process report\n");
+  // The batch jobs of one instance: each process's output once the task FINISHED.
+  struct Output {
+    const char* process;
+    const char* text;
+  };
+  struct BatchCase {
+    const char* job;
+    std::vector<Output> outputs;
+  };
+  const std::vector<BatchCase> batch = {
+      {"build_then_test",
+       {{"fetch", "fetched\n"}, {"build", "built\n"}, {"check", "testing SOURCE V1\n"}}},
+      // read_env sees what setup_env wrote to .thermos_profile.
+      {"thermos_profile",
+       {{"setup_env", "profile written\n"},
+        {"read_env", "version=1.4.2\nhome is the sandbox: yes\n"}}},
+      // cleanup ran after work, and removed its files.
+      {"finalize_on_completion", {{"work", "worked\n"}, {"cleanup", "cleaned up after work\n"}}},
+      // The task finished with its computation; the watcher had run beside it.
+      {"ephemeral", {{"compute", "step 5\ndone\n"}, {"watcher", "watching\n"}}},
+      // The chain in its order; `unrelated` did not wait for it.
+      {"ordering",
+       {{"download", "download ran\n"},
+        {"install", "order: download unpack install \n"},
+        {"unrelated", "ran without waiting\n"}}},
+      // cron.aurora: the run `cron start` asked for.
+      {"nightly_report", {{"report", "report for devel by process report\n"}}},
+  };
+  for (const BatchCase& c : batch) {
+    for (const auto& t : WaitForTasks(c.job, api::ScheduleStatus::FINISHED, 1)) {
+      for (const Output& o : c.outputs) ExpectStdout(t, o.process, o.text);
+    }
   }
   CommandResult descheduled = cluster_.Cli({"cron", "deschedule", cron_key});
   EXPECT_EQ(descheduled.exit_code, 0) << descheduled.output;

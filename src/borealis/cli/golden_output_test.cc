@@ -30,17 +30,12 @@ const std::string kSource = BOREALIS_SOURCE_DIR;
 
 std::string GoldenPath(const std::string& name) { return kSource + "/tests/cli/golden/" + name; }
 
-api::JobKey Key(const std::string& name) {
-  api::JobKey k;
-  k.__set_role("www-data");
-  k.__set_environment("devel");
-  k.__set_name(name);
-  return k;
-}
-
 api::TaskConfig Config(const std::string& name, bool service) {
   api::TaskConfig c;
-  c.__set_job(Key(name));
+  c.job.__set_role("www-data");
+  c.job.__set_environment("devel");
+  c.job.__set_name(name);
+  c.__isset.job = true;
   c.__set_isService(service);
   c.__set_priority(0);
   c.__set_maxTaskFailures(1);
@@ -121,10 +116,10 @@ class GoldenOutputTest : public ::testing::Test {
     fake_.SetReply("getPendingReason", FakeScheduler::Ok(pending));
 
     api::JobConfiguration hello, report;
-    hello.__set_key(Key("hello"));
+    hello.__set_key(Config("hello", true).job);
     hello.__set_taskConfig(Config("hello", true));
     hello.__set_instanceCount(2);
-    report.__set_key(Key("nightly_report"));
+    report.__set_key(Config("nightly_report", false).job);
     report.__set_taskConfig(Config("nightly_report", false));
     report.__set_instanceCount(1);
     report.__set_cronSchedule("30 2 * * *");
@@ -134,7 +129,7 @@ class GoldenOutputTest : public ::testing::Test {
     fake_.SetReply("getJobs", FakeScheduler::Ok(jobs));
 
     api::JobUpdateSummary update;
-    update.key.__set_job(Key("hello"));
+    update.key.__set_job(Config("hello", true).job);
     update.key.__set_id("8d4c5b0e-9c38-4a4f-9c1e-7a1f2b3c4d5e");
     update.__set_user("alice");
     update.state.__set_status(api::JobUpdateStatus::ROLLING_FORWARD);
