@@ -119,6 +119,7 @@ TEST_F(ExamplesTest, EveryExampleRunsAsItsCommentsSay) {
   Create("ordering", "ordering.aurora");
   Create("health_checked", "health_check.aurora");
   Create("rolling", "update.aurora");
+  Create("hello_world", "hello_world.json", {"--read-json"});
   const std::string cron_key = std::string(kPrefix) + "nightly_report";
   CommandResult scheduled = cluster_.Cli({"cron", "schedule", cron_key, Example("cron.aurora")});
   ASSERT_EQ(scheduled.exit_code, 0) << scheduled.output;
@@ -217,6 +218,14 @@ TEST_F(ExamplesTest, EveryExampleRunsAsItsCommentsSay) {
     ExpectStdout(t, "flush", "flushed\n");
   }
   WaitForTasks("finalize_on_kill", api::ScheduleStatus::KILLED, 1);
+
+  // hello_world.json: a service in the JSON form, each instance saying where it runs.
+  for (const auto& t : WaitForTasks("hello_world", api::ScheduleStatus::RUNNING, 2)) {
+    ExpectStdout(t, "hello",
+                 "Hello world from " + t.assignedTask.slaveHost + "/" +
+                     std::to_string(t.assignedTask.instanceId) + "\n");
+  }
+  KillAll("hello_world");
 
   // update.aurora: version 1, then an update to version 2 instance by instance.
   for (const auto& t : WaitForTasks("rolling", api::ScheduleStatus::RUNNING, 2)) {
