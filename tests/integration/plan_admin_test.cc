@@ -5,10 +5,13 @@
 // through `borealis admin`.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "borealis/net/http_client.h"
 
 #include "harness.h"
@@ -121,7 +124,9 @@ TEST_F(PlanAdminTest, ReconcilePruneAndForceTaskState) {
                                           "--states",   "FINISHED", "--force"};
   CommandResult before = Admin(finished);
   ASSERT_EQ(before.exit_code, 0) << before.output;
-  EXPECT_EQ(before.output, "www-data/once/0 FINISHED\nwww-data/once/1 FINISHED\n");
+  std::vector<std::string> lines = absl::StrSplit(before.output, '\n', absl::SkipEmpty());
+  std::sort(lines.begin(), lines.end());  // the scheduler's order, as in Aurora
+  EXPECT_EQ(absl::StrJoin(lines, "|"), "www-data/once/0 FINISHED|www-data/once/1 FINISHED");
   CommandResult active = Admin({"prune_tasks", "devcluster", "--states", "RUNNING"});
   EXPECT_EQ(active.exit_code, 1);
   EXPECT_NE(active.output.find("Tasks in non-terminal state cannot be pruned."),

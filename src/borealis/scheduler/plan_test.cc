@@ -166,9 +166,9 @@ TEST_F(PlanTest, APendingProductionTaskShowsWhatItWouldPreempt) {
   PlanResult plan = Plan(test_support::ProdJob("web", 1));
   // 64 MB fits next to the batch task: placed. A bigger one needs the batch task's room.
   ASSERT_EQ(plan.placed.size(), 1u);
-  api::JobConfiguration big = test_support::ProdJob("web", 1);
-  big.taskConfig.resources.clear();
-  model::JobConfiguration m = *wire::FromThrift(big);
+  absl::StatusOr<model::JobConfiguration> parsed = wire::FromThrift(test_support::ProdJob("web", 1));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  model::JobConfiguration m = *parsed;
   m.task.resources.ram_mb = 200;
   PlanResult preempting = Plan(wire::ToThrift(m));
   ASSERT_EQ(preempting.pending.size(), 1u);
