@@ -61,10 +61,17 @@ class PlanAdminTest : public ::testing::Test {
 
 TEST_F(PlanAdminTest, PlanThenApplyWithTokenAndAStaleTokenIsRefused) {
   const std::string one = cluster_.WriteJobFile("api.json", JobJson("api", 1, "sleep 600"));
-  CommandResult plan = cluster_.Cli({"job", "plan", kJob, one, "--read-json"});
-  ASSERT_EQ(plan.exit_code, 0) << plan.output;
-  EXPECT_NE(plan.output.find("instance 0: starts on " + cluster_.AgentHost(0)), std::string::npos)
+  // Planned until the agent has registered (before, no host could take the task).
+  CommandResult plan;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        plan = cluster_.Cli({"job", "plan", kJob, one, "--read-json"});
+        return plan.output.find("instance 0: starts on " + cluster_.AgentHost(0)) !=
+               std::string::npos;
+      },
+      10'000))
       << plan.output;
+  ASSERT_EQ(plan.exit_code, 0) << plan.output;
   const std::string token = TokenOf(plan.output);
   ASSERT_EQ(token.substr(0, 3), "v1-") << plan.output;
   CommandResult created =
@@ -92,7 +99,8 @@ TEST_F(PlanAdminTest, PlanThenApplyWithTokenAndAStaleTokenIsRefused) {
   // Planned again: the db job created meanwhile does not matter, the token is accepted.
   CommandResult fresh = cluster_.Cli({"job", "plan", kJob, two, "--read-json"});
   ASSERT_EQ(fresh.exit_code, 0) << fresh.output;
-  ASSERT_EQ(cluster_.Cli({"job", "create", "devcluster/www-data/devel/db2", other, "--read-json"})
+  const std::string other2 = cluster_.WriteJobFile("db2.json", JobJson("db2", 1, "sleep 600"));
+  ASSERT_EQ(cluster_.Cli({"job", "create", "devcluster/www-data/devel/db2", other2, "--read-json"})
                 .exit_code,
             0);
   CommandResult applied = cluster_.Cli(
