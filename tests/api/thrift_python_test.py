@@ -248,7 +248,8 @@ class ThriftApiTest(unittest.TestCase):
             ("setQuota", ("api-test-" + suffix, quota), "OK", None),
             ("setQuota", ("api-test-" + suffix, ttypes.ResourceAggregate(
                 resources={ttypes.Resource(numCpus=-1.0)})), "INVALID_REQUEST", None),
-            ("forceTaskState", ("no-such-task", ttypes.ScheduleStatus.LOST), not_yet, None),
+            ("forceTaskState", ("no-such-task", ttypes.ScheduleStatus.LOST), "INVALID_REQUEST",
+             None),
             ("performBackup", (), not_yet, None),
             ("listBackups", (), not_yet, None),
             ("stageRecovery", ("b",), not_yet, None),
@@ -263,9 +264,11 @@ class ThriftApiTest(unittest.TestCase):
             ("slaDrainHosts", (hosts, ttypes.SlaPolicy(), 60), not_yet, None),
             ("snapshot", (), not_yet, None),
             ("triggerExplicitTaskReconciliation",
-             (ttypes.ExplicitReconciliationSettings(batchSize=10),), not_yet, None),
-            ("triggerImplicitTaskReconciliation", (), not_yet, None),
-            ("pruneTasks", (self.query(),), not_yet, None),
+             (ttypes.ExplicitReconciliationSettings(batchSize=10),), "OK", None),
+            ("triggerExplicitTaskReconciliation",
+             (ttypes.ExplicitReconciliationSettings(batchSize=0),), "INVALID_REQUEST", None),
+            ("triggerImplicitTaskReconciliation", (), "OK", None),
+            ("pruneTasks", (self.query(),), "OK", None),
         ]
 
     def check_every_method(self, binary):

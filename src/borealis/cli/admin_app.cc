@@ -2,6 +2,7 @@
 // `action`, run only after parsing succeeds.
 #include "borealis/cli/admin_app.h"
 
+#include <algorithm>
 #include <functional>
 
 #include <CLI/CLI.hpp>
@@ -13,9 +14,10 @@
 #include "borealis/cli/quota_commands.h"
 
 namespace borealis::cli {
-namespace {
 
 using Action = std::function<absl::Status()>;
+
+namespace {
 
 // Aurora's admin client ends every failed command with status 1.
 constexpr int kAdminExitFailure = 1;
@@ -24,18 +26,15 @@ int AdminExitCode(const absl::Status& status) {
   return status.ok() ? kExitOk : kAdminExitFailure;
 }
 
-struct AdminOptions {
-  SetQuotaOptions quota;
-  AdminQueryOptions query;
-  std::string cluster;
-  bool sh = false;
-  bool export_vars = false;
-  bool verbose = false;
-  bool quiet = false;
-  bool bypass_leader_redirect = false;
-};
+// Aurora's spelling of a verb or flag, or with `hyphens` the `borealis admin` one.
+std::string Spelled(const char* aurora_name, bool hyphens) {
+  std::string name = aurora_name;
+  if (hyphens) std::replace(name.begin(), name.end(), '_', '-');
+  return name;
+}
 
-void AddQuotaVerbs(CLI::App& app, CliContext& ctx, AdminOptions& o, Action& action) {
+void AddQuotaVerbs(CLI::App& app, CliContext& ctx, AdminOptions& o, Action& action,
+                   bool hyphens) {
   struct Verb {
     const char* name;
     const char* help;
@@ -46,7 +45,7 @@ void AddQuotaVerbs(CLI::App& app, CliContext& ctx, AdminOptions& o, Action& acti
              &AdminSetQuota},
         Verb{"increase_quota", "Add to a role's quota: cluster role cpu ram[MGT] disk[MGT]",
              &AdminIncreaseQuota}}) {
-    CLI::App* verb = app.add_subcommand(v.name, v.help);
+    CLI::App* verb = app.add_subcommand(Spelled(v.name, hyphens), v.help);
     verb->add_option("cluster", o.quota.cluster, "Cluster name")->required();
     verb->add_option("role", o.quota.role, "Role")->required();
     verb->add_option("cpu", o.quota.cpus, "CPUs, e.g. 4 or 0.5")->required();
@@ -57,12 +56,14 @@ void AddQuotaVerbs(CLI::App& app, CliContext& ctx, AdminOptions& o, Action& acti
   }
 }
 
-void AddClusterVerbs(CLI::App& app, CliContext& ctx, AdminOptions& o, Action& action) {
-  CLI::App* sched = app.add_subcommand("get_scheduler", "Print the leading scheduler's URL");
+void AddClusterVerbs(CLI::App& app, CliContext& ctx, AdminOptions& o, Action& action,
+                     bool hyphens) {
+  CLI::App* sched =
+      app.add_subcommand(Spelled("get_scheduler", hyphens), "Print the leading scheduler's URL");
   sched->add_option("cluster", o.cluster, "Cluster name")->required();
   sched->callback([&] { action = [&] { return AdminGetScheduler(ctx, o.cluster); }; });
 
-  CLI::App* config = app.add_subcommand("get_cluster_config",
+  CLI::App* config = app.add_subcommand(Spelled("get_cluster_config", hyphens),
                                         "Print the cluster's clusters.json entry");
   config->add_option("cluster", o.cluster, "Cluster name")->required();
   config->add_flag("--sh", o.sh, "Print shell assignments instead of JSON");
@@ -79,8 +80,38 @@ void AddClusterVerbs(CLI::App& app, CliContext& ctx, AdminOptions& o, Action& ac
   query->add_option("--shards", o.query.shards, "Only these instances: N[,N,...]");
   query->add_option("--states", o.query.states, "Only these states (default RUNNING)");
   query->add_option("-l,--listformat", o.query.listformat,
-                    "Line format, e.g. %role%/%name%/%instanceId% %status%");
+                    "Line format, e.g. %role%/%name%/%instanceId% %status% or "
+                    "%host%:%port:http%");
+  query->add_flag("--write-json", o.query.write_json, "Print the tasks as a JSON list");
   query->callback([&] { action = [&] { return AdminQuery(ctx, o.query); }; });
+}
+
+void AddTaskVerbs(CLI::App& app, CliContext& ctx, AdminOptions& o, Action& action,
+                  bool hyphens) {
+  CLI::App* reconcile = app.add_subcommand(Spelled("reconcile_tasks", hyphens),
+                                           "Reconcile the scheduler's tasks with the agents");
+  reconcile->add_option("cluster", o.reconcile.cluster, "Cluster name")->required();
+  reconcile->add_option("-t,--type", o.reconcile.type, "implicit or explicit (default)");
+  reconcile->add_option(hyphens ? "-b,--batch-size" : "-b,--batch_size", o.reconcile.batch_size,
+                        "Task ids per message of an explicit reconciliation");
+  reconcile->callback([&] { action = [&] { return AdminReconcileTasks(ctx, o.reconcile); }; });
+
+  CLI::App* prune = app.add_subcommand(Spelled("prune_tasks", hyphens),
+                                       "Delete terminal tasks from the scheduler's history");
+  prune->add_option("cluster", o.prune.cluster, "Cluster name")->required();
+  prune->add_option("--states", o.prune.states, "Only these terminal states: S[,S,...]");
+  prune->add_option("--role", o.prune.role, "Only tasks of this role");
+  prune->add_option("--env", o.prune.environment, "Only tasks of this environment");
+  prune->add_option("--limit", o.prune.limit, "Prune at most this many tasks");
+  prune->callback([&] { action = [&] { return AdminPruneTasks(ctx, o.prune); }; });
+
+  if (!hyphens) return;  // Aurora's admin client has no verb for forceTaskState
+  CLI::App* force = app.add_subcommand(
+      "force-task-state", "Move a task to a state through the task state machine");
+  force->add_option("cluster", o.force.cluster, "Cluster name")->required();
+  force->add_option("task_id", o.force.task_id, "The task's id")->required();
+  force->add_option("status", o.force.status, "The state, e.g. LOST")->required();
+  force->callback([&] { action = [&] { return AdminForceTaskState(ctx, o.force); }; });
 }
 
 void AddUnsupportedVerbs(CLI::App& app, Action& action) {
@@ -99,14 +130,19 @@ void AddUnsupportedVerbs(CLI::App& app, Action& action) {
 
 }  // namespace
 
+void AddAdminVerbs(CLI::App& app, CliContext& ctx, AdminOptions& options, Action& action,
+                   bool hyphens) {
+  AddQuotaVerbs(app, ctx, options, action, hyphens);
+  AddClusterVerbs(app, ctx, options, action, hyphens);
+  AddTaskVerbs(app, ctx, options, action, hyphens);
+}
+
 const std::vector<std::string>& UnsupportedAdminVerbs() {
   static const std::vector<std::string> kVerbs = {
       "host_activate",
       "host_deactivate",
       "host_drain",
       "host_status",
-      "prune_tasks",
-      "reconcile_tasks",
       "scheduler_backup_now",
       "scheduler_commit_recovery",
       "scheduler_delete_recovery_tasks",
@@ -136,8 +172,7 @@ int RunAdminCli(int argc, const char* const* argv, CliContext& ctx) {
   app.add_flag("-q,--quiet", options.quiet, "Less output (accepted; no effect yet)");
   app.add_flag("--bypass-leader-redirect", options.bypass_leader_redirect,
                "Accepted; every Borealis scheduler answers directly");
-  AddQuotaVerbs(app, ctx, options, action);
-  AddClusterVerbs(app, ctx, options, action);
+  AddAdminVerbs(app, ctx, options, action, /*hyphens=*/false);
   CLI::App* help = app.add_subcommand("help", "Print this help");
   AddUnsupportedVerbs(app, action);
   // Taken before parsing: once a verb is parsed, help() describes that verb.

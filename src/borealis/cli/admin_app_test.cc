@@ -8,6 +8,7 @@
 
 #include "borealis/cli/admin_commands.h"
 #include "borealis/cli/cli_run_testing.h"
+#include "borealis/cli/exit_codes.h"
 #include "borealis/cli/files.h"
 #include "borealis/testing/status_matchers.h"
 #include "borealis/testing/temp_dir.h"
@@ -157,6 +158,96 @@ TEST(QueryPieces, StatesAndLineFormat) {
   EXPECT_THAT(FormatQueryLine("%role% %nope%", flat),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("--listformat: unknown key 'nope'; valid keys are: ancestorId,")));
+}
+
+// Golden file of tests/cli/golden/.
+std::string Golden(const std::string& name) {
+  return testing::ReadWholeFile(std::string(BOREALIS_SOURCE_DIR) + "/tests/cli/golden/" + name);
+}
+
+api::ScheduledTask QueryTask(int32_t instance, const std::string& host, int32_t http) {
+  api::ScheduledTask task;
+  task.status = api::ScheduleStatus::RUNNING;
+  task.assignedTask.taskId = absl::StrCat("www-data-prod-web-", instance, "-abc");
+  task.assignedTask.instanceId = instance;
+  task.assignedTask.slaveHost = host;
+  task.assignedTask.assignedPorts = {{"http", http}, {"admin", http + 1}};
+  task.assignedTask.task.job.role = "www-data";
+  task.assignedTask.task.job.environment = "prod";
+  task.assignedTask.task.job.name = "web";
+  return task;
+}
+
+// Aurora's default format, and the ones operators script with: task ids, and (beyond
+// Aurora) host:port of a named port.
+TEST(QueryPieces, ListFormatsGolden) {
+  std::string out;
+  for (const char* format : {"%role%/%name%/%instanceId% %status%", "%taskId%",
+                             "%host%:%port:http%", "%slaveHost% %assignedPorts%"}) {
+    absl::StrAppend(&out, "# ", format, "\n");
+    for (const api::ScheduledTask& t : {QueryTask(0, "host-1", 31000), QueryTask(1, "host-2", 31005)}) {
+      absl::StatusOr<std::string> line = FormatQueryLine(format, FlattenTaskForQuery(t));
+      ASSERT_TRUE(line.ok()) << line.status();
+      absl::StrAppend(&out, *line, "\n");
+    }
+  }
+  EXPECT_EQ(out, Golden("admin_query.txt"));
+  // A port the task does not have is an unknown key, listing the ports it has.
+  EXPECT_THAT(FormatQueryLine("%port:grpc%", FlattenTaskForQuery(QueryTask(0, "h", 1))),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("port:admin,port:http")));
+}
+
+TEST(AdminPieces, SchedulerResponseAsAurorasClientLogsIt) {
+  api::Response ok;
+  ok.responseCode = api::ResponseCode::OK;
+  EXPECT_EQ(FormatSchedulerResponse(ok), "Response from scheduler: OK (message: )");
+  api::Response two;
+  two.responseCode = api::ResponseCode::INVALID_REQUEST;
+  two.details.resize(2);
+  two.details[0].message = "a";
+  EXPECT_EQ(FormatSchedulerResponse(two),
+            "Response from scheduler: INVALID_REQUEST (message: a, Unknown error)");
+}
+
+TEST_F(AdminCliTest, TaskVerbsCheckTheirArgumentsBeforeCallingTheScheduler) {
+  CliRun type = Admin({"reconcile_tasks", "dev", "--type", "sideways"});
+  EXPECT_EQ(type.code, 1);
+  EXPECT_EQ(type.err, "error: --type: invalid choice: 'sideways' (choose from 'implicit', "
+                      "'explicit')\n");
+  CliRun batch = Admin({"reconcile_tasks", "dev", "-b", "many"});
+  EXPECT_EQ(batch.code, 1);
+  EXPECT_THAT(batch.err, HasSubstr("--batch_size: 'many' is not an integer"));
+  CliRun states = Admin({"prune_tasks", "dev", "--states", "FINISHED,GONE"});
+  EXPECT_EQ(states.code, 1);
+  EXPECT_THAT(states.err, HasSubstr("--states: unknown state 'GONE'"));
+  // Past the checks, the call reaches for the scheduler (port 1 is closed).
+  CliRun prune = Admin({"prune_tasks", "dev", "--states", "FINISHED", "--role", "www-data"});
+  EXPECT_EQ(prune.code, 1);
+  EXPECT_THAT(prune.err, HasSubstr("Failed to prune tasks: cannot reach the scheduler"));
+  // Aurora's admin client has no verb for forceTaskState.
+  EXPECT_EQ(Admin({"force_task_state", "dev", "t", "LOST"}).code, 1);
+}
+
+TEST_F(AdminCliTest, BorealisAdminTreeUsesHyphens) {
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "admin");
+    return RunCliInProcess(std::move(args), search_);
+  };
+  CliRun sched = run({"get-scheduler", "dev"});
+  EXPECT_EQ(sched.code, 0) << sched.err;
+  EXPECT_EQ(sched.out, "Found leading scheduler at: http://127.0.0.1:1\n");
+  CliRun batch = run({"reconcile-tasks", "dev", "--batch-size", "x"});
+  EXPECT_THAT(batch.err, HasSubstr("'x' is not an integer"));
+  CliRun status = run({"force-task-state", "dev", "task-1", "SLEEPING"});
+  EXPECT_EQ(status.code, kExitInvalidParameter);
+  EXPECT_THAT(status.err, HasSubstr("status: unknown state 'SLEEPING'"));
+  CliRun two = run({"force-task-state", "dev", "task-1", "LOST,KILLED"});
+  EXPECT_THAT(two.err, HasSubstr("status: 'LOST,KILLED' must name one state"));
+  // Aurora's underscores are aurora_admin's; this tree answers them as unknown.
+  EXPECT_EQ(run({"reconcile_tasks", "dev"}).code, kExitInvalidCommand);
+  // The query verb reads, so it has --write-json.
+  CliRun query = run({"query", "dev", "--force", "--write-json"});
+  EXPECT_THAT(query.err, HasSubstr("127.0.0.1:1"));
 }
 
 TEST(PythonJsonDump, SeparatorsAsPython) {

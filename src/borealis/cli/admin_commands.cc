@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -15,6 +16,7 @@
 #include "borealis/base/status.h"
 #include "borealis/cli/clusters.h"
 #include "borealis/cli/exit_codes.h"
+#include "borealis/cli/task_json.h"
 #include "gen-cpp/api_constants.h"
 
 namespace borealis::cli {
@@ -114,7 +116,8 @@ absl::Status AdminIncreaseQuota(CliContext& ctx, const SetQuotaOptions& options)
   return AdminSetQuota(ctx, total);
 }
 
-absl::StatusOr<std::set<api::ScheduleStatus::type>> ParseQueryStates(const std::string& text) {
+absl::StatusOr<std::set<api::ScheduleStatus::type>> ParseQueryStates(const std::string& text,
+                                                                     const std::string& field) {
   std::set<api::ScheduleStatus::type> states;
   for (absl::string_view name : absl::StrSplit(text, ',')) {
     auto it = std::find_if(
@@ -124,7 +127,7 @@ absl::StatusOr<std::set<api::ScheduleStatus::type>> ParseQueryStates(const std::
       std::vector<std::string> valid;
       for (const auto& entry : api::_ScheduleStatus_VALUES_TO_NAMES) valid.push_back(entry.second);
       std::sort(valid.begin(), valid.end());
-      return absl::InvalidArgumentError(absl::StrCat("--states: unknown state '", name,
+      return absl::InvalidArgumentError(absl::StrCat(field, ": unknown state '", name,
                                                      "'; valid states are: ",
                                                      absl::StrJoin(valid, ",")));
     }
@@ -136,7 +139,11 @@ absl::StatusOr<std::set<api::ScheduleStatus::type>> ParseQueryStates(const std::
 std::map<std::string, std::string> FlattenTaskForQuery(const api::ScheduledTask& task) {
   const api::AssignedTask& a = task.assignedTask;
   const api::TaskConfig& t = a.task;
-  return {
+  std::vector<std::string> ports;
+  for (const auto& [name, port] : a.assignedPorts) {
+    ports.push_back(absl::StrCat("'", name, "': ", port));
+  }
+  std::map<std::string, std::string> flat = {
       {"taskId", a.taskId},
       {"slaveId", a.slaveId},
       {"slaveHost", a.slaveHost},
@@ -155,7 +162,11 @@ std::map<std::string, std::string> FlattenTaskForQuery(const api::ScheduledTask&
       {"failureCount", absl::StrCat(task.failureCount)},
       {"timesPartitioned", absl::StrCat(task.timesPartitioned)},
       {"ancestorId", task.ancestorId},
+      {"assignedPorts", absl::StrCat("{", absl::StrJoin(ports, ", "), "}")},
+      {"host", a.slaveHost},
   };
+  for (const auto& [name, port] : a.assignedPorts) flat[absl::StrCat("port:", name)] = absl::StrCat(port);
+  return flat;
 }
 
 absl::StatusOr<std::string> FormatQueryLine(const std::string& format,
@@ -166,9 +177,12 @@ absl::StatusOr<std::string> FormatQueryLine(const std::string& format,
     size_t end = format[i] == '%' ? format.find('%', i + 1) : std::string::npos;
     absl::string_view key =
         end == std::string::npos ? "" : absl::string_view(format).substr(i + 1, end - i - 1);
-    bool word = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-    });
+    auto is_word = [](absl::string_view w) {
+      return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+      });
+    };
+    bool word = is_word(key) || (absl::StartsWith(key, "port:") && is_word(key.substr(5)));
     if (!word) {
       out += format[i++];
       continue;
@@ -223,12 +237,90 @@ absl::Status AdminQuery(CliContext& ctx, const AdminQueryOptions& options) {
   }
   ASSIGN_OR_RETURN(SchedulerClient client, ClientFor(ctx, options.args[0]));
   ASSIGN_OR_RETURN(std::vector<api::ScheduledTask> tasks, client.GetTasksStatus(query));
+  if (options.write_json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const api::ScheduledTask& task : tasks) {
+      ASSIGN_OR_RETURN(nlohmann::json one, ScheduledTaskJson(task));
+      list.push_back(std::move(one));
+    }
+    ctx.out << list.dump() << std::endl;
+    return absl::OkStatus();
+  }
   for (const api::ScheduledTask& task : tasks) {
     ASSIGN_OR_RETURN(std::string line,
                      FormatQueryLine(options.listformat, FlattenTaskForQuery(task)));
     ctx.out << line << "\n";
   }
   ctx.out << std::flush;
+  return absl::OkStatus();
+}
+
+std::string FormatSchedulerResponse(const api::Response& response) {
+  std::vector<std::string> messages;
+  for (const api::ResponseDetail& d : response.details) {
+    messages.push_back(d.message.empty() ? "Unknown error" : d.message);
+  }
+  return absl::StrCat("Response from scheduler: ", api::to_string(response.responseCode),
+                      " (message: ", absl::StrJoin(messages, ", "), ")");
+}
+
+absl::Status AdminReconcileTasks(CliContext& ctx, const AdminReconcileOptions& options) {
+  if (options.type != "explicit" && options.type != "implicit") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--type: invalid choice: '", options.type, "' (choose from 'implicit', 'explicit')"));
+  }
+  api::ExplicitReconciliationSettings settings;
+  if (!options.batch_size.empty()) {
+    int32_t size = 0;
+    if (!absl::SimpleAtoi(options.batch_size, &size)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--batch_size: '", options.batch_size, "' is not an integer"));
+    }
+    settings.__set_batchSize(size);
+  }
+  ASSIGN_OR_RETURN(SchedulerClient client, ClientFor(ctx, options.cluster));
+  absl::StatusOr<api::Response> response =
+      options.type == "implicit" ? client.TriggerImplicitTaskReconciliation()
+                                 : client.TriggerExplicitTaskReconciliation(settings);
+  if (!response.ok()) return response.status();
+  ctx.err << FormatSchedulerResponse(*response) << std::endl;
+  return absl::OkStatus();
+}
+
+absl::Status AdminPruneTasks(CliContext& ctx, const AdminPruneOptions& options) {
+  api::TaskQuery query;
+  if (!options.states.empty()) {
+    ASSIGN_OR_RETURN(auto states, ParseQueryStates(options.states));
+    query.__set_statuses(states);
+  }
+  if (!options.role.empty()) query.__set_role(options.role);
+  if (!options.environment.empty()) query.__set_environment(options.environment);
+  if (options.limit < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--limit: ", options.limit, " is negative"));
+  }
+  if (options.limit > 0) query.__set_limit(options.limit);
+  ASSIGN_OR_RETURN(SchedulerClient client, ClientFor(ctx, options.cluster));
+  absl::StatusOr<api::Response> response = client.PruneTasks(query);
+  if (!response.ok()) {
+    return absl::Status(response.status().code(),
+                        absl::StrCat("Failed to prune tasks: ", response.status().message()));
+  }
+  ctx.out << "Tasks pruned." << std::endl;
+  return absl::OkStatus();
+}
+
+absl::Status AdminForceTaskState(CliContext& ctx, const AdminForceStateOptions& options) {
+  ASSIGN_OR_RETURN(auto states, ParseQueryStates(options.status, "status"));
+  if (states.size() != 1 || absl::StrContains(options.status, ',')) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("status: '", options.status, "' must name one state"));
+  }
+  const api::ScheduleStatus::type status = *states.begin();
+  ASSIGN_OR_RETURN(SchedulerClient client, ClientFor(ctx, options.cluster));
+  ASSIGN_OR_RETURN(api::Response response, client.ForceTaskState(options.task_id, status));
+  ctx.out << "Task " << options.task_id << ": " << FormatSchedulerResponse(response)
+          << std::endl;
   return absl::OkStatus();
 }
 

@@ -6,11 +6,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include "borealis/cli/admin_app.h"
 #include "borealis/cli/command_line.h"
 #include "borealis/cli/cron_commands.h"
 #include "borealis/cli/exit_codes.h"
 #include "borealis/cli/job_commands.h"
 #include "borealis/cli/job_open.h"
+#include "borealis/cli/job_plan.h"
 #include "borealis/cli/job_restart.h"
 #include "borealis/cli/local_cluster.h"
 #include "borealis/cli/quota_commands.h"
@@ -32,11 +34,12 @@ struct Options {
   JobDiffOptions diff;
   JobRestartOptions restart;
   JobOpenOptions open;
+  JobPlanOptions plan;
   UpdateNounOptions update;
   ConfigListOptions config_list;
   LocalStartOptions local_start;
   QuotaGetOptions quota_get;
-  SetQuotaOptions set_quota;
+  AdminOptions admin;
   CronScheduleOptions cron_schedule;
   std::string cron_job_key;
   std::string local_dir;
@@ -97,6 +100,8 @@ void AddJobNoun(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
                      "PENDING (default), RUNNING or FINISHED: wait for every instance");
   create->add_option("--wait-timeout", o.create.wait_timeout_secs,
                      "Seconds --wait-until waits at most (default 300)");
+  create->add_option("--check-token", o.create.check_token,
+                     "Refuse when the job changed since the `job plan` that printed TOKEN");
   create->callback([&] { action = [&] { return JobCreate(ctx, o.create); }; });
 
   CLI::App* status = job->add_subcommand("status", "Show the tasks of jobs");
@@ -135,6 +140,7 @@ void AddJobNoun(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
   AddInspectAndDiff(job, ctx, o, action);
   AddRestartVerb(job, ctx, o.restart, action);
   AddOpenVerb(job, ctx, o.open, action);
+  AddPlanVerb(job, ctx, o.plan, action);
 }
 
 void AddLocalNoun(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
@@ -167,17 +173,17 @@ void AddQuotaNouns(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
   get->add_flag("--write-json", o.quota_get.write_json, "Print JSON instead of text");
   get->callback([&] { action = [&] { return QuotaGet(ctx, o.quota_get); }; });
 
-  CLI::App* admin = app.add_subcommand("admin", "Administrator commands");
+  CLI::App* admin = app.add_subcommand("admin", "Administrator commands (docs/admin.md)");
   admin->require_subcommand(1);
-  for (const char* name : {"set-quota", "set_quota"}) {
-    CLI::App* set = admin->add_subcommand(name, "Set a role's quota: CPU RAM DISK (e.g. 4 8GB 50GB)");
-    set->add_option("cluster", o.set_quota.cluster, "Cluster name")->required();
-    set->add_option("role", o.set_quota.role, "Role")->required();
-    set->add_option("cpu", o.set_quota.cpus, "CPUs, e.g. 4 or 0.5")->required();
-    set->add_option("ram", o.set_quota.ram, "RAM, e.g. 8GB or 512MB (no unit: MB)")->required();
-    set->add_option("disk", o.set_quota.disk, "Disk, e.g. 50GB (no unit: MB)")->required();
-    set->callback([&] { action = [&] { return AdminSetQuota(ctx, o.set_quota); }; });
-  }
+  AddAdminVerbs(*admin, ctx, o.admin, action, /*hyphens=*/true);
+  // The spelling this tree had before it followed the hyphen rule.
+  CLI::App* set = admin->add_subcommand("set_quota", "Same as set-quota");
+  set->add_option("cluster", o.admin.quota.cluster, "Cluster name")->required();
+  set->add_option("role", o.admin.quota.role, "Role")->required();
+  set->add_option("cpu", o.admin.quota.cpus, "CPUs, e.g. 4 or 0.5")->required();
+  set->add_option("ram", o.admin.quota.ram, "RAM, e.g. 8GB or 512MB (no unit: MB)")->required();
+  set->add_option("disk", o.admin.quota.disk, "Disk, e.g. 50GB (no unit: MB)")->required();
+  set->callback([&] { action = [&] { return AdminSetQuota(ctx, o.admin.quota); }; });
 }
 
 void AddCronNoun(CLI::App& app, CliContext& ctx, Options& o, Action& action) {

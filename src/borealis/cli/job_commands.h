@@ -34,6 +34,7 @@ struct JobCreateOptions {
   std::vector<std::string> binds;  // --bind name=value
   std::string wait_until = "PENDING";
   int wait_timeout_secs = 300;
+  std::string check_token;  // --check-token TOKEN from `job plan` ("" = none)
 };
 
 struct JobStatusOptions {

@@ -9,6 +9,7 @@
 #include "borealis/cli/job_config.h"
 #include "borealis/cli/job_commands.h"
 #include "borealis/cli/job_open.h"
+#include "borealis/cli/job_plan.h"
 #include "borealis/model/job_configuration.h"
 #include "borealis/model/schedule_status.h"
 #include "borealis/wire/convert.h"
@@ -176,8 +177,10 @@ absl::Status JobCreate(CliContext& ctx, const JobCreateOptions& options) {
   }
   ASSIGN_OR_RETURN(api::JobConfiguration job, LoadJob(options, key));
   ASSIGN_OR_RETURN(SchedulerClient client, ClientFor(ctx, key.cluster));
-  ASSIGN_OR_RETURN(api::Response response, client.CreateJob(job));
-  (void)response;
+  if (!options.check_token.empty()) client.set_check_token(options.check_token);
+  if (absl::StatusOr<api::Response> created = client.CreateJob(job); !created.ok()) {
+    return CheckTokenFailure(created.status());
+  }
   const std::string url =
       absl::StrCat(LinkBaseFor(ctx, key.cluster, client.uri()), "/scheduler/", key.job.role, "/",
                    key.job.environment, "/", key.job.name);

@@ -17,6 +17,7 @@
 #include "borealis/base/status.h"
 #include "borealis/cli/exit_codes.h"
 #include "borealis/net/http_client.h"
+#include "borealis/wire/codec.h"
 #include "gen-cpp/AuroraAdmin.h"
 
 namespace borealis::cli {
@@ -120,9 +121,11 @@ absl::StatusOr<SchedulerClient> SchedulerClient::Create(const std::string& sched
 
 absl::StatusOr<std::string> SchedulerClient::Post(const char* method,
                                                   const std::string& body) const {
+  std::vector<std::pair<std::string, std::string>> headers = {{"Accept", kJsonMime},
+                                                              {"User-Agent", kUserAgent}};
+  if (!check_token_.empty()) headers.emplace_back("Borealis-Check-Token", check_token_);
   auto reply = net::HttpCall("POST", parsed_.host, parsed_.port, parsed_.path_prefix + "/api",
-                             body, kJsonMime, timeout_ms_,
-                             {{"Accept", kJsonMime}, {"User-Agent", kUserAgent}});
+                             body, kJsonMime, timeout_ms_, headers);
   if (absl::IsDeadlineExceeded(reply.status())) {
     return WithExitCode(absl::DeadlineExceededError(absl::StrCat(
                             "the scheduler at ", uri_, " did not answer ", method, " within ",
@@ -378,6 +381,61 @@ absl::StatusOr<api::Response> SchedulerClient::SetQuota(const std::string& role,
   return Invoke(
       "setQuota", [&](api::AuroraAdminClient& c) { c.send_setQuota(role, quota); },
       [](api::AuroraAdminClient& c, api::Response& r) { c.recv_setQuota(r); });
+}
+
+absl::StatusOr<api::Response> SchedulerClient::ForceTaskState(const std::string& task_id,
+                                                              api::ScheduleStatus::type status) {
+  return Invoke(
+      "forceTaskState", [&](api::AuroraAdminClient& c) { c.send_forceTaskState(task_id, status); },
+      [](api::AuroraAdminClient& c, api::Response& r) { c.recv_forceTaskState(r); });
+}
+
+absl::StatusOr<api::Response> SchedulerClient::PruneTasks(const api::TaskQuery& query) {
+  return Invoke(
+      "pruneTasks", [&](api::AuroraAdminClient& c) { c.send_pruneTasks(query); },
+      [](api::AuroraAdminClient& c, api::Response& r) { c.recv_pruneTasks(r); });
+}
+
+absl::StatusOr<api::Response> SchedulerClient::TriggerExplicitTaskReconciliation(
+    const api::ExplicitReconciliationSettings& settings) {
+  return Invoke(
+      "triggerExplicitTaskReconciliation",
+      [&](api::AuroraAdminClient& c) { c.send_triggerExplicitTaskReconciliation(settings); },
+      [](api::AuroraAdminClient& c, api::Response& r) {
+        c.recv_triggerExplicitTaskReconciliation(r);
+      });
+}
+
+absl::StatusOr<api::Response> SchedulerClient::TriggerImplicitTaskReconciliation() {
+  return Invoke(
+      "triggerImplicitTaskReconciliation",
+      [](api::AuroraAdminClient& c) { c.send_triggerImplicitTaskReconciliation(); },
+      [](api::AuroraAdminClient& c, api::Response& r) {
+        c.recv_triggerImplicitTaskReconciliation(r);
+      });
+}
+
+absl::StatusOr<std::string> SchedulerClient::Plan(const api::JobConfiguration& job) const {
+  auto reply = net::HttpCall("POST", parsed_.host, parsed_.port, parsed_.path_prefix + "/plan",
+                             wire::Serialize(wire::Protocol::kJson, job), kJsonMime, timeout_ms_,
+                             {{"Accept", "application/json"}, {"User-Agent", kUserAgent}});
+  if (!reply.ok()) {
+    return WithExitCode(absl::UnavailableError(absl::StrCat("cannot reach the scheduler at ",
+                                                            uri_, ": ", reply.status().message())),
+                        kExitNetworkError);
+  }
+  if (reply->status == 404) {
+    return WithExitCode(absl::UnimplementedError(absl::StrCat(
+                            "the scheduler at ", uri_, " cannot plan (no POST /plan)")),
+                        kExitApiError);
+  }
+  if (reply->status != 200) {
+    return WithExitCode(absl::InvalidArgumentError(absl::StrCat(
+                            "plan: the scheduler at ", uri_, " answered HTTP ", reply->status,
+                            ": ", FirstLine(reply->body))),
+                        kExitApiError);
+  }
+  return std::move(reply->body);
 }
 
 }  // namespace borealis::cli

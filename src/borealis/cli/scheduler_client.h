@@ -92,6 +92,20 @@ class SchedulerClient {
   absl::StatusOr<api::Response> SetQuota(const std::string& role,
                                          const api::ResourceAggregate& quota);
 
+  // AuroraAdmin's task operations (docs/admin.md).
+  absl::StatusOr<api::Response> ForceTaskState(const std::string& task_id,
+                                               api::ScheduleStatus::type status);
+  absl::StatusOr<api::Response> PruneTasks(const api::TaskQuery& query);
+  absl::StatusOr<api::Response> TriggerExplicitTaskReconciliation(
+      const api::ExplicitReconciliationSettings& settings);
+  absl::StatusOr<api::Response> TriggerImplicitTaskReconciliation();
+
+  // Sends `token` in the Borealis-Check-Token header of every later call: createJob and
+  // startJobUpdate are then refused when the job changed since the plan that printed it.
+  void set_check_token(std::string token) { check_token_ = std::move(token); }
+  // POST /plan (beyond Aurora): what applying `job` would do, as the scheduler's JSON.
+  absl::StatusOr<std::string> Plan(const api::JobConfiguration& job) const;
+
   // GET <uri><path> (e.g. "/vars"); a non-200 answer is an error.
   absl::StatusOr<std::string> Get(const std::string& path) const;
 
@@ -109,6 +123,7 @@ class SchedulerClient {
   std::string uri_;
   HttpUri parsed_;
   int timeout_ms_;
+  std::string check_token_;  // "" = none
 };
 
 // "INVALID_REQUEST: detail; detail" for a response (code name, then its details).

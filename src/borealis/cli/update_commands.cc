@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "borealis/base/status.h"
 #include "borealis/cli/exit_codes.h"
+#include "borealis/cli/job_plan.h"
 #include "borealis/cli/job_config.h"
 #include "borealis/cli/job_key.h"
 #include "borealis/cli/job_open.h"
@@ -231,9 +232,11 @@ absl::Status UpdateStart(CliContext& ctx, const UpdateStartOptions& options) {
     ctx.err << "warning: cannot show what the update will change: " << diff.status().message()
             << std::endl;
   }
+  if (!options.check_token.empty()) client.set_check_token(options.check_token);
   auto response = client.StartJobUpdate(request, options.message);
   if (!response.ok()) {
-    return ApiFailure(response.status(), "Failed to start update due to error:");
+    return CheckTokenFailure(
+        ApiFailure(response.status(), "Failed to start update due to error:"));
   }
   if (!response->result.__isset.startJobUpdateResult ||
       response->result.startJobUpdateResult.key.id.empty()) {

@@ -38,6 +38,7 @@ struct UpdateStartOptions {
   bool strict = false;
   int canary = 0;                  // --canary N (0: no canary)
   int auto_promote_after_secs = -1;  // --auto-promote-after SECS (-1: wait for promote)
+  std::string check_token;           // --check-token TOKEN from `job plan` ("" = none)
 };
 
 // pause, resume, abort, rollback, pulse and promote: a job key and a message.

@@ -27,6 +27,8 @@ void AddUpdateNoun(CLI::App& app, CliContext& ctx, UpdateNounOptions& o,
                     "Update N instances first and pause until `update promote`");
   start->add_option("--auto-promote-after", so.auto_promote_after_secs,
                     "With --canary: promote by itself after SECS of health");
+  start->add_option("--check-token", so.check_token,
+                    "Refuse when the job changed since the `job plan` that printed TOKEN");
   start->callback([&] { action = [&] { return UpdateStart(ctx, o.start); }; });
 
   const std::vector<std::pair<const char*, UpdateControl>> controls = {

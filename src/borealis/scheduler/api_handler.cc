@@ -1,6 +1,7 @@
 #include "borealis/scheduler/api_handler.h"
 
 #include "absl/strings/str_cat.h"
+#include "borealis/scheduler/plan.h"
 #include "borealis/scheduler/read_api.h"
 #include "borealis/scheduler/update_read_api.h"
 #include "borealis/wire/convert_update.h"
@@ -65,7 +66,13 @@ void ApiHandler::getJobUpdateDiff(api::Response& r, const api::JobUpdateRequest&
 // ---- writes: on the core thread, answered after commit
 
 void ApiHandler::createJob(api::Response& r, const api::JobConfiguration& description) {
-  r = Finish(core_.Call([&](SchedulerCore& c) { return c.CreateJob(description); }));
+  const model::JobKey key = wire::FromThrift(description.key);
+  r = Finish(core_.Call([&](SchedulerCore& c) {
+    if (check_token_) {
+      if (auto refused = CheckPlanToken(c.state(), key, *check_token_)) return *refused;
+    }
+    return c.CreateJob(description);
+  }));
 }
 void ApiHandler::killTasks(api::Response& r, const api::JobKey& job,
                            const std::set<int32_t>& instances, const std::string& message) {
@@ -101,7 +108,11 @@ constexpr char kUnauthenticatedUser[] = "UNSECURE";
 
 void ApiHandler::startJobUpdate(api::Response& r, const api::JobUpdateRequest& request,
                                 const std::string& message) {
+  const model::JobKey key = wire::FromThrift(request.taskConfig.job);
   r = Finish(core_.Call([&](SchedulerCore& c) {
+    if (check_token_) {
+      if (auto refused = CheckPlanToken(c.state(), key, *check_token_)) return *refused;
+    }
     return c.StartJobUpdate(request, message, kUnauthenticatedUser);
   }));
 }
@@ -138,9 +149,6 @@ void ApiHandler::setQuota(api::Response& r, const std::string& owner_role,
                           const api::ResourceAggregate& quota) {
   r = Finish(core_.Call([&](SchedulerCore& c) { return c.SetQuota(owner_role, quota); }));
 }
-void ApiHandler::forceTaskState(api::Response& r, const std::string&, api::ScheduleStatus::type) {
-  r = NotSupported("forceTaskState");
-}
 void ApiHandler::performBackup(api::Response& r) { r = NotSupported("performBackup"); }
 void ApiHandler::listBackups(api::Response& r) { r = NotSupported("listBackups"); }
 void ApiHandler::stageRecovery(api::Response& r, const std::string&) {
@@ -169,15 +177,5 @@ void ApiHandler::slaDrainHosts(api::Response& r, const api::Hosts&, const api::S
   r = NotSupported("slaDrainHosts");
 }
 void ApiHandler::snapshot(api::Response& r) { r = NotSupported("snapshot"); }
-void ApiHandler::triggerExplicitTaskReconciliation(api::Response& r,
-                                                   const api::ExplicitReconciliationSettings&) {
-  r = NotSupported("triggerExplicitTaskReconciliation");
-}
-void ApiHandler::triggerImplicitTaskReconciliation(api::Response& r) {
-  r = NotSupported("triggerImplicitTaskReconciliation");
-}
-void ApiHandler::pruneTasks(api::Response& r, const api::TaskQuery&) {
-  r = NotSupported("pruneTasks");
-}
 
 }  // namespace borealis::scheduler

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "borealis/scheduler/scheduler_core.h"
@@ -29,6 +30,15 @@ class ApiHandler : public api::AuroraAdminIf {
  public:
   ApiHandler(CoreAccess& core, std::string cluster_name)
       : core_(core), cluster_name_(std::move(cluster_name)) {}
+
+  // A handler for one request that carried a plan's token (the Borealis-Check-Token
+  // header, plan.h): its createJob and startJobUpdate first check, on the core thread and
+  // in the same call as the write, that the job is as the plan saw it.
+  std::shared_ptr<ApiHandler> WithCheckToken(std::string token) const {
+    auto copy = std::make_shared<ApiHandler>(core_, cluster_name_);
+    copy->check_token_ = std::move(token);
+    return copy;
+  }
 
   // ReadOnlyScheduler
   void getRoleSummary(api::Response& r) override;
@@ -99,6 +109,7 @@ class ApiHandler : public api::AuroraAdminIf {
 
   CoreAccess& core_;
   std::string cluster_name_;
+  std::optional<std::string> check_token_;
 };
 
 }  // namespace borealis::scheduler

@@ -15,6 +15,7 @@
 #include "borealis/base/files.h"
 #include "borealis/base/log.h"
 #include "borealis/scheduler/api_beta.h"
+#include "borealis/scheduler/plan.h"
 #include "borealis/scheduler/pending_tasks.h"
 #include "borealis/scheduler/ui.h"
 #include "borealis/state/store.h"
@@ -268,7 +269,9 @@ net::HttpResponse Daemon::ServeApi(const net::HttpRequest& request) {
                                               : std::make_shared<TJSONProtocol>(in_buf);
     std::shared_ptr<TProtocol> out = binary_out ? std::shared_ptr<TProtocol>(std::make_shared<TBinaryProtocol>(out_buf))
                                                 : std::make_shared<TJSONProtocol>(out_buf);
-    api::AuroraAdminProcessor processor(api_handler_);
+    const std::string check_token = header(kCheckTokenHeader);
+    api::AuroraAdminProcessor processor(
+        check_token.empty() ? api_handler_ : api_handler_->WithCheckToken(check_token));
     processor.process(in, out, nullptr);
     net::HttpResponse r;
     r.content_type = binary_out ? kBinaryMime : kJsonMime;
@@ -288,6 +291,9 @@ void Daemon::InstallRoutes() {
     return ServeApiBeta(r, api_handler_, options_.scheduler.cluster_name);
   });
   server_->Route("GET", "/apibeta", [](const net::HttpRequest&) { return ServeApiBetaIndex(); });
+  server_->Route("POST", "/plan", [this](const net::HttpRequest& r) {
+    return ServePlan(r, *core_->view(), options_.scheduler.executor_overhead);
+  });
   auto ok = [](const net::HttpRequest&) {
     net::HttpResponse r;
     r.body = "OK\n";

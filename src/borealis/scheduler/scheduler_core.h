@@ -152,6 +152,19 @@ class SchedulerCore : private ComponentContext {
   // role's current production consumption.
   api::Response SetQuota(const std::string& role, const api::ResourceAggregate& quota);
 
+  // ---- AuroraAdmin's task operations (admin_api.cc; docs/admin.md) ----
+  // forceTaskState: moves the task through the task state machine as if an agent had
+  // reported `status`; refused (INVALID_REQUEST naming the field) for a blank or unknown
+  // task id, a status that is not a task state, or a transition the machine does not allow.
+  api::Response ForceTaskState(const std::string& task_id, api::ScheduleStatus::type status);
+  // pruneTasks: deletes the terminal tasks the query matches (statuses default to the
+  // terminal ones; an active status is refused), at most query.limit when it is > 0.
+  api::Response PruneTasks(const api::TaskQuery& query);
+  // triggerExplicitTaskReconciliation / triggerImplicitTaskReconciliation: one round now
+  // (components/reconciler.h); a batch size, when set, must be > 0.
+  api::Response TriggerExplicitReconciliation(const api::ExplicitReconciliationSettings& s);
+  api::Response TriggerImplicitReconciliation();
+
   // ---- job updates (update_api.cc; the work is the update controller's) ----
   // startJobUpdate: validates the request, computes the diff, checks the role's quota and
   // that no other update is active, and starts the update. `user` is the caller's name.

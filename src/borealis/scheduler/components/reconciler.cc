@@ -68,7 +68,7 @@ void Reconciler::Tick(int64_t now, ComponentContext& ctx) {
   }
   if (now >= next_explicit_ms_) {
     next_explicit_ms_ = now + options_.reconciliation_explicit_interval_ms;
-    ReconcileExplicitly(ctx);
+    ReconcileExplicitly(ctx, options_.reconciliation_explicit_batch_size);
   }
   if (now >= next_implicit_ms_) {
     next_implicit_ms_ = now + options_.reconciliation_implicit_interval_ms;
@@ -76,7 +76,17 @@ void Reconciler::Tick(int64_t now, ComponentContext& ctx) {
   }
 }
 
-void Reconciler::ReconcileExplicitly(ComponentContext& ctx) {
+void Reconciler::TriggerExplicit(ComponentContext& ctx, std::optional<int32_t> batch_size) {
+  ctx.Count("reconciliation_explicit_triggered");
+  ReconcileExplicitly(ctx, batch_size.value_or(options_.reconciliation_explicit_batch_size));
+}
+
+void Reconciler::TriggerImplicit(ComponentContext& ctx) {
+  ctx.Count("reconciliation_implicit_triggered");
+  ReconcileImplicitly(ctx);
+}
+
+void Reconciler::ReconcileExplicitly(ComponentContext& ctx, int32_t batch_size) {
   std::map<model::AgentId, std::vector<std::string>> by_agent;
   for (const auto& [id, rec] : ctx.agents()) {
     if (rec.live()) by_agent[id];
@@ -87,7 +97,7 @@ void Reconciler::ReconcileExplicitly(ComponentContext& ctx) {
     if (it != by_agent.end()) it->second.push_back(t->task_id.str());  // wire ids
   }
   const size_t batch =
-      static_cast<size_t>(std::max<int32_t>(1, options_.reconciliation_explicit_batch_size));
+      static_cast<size_t>(std::max<int32_t>(1, batch_size));
   for (auto& [agent_id, ids] : by_agent) {
     for (size_t i = 0; i < ids.size(); i += batch) {
       agentproto::Reconcile reconcile;

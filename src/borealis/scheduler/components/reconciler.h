@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "borealis/scheduler/component.h"
 #include "borealis/scheduler/rules.h"
@@ -34,9 +35,14 @@ class Reconciler {
   void OnRegister(const agentproto::RegisterAgent& registration, ComponentContext& ctx);
   // Explicit and implicit reconciliation, each on its interval.
   void Tick(int64_t now, ComponentContext& ctx);
+  // One round now, on an operator's request (AuroraAdmin's trigger*TaskReconciliation);
+  // the timers are left as they are. `batch_size` > 0 overrides
+  // reconciliation_explicit_batch_size for this round.
+  void TriggerExplicit(ComponentContext& ctx, std::optional<int32_t> batch_size);
+  void TriggerImplicit(ComponentContext& ctx);
 
  private:
-  void ReconcileExplicitly(ComponentContext& ctx);
+  void ReconcileExplicitly(ComponentContext& ctx, int32_t batch_size);
   void ReconcileImplicitly(ComponentContext& ctx);
 
   RuleOptions options_;
