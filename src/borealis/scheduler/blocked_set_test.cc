@@ -188,7 +188,22 @@ TEST(BlockedSet, PlacesExactlyWhatAFullReevaluationPlaces) {
       }
       const core::PlacementResult a = RunPass(with, placer_with, &blocked, held, step);
       const core::PlacementResult b = RunPass(full, placer_full, nullptr, held, step);
-      ASSERT_EQ(a.assignments, b.assignments) << "step " << step;
+      ASSERT_EQ(a.assignments, b.assignments)
+          << "step " << step << " event " << e << " first: "
+          << (b.assignments.empty() ? "" : b.assignments[0].task_id.str() + " on " +
+                                               b.assignments[0].agent_id.str())
+          << " " << [&] {
+               if (b.assignments.empty()) return std::string();
+               const model::Task* t = with.state_.FindTask(b.assignments[0].task_id);
+               std::string out = t->config->job.name + " cpus " +
+                                 std::to_string(t->config->resources.milli_cpus) +
+                                 (with.state_.IsParked(t->config.get()) ? " parked" : " runnable");
+               for (const core::ClassReason& r : blocked.Reasons()) {
+                 if (r.config == t->config) out += " reason " + r.reason + " at " +
+                                                   std::to_string(r.tried_ms);
+               }
+               return out;
+             }();
       ASSERT_EQ(PendingIds(with), PendingIds(full)) << "step " << step;
       // The blocked set evaluated no more than the full pass did.
       ASSERT_LE(a.pending_reasons.size(), b.pending_reasons.size());
@@ -289,7 +304,7 @@ TEST_F(BlockedSetWakes, ATaskOfItsOwnJobLeavingWakesALimitClass) {
   Pass();
   ASSERT_TRUE(Parked(waiting));
   EXPECT_EQ(blocked_.Reasons().at(0).reason,
-            "2 hosts: insufficient cpu; 1 host: limit rack");
+            "2 hosts: limit rack; 1 host: insufficient cpu");  // limits are checked first
   // Another job's task leaving "b": nothing the class could use.
   const int64_t woken = Woken();
   ctx_.state_.Apply(state::RemoveTasks{{"o0"}});

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_split.h"
 #include "borealis/sim/scenario.h"
@@ -199,7 +201,7 @@ TEST(SimTest, HostShapesMakeOneCluster) {
   EXPECT_EQ(r.tasks_placed, 5);
   EXPECT_EQ(r.tasks_pending, 3);
   // The large shape's hosts are agent-000003 and agent-000004.
-  for (const std::string line : absl::StrSplit(trace, '\n')) {
+  for (const std::string& line : std::vector<std::string>(absl::StrSplit(trace, '\n'))) {
     if (line.find("launch ") == 0 && line.find("big-0") != std::string::npos) {
       EXPECT_TRUE(line.find("agent-000003") != std::string::npos ||
                   line.find("agent-000004") != std::string::npos)

@@ -56,20 +56,25 @@ bool BlockedSet::WakeBeforePass(int64_t now, bool hosts_changed,
 
 std::vector<model::AgentId> BlockedSet::DiffHosts(const std::vector<model::AgentId>& held,
                                                   const ComponentContext& ctx, bool* lost) {
-  absl::flat_hash_map<model::AgentId, std::shared_ptr<const model::AgentInfo>> usable;
+  absl::flat_hash_map<model::AgentId, LiveHost> live;
   std::vector<model::AgentId> gained;
   for (const auto& [id, rec] : ctx.agents()) {
-    if (!rec.live() || std::binary_search(held.begin(), held.end(), id)) continue;
-    usable.emplace(id, rec.info);
-    auto was = usable_.find(id);
-    if (was == usable_.end() || was->second != rec.info) gained.push_back(id);
+    if (!rec.live()) continue;
+    const bool is_held = std::binary_search(held.begin(), held.end(), id);
+    live.emplace(id, LiveHost{rec.info, is_held});
+    auto was = live_.find(id);
+    const bool usable_before =
+        was != live_.end() && was->second.info == rec.info && !was->second.held;
+    if (!is_held && !usable_before) gained.push_back(id);
   }
+  // A host gone or changed: its tasks no longer count against their jobs' limits (a held
+  // host's do: it stays in placement's table, unschedulable).
   *lost = false;
-  for (const auto& [id, info] : usable_) {
-    auto now = usable.find(id);
-    if (now == usable.end() || now->second != info) *lost = true;
+  for (const auto& [id, host] : live_) {
+    auto now = live.find(id);
+    if (now == live.end() || now->second.info != host.info) *lost = true;
   }
-  usable_ = std::move(usable);
+  live_ = std::move(live);
   return gained;
 }
 

@@ -47,8 +47,8 @@ class BlockedSet {
   // Before a pass: wakes the classes the events since the last pass may let fit: tasks
   // that left hosts (ComponentContext::TakeFreedLoads); when `hosts_changed` (the placer
   // rebuilt its table), the hosts that became usable (registered, reconnected, changed,
-  // no longer in `held`, the hosts held for preemptors) and, if any host stopped being
-  // usable, the classes with limit constraints; and the classes whose last try is
+  // no longer in `held`, the hosts held for preemptors) and, if any host went away or
+  // changed, the classes with limit constraints; and the classes whose last try is
   // `recheck_ms` old (at most kRecheckBatch per pass). False when nothing changed.
   bool WakeBeforePass(int64_t now, bool hosts_changed, const std::vector<model::AgentId>& held,
                       ComponentContext& ctx);
@@ -83,8 +83,8 @@ class BlockedSet {
   };
   bool CouldHold(Class& c, const model::AgentId& agent_id, const ComponentContext& ctx);
   void WakeAll(ComponentContext& ctx);
-  // Compares the usable hosts with those of the last call: the hosts gained (new, changed
-  // or no longer held); true in `*lost` when a host stopped being usable.
+  // Compares the live hosts with those of the last call: the hosts that became usable
+  // (new, changed or no longer held); true in `*lost` when a host went away or changed.
   std::vector<model::AgentId> DiffHosts(const std::vector<model::AgentId>& held,
                                         const ComponentContext& ctx, bool* lost);
   // Parks the class of `config` with `reason`; false when it is parked already.
@@ -102,9 +102,13 @@ class BlockedSet {
   bool enabled_;
   ClassMap classes_;
   std::set<std::pair<int64_t, const model::TaskConfig*>> by_tried_;  // (tried_ms, class)
-  // The registered, connected hosts not held when the placer last rebuilt its table (the
-  // owner calls WakeBeforePass whenever it does, also with nothing PENDING).
-  absl::flat_hash_map<model::AgentId, std::shared_ptr<const model::AgentInfo>> usable_;
+  // The registered, connected hosts when the placer last rebuilt its table, and whether
+  // each was held (the owner calls WakeBeforePass whenever it does, nothing PENDING too).
+  struct LiveHost {
+    std::shared_ptr<const model::AgentInfo> info;
+    bool held = false;
+  };
+  absl::flat_hash_map<model::AgentId, LiveHost> live_;
   // The parked classes without limit constraints, by core::ValueConstraintsHash.
   absl::flat_hash_map<size_t, absl::flat_hash_set<const model::TaskConfig*>> unlimited_;
 };
