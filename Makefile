@@ -48,7 +48,7 @@ bench-executor: build
 
 # Scheduler figures (docs/BENCHMARKS.md, "Scheduler"): placement micro-benchmarks (classes vs
 # the naive full scan), then the simulator on each shipped scenario, one JSON line each.
-SIM_SCENARIOS ?= fill-100 fill-1k fill-10k fill-50k steady-10k steady-10k-40k churn-10k
+SIM_SCENARIOS ?= fill-100 fill-1k fill-10k fill-50k steady-10k steady-10k-40k churn-10k mix-fit-10k mix-overfill-10k
 bench-sched: build
 	$(BUILD_DIR)/bin/placement_bench
 	@for s in $(SIM_SCENARIOS); do $(BUILD_DIR)/bin/borealis-sim --scenario bench/scenarios/$$s.json --json || exit 1; done

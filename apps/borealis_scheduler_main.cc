@@ -56,6 +56,11 @@ int main(int argc, char** argv) {
   app.add_option("--preemption-reservation-max-batch-size",
                  rules.preemption_reservation_max_batch_size,
                  "Hosts held per job per preemption search");
+  app.add_option("--enable-blocked-set", rules.enable_blocked_set,
+                 "Park PENDING tasks that fit nowhere until an event could let them fit");
+  app.add_option("--blocked-recheck-ms", rules.blocked_recheck_ms,
+                 "Tasks parked because they fit nowhere are tried again at least this often "
+                 "(0: only when an event could let them fit)");
   app.add_option("--history-prune-threshold-ms", rules.pruning.prune_threshold_ms,
                  "Terminal tasks are removed this long after they ended");
   app.add_option("--history-min-retention-threshold-ms", rules.pruning.min_retention_ms,

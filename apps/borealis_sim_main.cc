@@ -28,6 +28,10 @@ int main(int argc, char** argv) {
                  "released before the next tick)")
       ->check(CLI::IsMember({"pipelined", "sync"}));
   app.add_flag("--json", json, "Print the figures as one JSON object");
+  bool no_blocked_set = false;
+  app.add_flag("--no-blocked-set", no_blocked_set,
+               "Evaluate every PENDING task in every pass (the scheduler without its blocked "
+               "set, for comparison)");
   CLI11_PARSE(app, argc, argv);
 
   auto scenario = borealis::sim::LoadScenario(scenario_path);
@@ -48,6 +52,7 @@ int main(int argc, char** argv) {
   options.store_override = store;
   options.data_dir = data_dir;
   options.pipelined_commit = commit == "pipelined";
+  options.blocked_set = !no_blocked_set;
   borealis::sim::Simulator sim(*std::move(scenario), options);
   auto result = sim.Run();
   if (!result.ok()) {

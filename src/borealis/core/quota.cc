@@ -11,10 +11,7 @@
 
 namespace borealis::core {
 
-bool IsDedicated(const model::TaskConfig& config) {
-  return std::any_of(config.constraints.begin(), config.constraints.end(),
-                     [](const model::Constraint& c) { return c.name == "dedicated"; });
-}
+bool IsDedicated(const model::TaskConfig& config) { return model::IsDedicatedConfig(config); }
 
 bool ConsumesQuota(const model::TaskConfig& config) {
   return config.production && !IsDedicated(config);
@@ -22,16 +19,7 @@ bool ConsumesQuota(const model::TaskConfig& config) {
 
 void AddToConsumption(const model::Task& task, QuotaConsumption& consumption) {
   if (!task.config || !model::IsActive(task.status)) return;
-  const model::TaskConfig& config = *task.config;
-  model::Resources* bucket = nullptr;
-  if (IsDedicated(config)) {
-    bucket = config.production ? &consumption.prod_dedicated : &consumption.nonprod_dedicated;
-  } else {
-    bucket = config.production ? &consumption.prod_shared : &consumption.nonprod_shared;
-  }
-  bucket->milli_cpus += config.resources.milli_cpus;
-  bucket->ram_mb += config.resources.ram_mb;
-  bucket->disk_mb += config.resources.disk_mb;
+  model::AddConfigToConsumption(*task.config, 1, consumption);
 }
 
 std::string FormatQuota(const model::Resources& r) {

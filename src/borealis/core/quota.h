@@ -12,20 +12,16 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "borealis/model/quota_usage.h"
 #include "borealis/model/resources.h"
 #include "borealis/model/task.h"
 #include "borealis/model/task_config.h"
 
 namespace borealis::core {
 
-// What getQuota reports besides the quota itself: consumption of the role's active tasks.
-struct QuotaConsumption {
-  model::Resources prod_shared;
-  model::Resources nonprod_shared;
-  model::Resources prod_dedicated;
-  model::Resources nonprod_dedicated;
-  bool operator==(const QuotaConsumption&) const = default;
-};
+// What getQuota reports besides the quota itself: consumption of the role's active tasks
+// (state::ClusterState::QuotaUse keeps it per role; ComputeConsumption recounts it).
+using model::QuotaConsumption;
 
 // Whether tasks of `config` consume (and need) quota: production and not dedicated.
 bool ConsumesQuota(const model::TaskConfig& config);

@@ -21,6 +21,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "borealis/core/placement.h"
@@ -60,6 +61,13 @@ class ComponentContext {
   // The agents whose load changed since the last call (each possibly several times, in no
   // order); the list is emptied (state::ClusterState::TakeChangedLoads).
   virtual std::vector<model::AgentId> TakeChangedLoads() = 0;
+  // The tasks that left an agent since the last call, as (agent, job), emptied
+  // (state::ClusterState::TakeFreedLoads).
+  virtual std::vector<std::pair<model::AgentId, model::JobKey>> TakeFreedLoads() = 0;
+  // Parks or unparks the PENDING tasks of `config` (state::ClusterState::SetParked): an
+  // index of what placement walks, not a change of any task.
+  virtual void SetParked(const std::shared_ptr<const model::TaskConfig>& config,
+                         bool parked) = 0;
 
   // ---- effects (queued for the next commit) ----
   // Moves `task` to `to` through the task state machine, with its side effects (kills,

@@ -68,7 +68,7 @@ absl::Status SchedulerCore::CheckCronQuota(const model::JobConfiguration& job) c
     return tasks ? core::ComputeConsumption(role, *tasks).prod_shared : model::Resources{};
   };
   // The role's tasks, plus what its other production cron templates may start beyond them.
-  model::Resources used = core::ComputeConsumption(role, state_.table()).prod_shared;
+  model::Resources used = state_.QuotaUse(role).prod_shared;
   for (const auto& [key, other] : *state_.cron_jobs().all()) {
     if (key.role != role || key == job.key || !core::ConsumesQuota(other->task)) continue;
     const model::Resources extra = core::CronQuotaExtra(*other, running(key));

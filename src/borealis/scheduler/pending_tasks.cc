@@ -15,8 +15,8 @@ std::string RenderPendingTasks(const SchedulerView& view) {
     if (t->status == model::ScheduleStatus::kThrottled) {
       reason = "Throttled for flapping";
     } else if (t->status == model::ScheduleStatus::kPending) {
-      auto it = view.pending_reasons->find(t->task_id);
-      reason = it != view.pending_reasons->end() ? it->second : "Waiting to be scheduled";
+      const PendingReason* why = view.pending_reasons->Find(*t);
+      reason = why != nullptr ? why->text : "Waiting to be scheduled";
     } else {
       continue;
     }

@@ -208,8 +208,9 @@ api::Response GetPendingReason(const SchedulerView& view, const api::TaskQuery& 
   for (const model::Task* t : Page(view, query, pending)) {
     api::PendingReason pr;
     pr.taskId = t->task_id.str();
-    auto it = view.pending_reasons->find(t->task_id);
-    pr.reason = it != view.pending_reasons->end() ? it->second : "Waiting to be scheduled";
+    const PendingReason* why =
+        t->status == ScheduleStatus::kPending ? view.pending_reasons->Find(*t) : nullptr;
+    pr.reason = why != nullptr ? why->text : "Waiting to be scheduled";
     result.reasons.insert(pr);
   }
   api::Response r = wire::OkResponse();

@@ -18,6 +18,12 @@ struct RuleOptions {
   int64_t preemption_slot_search_interval_ms = 60'000;
   int64_t preemption_slot_hold_time_ms = 300'000;  // a freed host waits this long for its task
   int32_t preemption_reservation_max_batch_size = 5;  // slots per job per search
+  // Placement's blocked set (components/blocked_set.h): false evaluates every PENDING task
+  // in every pass, as before it existed; a class parked because it fit nowhere is tried
+  // again this long after its last try even without an event that could let it fit (0:
+  // only on such events).
+  bool enable_blocked_set = true;
+  int64_t blocked_recheck_ms = 60'000;
   // Task history pruning.
   core::PruningOptions pruning;
   int64_t history_prune_interval_ms = 60'000;  // how often the pruner looks

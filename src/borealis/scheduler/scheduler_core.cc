@@ -36,6 +36,8 @@ SchedulerCore::SchedulerCore(SchedulerOptions options, base::Clock& clock, state
           core::JobLimits{options_.max_instances_per_job, options_.environment_pattern}),
       tiers_(std::make_shared<const core::TierConfig>(options_.tiers)),
       placer_(options_.executor_overhead),
+      blocked_(options_.rules.blocked_recheck_ms, options_.executor_overhead,
+               options_.rules.enable_blocked_set),
       preemptor_(options_.rules, options_.executor_overhead),
       pruner_(options_.rules),
       reconciler_(options_.rules),
@@ -171,7 +173,6 @@ std::shared_ptr<const model::Task> SchedulerCore::ApplyChange(const model::Task&
   const model::Task* after = after_ptr.get();
   if (!after || model::IsTerminal(after->status) || change.deleted) {
     last_kill_sent_ms_.erase(before.task_id);
-    pending_reasons_.Forget(before.task_id);
   }
   if (replaced || change.deleted ||
       (after && model::IsTerminal(after->status))) {
@@ -330,7 +331,7 @@ absl::Status SchedulerCore::CheckJobQuota(const model::JobConfiguration& job) co
   const std::string& role = job.key.role;
   const model::Resources* stored = state_.FindQuota(role);
   const model::Resources quota = stored ? *stored : model::Resources{};
-  const core::QuotaConsumption used = core::ComputeConsumption(role, state_.table());
+  const core::QuotaConsumption used = state_.QuotaUse(role);
   model::Resources requested;
   requested.milli_cpus = job.task.resources.milli_cpus * job.instance_count;
   requested.ram_mb = job.task.resources.ram_mb * job.instance_count;
@@ -351,7 +352,7 @@ api::Response SchedulerCore::SetQuota(const std::string& role,
     return wire::MakeResponse(api::ResponseCode::INVALID_REQUEST,
                               "quota: only numCpus, ramMb and diskMb may be set");
   }
-  const core::QuotaConsumption used = core::ComputeConsumption(role, state_.table());
+  const core::QuotaConsumption used = state_.QuotaUse(role);
   if (absl::Status s = core::ValidateNewQuota(role, *quota, used.prod_shared); !s.ok()) {
     return wire::ErrorResponse(s);
   }
@@ -622,14 +623,26 @@ void SchedulerCore::Schedule() {
   TimeUpdates([&] { updates_.Run(clock_.NowMs(), context()); });
   if (!placement_dirty_) return;
   placement_dirty_ = false;
+  ComponentContext& ctx = context();
+  const int64_t now = clock_.NowMs();
+  const std::vector<model::AgentId> held = preemptor_.HeldAgents();
   if (state_.pending().empty()) {
     pending_reasons_.Clear();
-    placer_.Idle(context(), preemptor_.HeldAgents());
+    blocked_.Clear(ctx);
+    blocked_.WakeBeforePass(now, placer_.Idle(ctx, held), held, ctx);  // follows the hosts
     return;
   }
-  core::PlacementResult result = placer_.Pass(context(), preemptor_.HeldAgents());
-  pending_reasons_.Replace(std::move(result.pending_reasons));
+  // The blocked set wakes what the events since the last pass may let fit; placement
+  // walks the rest of the runnable tasks; what still fits nowhere is parked again.
+  const bool hosts_changed = placer_.Refresh(ctx, held);
+  bool reasons_changed = blocked_.WakeBeforePass(now, hosts_changed, held, ctx);
+  if (blocked_.ParkWhatFitsNowhere(now, ctx)) reasons_changed = true;
+  core::PlacementResult result = placer_.PlaceRunnable(ctx);
   for (const auto& a : result.assignments) AssignAndLaunch(a);
+  const std::map<model::TaskId, std::string> unclassed =
+      blocked_.ParkAfterPass(now, result, ctx);
+  reasons_changed = reasons_changed || !result.pending_reasons.empty();
+  if (reasons_changed) pending_reasons_.Replace(blocked_.Reasons(), unclassed, now);
 }
 
 }  // namespace borealis::scheduler

@@ -59,6 +59,7 @@
 #include "borealis/scheduler/components/cron_scheduler.h"
 #include "borealis/scheduler/components/history_pruner.h"
 #include "borealis/scheduler/components/partitions.h"
+#include "borealis/scheduler/components/blocked_set.h"
 #include "borealis/scheduler/components/pending_reasons.h"
 #include "borealis/scheduler/components/placer.h"
 #include "borealis/scheduler/components/preemptor.h"
@@ -279,6 +280,12 @@ class SchedulerCore : private ComponentContext {
     return f();
   }
   std::vector<model::AgentId> TakeChangedLoads() override { return state_.TakeChangedLoads(); }
+  std::vector<std::pair<model::AgentId, model::JobKey>> TakeFreedLoads() override {
+    return state_.TakeFreedLoads();
+  }
+  void SetParked(const std::shared_ptr<const model::TaskConfig>& config, bool parked) override {
+    state_.SetParked(config, parked);
+  }
   void PlacementChanged() override { placement_dirty_ = true; }
   ComponentContext& context() { return *this; }
 
@@ -365,6 +372,7 @@ class SchedulerCore : private ComponentContext {
   // The components (components/): each keeps its own state and hands its effects back
   // through ComponentContext.
   Placer placer_;
+  BlockedSet blocked_;
   PendingReasonTracker pending_reasons_;
   PartitionHandler partitions_;
   Preemptor preemptor_;

@@ -21,7 +21,7 @@ std::map<std::string, int64_t> Gauges(const SchedulerView& view) {
   for (const auto& [id, a] : *view.agents) connected += a.connected ? 1 : 0;
   g["agents_known"] = static_cast<int64_t>(view.agents->size());
   g["agents_connected"] = connected;
-  g["tasks_pending_with_reason"] = static_cast<int64_t>(view.pending_reasons->size());
+  g["pending_classes_with_reason"] = static_cast<int64_t>(view.pending_reasons->classes());
   return g;
 }
 
@@ -97,7 +97,9 @@ net::HttpResponse TasksPage(const SchedulerView& view, const model::JobKey& key)
     if (t->job() != key) continue;
     const std::string status(model::StatusName(t->status));
     std::string note = t->events.empty() ? "" : t->events.back().message;
-    if (auto it = view.pending_reasons->find(t->task_id); it != view.pending_reasons->end()) note = it->second;
+    const PendingReason* why =
+        t->status == model::ScheduleStatus::kPending ? view.pending_reasons->Find(*t) : nullptr;
+    if (why != nullptr) note = absl::StrCat(why->text, " (tried at ", why->tried_ms, " ms)");
     absl::StrAppend(&rows, "<tr><td>", t->instance_id, "</td><td>", Escape(t->task_id.str()), "</td><td class=\"",
                     status, "\">", status, "</td><td>", Escape(t->agent_host), "</td><td>",
                     Escape(note), "</td></tr>");

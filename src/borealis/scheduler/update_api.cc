@@ -104,7 +104,7 @@ absl::Status SchedulerCore::CheckUpdateQuota(const model::JobKey& job, const cor
                          std::max<int64_t>(0, after.disk_mb - before.disk_mb), 0, {}};
   if (added.milli_cpus == 0 && added.ram_mb == 0 && added.disk_mb == 0) return absl::OkStatus();
   const model::Resources* stored = state_.FindQuota(job.role);
-  const core::QuotaConsumption used = core::ComputeConsumption(job.role, state_.table());
+  const core::QuotaConsumption used = state_.QuotaUse(job.role);
   return core::CheckQuota(job.role, stored ? *stored : model::Resources{}, used.prod_shared,
                           added);
 }

@@ -83,13 +83,12 @@ absl::Status Bool(const json& obj, const std::string& where, const std::string& 
   return absl::OkStatus();
 }
 
-absl::Status ParseHosts(const json& obj, HostShape* h) {
-  const std::string w = "hosts";
+absl::Status ParseHosts(const json& obj, const std::string& w, HostShape* h) {
   RETURN_IF_ERROR(CheckKeys(obj, w, {"count", "cpus", "ram_mb", "disk_mb", "ports", "attributes"}));
-  if (!obj.contains("count")) return FieldError("hosts.count", "missing");
+  if (!obj.contains("count")) return FieldError(w + ".count", "missing");
   RETURN_IF_ERROR(Int(obj, w, "count", 1, &h->count));
   if (auto it = obj.find("cpus"); it != obj.end()) {
-    if (!it->is_number() || it->get<double>() <= 0) return FieldError("hosts.cpus", "must be > 0");
+    if (!it->is_number() || it->get<double>() <= 0) return FieldError(w + ".cpus", "must be > 0");
     h->milli_cpus = static_cast<int64_t>(it->get<double>() * 1000.0 + 0.5);
   }
   RETURN_IF_ERROR(Int(obj, w, "ram_mb", 1, &h->ram_mb));
@@ -98,16 +97,16 @@ absl::Status ParseHosts(const json& obj, HostShape* h) {
     if (!it->is_array() || it->size() != 2 || !(*it)[0].is_number_integer() ||
         !(*it)[1].is_number_integer() || (*it)[0].get<int64_t>() < 1 ||
         (*it)[1].get<int64_t>() > 65535 || (*it)[0].get<int64_t>() > (*it)[1].get<int64_t>()) {
-      return FieldError("hosts.ports", "must be [first, last] with 1 <= first <= last <= 65535");
+      return FieldError(w + ".ports", "must be [first, last] with 1 <= first <= last <= 65535");
     }
     h->port_first = (*it)[0].get<int32_t>();
     h->port_last = (*it)[1].get<int32_t>();
   }
   if (auto it = obj.find("attributes"); it != obj.end()) {
-    if (!it->is_object()) return FieldError("hosts.attributes", "must be an object");
+    if (!it->is_object()) return FieldError(w + ".attributes", "must be an object");
     for (const auto& [name, n] : it->items()) {
       if (!n.is_number_integer() || n.get<int64_t>() < 1) {
-        return FieldError("hosts.attributes." + name, "must be a count >= 1");
+        return FieldError(w + ".attributes." + name, "must be a count >= 1");
       }
       h->attributes[name] = n.get<int64_t>();
     }
@@ -218,7 +217,7 @@ absl::StatusOr<Scenario> ParseScenario(const std::string& json_text) {
   RETURN_IF_ERROR(CheckKeys(doc, "",
                             {"name", "description", "seed", "duration_s", "tick_ms",
                              "stop_when_idle", "realtime", "store", "starting_ms", "running_ms", "kill_ms",
-                             "hosts", "jobs", "agent_losses", "updates"}));
+                             "hosts", "host_shapes", "jobs", "agent_losses", "updates"}));
   RETURN_IF_ERROR(Str(doc, "", "name", &s.name));
   int64_t seed = 1;
   RETURN_IF_ERROR(Int(doc, "", "seed", 0, &seed));
@@ -235,8 +234,22 @@ absl::StatusOr<Scenario> ParseScenario(const std::string& json_text) {
   RETURN_IF_ERROR(Int(doc, "", "running_ms", 0, &s.running_ms));
   RETURN_IF_ERROR(Int(doc, "", "kill_ms", 0, &s.kill_ms));
   if (s.running_ms < s.starting_ms) return FieldError("running_ms", "must be >= starting_ms");
-  if (!doc.contains("hosts")) return FieldError("hosts", "missing");
-  RETURN_IF_ERROR(ParseHosts(doc["hosts"], &s.hosts));
+  if (doc.contains("hosts") == doc.contains("host_shapes")) {
+    return FieldError("hosts", doc.contains("hosts") ? "give either hosts or host_shapes, not both"
+                                                     : "missing (or host_shapes)");
+  }
+  if (auto it = doc.find("host_shapes"); it != doc.end()) {
+    if (!it->is_array() || it->empty()) return FieldError("host_shapes", "must be a non-empty list");
+    for (size_t i = 0; i < it->size(); ++i) {
+      HostShape h;
+      RETURN_IF_ERROR(ParseHosts((*it)[i], absl::StrCat("host_shapes[", i, "]"), &h));
+      s.host_shapes.push_back(std::move(h));
+    }
+    s.hosts = s.host_shapes.front();
+  } else {
+    RETURN_IF_ERROR(ParseHosts(doc["hosts"], "hosts", &s.hosts));
+    s.host_shapes = {s.hosts};
+  }
   if (auto it = doc.find("jobs"); it != doc.end()) {
     if (!it->is_array()) return FieldError("jobs", "must be a list");
     for (size_t i = 0; i < it->size(); ++i) {
@@ -265,6 +278,12 @@ absl::StatusOr<Scenario> ParseScenario(const std::string& json_text) {
     }
   }
   return s;
+}
+
+int64_t HostCount(const Scenario& s) {
+  int64_t n = 0;
+  for (const HostShape& h : s.host_shapes) n += h.count;
+  return n;
 }
 
 absl::StatusOr<Scenario> LoadScenario(const std::string& path) {

@@ -26,6 +26,9 @@ struct HostShape {
   std::map<std::string, int64_t> attributes;
 };
 
+// All hosts of the scenario.
+int64_t HostCount(const struct Scenario& s);
+
 struct JobSpec {
   std::string name;      // jobs are "<name>-<k>" for k in [0, count)
   std::string role = "sim";
@@ -78,12 +81,18 @@ struct Scenario {
   // time after the start, so arrivals come at their real rate. A scheduler that falls
   // behind runs without waiting (its latency then shows the backlog). Decisions and the
   // trace are the same as without it; only wall-clock figures change.
+  // Placement latency is then measured from each job's scheduled arrival time (the tick
+  // that submits it may start late), so that a backlog shows.
   bool realtime = false;
   std::string store = "sqlite";   // "sqlite" (durable, in a temp dir) or "memory"
   int64_t starting_ms = 200;      // LaunchTask → STARTING
   int64_t running_ms = 500;       // LaunchTask → RUNNING
   int64_t kill_ms = 100;          // KillTask → KILLED
+  // The hosts: "hosts" (one shape) or "host_shapes" (several, in order: host i of the
+  // cluster is the i-th over all shapes; attribute values "<name>-<i mod n>" use that i).
+  // Parsing fills host_shapes in both cases; `hosts` is the first shape.
   HostShape hosts;
+  std::vector<HostShape> host_shapes;
   std::vector<JobSpec> jobs;
   std::vector<AgentLoss> agent_losses;
   std::vector<UpdateSpec> updates;

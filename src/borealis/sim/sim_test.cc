@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <sstream>
+#include <string>
+#include <vector>
 
+#include "absl/strings/str_split.h"
 #include "borealis/sim/scenario.h"
 #include "borealis/sim/simulator.h"
 #include "borealis/testing/temp_dir.h"
@@ -176,6 +179,37 @@ TEST(SimTest, AnUpdateWaitsItsWatchTimePerBatch) {
   EXPECT_GE(watched_ms, quick_ms + 4 * 3000);
 }
 
+// Two host shapes: each host has its shape's resources; attribute values count over all
+// hosts; a job only the large shape can hold is placed there, and one that needs more than
+// the large hosts have left waits.
+TEST(SimTest, HostShapesMakeOneCluster) {
+  const std::string json = R"({
+  "name": "shapes", "seed": 2, "duration_s": 20, "store": "memory",
+  "host_shapes": [{"count": 3, "cpus": 2, "ram_mb": 2048, "attributes": {"rack": 2}},
+                  {"count": 2, "cpus": 8, "ram_mb": 16384, "attributes": {"rack": 2}}],
+  "jobs": [{"name": "big", "instances": 2, "cpus": 4, "ram_mb": 8192},
+           {"name": "small", "instances": 3, "cpus": 1, "ram_mb": 512},
+           {"name": "late", "instances": 3, "cpus": 6, "ram_mb": 512}]
+})";
+  auto s = ParseScenario(json);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(HostCount(*s), 5);
+  EXPECT_EQ(s->hosts.count, 3);
+  SimResult r;
+  const std::string trace = RunTrace(json, &r);
+  EXPECT_EQ(r.hosts, 5);
+  EXPECT_EQ(r.tasks_placed, 5);
+  EXPECT_EQ(r.tasks_pending, 3);
+  // The large shape's hosts are agent-000003 and agent-000004.
+  for (const std::string& line : std::vector<std::string>(absl::StrSplit(trace, '\n'))) {
+    if (line.find("launch ") == 0 && line.find("big-0") != std::string::npos) {
+      EXPECT_TRUE(line.find("agent-000003") != std::string::npos ||
+                  line.find("agent-000004") != std::string::npos)
+          << line;
+    }
+  }
+}
+
 TEST(SimTest, BadScenariosNameTheField) {
   auto expect_error = [](const std::string& json, const std::string& what) {
     auto s = ParseScenario(json);
@@ -185,6 +219,10 @@ TEST(SimTest, BadScenariosNameTheField) {
   };
   expect_error("{", "not valid JSON");
   expect_error(R"({"jobs": []})", "hosts: missing");
+  expect_error(R"({"hosts": {"count": 1}, "host_shapes": [{"count": 1}]})", "not both");
+  expect_error(R"({"host_shapes": []})", "host_shapes: must be a non-empty list");
+  expect_error(R"({"host_shapes": [{"count": 1}, {"count": 2, "ram": 1}]})",
+               "host_shapes[1].ram: unknown field");
   expect_error(R"({"hosts": {"count": 0}})", "hosts.count: must be at least 1");
   expect_error(R"({"hosts": {"count": 1}, "speed": 3})", "speed: unknown field");
   expect_error(R"({"hosts": {"count": 1}, "jobs": [{"name": "a", "failure_rate": 2}]})",

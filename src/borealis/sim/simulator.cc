@@ -287,6 +287,7 @@ class Run final : public scheduler::AgentTransport {
     if (o_.trace != nullptr) *o_.trace << Now() << ' ' << line << '\n';
   }
   void RegisterAgents();
+  void RegisterAgent(const HostShape& h, int64_t i);
   void Handle(const Event& e);
   void LoseAgents(int64_t count);
   absl::Status Commit();
@@ -307,6 +308,7 @@ class Run final : public scheduler::AgentTransport {
   absl::Status OpenStore();
   // Counts the tasks and fills the figures once the loop is over.
   void Finish(int64_t wall0, int64_t sched_wall0);
+  int64_t sched_wall0_ = 0;  // wall time of simulated time 0
   void FinishUpdates();
 
   const Scenario& s_;
@@ -364,8 +366,16 @@ absl::Status Run::OpenStore() {
 }
 
 void Run::RegisterAgents() {
-  const HostShape& h = s_.hosts;
-  for (int64_t i = 0; i < h.count; ++i) {
+  int64_t i = 0;  // over all shapes
+  for (const HostShape& h : s_.host_shapes) {
+    for (int64_t end = i + h.count; i < end; ++i) {
+      RegisterAgent(h, i);
+    }
+  }
+}
+
+void Run::RegisterAgent(const HostShape& h, int64_t i) {
+  {
     char id[32], host[32];
     snprintf(id, sizeof id, "agent-%06lld", static_cast<long long>(i));
     snprintf(host, sizeof host, "host-%06lld", static_cast<long long>(i));
@@ -489,8 +499,10 @@ void Run::Handle(const Event& e) {
       JobTrack& track = jobs_[job.key.name];
       track.spec = e.index;
       track.instances = spec.instances;
-      track.submitted_ns = WallNs();
-      const int64_t t0 = track.submitted_ns;
+      const int64_t t0 = WallNs();
+      // Real time: from the arrival as scheduled, so that a tick that starts late (a
+      // scheduler behind) counts in the latency.
+      track.submitted_ns = s_.realtime ? sched_wall0_ + e.at_ms * 1'000'000 : t0;
       api::Response resp = core_->CreateJob(job);
       const int64_t dt = WallNs() - t0;
       sched_ns_ += dt;
@@ -594,6 +606,7 @@ absl::StatusOr<SimResult> Run::Go() {
   opts.scheduler_host = "sim-scheduler";
   opts.max_instances_per_job = 1'000'000;
   opts.snapshot_every_records = 1'000'000'000;  // the sim measures placement, not snapshots
+  opts.rules.enable_blocked_set = o_.blocked_set;
   timed_store_ = std::make_unique<TimedStore>(std::move(store_));
   core_ = std::make_unique<scheduler::SchedulerCore>(opts, clock_, *timed_store_, *this, s_.seed);
   RETURN_IF_ERROR(core_->Recover());
@@ -623,6 +636,7 @@ absl::StatusOr<SimResult> Run::Go() {
     ++arrivals_left_;
   }
   const int64_t sched_wall0 = WallNs();
+  sched_wall0_ = sched_wall0;
   sched_ns_ = 0;
   int64_t next_tick = 0;
   for (;;) {
@@ -693,7 +707,7 @@ void Run::Finish(int64_t wall0, int64_t sched_wall0) {
   Trace(absl::StrCat("end placements=", r_.placements, " placed=", r_.tasks_placed,
                      " pending=", r_.tasks_pending, " total=", r_.tasks_total));
   r_.scenario = s_.name;
-  r_.hosts = s_.hosts.count;
+  r_.hosts = HostCount(s_);
   r_.store = store_name_;
   r_.simulated_ms = Now();
   r_.wall_seconds = static_cast<double>(wall1 - wall0) / 1e9;

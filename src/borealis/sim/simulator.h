@@ -41,6 +41,7 @@ struct SimOptions {
   std::string store_override;     // "sqlite" / "memory" replaces the scenario's choice
   std::string data_dir;           // where SqliteStore lives; empty: a fresh temp dir
   bool pipelined_commit = true;   // false: every commit is written and released at once
+  bool blocked_set = true;        // false: every pass evaluates every PENDING task
 };
 
 struct SimResult {

@@ -96,7 +96,15 @@ const TaskSet& ClusterState::InStatus(ScheduleStatus status) const {
 }
 
 void ClusterState::Index(const model::Task& t, bool load_too, bool count_too) {
-  if (t.status == ScheduleStatus::kPending) pending_.insert(&t);
+  if (t.status == ScheduleStatus::kPending) {
+    pending_.insert(&t);
+    auto parked = t.config ? parked_.find(t.config.get()) : parked_.end();
+    if (parked != parked_.end()) {
+      ++parked->second.tasks;
+    } else {
+      runnable_.insert(&t);
+    }
+  }
   if (IsIndexedStatus(t.status)) in_status_[static_cast<size_t>(t.status)].insert(&t);
   if (load_too && model::IsSlaveAssigned(t.status) && !t.agent_id.empty()) {
     AgentLoad& load = loads_[t.agent_id];
@@ -119,7 +127,15 @@ void ClusterState::Index(const model::Task& t, bool load_too, bool count_too) {
 }
 
 void ClusterState::Unindex(const model::Task& t, bool load_too, bool count_too) {
-  if (t.status == ScheduleStatus::kPending) pending_.erase(&t);
+  if (t.status == ScheduleStatus::kPending) {
+    pending_.erase(&t);
+    auto parked = t.config ? parked_.find(t.config.get()) : parked_.end();
+    if (parked != parked_.end()) {
+      --parked->second.tasks;
+    } else {
+      runnable_.erase(&t);
+    }
+  }
   if (IsIndexedStatus(t.status)) in_status_[static_cast<size_t>(t.status)].erase(&t);
   if (load_too && model::IsSlaveAssigned(t.status) && !t.agent_id.empty()) {
     auto it = loads_.find(t.agent_id);
@@ -144,6 +160,7 @@ void ClusterState::Unindex(const model::Task& t, bool load_too, bool count_too) 
       }
       load.tasks.erase(&t);
       load.stamp = ++load_stamps_;
+      freed_loads_.emplace_back(t.agent_id, TaskTable::JobOf(t));
       if (load.task_count <= 0) loads_.erase(it);
     }
   }
@@ -269,6 +286,44 @@ void ClusterState::CountActive(const model::Task& t, int64_t delta) {
   auto it = active_by_job_.try_emplace(t.config->job, 0).first;
   it->second += delta;
   if (it->second == 0) active_by_job_.erase(it);
+  const std::string& role = t.config->job.role;
+  auto use = quota_use_.find(role);
+  if (use == quota_use_.end()) use = quota_use_.try_emplace(role).first;
+  model::AddConfigToConsumption(*t.config, delta, use->second);
+  if (use->second == model::QuotaConsumption{}) quota_use_.erase(use);
+}
+
+const model::QuotaConsumption& ClusterState::QuotaUse(const std::string& role) const {
+  static const model::QuotaConsumption kNone;
+  auto it = quota_use_.find(role);
+  return it == quota_use_.end() ? kNone : it->second;
+}
+
+void ClusterState::SetParked(const std::shared_ptr<const model::TaskConfig>& config,
+                             bool parked) {
+  if (config == nullptr || parked == IsParked(config.get())) return;
+  // The config's PENDING tasks, among its job's tasks.
+  std::vector<const model::Task*> tasks;
+  const TaskTable::JobTasks* job = table_.Job(config->job);
+  if (job != nullptr) {
+    for (const auto& [id, t] : *job) {
+      if (t->status == ScheduleStatus::kPending && t->config == config) tasks.push_back(t.get());
+    }
+  }
+  if (parked) {
+    Parked& p = parked_[config.get()];
+    p.config = config;
+    p.tasks = tasks.size();
+    for (const model::Task* t : tasks) runnable_.erase(t);
+  } else {
+    parked_.erase(config.get());
+    for (const model::Task* t : tasks) runnable_.insert(t);
+  }
+}
+
+size_t ClusterState::ParkedTasks(const model::TaskConfig* config) const {
+  auto it = parked_.find(config);
+  return it == parked_.end() ? 0 : it->second.tasks;
 }
 
 int64_t ClusterState::ActiveTaskCount(const model::JobKey& job) const {

@@ -30,6 +30,7 @@
 #include "absl/status/status.h"
 #include "borealis/model/job_key.h"
 #include "borealis/model/port_set.h"
+#include "borealis/model/quota_usage.h"
 #include "borealis/model/resources.h"
 #include "borealis/model/schedule_status.h"
 #include "borealis/model/task.h"
@@ -154,6 +155,25 @@ class ClusterState {
 
   // PENDING tasks in scheduling order.
   const PendingSet& pending() const { return pending_; }
+  // The PENDING tasks not parked, in scheduling order: what a placement pass evaluates.
+  // Placement's blocked set (scheduler/components/blocked_set.h) parks the tasks of a class
+  // (one TaskConfig object) that fits nowhere; a task that becomes PENDING with a parked
+  // config is parked at once. Derived data: not stored, empty of parks after recovery.
+  const PendingSet& runnable() const { return runnable_; }
+  // Parks (or unparks) the PENDING tasks of `config`, now and to come; the state keeps
+  // `config` alive while parked, so its address is not reused meanwhile.
+  void SetParked(const std::shared_ptr<const model::TaskConfig>& config, bool parked);
+  bool IsParked(const model::TaskConfig* config) const { return parked_.count(config) > 0; }
+  // The PENDING tasks of a parked `config` (0 when not parked).
+  size_t ParkedTasks(const model::TaskConfig* config) const;
+  // Each SLAVE_ASSIGNED task that left its agent (ended, moved, replaced) since the last
+  // call: the agent and the task's job, what could let a waiting task fit (resources,
+  // ports, a job's limit counts). Emptied by the call.
+  std::vector<std::pair<model::AgentId, model::JobKey>> TakeFreedLoads() {
+    return std::exchange(freed_loads_, {});
+  }
+  // What `role`'s ACTIVE tasks consume, kept by Apply on every change (zero when none).
+  const model::QuotaConsumption& QuotaUse(const std::string& role) const;
   // Tasks in `status` (unordered), for the indexed states: THROTTLED, ASSIGNED, KILLING,
   // PREEMPTING, RESTARTING, DRAINING and PARTITIONED (others are refused: they may be large).
   const TaskSet& InStatus(model::ScheduleStatus status) const;
@@ -211,6 +231,14 @@ class ClusterState {
   };
   absl::flat_hash_set<TaskPtr, IdHash, IdEq> by_id_;
   PendingSet pending_;
+  PendingSet runnable_;  // pending_ minus the parked
+  struct Parked {
+    std::shared_ptr<const model::TaskConfig> config;
+    size_t tasks = 0;
+  };
+  absl::flat_hash_map<const model::TaskConfig*, Parked> parked_;
+  std::vector<std::pair<model::AgentId, model::JobKey>> freed_loads_;
+  std::map<std::string, model::QuotaConsumption, std::less<>> quota_use_;
   std::array<TaskSet, 19> in_status_;  // by the status' numeric value (0..18)
   // Nodes: a load's address stays valid until its agent's load is erased (which lists the
   // agent in changed_loads_), so callers may keep pointers to its ports across changes.

@@ -104,6 +104,12 @@ class FakeContext : public ComponentContext {
   }
   uint64_t NextSeed() override { return rng.Next(); }
   std::vector<model::AgentId> TakeChangedLoads() override { return state_.TakeChangedLoads(); }
+  std::vector<std::pair<model::AgentId, model::JobKey>> TakeFreedLoads() override {
+    return state_.TakeFreedLoads();
+  }
+  void SetParked(const std::shared_ptr<const model::TaskConfig>& config, bool parked) override {
+    state_.SetParked(config, parked);
+  }
   void PlacementChanged() override { ++placement_changes; }
 
   // ---- what the component handed back ----

@@ -4,19 +4,38 @@
 
 namespace borealis::scheduler {
 
-void PendingReasonTracker::Replace(PendingReasons reasons) {
-  reasons_ = std::make_shared<const PendingReasons>(std::move(reasons));
+PendingReasons::PendingReasons(const std::vector<core::ClassReason>& classes,
+                               const std::map<model::TaskId, std::string>& unclassed,
+                               int64_t now) {
+  by_class_.reserve(classes.size());
+  for (const core::ClassReason& c : classes) {
+    by_class_[c.config.get()] = ClassEntry{c.config, PendingReason{c.reason, c.tried_ms}};
+  }
+  for (const auto& [id, text] : unclassed) by_task_[id] = PendingReason{text, now};
+}
+
+const PendingReason* PendingReasons::Find(const model::Task& task) const {
+  if (task.config != nullptr) {
+    auto it = by_class_.find(task.config.get());
+    if (it != by_class_.end()) return &it->second.reason;
+  }
+  if (by_task_.empty()) return nullptr;
+  auto it = by_task_.find(task.task_id);
+  return it == by_task_.end() ? nullptr : &it->second;
+}
+
+void PendingReasonTracker::Replace(const std::vector<core::ClassReason>& classes,
+                                   const std::map<model::TaskId, std::string>& unclassed,
+                                   int64_t now) {
+  if (classes.empty() && unclassed.empty()) {
+    Clear();
+    return;
+  }
+  reasons_ = std::make_shared<const PendingReasons>(classes, unclassed, now);
 }
 
 void PendingReasonTracker::Clear() {
   if (!reasons_->empty()) reasons_ = std::make_shared<const PendingReasons>();
-}
-
-void PendingReasonTracker::Forget(const model::TaskId& task_id) {
-  if (reasons_->count(task_id) == 0) return;
-  auto reasons = std::make_shared<PendingReasons>(*reasons_);  // readers share the map
-  reasons->erase(task_id);
-  reasons_ = std::move(reasons);
 }
 
 }  // namespace borealis::scheduler

@@ -1,31 +1,63 @@
-// PendingReasonTracker: why each PENDING task waits, as the last placement pass explained
-// it (host counts per veto), for readers (getPendingReason, /pendingtasks, the UI).
+// PendingReasonTracker: why each PENDING task waits, for readers (getPendingReason,
+// /pendingtasks, the UI). A task placement left unplaced belongs to a class parked by the
+// blocked set (components/blocked_set.h): its reason is its class's, the veto counts (host
+// counts per veto) of the class's last try, with the time of that try; the class's
+// reason is refreshed whenever it is woken or re-checked and fails again. A task placement
+// has not tried yet, or whose class fits again, has no reason.
 //
-// The map is published as a shared immutable value: a pass replaces it whole, and a task
-// that leaves PENDING for good (terminal, deleted) is dropped by copying it, so readers
-// holding an earlier view never see it change.
+// The reasons are published as a shared immutable value, one entry per class (not per
+// task: a backlog of 50,000 tasks in a few hundred classes publishes a few hundred
+// entries), replaced whole when the parked classes change.
 //
-// Thread contract: the owner's thread; published() maps are immutable and may go anywhere.
+// Thread contract: the owner's thread; published() values are immutable and may go
+// anywhere.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "borealis/core/blocked.h"
 #include "borealis/model/ids.h"
+#include "borealis/model/task.h"
 
 namespace borealis::scheduler {
 
-using PendingReasons = std::map<model::TaskId, std::string>;  // why each task waits
+struct PendingReason {
+  std::string text;      // "3 hosts: insufficient ram; 1 host: limit rack"
+  int64_t tried_ms = 0;  // when placement last tried the task's class
+};
+
+// The reasons of the parked classes (and of tasks that belong to none).
+class PendingReasons {
+ public:
+  PendingReasons() = default;
+  PendingReasons(const std::vector<core::ClassReason>& classes,
+                 const std::map<model::TaskId, std::string>& unclassed, int64_t now);
+  // Why `task` (PENDING) waits, or null when placement has no reason for it.
+  const PendingReason* Find(const model::Task& task) const;
+  bool empty() const { return by_class_.empty() && by_task_.empty(); }
+  size_t classes() const { return by_class_.size(); }
+
+ private:
+  struct ClassEntry {
+    std::shared_ptr<const model::TaskConfig> config;  // keeps the key's address unique
+    PendingReason reason;
+  };
+  absl::flat_hash_map<const model::TaskConfig*, ClassEntry> by_class_;
+  std::map<model::TaskId, PendingReason> by_task_;  // tasks without a config
+};
 
 class PendingReasonTracker {
  public:
-  // The reasons of a whole pass (every task still PENDING after it).
-  void Replace(PendingReasons reasons);
+  // The reasons after a pass at `now`: the parked classes' and those of `unclassed` tasks.
+  void Replace(const std::vector<core::ClassReason>& classes,
+               const std::map<model::TaskId, std::string>& unclassed, int64_t now);
   // No task is PENDING.
   void Clear();
-  // `task_id` is no longer PENDING and will not be again.
-  void Forget(const model::TaskId& task_id);
 
   const std::shared_ptr<const PendingReasons>& published() const { return reasons_; }
 

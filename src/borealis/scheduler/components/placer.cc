@@ -7,9 +7,14 @@
 namespace borealis::scheduler {
 
 core::PlacementResult Placer::Pass(ComponentContext& ctx, std::vector<model::AgentId> held) {
-  const state::ClusterState& state = ctx.state();
-  const std::vector<const model::Task*> pending(state.pending().begin(), state.pending().end());
   Refresh(ctx, std::move(held));
+  return PlaceRunnable(ctx);
+}
+
+core::PlacementResult Placer::PlaceRunnable(ComponentContext& ctx) {
+  const state::ClusterState& state = ctx.state();
+  const std::vector<const model::Task*> pending(state.runnable().begin(),
+                                                state.runnable().end());
   // Limit constraints and spreading count the placed tasks of the pending jobs.
   std::set<model::JobKey> jobs;
   for (const model::Task* t : pending) jobs.insert(t->job());
@@ -27,23 +32,23 @@ core::PlacementResult Placer::Pass(ComponentContext& ctx, std::vector<model::Age
   return core::Place(hosts_, placed, pending, popts);
 }
 
-void Placer::Idle(ComponentContext& ctx, std::vector<model::AgentId> held) {
+bool Placer::Idle(ComponentContext& ctx, std::vector<model::AgentId> held) {
   // A stale table is rebuilt whole when next needed: only drop the list.
   if (stale_) {
     ctx.TakeChangedLoads();
-  } else {
-    Refresh(ctx, std::move(held));
+    return false;
   }
+  return Refresh(ctx, std::move(held));
 }
 
-void Placer::Refresh(ComponentContext& ctx, std::vector<model::AgentId> held) {
+bool Placer::Refresh(ComponentContext& ctx, std::vector<model::AgentId> held) {
   std::vector<model::AgentId> changed = ctx.TakeChangedLoads();
   if (stale_ || held != held_) {
     static const std::set<model::JobKey> kNoJobs;  // hosts only
     hosts_.Reset(ctx.BuildClusterView(kNoJobs));
     held_ = std::move(held);
     stale_ = false;
-    return;
+    return true;
   }
   std::sort(changed.begin(), changed.end());
   changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
@@ -52,6 +57,7 @@ void Placer::Refresh(ComponentContext& ctx, std::vector<model::AgentId> held) {
     hosts_.Update(agent_id, load ? UsedWithOverhead(*load, overhead_) : model::Resources{},
                   load ? &load->ports : nullptr);
   }
+  return false;
 }
 
 }  // namespace borealis::scheduler

@@ -29,16 +29,23 @@ class Placer {
 
   // The agents changed: the next pass rebuilds the table.
   void HostsChanged() { stale_ = true; }
-  // One pass over the PENDING tasks (the state keeps them in scheduling order: priority,
-  // job, instance, id), with `held` (sorted) the hosts held for preemptors. The result's
-  // assignments are in that order; every other PENDING task has a reason.
+  // One pass: Refresh, then PlaceRunnable.
   core::PlacementResult Pass(ComponentContext& ctx, std::vector<model::AgentId> held);
+  // Brings the table up to date with the hosts, the holds (`held`, sorted: the hosts held
+  // for preemptors) and the state's loads. True when it was rebuilt: the hosts or the
+  // holds changed since the last pass.
+  bool Refresh(ComponentContext& ctx, std::vector<model::AgentId> held);
+  // Places the runnable PENDING tasks (state::ClusterState::runnable: not parked by the
+  // blocked set; in scheduling order: priority, job, instance, id) on the table as the
+  // last Refresh left it. The assignments are in that order; every other task evaluated
+  // has a reason. Takes a seed even when nothing is runnable, so that the seeds of later
+  // passes do not depend on what was parked.
+  core::PlacementResult PlaceRunnable(ComponentContext& ctx);
   // Nothing is PENDING: keeps the table (or the changed-load list) current at little cost.
-  void Idle(ComponentContext& ctx, std::vector<model::AgentId> held);
+  // True when it rebuilt the table (as Refresh).
+  bool Idle(ComponentContext& ctx, std::vector<model::AgentId> held);
 
  private:
-  // Brings the table up to date with the hosts, the holds and the state's loads.
-  void Refresh(ComponentContext& ctx, std::vector<model::AgentId> held);
 
   model::Resources overhead_;
   core::HostTable hosts_;
