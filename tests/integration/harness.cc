@@ -208,6 +208,10 @@ void LocalCluster::StartAgent(int i) {
   WaitForPortFile(port_file, *agents_[i], log);
 }
 
+int LocalCluster::AgentHttpPort(int i) const {
+  return std::stoi(ReadFile(dir_.Sub("agent-" + std::to_string(i) + ".port")));
+}
+
 void LocalCluster::KillAgent(int i) {
   if (agents_[i]) agents_[i]->Signal(SIGKILL);
 }

@@ -72,6 +72,8 @@ class LocalCluster {
   void StartAgent(int i);
   void KillAgent(int i);  // SIGKILL; its executors and tasks keep running
   int scheduler_port() const { return scheduler_port_; }
+  // Agent i's HTTP port (its observer, /metrics, /vars), from its port file.
+  int AgentHttpPort(int i) const;
   const std::string& dir() const { return dir_.path(); }
   std::string AgentWorkDir(int i) const;
   std::string AgentHost(int i) const;

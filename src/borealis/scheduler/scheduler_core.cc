@@ -434,6 +434,10 @@ void SchedulerCore::OnStatusUpdate(const model::AgentId& agent_id,
   ack.taskId = update.taskId;
   QueueSend(agent_id, std::move(ack));
   if (AgentRecord* rec = agents_.Find(agent_id)) rec->last_seen_ms = clock_.NowMs();
+  if (histograms_.status_update_delay_seconds != nullptr && update.timestampMs > 0) {
+    const int64_t delay_ms = std::max<int64_t>(0, clock_.NowMs() - update.timestampMs);
+    histograms_.status_update_delay_seconds->Observe(static_cast<double>(delay_ms) / 1000);
+  }
 
   auto status = wire::FromThrift(update.status);
   if (!status.ok()) {
@@ -627,7 +631,12 @@ void SchedulerCore::Schedule() {
     placer_.Idle(context(), preemptor_.HeldAgents());
     return;
   }
+  const int64_t t0 = base::RealClock::Get().MonoNowNs();
   core::PlacementResult result = placer_.Pass(context(), preemptor_.HeldAgents());
+  if (histograms_.placement_seconds != nullptr) {
+    histograms_.placement_seconds->Observe(
+        static_cast<double>(base::RealClock::Get().MonoNowNs() - t0) / 1e9);
+  }
   pending_reasons_.Replace(std::move(result.pending_reasons));
   for (const auto& a : result.assignments) AssignAndLaunch(a);
 }
