@@ -21,8 +21,8 @@ constexpr char kJob[] = R"({
   }
 })";
 
-std::string Get(int port, const std::string& path) {
-  auto r = net::HttpCall("GET", "127.0.0.1", port, path, "", "", 5000);
+std::string Get(int port, const std::string& path, const std::string& host = "127.0.0.1") {
+  auto r = net::HttpCall("GET", host, port, path, "", "", 5000);
   return r.ok() && r->status == 200 ? r->body : "";
 }
 
@@ -83,14 +83,15 @@ TEST_F(MetricsTest, SchedulerAndAgentExportStrictPrometheusAndAuroraVars) {
   ASSERT_FALSE(json.is_discarded());
   EXPECT_EQ(json.value("task_store_RUNNING", -1), 2);
 
-  const int agent = cluster_.AgentHttpPort(0);
-  auto agent_metrics = testing::ParsePrometheusText(Get(agent, "/metrics"));
+  const int agent = cluster_.AgentHttpPort(0);  // served on the agent's own address
+  const std::string agent_host = cluster_.AgentHost(0);
+  auto agent_metrics = testing::ParsePrometheusText(Get(agent, "/metrics", agent_host));
   ASSERT_TRUE(agent_metrics.ok()) << agent_metrics.status();
   EXPECT_EQ(agent_metrics->Get("borealis_agent_tasks{state=\"RUNNING\"}"), 2);
   EXPECT_EQ(agent_metrics->Get("borealis_agent_executor_launches_total"), 2);
   EXPECT_EQ(agent_metrics->Get("borealis_agent_task_launch_seconds_count"), 2);
   EXPECT_TRUE(agent_metrics->Has("borealis_agent_status_updates_unacknowledged"));
-  EXPECT_NE(Get(agent, "/vars").find("tasks_RUNNING 2\n"), std::string::npos);
+  EXPECT_NE(Get(agent, "/vars", agent_host).find("tasks_RUNNING 2\n"), std::string::npos);
 }
 
 TEST_F(MetricsTest, SlaCommandsReadTheJobsTasks) {

@@ -34,7 +34,8 @@ constexpr char kBinaryMime[] = "application/vnd.apache.thrift.binary";
 class MethodName : public apache::thrift::TProcessorEventHandler {
  public:
   void* getContext(const char* fn_name, void* /*server_context*/) override {
-    name_ = fn_name;
+    name_ = fn_name;  // "AuroraSchedulerManager.createJob": the method after the service
+    if (const size_t dot = name_.rfind('.'); dot != std::string::npos) name_.erase(0, dot + 1);
     return nullptr;
   }
   const std::string& name() const { return name_; }
