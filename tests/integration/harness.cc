@@ -245,6 +245,12 @@ CommandResult LocalCluster::Cli(const std::vector<std::string>& args) {
   return RunCommand(argv, {{"BOREALIS_CLUSTERS", dir_.Sub("clusters.json")}, {"HOME", dir_.path()}});
 }
 
+CommandResult LocalCluster::Admin(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{BinDir() + "/aurora_admin"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, {{"BOREALIS_CLUSTERS", dir_.Sub("clusters.json")}, {"HOME", dir_.path()}});
+}
+
 std::string LocalCluster::WriteJobFile(const std::string& name, const std::string& json) {
   const std::string path = dir_.Sub(name);
   WriteFile(path, json);

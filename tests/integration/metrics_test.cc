@@ -40,13 +40,6 @@ class MetricsTest : public ::testing::Test {
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
 
-  CommandResult Admin(const std::vector<std::string>& args) {
-    std::vector<std::string> argv{BinDir() + "/aurora_admin"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return RunCommand(argv, {{"BOREALIS_CLUSTERS", cluster_.dir() + "/clusters.json"},
-                             {"HOME", cluster_.dir()}});
-  }
-
   LocalCluster cluster_;
 };
 
@@ -109,11 +102,11 @@ TEST_F(MetricsTest, SlaCommandsReadTheJobsTasks) {
   EXPECT_NE(bad.output.find("Invalid percentile value:100."), std::string::npos) << bad.output;
 
   const std::string host = cluster_.AgentHost(0);
-  CommandResult probe = Admin({"sla_probe_hosts", "devcluster", "50", "1s", "--hosts=" + host,
+  CommandResult probe = cluster_.Admin({"sla_probe_hosts", "devcluster", "50", "1s", "--hosts=" + host,
                                "--min_job_instance_count=1"});
   ASSERT_EQ(probe.exit_code, 0) << probe.output;
   EXPECT_EQ(probe.output, host + "\tdevcluster/www-data/devel/web\t0.00\tFalse\tn/a\n");
-  CommandResult safe = Admin({"sla_list_safe_domain", "devcluster", "50", "1s",
+  CommandResult safe = cluster_.Admin({"sla_list_safe_domain", "devcluster", "50", "1s",
                               "--min_job_instance_count=1"});
   ASSERT_EQ(safe.exit_code, 0) << safe.output;
   EXPECT_EQ(safe.output, "");  // the only host holds every instance of the job

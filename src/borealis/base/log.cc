@@ -51,28 +51,21 @@ const char* LevelName(LogLevel level) {
   return "off";
 }
 
-// "[2026-11-22 04:35:47.123] " in local time.
-std::string Timestamp() {
+// The time now: "[2026-11-22 04:35:47.123] " in local time, or with `utc`
+// "2026-11-22T04:35:47.123Z" (RFC 3339, for JSON lines).
+std::string Timestamp(bool utc = false) {
   int64_t now_ms = RealClock::Get().NowMs();
   time_t seconds = static_cast<time_t>(now_ms / 1000);
-  struct tm local;
-  localtime_r(&seconds, &local);
+  struct tm t;
+  if (utc) {
+    gmtime_r(&seconds, &t);
+  } else {
+    localtime_r(&seconds, &t);
+  }
   char buf[64];
-  std::snprintf(buf, sizeof(buf), "[%04d-%02d-%02d %02d:%02d:%02d.%03d] ", local.tm_year + 1900,
-                local.tm_mon + 1, local.tm_mday, local.tm_hour, local.tm_min, local.tm_sec,
-                static_cast<int>(now_ms % 1000));
-  return buf;
-}
-
-// "2026-11-22T04:35:47.123Z".
-std::string UtcTimestamp() {
-  int64_t now_ms = RealClock::Get().NowMs();
-  time_t seconds = static_cast<time_t>(now_ms / 1000);
-  struct tm utc;
-  gmtime_r(&seconds, &utc);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
-                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+  std::snprintf(buf, sizeof(buf),
+                utc ? "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ" : "[%04d-%02d-%02d %02d:%02d:%02d.%03d] ",
+                t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
                 static_cast<int>(now_ms % 1000));
   return buf;
 }
@@ -134,7 +127,7 @@ void Write(LogLevel level, std::string_view message) {
   std::string line;
   const bool json = json_format.load(std::memory_order_relaxed);
   if (json) {
-    line.append("{\"ts\":\"").append(UtcTimestamp()).append("\",\"level\":\"");
+    line.append("{\"ts\":\"").append(Timestamp(/*utc=*/true)).append("\",\"level\":\"");
     line.append(LevelName(level)).append("\"");
   } else {
     line = Timestamp();

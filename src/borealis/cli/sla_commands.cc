@@ -324,27 +324,30 @@ absl::StatusOr<std::vector<api::ScheduledTask>> JobLiveTasks(SchedulerClient& cl
   return client.GetTasksWithoutConfigs(q);
 }
 
+// The uptime vector of the job `job_key` names, from its live tasks.
+absl::StatusOr<JobUptimeVector> JobVector(CliContext& ctx, const std::string& job_key) {
+  ASSIGN_OR_RETURN(ClusterJobKey key, ParseJobKey(job_key));
+  ASSIGN_OR_RETURN(SchedulerClient client, ClientFor(ctx, key.cluster));
+  ASSIGN_OR_RETURN(std::vector<api::ScheduledTask> tasks, JobLiveTasks(client, key));
+  return JobUptimeVector(tasks, ctx.clock.NowMs());
+}
+
 }  // namespace
 
 absl::Status SlaGetTaskUpCount(CliContext& ctx, const SlaJobOptions& options) {
-  ASSIGN_OR_RETURN(ClusterJobKey key, ParseJobKey(options.job_key));
   ASSIGN_OR_RETURN(std::vector<int64_t> durations,
                    ParseSlaDurations(options.durations.empty() ? kDefaultDurations
                                                                : options.durations));
-  ASSIGN_OR_RETURN(SchedulerClient client, ClientFor(ctx, key.cluster));
-  ASSIGN_OR_RETURN(std::vector<api::ScheduledTask> tasks, JobLiveTasks(client, key));
-  ctx.out << FormatTaskUpCount(JobUptimeVector(tasks, ctx.clock.NowMs()), durations) << "\n";
+  ASSIGN_OR_RETURN(JobUptimeVector vector, JobVector(ctx, options.job_key));
+  ctx.out << FormatTaskUpCount(vector, durations) << "\n";
   return absl::OkStatus();
 }
 
 absl::Status SlaGetJobUptime(CliContext& ctx, const SlaJobOptions& options) {
-  ASSIGN_OR_RETURN(ClusterJobKey key, ParseJobKey(options.job_key));
   ASSIGN_OR_RETURN(std::vector<double> percentiles,
                    ParsePercentiles(options.percentiles.empty() ? kDefaultPercentiles
                                                                 : options.percentiles));
-  ASSIGN_OR_RETURN(SchedulerClient client, ClientFor(ctx, key.cluster));
-  ASSIGN_OR_RETURN(std::vector<api::ScheduledTask> tasks, JobLiveTasks(client, key));
-  JobUptimeVector vector(tasks, ctx.clock.NowMs());
+  ASSIGN_OR_RETURN(JobUptimeVector vector, JobVector(ctx, options.job_key));
   if (!options.write_json) {
     ctx.out << FormatJobUptime(vector, percentiles) << "\n";
     return absl::OkStatus();
