@@ -132,6 +132,8 @@ int main(int argc, char** argv) {
                  "dir's filesystem is more than this percent full (0: never)");
   app.add_option("--sandbox-gc-interval", gc_interval, "How often sandbox GC runs (0: never)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format, "text, or json (one JSON object per line)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -167,7 +169,12 @@ int main(int argc, char** argv) {
     return BadFlag("--executor: '" + executor + "' is not an executable file");
   }
 
+  borealis::base::LogFormat format;
+  if (!borealis::base::ParseLogFormat(log_format, &format)) {
+    return BadFlag("--log-format: '" + log_format + "' is not text or json");
+  }
   borealis::base::InitLogging("agent", log_level);
+  borealis::base::SetLogFormat(format);
   signal(SIGPIPE, SIG_IGN);
   sigset_t stop_signals;
   sigemptyset(&stop_signals);

@@ -6,6 +6,7 @@
 #include <random>
 #include <regex>
 #include <sstream>
+#include <tuple>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -13,6 +14,7 @@
 #include "absl/time/time.h"
 #include "borealis/base/clock.h"
 #include "borealis/base/log.h"
+#include "borealis/core/sla_metrics.h"
 #include "borealis/core/tier_config.h"
 #include "borealis/scheduler/daemon.h"
 
@@ -109,10 +111,45 @@ int main(int argc, char** argv) {
                  "Longest wait between looks at a KILL_EXISTING cron run's old tasks")
       ->check(CLI::PositiveNumber);
   app.add_option("--tick-ms", opts.tick_ms, "Period of the scheduler's timer checks");
+  // SLA metrics (docs/metrics.md), named after Aurora's flags.
+  app.add_option("--sla-stat-refresh-interval-ms", opts.sla.window_ms,
+                 "How often the SLA metrics are computed (and their sample window)")
+      ->check(CLI::PositiveNumber);
+  std::string sla_prod = "JOB_UPTIMES,PLATFORM_UPTIME,MEDIANS", sla_non_prod;
+  app.add_option("--sla-prod-metrics", sla_prod,
+                 "SLA metric categories for production tasks (JOB_UPTIMES, PLATFORM_UPTIME, "
+                 "MEDIANS; comma-separated)");
+  app.add_option("--sla-non-prod-metrics", sla_non_prod,
+                 "SLA metric categories for non-production tasks (default none)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format, "text, or json (one JSON object per line)");
   CLI11_PARSE(app, argc, argv);
 
   borealis::base::InitLogging("scheduler", log_level);
+  borealis::base::LogFormat format;
+  if (!borealis::base::ParseLogFormat(log_format, &format)) {
+    LOG_ERROR("--log-format '{}' is not text or json", log_format);
+    return 1;
+  }
+  borealis::base::SetLogFormat(format);
+  for (auto [flag, text, out] : {std::tuple{"--sla-prod-metrics", &sla_prod, &opts.sla.prod},
+                                 std::tuple{"--sla-non-prod-metrics", &sla_non_prod,
+                                            &opts.sla.non_prod}}) {
+    out->clear();
+    std::stringstream list(*text);
+    std::string item;
+    while (std::getline(list, item, ',')) {
+      if (item.empty()) continue;
+      borealis::core::SlaCategory category;
+      if (!borealis::core::ParseSlaCategory(item, &category)) {
+        LOG_ERROR("{} '{}' is not an SLA metric category (JOB_UPTIMES, PLATFORM_UPTIME, "
+                  "MEDIANS)", flag, item);
+        return 1;
+      }
+      out->insert(category);
+    }
+  }
   try {
     std::regex check(opts.scheduler.environment_pattern);
   } catch (const std::regex_error& e) {

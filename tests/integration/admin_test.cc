@@ -21,12 +21,7 @@ class AdminTest : public ::testing::Test {
  protected:
   void SetUp() override { cluster_.StartScheduler(); }
 
-  CommandResult Admin(const std::vector<std::string>& args) {
-    std::vector<std::string> argv{BinDir() + "/aurora_admin"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return RunCommand(argv, {{"BOREALIS_CLUSTERS", cluster_.dir() + "/clusters.json"},
-                             {"HOME", cluster_.dir()}});
-  }
+  CommandResult Admin(const std::vector<std::string>& args) { return cluster_.Admin(args); }
 
   LocalCluster cluster_;
 };

@@ -208,6 +208,10 @@ void LocalCluster::StartAgent(int i) {
   WaitForPortFile(port_file, *agents_[i], log);
 }
 
+int LocalCluster::AgentHttpPort(int i) const {
+  return std::stoi(ReadFile(dir_.Sub("agent-" + std::to_string(i) + ".port")));
+}
+
 void LocalCluster::KillAgent(int i) {
   if (agents_[i]) agents_[i]->Signal(SIGKILL);
 }
@@ -237,6 +241,12 @@ std::vector<api::ScheduledTask> LocalCluster::JobTasks(const std::string& role,
 
 CommandResult LocalCluster::Cli(const std::vector<std::string>& args) {
   std::vector<std::string> argv{BinDir() + "/borealis"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, {{"BOREALIS_CLUSTERS", dir_.Sub("clusters.json")}, {"HOME", dir_.path()}});
+}
+
+CommandResult LocalCluster::Admin(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{BinDir() + "/aurora_admin"};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunCommand(argv, {{"BOREALIS_CLUSTERS", dir_.Sub("clusters.json")}, {"HOME", dir_.path()}});
 }

@@ -72,6 +72,8 @@ class LocalCluster {
   void StartAgent(int i);
   void KillAgent(int i);  // SIGKILL; its executors and tasks keep running
   int scheduler_port() const { return scheduler_port_; }
+  // Agent i's HTTP port (its observer, /metrics, /vars), from its port file.
+  int AgentHttpPort(int i) const;
   const std::string& dir() const { return dir_.path(); }
   std::string AgentWorkDir(int i) const;
   std::string AgentHost(int i) const;
@@ -81,6 +83,8 @@ class LocalCluster {
                                            const std::string& name, bool active_only);
   // Runs the borealis CLI with BOREALIS_CLUSTERS pointing at this cluster.
   CommandResult Cli(const std::vector<std::string>& args);
+  // The same CLI as aurora_admin.
+  CommandResult Admin(const std::vector<std::string>& args);
   // Writes a JSON job file into the cluster dir and returns its path.
   std::string WriteJobFile(const std::string& name, const std::string& json);
   // The status.json an executor wrote for `task_id` on agent `i` (empty if none).

@@ -33,6 +33,7 @@
 #include "borealis/agent/task_files.h"
 #include "borealis/agent/update_store.h"
 #include "borealis/base/clock.h"
+#include "borealis/base/metrics.h"
 #include "borealis/base/rng.h"
 #include "borealis/base/status.h"
 #include "borealis/base/thread_owner.h"
@@ -64,6 +65,11 @@ struct AgentCoreOptions {
   bool pass_agent_socket = true;      // give executors --agent-socket
   uint64_t seed = 1;                  // for update uuids
   std::string version = "borealis-agent";
+  // Metrics the core updates (docs/metrics.md, "Agent"); null: not kept. They must outlive
+  // the core.
+  base::Counter* executor_launches = nullptr;
+  base::Counter* executor_launch_failures = nullptr;
+  base::Histogram* launch_seconds = nullptr;  // launch received → executor started
 };
 
 // One task as the HTTP endpoints show it.

@@ -2,6 +2,8 @@
 // their exit, and killing them (see agent_core.h).
 #include <signal.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "borealis/agent/agent_core.h"
 #include "borealis/agent/executor_process.h"
@@ -28,10 +30,16 @@ void AgentCore::HandleLaunch(const api::AssignedTask& task, int64_t received_ms)
   entry.record.task_id = id;
   entry.record.launched_ms = received_ms;
   absl::Status launched = PrepareAndLaunch(task, entry);
+  if (options_.executor_launches != nullptr) options_.executor_launches->Add();
   if (!launched.ok()) {
+    if (options_.executor_launch_failures != nullptr) options_.executor_launch_failures->Add();
     entry.record.executor_gone = true;
     Report(entry, ScheduleStatus::kFailed, std::string(launched.message()));
     return;
+  }
+  if (options_.launch_seconds != nullptr) {
+    const int64_t ms = std::max<int64_t>(0, clock_.NowMs() - received_ms);
+    options_.launch_seconds->Observe(static_cast<double>(ms) / 1000);
   }
   LOG_INFO("task {}: executor started, pid {}", id, entry.record.executor_pid);
 }

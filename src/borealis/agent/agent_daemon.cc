@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <future>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/ascii.h"
@@ -47,7 +48,21 @@ class AgentDaemon::SessionTransport final : public Transport {
 };
 
 AgentDaemon::AgentDaemon(AgentDaemonOptions options, base::Clock& clock)
-    : options_(std::move(options)), clock_(clock) {}
+    : options_(std::move(options)),
+      clock_(clock),
+      executor_launches_(registry_.GetCounter("executor_launches", "Executors launched.")),
+      executor_launch_failures_(registry_.GetCounter(
+          "executor_launch_failures", "Launches that failed before the executor ran.")),
+      launch_seconds_(registry_.GetHistogram(
+          "task_launch_seconds", "From a launch's arrival to its executor running.",
+          base::DelayBuckets())),
+      unacknowledged_(registry_.GetGauge(
+          "status_updates_unacknowledged",
+          "Task status updates the scheduler has not acknowledged yet.")) {
+  options_.core.executor_launches = &executor_launches_;
+  options_.core.executor_launch_failures = &executor_launch_failures_;
+  options_.core.launch_seconds = &launch_seconds_;
+}
 
 absl::StatusOr<std::unique_ptr<AgentDaemon>> AgentDaemon::Start(AgentDaemonOptions options,
                                                                 base::Clock& clock) {
@@ -97,6 +112,9 @@ absl::Status AgentDaemon::StartServing() {
   http_ = std::make_unique<net::HttpServer>(http_options);
   http_->Route("GET", "/health",
                [](const net::HttpRequest&) { return net::HttpResponse::Text(200, "OK"); });
+  for (const char* path : {"/metrics", "/vars", "/vars.json"}) {
+    http_->Route("GET", path, [this, path](const net::HttpRequest&) { return ServeMetrics(path); });
+  }
   http_->Route("GET", "/tasks", [this](const net::HttpRequest&) {
     return net::HttpResponse::Of(200, "application/json", TasksJson());
   });
@@ -279,6 +297,7 @@ void AgentDaemon::OnLoop(std::function<void(AgentCore&)> fn) {
 
 void AgentDaemon::PublishSnapshot() {
   auto tasks = std::make_shared<const std::vector<TaskView>>(core_->Tasks());
+  unacknowledged_.Set(static_cast<double>(core_->pending_updates()));
   base::MutexLock lock(&snapshot_mu_);
   snapshot_ = std::move(tasks);
 }
@@ -286,6 +305,29 @@ void AgentDaemon::PublishSnapshot() {
 std::vector<TaskView> AgentDaemon::SnapshotTasks() const {
   base::MutexLock lock(&snapshot_mu_);
   return snapshot_ != nullptr ? *snapshot_ : std::vector<TaskView>();
+}
+
+net::HttpResponse AgentDaemon::ServeMetrics(const std::string& path) const {
+  std::vector<base::MetricFamily> families = registry_.Collect();
+  std::map<std::string, int64_t> by_state;
+  for (model::ScheduleStatus s : model::AllStatuses()) by_state[std::string(model::StatusName(s))] = 0;
+  for (const TaskView& t : SnapshotTasks()) {
+    if (t.state) ++by_state[std::string(model::StatusName(*t.state))];
+  }
+  base::MetricFamily tasks{"tasks", "Tasks this agent knows, by their last reported state.",
+                           base::MetricType::kGauge, {"state"}, {}};
+  for (const auto& [state, n] : by_state) {
+    tasks.samples.push_back(base::MetricSample{{state}, static_cast<double>(n), {}});
+  }
+  families.push_back(std::move(tasks));
+  if (path == "/metrics") {
+    return net::HttpResponse::Of(200, "text/plain; version=0.0.4; charset=utf-8",
+                                 base::RenderPrometheus(families, "borealis_agent_"));
+  }
+  if (path == "/vars.json") {
+    return net::HttpResponse::Of(200, "application/json", base::RenderVarsJson(families));
+  }
+  return net::HttpResponse::Of(200, "text/plain; charset=utf-8", base::RenderVars(families));
 }
 
 void AgentDaemon::GcLoop() {

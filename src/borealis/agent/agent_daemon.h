@@ -28,6 +28,7 @@
 #include "borealis/agent/observer.h"
 #include "borealis/agent/sandbox_gc.h"
 #include "borealis/base/clock.h"
+#include "borealis/base/metrics.h"
 #include "borealis/base/mutex.h"
 #include "borealis/base/status.h"
 #include "borealis/net/http_server.h"
@@ -78,6 +79,8 @@ class AgentDaemon {
   void PublishSnapshot() ABSL_LOCKS_EXCLUDED(snapshot_mu_);
   std::string TasksJson() const ABSL_LOCKS_EXCLUDED(snapshot_mu_);
   std::vector<TaskView> SnapshotTasks() const ABSL_LOCKS_EXCLUDED(snapshot_mu_);
+  // /metrics (Prometheus), /vars and /vars.json.
+  net::HttpResponse ServeMetrics(const std::string& path) const;
   void GcLoop();
   // On the loop: the core forgets a collected task and its directory goes to the trash.
   absl::Status ForgetOnLoop(const std::string& task_id);
@@ -86,6 +89,11 @@ class AgentDaemon {
 
   AgentDaemonOptions options_;
   base::Clock& clock_;
+  base::MetricsRegistry registry_;
+  base::Counter& executor_launches_;
+  base::Counter& executor_launch_failures_;
+  base::Histogram& launch_seconds_;
+  base::Gauge& unacknowledged_;  // status updates not acknowledged yet (set by the loop)
   std::unique_ptr<SessionTransport> transport_;
   std::unique_ptr<AgentCore> core_;  // touched only on loop_
   std::unique_ptr<runtime::EventLoop> loop_;

@@ -16,6 +16,7 @@ namespace borealis::base {
 namespace {
 
 std::atomic<int> min_level{static_cast<int>(LogLevel::kInfo)};
+std::atomic<bool> json_format{false};
 
 Mutex& WriteMutex() {
   static Mutex* mu = new Mutex();  // never destroyed: threads may log at exit
@@ -50,20 +51,64 @@ const char* LevelName(LogLevel level) {
   return "off";
 }
 
-// "[2026-11-22 04:35:47.123] " in local time.
-std::string Timestamp() {
+// The time now: "[2026-11-22 04:35:47.123] " in local time, or with `utc`
+// "2026-11-22T04:35:47.123Z" (RFC 3339, for JSON lines).
+std::string Timestamp(bool utc = false) {
   int64_t now_ms = RealClock::Get().NowMs();
   time_t seconds = static_cast<time_t>(now_ms / 1000);
-  struct tm local;
-  localtime_r(&seconds, &local);
+  struct tm t;
+  if (utc) {
+    gmtime_r(&seconds, &t);
+  } else {
+    localtime_r(&seconds, &t);
+  }
   char buf[64];
-  std::snprintf(buf, sizeof(buf), "[%04d-%02d-%02d %02d:%02d:%02d.%03d] ", local.tm_year + 1900,
-                local.tm_mon + 1, local.tm_mday, local.tm_hour, local.tm_min, local.tm_sec,
+  std::snprintf(buf, sizeof(buf),
+                utc ? "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ" : "[%04d-%02d-%02d %02d:%02d:%02d.%03d] ",
+                t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
                 static_cast<int>(now_ms % 1000));
   return buf;
 }
 
+// A JSON string literal of `s` (control characters escaped; other bytes as they are).
+void AppendJsonString(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (char c : s) {
+    switch (c) {
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\n': out.append("\\n"); break;
+      case '\r': out.append("\\r"); break;
+      case '\t': out.append("\\t"); break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(c));
+          out.append(buf);
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
 }  // namespace
+
+void SetLogFormat(LogFormat format) {
+  json_format.store(format == LogFormat::kJson, std::memory_order_relaxed);
+}
+
+bool ParseLogFormat(const std::string& name, LogFormat* out) {
+  if (name == "text") {
+    *out = LogFormat::kText;
+  } else if (name == "json") {
+    *out = LogFormat::kJson;
+  } else {
+    return false;
+  }
+  return true;
+}
 
 void InitLogging(const std::string& name, const std::string& level) {
   MutexLock lock(&WriteMutex());
@@ -79,11 +124,28 @@ bool Enabled(LogLevel level) {
 }
 
 void Write(LogLevel level, std::string_view message) {
-  std::string line = Timestamp();
-  line.append("[").append(LevelName(level)).append("] ");
+  std::string line;
+  const bool json = json_format.load(std::memory_order_relaxed);
+  if (json) {
+    line.append("{\"ts\":\"").append(Timestamp(/*utc=*/true)).append("\",\"level\":\"");
+    line.append(LevelName(level)).append("\"");
+  } else {
+    line = Timestamp();
+    line.append("[").append(LevelName(level)).append("] ");
+  }
   MutexLock lock(&WriteMutex());
-  if (!LoggerName().empty()) line.append("[").append(LoggerName()).append("] ");
-  line.append(message).append("\n");
+  if (json) {
+    if (!LoggerName().empty()) {
+      line.append(",\"logger\":");
+      AppendJsonString(line, LoggerName());
+    }
+    line.append(",\"msg\":");
+    AppendJsonString(line, message);
+    line.append("}\n");
+  } else {
+    if (!LoggerName().empty()) line.append("[").append(LoggerName()).append("] ");
+    line.append(message).append("\n");
+  }
   std::string_view rest = line;
   while (!rest.empty()) {
     ssize_t n = ::write(STDERR_FILENO, rest.data(), rest.size());

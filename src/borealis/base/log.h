@@ -29,6 +29,14 @@ enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError, kCritical, kOff };
 // turns logging off, as spdlog's from_str did). Until it is called: level info, no name.
 void InitLogging(const std::string& name, const std::string& level = "info");
 
+// How lines are written: kText is the line above; kJson one JSON object per line,
+// {"ts":"2026-11-22T04:35:47.123Z","level":"info","logger":"scheduler","msg":"..."}
+// (UTC, RFC 3339), for log collectors (docs/metrics.md, "Structured logs").
+enum class LogFormat { kText, kJson };
+void SetLogFormat(LogFormat format);
+// Parses "text" or "json" (the daemons' --log-format); false for anything else.
+bool ParseLogFormat(const std::string& name, LogFormat* out);
+
 namespace log_internal {
 
 bool Enabled(LogLevel level);

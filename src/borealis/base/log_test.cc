@@ -92,5 +92,23 @@ TEST(LogTest, LevelsBelowTheChosenOneAreDropped) {
   EXPECT_THAT(out, Not(HasSubstr("dropped")));
 }
 
+TEST(LogTest, JsonFormatWritesOneObjectPerLine) {
+  std::string out = CaptureStderr([] {
+    InitLogging("tester", "info");
+    SetLogFormat(LogFormat::kJson);
+    LOG_INFO("task {} said \"{}\"\nthen {}", "t-1", "hi\\", 3);
+    SetLogFormat(LogFormat::kText);
+    InitLogging("", "info");
+  });
+  EXPECT_THAT(out, MatchesRegex("\\{\"ts\":\"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z\","
+                                "\"level\":\"info\",\"logger\":\"tester\","
+                                "\"msg\":\"task t-1 said .*\"\\}\n"));
+  EXPECT_THAT(out, HasSubstr(R"("msg":"task t-1 said \"hi\\\"\nthen 3"})"));
+  LogFormat f;
+  EXPECT_TRUE(ParseLogFormat("json", &f));
+  EXPECT_EQ(f, LogFormat::kJson);
+  EXPECT_FALSE(ParseLogFormat("xml", &f));
+}
+
 }  // namespace
 }  // namespace borealis::base

@@ -12,6 +12,7 @@
 #include "borealis/cli/command_line.h"
 #include "borealis/cli/exit_codes.h"
 #include "borealis/cli/quota_commands.h"
+#include "borealis/cli/sla_commands.h"
 
 namespace borealis::cli {
 
@@ -114,6 +115,38 @@ void AddTaskVerbs(CLI::App& app, CliContext& ctx, AdminOptions& o, Action& actio
   force->callback([&] { action = [&] { return AdminForceTaskState(ctx, o.force); }; });
 }
 
+void AddSlaVerbs(CLI::App& app, CliContext& ctx, AdminOptions& o, Action& action,
+                 bool hyphens) {
+  SlaDomainOptions& s = o.sla;
+  auto common = [&s](CLI::App* verb) {
+    verb->add_option("cluster", s.cluster, "Cluster name")->required();
+    verb->add_option("percentage", s.percentage, "Percentage of tasks up, in (0, 100]")->required();
+    verb->add_option("duration", s.duration, "For how long, XdYhZmWs (e.g. 30m)")->required();
+    verb->add_option("--grouping", s.grouping, "Host grouping: by_host (default) or none");
+    verb->add_option("--min_job_instance_count", s.min_instance_count,
+                     "Smallest job (instances) considered (default 10)");
+  };
+  CLI::App* safe = app.add_subcommand(
+      Spelled("sla_list_safe_domain", hyphens),
+      "List hosts whose tasks may be killed without breaking job SLAs");
+  common(safe);
+  safe->add_option("-x,--exclude_hosts", s.exclude_hosts, "Hosts to leave out, comma-separated");
+  safe->add_option("-X,--exclude_file", s.exclude_file, "File of hosts to leave out");
+  safe->add_option("-i,--include_hosts", s.include_hosts, "Only these hosts, comma-separated");
+  safe->add_option("-I,--include_file", s.include_file, "File of the only hosts to look at");
+  safe->add_flag("-l,--list_jobs", s.list_jobs, "List the affected jobs with predicted SLAs");
+  safe->add_option("-o,--override_file", s.override_file,
+                   "Per-job SLAs: lines 'cluster/role/env/job percentage duration'");
+  safe->callback([&] { action = [&] { return AdminSlaListSafeDomain(ctx, o.sla); }; });
+  CLI::App* probe = app.add_subcommand(
+      Spelled("sla_probe_hosts", hyphens),
+      "Predict each job's SLA if the given hosts went down");
+  common(probe);
+  probe->add_option("--hosts", s.hosts, "Hosts, comma-separated");
+  probe->add_option("--filename", s.filename, "File of hosts, one per line");
+  probe->callback([&] { action = [&] { return AdminSlaProbeHosts(ctx, o.sla); }; });
+}
+
 void AddUnsupportedVerbs(CLI::App& app, Action& action) {
   for (const std::string& name : UnsupportedAdminVerbs()) {
     CLI::App* verb = app.add_subcommand(name, "Not supported yet");
@@ -135,6 +168,7 @@ void AddAdminVerbs(CLI::App& app, CliContext& ctx, AdminOptions& options, Action
   AddQuotaVerbs(app, ctx, options, action, hyphens);
   AddClusterVerbs(app, ctx, options, action, hyphens);
   AddTaskVerbs(app, ctx, options, action, hyphens);
+  AddSlaVerbs(app, ctx, options, action, hyphens);
 }
 
 const std::vector<std::string>& UnsupportedAdminVerbs() {
@@ -152,8 +186,6 @@ const std::vector<std::string>& UnsupportedAdminVerbs() {
       "scheduler_stage_recovery",
       "scheduler_unload_recovery",
       "sla_host_drain",
-      "sla_list_safe_domain",
-      "sla_probe_hosts",
   };
   return kVerbs;
 }

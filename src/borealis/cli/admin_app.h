@@ -22,6 +22,7 @@
 #include "borealis/cli/admin_commands.h"
 #include "borealis/cli/context.h"
 #include "borealis/cli/quota_commands.h"
+#include "borealis/cli/sla_commands.h"
 
 namespace borealis::cli {
 
@@ -32,6 +33,7 @@ struct AdminOptions {
   AdminReconcileOptions reconcile;
   AdminPruneOptions prune;
   AdminForceStateOptions force;
+  SlaDomainOptions sla;
   std::string cluster;
   bool sh = false;
   bool export_vars = false;

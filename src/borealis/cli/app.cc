@@ -16,6 +16,7 @@
 #include "borealis/cli/job_restart.h"
 #include "borealis/cli/local_cluster.h"
 #include "borealis/cli/quota_commands.h"
+#include "borealis/cli/sla_commands.h"
 #include "borealis/cli/update_noun.h"
 
 namespace borealis::cli {
@@ -40,6 +41,7 @@ struct Options {
   LocalStartOptions local_start;
   QuotaGetOptions quota_get;
   AdminOptions admin;
+  SlaJobOptions sla;
   CronScheduleOptions cron_schedule;
   std::string cron_job_key;
   std::string local_dir;
@@ -186,6 +188,24 @@ void AddQuotaNouns(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
   set->callback([&] { action = [&] { return AdminSetQuota(ctx, o.admin.quota); }; });
 }
 
+void AddSlaNoun(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
+  CLI::App* sla = app.add_subcommand("sla", "Work with SLA data of a job");
+  sla->require_subcommand(1);
+  CLI::App* up = sla->add_subcommand(
+      "get-task-up-count", "Print the percentage of tasks that stayed up for each duration");
+  up->add_option("jobspec", o.sla.job_key, "CLUSTER/ROLE/ENV/NAME")->required();
+  up->add_option("--durations", o.sla.durations,
+                 "Durations XdYhZmWs, comma-separated (default 1m,10m,1h,12h,7d)");
+  up->callback([&] { action = [&] { return SlaGetTaskUpCount(ctx, o.sla); }; });
+  CLI::App* uptime = sla->add_subcommand("get-job-uptime",
+                                         "Print the job's uptime at each percentile");
+  uptime->add_option("jobspec", o.sla.job_key, "CLUSTER/ROLE/ENV/NAME")->required();
+  uptime->add_option("--percentiles", o.sla.percentiles,
+                     "Percentiles in (0, 100), comma-separated (default 99,95,90,85,75,60,50,30,10)");
+  uptime->add_flag("--write-json", o.sla.write_json, "Print JSON instead of text");
+  uptime->callback([&] { action = [&] { return SlaGetJobUptime(ctx, o.sla); }; });
+}
+
 void AddCronNoun(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
   CLI::App* cron = app.add_subcommand("cron", "Work with entries in the cron scheduler");
   cron->require_subcommand(1);
@@ -225,6 +245,7 @@ int RunCli(int argc, const char* const* argv, CliContext& ctx) {
   AddLocalNoun(app, ctx, options, action);
   AddQuotaNouns(app, ctx, options, action);
   AddCronNoun(app, ctx, options, action);
+  AddSlaNoun(app, ctx, options, action);
   AddConfigNoun(app, ctx, options, action);
   AddUpdateNoun(app, ctx, options.update, action);
   return ParseAndRun(app, argc, argv, ctx, action, kExitInvalidCommand, "--help", &ExitCodeFor);

@@ -47,6 +47,7 @@ std::unique_ptr<SchedulerCore::CommitBatch> SchedulerCore::TakeBatch() {
 }
 
 void SchedulerCore::WriteBatch(CommitBatch& batch) {
+  const int64_t t0 = base::RealClock::Get().MonoNowNs();
   if (!batch.mutations.empty()) {
     std::vector<std::string> records{EncodeTransaction(batch.mutations)};
     batch.mutations = {};  // drops the replaced versions of tasks here, off the owner
@@ -55,6 +56,10 @@ void SchedulerCore::WriteBatch(CommitBatch& batch) {
   if (batch.status.ok() && batch.snapshot) {
     batch.snapshot_status = store_.WriteSnapshot(*batch.snapshot);
     batch.snapshot.reset();
+  }
+  if (histograms_.commit_seconds != nullptr) {
+    histograms_.commit_seconds->Observe(
+        static_cast<double>(base::RealClock::Get().MonoNowNs() - t0) / 1e9);
   }
 }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <future>
 
+#include <thrift/TProcessor.h>
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/protocol/TJSONProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
@@ -29,6 +30,21 @@ namespace {
 constexpr char kJsonMime[] = "application/vnd.apache.thrift.json";
 constexpr char kBinaryMime[] = "application/vnd.apache.thrift.binary";
 
+// Learns which method a Thrift request called: the processor names it when it dispatches
+// (only for methods of the service, so the label's values are bounded).
+class MethodName : public apache::thrift::TProcessorEventHandler {
+ public:
+  void* getContext(const char* fn_name, void* /*server_context*/) override {
+    name_ = fn_name;  // "AuroraSchedulerManager.createJob": the method after the service
+    if (const size_t dot = name_.rfind('.'); dot != std::string::npos) name_.erase(0, dot + 1);
+    return nullptr;
+  }
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+};
+
 }  // namespace
 
 Daemon::Daemon(DaemonOptions options, base::Clock& clock, uint64_t seed)
@@ -48,6 +64,8 @@ absl::Status Daemon::Start() {
   store_ = std::move(*store);
   core_ = std::make_unique<SchedulerCore>(options_.scheduler, clock_, *store_,
                                          static_cast<AgentTransport&>(*this), seed_);
+  core_->set_histograms(CoreHistograms{&metrics_.placement_seconds, &metrics_.commit_seconds,
+                                       &metrics_.status_update_delay_seconds});
   absl::Status recovered = core_->Recover();
   if (!recovered.ok()) return recovered;
   LOG_INFO("recovered {} tasks from {}", core_->state().task_count(), options_.data_dir);
@@ -60,6 +78,9 @@ absl::Status Daemon::Start() {
   server_ = std::make_unique<net::HttpServer>(http);
   api_handler_ = std::make_shared<ApiHandler>(static_cast<CoreAccess&>(*this),
                                               options_.scheduler.cluster_name);
+  sla_ = std::make_unique<SlaStats>(options_.sla, clock_, [this] { return core_->view(); },
+                                    &metrics_.sla_compute_seconds);
+  sla_->Start();
   InstallRoutes();
   absl::Status started = server_->Start();
   if (!started.ok()) return started;
@@ -75,6 +96,7 @@ absl::Status Daemon::Start() {
 
 void Daemon::Stop() {
   if (server_) server_->Stop();
+  if (sla_) sla_->Stop();
   if (loop_) loop_->Stop();
 }
 
@@ -272,7 +294,14 @@ net::HttpResponse Daemon::ServeApi(const net::HttpRequest& request) {
     const std::string check_token = header(kCheckTokenHeader);
     api::AuroraAdminProcessor processor(
         check_token.empty() ? api_handler_ : api_handler_->WithCheckToken(check_token));
+    auto method = std::make_shared<MethodName>();
+    processor.setEventHandler(method);
+    const int64_t t0 = clock_.MonoNowNs();
     processor.process(in, out, nullptr);
+    if (!method->name().empty()) {
+      metrics_.api_seconds.With({method->name()})
+          .Observe(static_cast<double>(clock_.MonoNowNs() - t0) / 1e9);
+    }
     net::HttpResponse r;
     r.content_type = binary_out ? kBinaryMime : kJsonMime;
     r.body = out_buf->getBufferAsString();
@@ -283,6 +312,23 @@ net::HttpResponse Daemon::ServeApi(const net::HttpRequest& request) {
     r.body = absl::StrCat("malformed Thrift request: ", e.what(), "\n");
     return r;
   }
+}
+
+net::HttpResponse Daemon::ServeMetrics(const std::string& path) {
+  std::shared_ptr<const SchedulerView> view = core_->view();
+  std::shared_ptr<const std::vector<core::SlaMetric>> sla = sla_->latest();
+  net::HttpResponse r;
+  if (path == "/metrics") {
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = base::RenderPrometheus(CollectForPrometheus(*view, registry_, *sla), "borealis_");
+  } else if (path == "/vars.json") {
+    r.content_type = "application/json";
+    r.body = base::RenderVarsJson(CollectForVars(*view, registry_, *sla));
+  } else {
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = base::RenderVars(CollectForVars(*view, registry_, *sla));
+  }
+  return r;
 }
 
 void Daemon::InstallRoutes() {
@@ -301,17 +347,9 @@ void Daemon::InstallRoutes() {
   };
   server_->Route("GET", "/health", ok);
   server_->Route("GET", "/leaderhealth", ok);
-  server_->Route("GET", "/vars", [this](const net::HttpRequest&) {
-    net::HttpResponse r;
-    r.body = RenderVars(*core_->view());
-    return r;
-  });
-  server_->Route("GET", "/metrics", [this](const net::HttpRequest&) {
-    net::HttpResponse r;
-    r.content_type = "text/plain; version=0.0.4";
-    r.body = RenderMetrics(*core_->view());
-    return r;
-  });
+  for (const char* path : {"/vars", "/vars.json", "/metrics"}) {
+    server_->Route("GET", path, [this, path](const net::HttpRequest&) { return ServeMetrics(path); });
+  }
   server_->Route("GET", "/pendingtasks", [this](const net::HttpRequest&) {
     net::HttpResponse r;
     r.content_type = "application/json";

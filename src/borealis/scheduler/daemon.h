@@ -22,6 +22,8 @@
 #include "borealis/runtime/event_loop.h"
 #include "borealis/scheduler/api_handler.h"
 #include "borealis/scheduler/scheduler_core.h"
+#include "borealis/scheduler/scheduler_metrics.h"
+#include "borealis/scheduler/sla_stats.h"
 
 namespace borealis::scheduler {
 
@@ -33,6 +35,8 @@ struct DaemonOptions {
   int64_t tick_ms = 500;
   int http_threads = 4;
   SchedulerOptions scheduler;
+  // SLA metrics: refresh interval (the sample window) and categories per tier.
+  core::SlaMetricsOptions sla;
 };
 
 class Daemon : private CoreAccess, private AgentTransport {
@@ -63,6 +67,8 @@ class Daemon : private CoreAccess, private AgentTransport {
   void ScheduleTick();
   void InstallRoutes();
   net::HttpResponse ServeApi(const net::HttpRequest& request);
+  // /vars, /vars.json and /metrics.
+  net::HttpResponse ServeMetrics(const std::string& format);
   void OnAgentFrame(const std::shared_ptr<net::WebSocketSession>& session, std::string frame);
   void OnAgentClosed(const std::shared_ptr<net::WebSocketSession>& session);
 
@@ -74,6 +80,9 @@ class Daemon : private CoreAccess, private AgentTransport {
   std::unique_ptr<SchedulerCore> core_;
   std::unique_ptr<net::HttpServer> server_;
   std::shared_ptr<ApiHandler> api_handler_;
+  base::MetricsRegistry registry_;
+  SchedulerMetrics metrics_{registry_};
+  std::unique_ptr<SlaStats> sla_;
   // Loop thread only: a commit is posted; one was asked for while another was in flight.
   bool flush_posted_ = false;
   bool flush_wanted_ = false;

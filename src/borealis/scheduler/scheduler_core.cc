@@ -435,6 +435,10 @@ void SchedulerCore::OnStatusUpdate(const model::AgentId& agent_id,
   ack.taskId = update.taskId;
   QueueSend(agent_id, std::move(ack));
   if (AgentRecord* rec = agents_.Find(agent_id)) rec->last_seen_ms = clock_.NowMs();
+  if (histograms_.status_update_delay_seconds != nullptr && update.timestampMs > 0) {
+    const int64_t delay_ms = std::max<int64_t>(0, clock_.NowMs() - update.timestampMs);
+    histograms_.status_update_delay_seconds->Observe(static_cast<double>(delay_ms) / 1000);
+  }
 
   auto status = wire::FromThrift(update.status);
   if (!status.ok()) {
@@ -634,10 +638,15 @@ void SchedulerCore::Schedule() {
   }
   // The blocked set wakes what the events since the last pass may let fit; placement
   // walks the rest of the runnable tasks; what still fits nowhere is parked again.
+  const int64_t t0 = base::RealClock::Get().MonoNowNs();
   const bool hosts_changed = placer_.Refresh(ctx, held);
   bool reasons_changed = blocked_.WakeBeforePass(now, hosts_changed, held, ctx);
   if (blocked_.ParkWhatFitsNowhere(now, ctx)) reasons_changed = true;
   core::PlacementResult result = placer_.PlaceRunnable(ctx);
+  if (histograms_.placement_seconds != nullptr) {
+    histograms_.placement_seconds->Observe(
+        static_cast<double>(base::RealClock::Get().MonoNowNs() - t0) / 1e9);
+  }
   for (const auto& a : result.assignments) AssignAndLaunch(a);
   const std::map<model::TaskId, std::string> unclassed =
       blocked_.ParkAfterPass(now, result, ctx);

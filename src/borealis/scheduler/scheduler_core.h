@@ -38,6 +38,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "borealis/base/clock.h"
+#include "borealis/base/metrics.h"
 #include "borealis/base/mutex.h"
 #include "borealis/base/rng.h"
 #include "borealis/base/thread_owner.h"
@@ -126,6 +127,13 @@ struct SchedulerView {
   // they do not change).
   std::shared_ptr<const state::CronJobMap> cron_jobs = std::make_shared<const state::CronJobMap>();
   std::shared_ptr<const CronNextRuns> cron_next_runs = std::make_shared<const CronNextRuns>();
+};
+
+// Histograms the core updates as it goes (scheduler_metrics.h owns them); null: not kept.
+struct CoreHistograms {
+  base::Histogram* placement_seconds = nullptr;
+  base::Histogram* commit_seconds = nullptr;  // observed on the Committer's thread
+  base::Histogram* status_update_delay_seconds = nullptr;
 };
 
 class SchedulerCore : private ComponentContext {
@@ -232,6 +240,9 @@ class SchedulerCore : private ComponentContext {
     owner_.Check();
     after_commit_.push_back(std::move(fn));
   }
+
+  // Before the first event; the histograms must outlive the core.
+  void set_histograms(CoreHistograms histograms) { histograms_ = histograms; }
 
   std::shared_ptr<const SchedulerView> view() const ABSL_LOCKS_EXCLUDED(view_mu_);
   const state::ClusterState& state() const override { return state_; }
@@ -368,6 +379,7 @@ class SchedulerCore : private ComponentContext {
   std::shared_ptr<const core::TierConfig> tiers_;
   std::map<std::string, int64_t, std::less<>> counters_;
   bool placement_dirty_ = true;
+  CoreHistograms histograms_;
 
   // The components (components/): each keeps its own state and hands its effects back
   // through ComponentContext.

@@ -11,20 +11,6 @@ namespace borealis::scheduler {
 
 namespace {
 
-std::map<std::string, int64_t> Gauges(const SchedulerView& view) {
-  std::map<std::string, int64_t> g;
-  for (model::ScheduleStatus s : model::AllStatuses()) {
-    g["task_store_" + std::string(model::StatusName(s))] = 0;
-  }
-  for (const auto& [id, t] : *view.tasks) ++g["task_store_" + std::string(model::StatusName(t->status))];
-  int64_t connected = 0;
-  for (const auto& [id, a] : *view.agents) connected += a.connected ? 1 : 0;
-  g["agents_known"] = static_cast<int64_t>(view.agents->size());
-  g["agents_connected"] = connected;
-  g["pending_classes_with_reason"] = static_cast<int64_t>(view.pending_reasons->classes());
-  return g;
-}
-
 std::string Escape(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -112,24 +98,6 @@ net::HttpResponse TasksPage(const SchedulerView& view, const model::JobKey& key)
 }
 
 }  // namespace
-
-std::string RenderVars(const SchedulerView& view) {
-  std::string out;
-  for (const auto& [k, v] : Gauges(view)) absl::StrAppend(&out, k, " ", v, "\n");
-  for (const auto& [k, v] : view.counters) absl::StrAppend(&out, k, " ", v, "\n");
-  return out;
-}
-
-std::string RenderMetrics(const SchedulerView& view) {
-  std::string out;
-  for (const auto& [k, v] : Gauges(view)) {
-    absl::StrAppend(&out, "# TYPE borealis_", k, " gauge\nborealis_", k, " ", v, "\n");
-  }
-  for (const auto& [k, v] : view.counters) {
-    absl::StrAppend(&out, "# TYPE borealis_", k, " counter\nborealis_", k, " ", v, "\n");
-  }
-  return out;
-}
 
 net::HttpResponse RenderUi(const SchedulerView& view, const std::string& cluster,
                            const net::HttpRequest& request) {

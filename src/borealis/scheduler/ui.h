@@ -1,7 +1,7 @@
-// The scheduler's human and machine-readable pages, rendered from a SchedulerView:
-// /vars (Aurora-style "name value" lines), /metrics (Prometheus text format) and the web UI
-// (`/` lists roles and jobs, `/scheduler/ROLE/ENV/JOB` lists a job's tasks). Server-side
-// HTML with no scripts, so it works with any browser and curl.
+// The scheduler's web UI, rendered from a SchedulerView: `/` lists roles and jobs,
+// `/scheduler/ROLE/ENV/JOB` lists a job's tasks (/vars and /metrics are
+// scheduler_metrics.h's). Server-side HTML with no scripts, so it works with any browser
+// and curl.
 #pragma once
 
 #include <string>
@@ -11,8 +11,6 @@
 
 namespace borealis::scheduler {
 
-std::string RenderVars(const SchedulerView& view);
-std::string RenderMetrics(const SchedulerView& view);
 net::HttpResponse RenderUi(const SchedulerView& view, const std::string& cluster,
                            const net::HttpRequest& request);
 

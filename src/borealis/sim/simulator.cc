@@ -25,6 +25,7 @@
 #include "borealis/core/job_update.h"
 #include "borealis/model/task.h"
 #include "borealis/scheduler/scheduler_core.h"
+#include "borealis/scheduler/scheduler_metrics.h"
 #include "borealis/sim/sim_updates.h"
 #include "borealis/state/store.h"
 #include "nlohmann/json.hpp"
@@ -318,6 +319,8 @@ class Run final : public scheduler::AgentTransport {
   base::Rng rng_;
   std::unique_ptr<state::Store> store_;  // until Go wraps it in timed_store_
   std::unique_ptr<TimedStore> timed_store_;
+  base::MetricsRegistry registry_;
+  scheduler::SchedulerMetrics metrics_{registry_};
   std::unique_ptr<scheduler::SchedulerCore> core_;
   std::string store_name_;
   std::string temp_dir_;
@@ -609,6 +612,10 @@ absl::StatusOr<SimResult> Run::Go() {
   opts.rules.enable_blocked_set = o_.blocked_set;
   timed_store_ = std::make_unique<TimedStore>(std::move(store_));
   core_ = std::make_unique<scheduler::SchedulerCore>(opts, clock_, *timed_store_, *this, s_.seed);
+  // The histograms the daemon keeps, so that the sim pays what production pays.
+  core_->set_histograms(scheduler::CoreHistograms{&metrics_.placement_seconds,
+                                                  &metrics_.commit_seconds,
+                                                  &metrics_.status_update_delay_seconds});
   RETURN_IF_ERROR(core_->Recover());
   pipelined_ = o_.pipelined_commit && !s_.realtime;
   r_.commit = pipelined_ ? "pipelined" : "sync";
