@@ -14,6 +14,7 @@
 #include "borealis/cli/job_restart.h"
 #include "borealis/cli/local_cluster.h"
 #include "borealis/cli/quota_commands.h"
+#include "borealis/cli/task_commands.h"
 #include "borealis/cli/update_noun.h"
 
 namespace borealis::cli {
@@ -33,6 +34,7 @@ struct Options {
   JobRestartOptions restart;
   JobOpenOptions open;
   UpdateNounOptions update;
+  TaskNounOptions task;
   ConfigListOptions config_list;
   LocalStartOptions local_start;
   QuotaGetOptions quota_get;
@@ -221,6 +223,7 @@ int RunCli(int argc, const char* const* argv, CliContext& ctx) {
   AddCronNoun(app, ctx, options, action);
   AddConfigNoun(app, ctx, options, action);
   AddUpdateNoun(app, ctx, options.update, action);
+  AddTaskNouns(app, ctx, options.task, action);
   return ParseAndRun(app, argc, argv, ctx, action, kExitInvalidCommand, "--help", &ExitCodeFor);
 }
 
