@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+#include <utmp.h>
 
 #include <gtest/gtest.h>
 
@@ -102,11 +103,15 @@ TEST_F(TaskExecTest, SshCommandGivesOutputAndExitCode) {
 }
 
 TEST_F(TaskExecTest, InteractiveSshThroughAPseudoTerminal) {
-  int master = -1;
-  termios cooked{};
-  const pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+  int master = -1, slave = -1;
+  ASSERT_EQ(openpty(&master, &slave, nullptr, nullptr, nullptr), 0);
+  termios cooked{};  // the terminal's mode before the CLI starts
+  ASSERT_EQ(tcgetattr(slave, &cooked), 0);
+  const pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
+    close(master);
+    login_tty(slave);
     setenv("BOREALIS_CLUSTERS", (cluster_.dir() + "/clusters.json").c_str(), 1);
     setenv("HOME", cluster_.dir().c_str(), 1);
     const std::string bin = BinDir() + "/borealis";
@@ -114,10 +119,7 @@ TEST_F(TaskExecTest, InteractiveSshThroughAPseudoTerminal) {
     execl(bin.c_str(), bin.c_str(), "task", "ssh", instance.c_str(), nullptr);
     _exit(127);
   }
-  // The slave side, to read the terminal's mode after the CLI is gone.
-  const int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
-  ASSERT_GE(slave, 0);
-  ASSERT_EQ(tcgetattr(slave, &cooked), 0);
+  // The slave stays open here, to read the terminal's mode after the CLI is gone.
   std::string seen;
   auto read_until = [&](const std::string& want, int timeout_ms) {
     return WaitFor([&] {
@@ -131,10 +133,10 @@ TEST_F(TaskExecTest, InteractiveSshThroughAPseudoTerminal) {
       return seen.find(want) != std::string::npos;
     }, timeout_ms);
   };
-  const std::string line = "echo sum-$((40+2)) in $(cat instance.txt); tty >/dev/null && echo has-tty\r";
+  const std::string line = "echo sum-$((40+2)) in $(cat instance.txt); tty >/dev/null && echo has-$((1))-tty\r";
   ASSERT_EQ(write(master, line.data(), line.size()), static_cast<ssize_t>(line.size()));
   EXPECT_TRUE(read_until("sum-42 in 0", 15'000)) << seen;
-  EXPECT_TRUE(read_until("has-tty", 5'000)) << seen;
+  EXPECT_TRUE(read_until("has-1-tty", 5'000)) << seen;
   ASSERT_EQ(write(master, "exit 7\r", 7), 7);
   int status = 0;
   ASSERT_TRUE(WaitFor([&] {
