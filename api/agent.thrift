@@ -36,12 +36,16 @@ struct RegisterAgent {
   4: map<string, list<string>> attributes
   5: list<AgentTask> tasks
   6: string version
+  // The agent's HTTP port (observer, exec): clients reach the agent at host:httpPort.
+  7: optional i32 httpPort
 }
 
 // Scheduler → agent, answer to RegisterAgent.
 struct AgentRegistered {
   1: string agentId
   2: i32 heartbeatIntervalMs
+  // The key this agent checks exec grants with (docs/architecture/exec-grants.md).
+  3: optional binary execKey
 }
 
 // Agent → scheduler: a task changed state. Resent until acknowledged.

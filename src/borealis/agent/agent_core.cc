@@ -108,6 +108,7 @@ void AgentCore::SendRegister() {
   reg.__set_host(info.host);
   reg.__set_resources(ToProtoResources(info));
   reg.__set_attributes(info.attributes);
+  if (info.http_port > 0) reg.__set_httpPort(info.http_port);
   std::vector<agentproto::AgentTask> tasks;
   for (const auto& [id, entry] : tasks_) {
     agentproto::AgentTask task;

@@ -116,6 +116,8 @@ class AgentCore {
   size_t pending_updates() const { return updates_.size(); }
   bool registered() const { return registered_; }
   const std::string& agent_id() const { return options_.info.agent_id.str(); }
+  // The HTTP port registrations report (set once serving, before the first session).
+  void set_http_port(int port) { options_.info.http_port = port; }
 
  private:
   struct TaskEntry {

@@ -108,7 +108,7 @@ absl::Status AgentDaemon::StartServing() {
   net::HttpServer::Options http_options;
   http_options.bind_address = options_.http_bind_address;
   http_options.port = options_.http_port;
-  http_options.threads = 2;
+  http_options.threads = 8;  // log follows (observer.h) wait in a handler
   http_ = std::make_unique<net::HttpServer>(http_options);
   http_->Route("GET", "/health",
                [](const net::HttpRequest&) { return net::HttpResponse::Text(200, "OK"); });
@@ -135,8 +135,21 @@ absl::Status AgentDaemon::StartServing() {
   ObserverOptions observer;
   observer.work_dir = options_.core.work_dir;
   observer.tasks = [this] { return SnapshotTasks(); };
+  observer.clock = &clock_;
   observer_ = std::make_unique<Observer>(std::move(observer));
   observer_->Register(*http_);
+  ExecServerOptions exec;
+  exec.work_dir = options_.core.work_dir;
+  exec.agent_id = core_->agent_id();
+  exec.tasks = [this] { return SnapshotTasks(); };
+  exec.key = [this] {
+    base::MutexLock lock(&exec_key_mu_);
+    return exec_key_;
+  };
+  exec.clock = &clock_;
+  exec.run_as_agent_user = options_.core.isolation.run_as_agent_user;
+  exec_ = std::make_unique<ExecServer>(std::move(exec));
+  exec_->Register(*http_);
   absl::Status started = http_->Start();
   if (!started.ok()) {
     return absl::Status(started.code(),
@@ -144,6 +157,7 @@ absl::Status AgentDaemon::StartServing() {
                                      options_.http_port, ": ", started.message()));
   }
   http_port_ = http_->port();
+  core_->set_http_port(http_port_);  // before the first session: registrations carry it
   if (!options_.port_file.empty()) {
     RETURN_IF_ERROR(base::WriteFileAtomically(options_.port_file, absl::StrCat(http_port_, "\n")));
   }
@@ -172,6 +186,7 @@ void AgentDaemon::Stop() {
     poker_.join();
   }
   if (http_ != nullptr) http_->Stop();
+  exec_.reset();  // kills the commands still running
   if (loop_ != nullptr) loop_->Stop();
   if (poke_fd_ >= 0) {
     ::close(poke_fd_);
@@ -207,6 +222,10 @@ void AgentDaemon::ConnectLoop() {
         LOG_WARN("agent: bad frame from the scheduler: {}",
                  std::string(message.status().message()));
         return;
+      }
+      if (message->__isset.registered && message->registered.__isset.execKey) {
+        base::MutexLock lock(&exec_key_mu_);
+        exec_key_ = message->registered.execKey;
       }
       OnLoop([m = *std::move(message), received_ms](AgentCore& core) {
         core.OnMessage(m, received_ms);

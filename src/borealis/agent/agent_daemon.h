@@ -10,7 +10,9 @@
 //  - HTTP server on --host:--http-port: GET /health -> "OK", GET /tasks -> JSON list of
 //    {task_id, state, executor_pid, sandbox}, served from a snapshot the loop publishes,
 //    GET /isolation -> JSON of the isolation executors apply (docs/isolation.md),
-//    and the observer under /observer (observer.h);
+//    the observer under /observer (observer.h), and the exec endpoints of `task run`,
+//    `task ssh` and `task scp` under /exec (exec_server.h), checked with the key the
+//    scheduler's registration reply carries;
 //  - sandbox GC thread: every sandbox_gc.interval_ms runs SandboxGc (sandbox_gc.h); the
 //    core forgets a collected task on the loop.
 // Thread contract: Start() and Stop() from one owning thread; http_port() from any thread.
@@ -25,6 +27,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "borealis/agent/agent_core.h"
+#include "borealis/agent/exec_server.h"
 #include "borealis/agent/observer.h"
 #include "borealis/agent/sandbox_gc.h"
 #include "borealis/base/clock.h"
@@ -99,12 +102,16 @@ class AgentDaemon {
   std::unique_ptr<runtime::EventLoop> loop_;
   std::unique_ptr<net::HttpServer> http_;
   std::unique_ptr<Observer> observer_;
+  std::unique_ptr<ExecServer> exec_;
   int http_port_ = 0;
 
   base::Mutex mu_;
   base::CondVar cv_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::shared_ptr<Session> session_ ABSL_GUARDED_BY(mu_);  // the open session, if any
+
+  mutable base::Mutex exec_key_mu_;
+  std::string exec_key_ ABSL_GUARDED_BY(exec_key_mu_);  // from the last registration reply
 
   mutable base::Mutex snapshot_mu_;
   std::shared_ptr<const std::vector<TaskView>> snapshot_ ABSL_GUARDED_BY(snapshot_mu_);

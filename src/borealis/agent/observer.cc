@@ -2,7 +2,11 @@
 // observer_html.cc.
 #include "borealis/agent/observer.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"
@@ -262,6 +266,17 @@ net::HttpResponse Observer::TaskJson(const TaskView& view) const {
   return Json(200, doc);
 }
 
+// Polls the open log's size until it passes `offset` or `wait_ms` pass; the size then.
+int64_t Observer::WaitForGrowth(const OpenedPath& file, int64_t offset, int64_t wait_ms) const {
+  const int64_t deadline_ns = options_.clock->MonoNowNs() + wait_ms * 1'000'000;
+  struct stat st{};
+  while (true) {
+    if (::fstat(file.fd.get(), &st) != 0) return file.size;
+    if (st.st_size > offset || options_.clock->MonoNowNs() >= deadline_ns) return st.st_size;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
 net::HttpResponse Observer::LogJson(const TaskView& view, const std::string& rest,
                                     const net::HttpRequest& request) const {
   absl::StatusOr<LogRef> ref = ParseLogRef(rest);
@@ -276,7 +291,12 @@ net::HttpResponse Observer::LogJson(const TaskView& view, const std::string& res
   absl::StatusOr<OpenedPath> file = OpenContained(root->get(), ref->RelativePath());
   if (!file.ok()) return JsonError(file.status());
   if (file->is_dir) return JsonError(absl::NotFoundError("not a log file"));
-  const int64_t size = file->size;
+  absl::StatusOr<int64_t> wait_ms = QueryInt(request, "wait_ms", 0);
+  if (!wait_ms.ok()) return JsonError(wait_ms.status());
+  int64_t size = file->size;
+  if (*wait_ms > 0 && *offset >= size && options_.clock != nullptr) {
+    size = WaitForGrowth(*file, *offset, std::min(*wait_ms, options_.max_log_wait_ms));
+  }
   // A negative offset counts from the end; past the end gives no data at the end.
   int64_t start = *offset < 0 ? std::max<int64_t>(0, size + *offset) : std::min(*offset, size);
   int64_t count = std::min({*length, options_.max_log_bytes, size - start});

@@ -4,6 +4,7 @@
 //   GET /observer/api/tasks                              active and finished tasks
 //   GET /observer/api/task/<id>                          processes, runs, usage now
 //   GET /observer/api/task/<id>/logs/<proc>/<run>/<stdout|stderr>?offset=N&length=M
+//       [&wait_ms=W]  with nothing past `offset`, waits up to W ms for the log to grow
 //   GET /observer/api/task/<id>/browse/<path>            a directory listing
 //   GET /observer/api/task/<id>/download/<path>          file bytes (?offset=&length=, Range)
 //   GET /observer, /observer/task/<id>, /observer/task/<id>/logs/..., /observer/task/<id>/
@@ -25,8 +26,10 @@
 #include <vector>
 
 #include "borealis/agent/agent_core.h"
+#include "borealis/agent/observer_fs.h"
 #include "borealis/agent/observer_tasks.h"
 #include "borealis/agent/paths.h"
+#include "borealis/base/clock.h"
 #include "borealis/net/http.h"
 #include "borealis/net/http_server.h"
 
@@ -39,6 +42,8 @@ struct ObserverOptions {
   int64_t default_log_bytes = 64 << 10;   // a log slice when no length is given
   int64_t max_log_bytes = 1 << 20;        // the most one log slice returns
   int64_t max_download_bytes = 16 << 20;  // the most one download returns
+  int64_t max_log_wait_ms = 10'000;       // the longest a log read waits for growth
+  const base::Clock* clock = nullptr;     // for log waits; none: reads never wait
 };
 
 class Observer {
@@ -75,6 +80,7 @@ class Observer {
   net::HttpResponse TaskJson(const TaskView& view) const;
   net::HttpResponse LogJson(const TaskView& view, const std::string& rest,
                             const net::HttpRequest& request) const;
+  int64_t WaitForGrowth(const OpenedPath& file, int64_t offset, int64_t wait_ms) const;
   net::HttpResponse BrowseJson(const TaskView& view, const std::string& rest) const;
   net::HttpResponse Download(const TaskView& view, const std::string& rest,
                              const net::HttpRequest& request) const;

@@ -17,6 +17,7 @@
 #include "borealis/cli/local_cluster.h"
 #include "borealis/cli/quota_commands.h"
 #include "borealis/cli/sla_commands.h"
+#include "borealis/cli/task_commands.h"
 #include "borealis/cli/update_noun.h"
 
 namespace borealis::cli {
@@ -37,6 +38,7 @@ struct Options {
   JobOpenOptions open;
   JobPlanOptions plan;
   UpdateNounOptions update;
+  TaskNounOptions task;
   ConfigListOptions config_list;
   LocalStartOptions local_start;
   QuotaGetOptions quota_get;
@@ -248,6 +250,7 @@ int RunCli(int argc, const char* const* argv, CliContext& ctx) {
   AddSlaNoun(app, ctx, options, action);
   AddConfigNoun(app, ctx, options, action);
   AddUpdateNoun(app, ctx, options.update, action);
+  AddTaskNouns(app, ctx, options.task, action);
   return ParseAndRun(app, argc, argv, ctx, action, kExitInvalidCommand, "--help", &ExitCodeFor);
 }
 

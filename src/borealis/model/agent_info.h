@@ -19,6 +19,7 @@ struct AgentInfo {
   Resources resources;  // named_ports unused
   std::vector<PortRange> port_ranges;
   std::map<std::string, std::vector<std::string>> attributes;  // name → values
+  int http_port = 0;  // the agent's HTTP port (observer, exec); 0: not reported
 
   bool operator==(const AgentInfo&) const = default;
 };

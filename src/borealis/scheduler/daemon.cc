@@ -1,5 +1,6 @@
 #include "borealis/scheduler/daemon.h"
 
+#include <openssl/rand.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -17,6 +18,7 @@
 #include "borealis/base/log.h"
 #include "borealis/scheduler/api_beta.h"
 #include "borealis/scheduler/plan.h"
+#include "borealis/scheduler/exec_grants.h"
 #include "borealis/scheduler/pending_tasks.h"
 #include "borealis/scheduler/ui.h"
 #include "borealis/state/store.h"
@@ -44,6 +46,22 @@ class MethodName : public apache::thrift::TProcessorEventHandler {
  private:
   std::string name_;
 };
+// `n` random bytes from OpenSSL's generator; empty if it fails.
+std::string RandomBytes(size_t n) {
+  std::string out(n, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) return "";
+  return out;
+}
+
+std::string RandomHex(size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char c : RandomBytes(n)) {
+    hex.push_back(kDigits[c >> 4]);
+    hex.push_back(kDigits[c & 15]);
+  }
+  return hex;
+}
 
 }  // namespace
 
@@ -62,6 +80,14 @@ absl::Status Daemon::Start() {
   auto store = state::SqliteStore::Open(options_.data_dir + "/scheduler.db");
   if (!store.ok()) return store.status();
   store_ = std::move(*store);
+  // Exec grants (docs/architecture/exec-grants.md): a new master key per start; agents
+  // get their keys again when they register with this scheduler.
+  if (options_.scheduler.exec_master_key.empty()) {
+    options_.scheduler.exec_master_key = RandomBytes(32);
+    if (options_.scheduler.exec_master_key.empty()) {
+      return absl::InternalError("cannot draw the exec grant key from OpenSSL's generator");
+    }
+  }
   core_ = std::make_unique<SchedulerCore>(options_.scheduler, clock_, *store_,
                                          static_cast<AgentTransport&>(*this), seed_);
   core_->set_histograms(CoreHistograms{&metrics_.placement_seconds, &metrics_.commit_seconds,
@@ -355,6 +381,11 @@ void Daemon::InstallRoutes() {
     r.content_type = "application/json";
     r.body = RenderPendingTasks(*core_->view());
     return r;
+  });
+  server_->Route("POST", "/exec/grant", [this](const net::HttpRequest& req) {
+    ExecGrantContext context{options_.scheduler.exec_master_key, clock_.NowMs(),
+                             [] { return RandomHex(16); }};
+    return ServeExecGrant(*core_->view(), req, context);
   });
   server_->RoutePrefix("GET", "/", [this](const net::HttpRequest& req) {
     return RenderUi(*core_->view(), options_.scheduler.cluster_name, req);

@@ -16,6 +16,7 @@
 #include "borealis/model/container.h"
 #include "borealis/model/task_config.h"
 #include "borealis/scheduler/storage_codec.h"
+#include "borealis/wire/exec_grant.h"
 #include "borealis/wire/convert.h"
 #include "borealis/wire/response.h"
 
@@ -419,6 +420,10 @@ void SchedulerCore::OnAgentRegister(const agentproto::RegisterAgent& registratio
   agentproto::AgentRegistered registered;
   registered.agentId = info->agent_id.str();
   registered.heartbeatIntervalMs = options_.heartbeat_interval_ms;
+  if (!options_.exec_master_key.empty()) {
+    registered.__set_execKey(
+        wire::DeriveAgentExecKey(options_.exec_master_key, info->agent_id.str()));
+  }
   QueueSend(info->agent_id, std::move(registered));
   reconciler_.OnRegister(registration, context());
   placement_dirty_ = true;

@@ -107,6 +107,9 @@ struct SchedulerOptions {
   core::UpdateLimits update_limits;
   // Cron jobs: the time zone of their schedules and the start backoff (cron_scheduler.h).
   CronOptions cron;
+  // The master key of exec grants; each agent gets a key derived from it when it registers
+  // (docs/architecture/exec-grants.md). Empty: agents get no key and refuse every grant.
+  std::string exec_master_key;
 };
 
 

@@ -162,6 +162,12 @@ absl::StatusOr<model::AgentInfo> FromThrift(const agentproto::RegisterAgent& reg
   a.resources.gpus = r.gpus;
   ASSIGN_OR_RETURN(a.port_ranges, InField("resources.ports", DecodePorts(r.ports)));
   a.attributes = registration.attributes;
+  if (registration.__isset.httpPort) {
+    if (registration.httpPort < 0 || registration.httpPort > kMaxPort) {
+      return FieldError("httpPort", "out of range");
+    }
+    a.http_port = registration.httpPort;
+  }
   return a;
 }
 
