@@ -15,6 +15,7 @@
 #include "borealis/base/files.h"
 #include "borealis/base/log.h"
 #include "borealis/scheduler/api_beta.h"
+#include "borealis/scheduler/events_http.h"
 #include "borealis/scheduler/pending_tasks.h"
 #include "borealis/scheduler/ui.h"
 #include "borealis/state/store.h"
@@ -47,9 +48,21 @@ absl::Status Daemon::Start() {
   store_ = std::move(*store);
   core_ = std::make_unique<SchedulerCore>(options_.scheduler, clock_, *store_,
                                          static_cast<AgentTransport&>(*this), seed_);
+  events_ = std::make_unique<EventHub>(options_.events);
+  core_->SetEventSink(events_.get());
   absl::Status recovered = core_->Recover();
   if (!recovered.ok()) return recovered;
   LOG_INFO("recovered {} tasks from {}", core_->state().task_count(), options_.data_dir);
+  // Recovered events are not state changes: the webhook hears only those from now on.
+  if (options_.webhook.has_value()) {
+    webhook_ = std::make_unique<Webhook>(*options_.webhook, options_.webhook_options, [this] {
+      std::shared_ptr<const SchedulerView> view = core_->view();
+      return view ? view->tasks : nullptr;
+    });
+    events_->AddListener([hook = webhook_.get()](const std::vector<model::SchedulerEvent>& es) {
+      hook->Enqueue(es);
+    });
+  }
   loop_ = std::make_unique<runtime::EventLoop>("scheduler-core");
 
   net::HttpServer::Options http;
@@ -312,6 +325,8 @@ void Daemon::InstallRoutes() {
     r.body = RenderPendingTasks(*core_->view());
     return r;
   });
+  server_->Route("GET", "/events",
+                 [this](const net::HttpRequest& r) { return ServeEvents(*events_, r); });
   server_->RoutePrefix("GET", "/", [this](const net::HttpRequest& req) {
     return RenderUi(*core_->view(), options_.scheduler.cluster_name, req);
   });
