@@ -40,6 +40,17 @@ const char* ActionName(model::UpdateAction a) {
   return "UNKNOWN";
 }
 
+model::SchedulerEvent UpdateEvent(const char* type, const model::JobUpdateKey& key,
+                                  int64_t time_ms, std::string status) {
+  model::SchedulerEvent e;
+  e.time_ms = time_ms;
+  e.type = type;
+  e.job = key.job;
+  e.update_id = key.id;
+  e.status = std::move(status);
+  return e;
+}
+
 }  // namespace
 
 void AppendTaskEvents(const model::Task& now, const model::Task* before,
@@ -82,23 +93,13 @@ void AppendMutationEvents(const state::Mutation& m,
       for (const model::TaskEvent& e : d.new_events) out->push_back(TaskEvent(*task, e));
     }
   } else if (const auto* ue = std::get_if<state::SaveJobUpdateEvent>(&m)) {
-    model::SchedulerEvent e;
-    e.time_ms = ue->event.timestamp_ms;
-    e.type = "update";
-    e.job = ue->key.job;
-    e.update_id = ue->key.id;
-    e.status = model::UpdateStatusName(ue->event.status);
-    e.message = ue->event.message.value_or("");
-    out->push_back(std::move(e));
+    out->push_back(UpdateEvent("update", ue->key, ue->event.timestamp_ms,
+                               model::UpdateStatusName(ue->event.status)));
+    out->back().message = ue->event.message.value_or("");
   } else if (const auto* ie = std::get_if<state::SaveJobInstanceUpdateEvent>(&m)) {
-    model::SchedulerEvent e;
-    e.time_ms = ie->event.timestamp_ms;
-    e.type = "update_instance";
-    e.job = ie->key.job;
-    e.update_id = ie->key.id;
-    e.instance = ie->event.instance_id;
-    e.status = ActionName(ie->event.action);
-    out->push_back(std::move(e));
+    out->push_back(UpdateEvent("update_instance", ie->key, ie->event.timestamp_ms,
+                               ActionName(ie->event.action)));
+    out->back().instance = ie->event.instance_id;
   }
 }
 
