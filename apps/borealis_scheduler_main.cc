@@ -121,6 +121,26 @@ int main(int argc, char** argv) {
                  "MEDIANS; comma-separated)");
   app.add_option("--sla-non-prod-metrics", sla_non_prod,
                  "SLA metric categories for non-production tasks (default none)");
+  std::string webhook_config_file;
+  app.add_option("--webhook-config,--webhook_config", webhook_config_file,
+                 "Aurora's webhook JSON (targetURL, headers, timeoutMsec, statuses)");
+  app.add_option("--webhook-queue", opts.webhook_options.queue,
+                 "Task state changes waiting for the webhook before new ones are dropped")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--webhook-max-attempts", opts.webhook_options.max_attempts,
+                 "Posts of one state change to the webhook, retries included")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-task-events", opts.scheduler.max_task_events,
+                 "Events kept per task, oldest dropped first (0: all; at least 4 otherwise)");
+  app.add_option("--event-window", opts.events.window,
+                 "Events GET /events keeps for clients resuming from an index")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--event-max-streams", opts.events.max_streams,
+                 "GET /events streams that may be open at once")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--event-client-queue", opts.events.client_queue,
+                 "Events a GET /events client may fall behind by before it is disconnected")
+      ->check(CLI::PositiveNumber);
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
   std::string log_format = "text";
   app.add_option("--log-format", log_format, "text, or json (one JSON object per line)");
@@ -162,6 +182,21 @@ int main(int argc, char** argv) {
               "such as UTC or America/New_York, from the tzdata package)",
               cron_timezone);
     return 1;
+  }
+  if (!webhook_config_file.empty()) {
+    std::ifstream in(webhook_config_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      LOG_ERROR("cannot read --webhook_config file {}", webhook_config_file);
+      return 1;
+    }
+    auto hook = borealis::scheduler::ParseWebhookConfig(text.str(), webhook_config_file);
+    if (!hook.ok()) {
+      LOG_ERROR("--webhook_config: {}", std::string(hook.status().message()));
+      return 1;
+    }
+    opts.webhook = *hook;
   }
   if (!tier_config_file.empty()) {
     std::ifstream in(tier_config_file);

@@ -47,7 +47,6 @@ struct Options {
   CronScheduleOptions cron_schedule;
   std::string cron_job_key;
   std::string local_dir;
-  bool verbose = false;
   bool no_batching = false;
 };
 
@@ -242,7 +241,8 @@ int RunCli(int argc, const char* const* argv, CliContext& ctx) {
   app.set_version_flag("--version", kVersion, "Print the version and exit");
   Options options;
   Action action;
-  app.add_flag("--verbose,-v", options.verbose, "More output (accepted; no effect yet)");
+  app.add_flag("--verbose,-v", ctx.verbose,
+               "More output: whether waits follow the scheduler's event stream or poll");
   AddJobNoun(app, ctx, options, action);
   AddLocalNoun(app, ctx, options, action);
   AddQuotaNouns(app, ctx, options, action);

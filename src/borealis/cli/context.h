@@ -23,6 +23,7 @@ struct CliContext {
   std::string home;      // the user's home directory ("" if unknown)
   std::string self_exe;  // absolute path of the running borealis binary
   std::function<void(int64_t ms)> sleep_ms;  // pauses between polls
+  bool verbose = false;  // --verbose: say how waits follow the scheduler (change_waiter.h)
 };
 
 // The scheduler client for the named cluster (clusters.json lookup, scheduler_uri).

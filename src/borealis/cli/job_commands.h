@@ -140,9 +140,10 @@ WaitState EvaluateWait(WaitTarget target, const std::set<int32_t>& instances,
 // The query for every task of `key`'s job.
 api::TaskQuery JobQuery(const ClusterJobKey& key);
 
-// Polls the job's tasks every 500 ms until EvaluateWait says done (OK), failed (its
-// failure), or `timeout_secs` pass (DeadlineExceeded, kExitTimeout). `instances` nullopt:
-// the instances the job has when first polled.
+// Looks at the job's tasks whenever the scheduler's event stream has an event of the job
+// (every 500 ms when there is no stream: cli/change_waiter.h) until EvaluateWait says done
+// (OK), failed (its failure), or `timeout_secs` pass (DeadlineExceeded, kExitTimeout).
+// `instances` nullopt: the instances the job has when first looked at.
 absl::Status WaitForJob(CliContext& ctx, SchedulerClient& client, const ClusterJobKey& key,
                         WaitTarget target, std::optional<std::set<int32_t>> instances,
                         int timeout_secs);

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "borealis/base/status.h"
+#include "borealis/cli/change_waiter.h"
 #include "borealis/cli/exit_codes.h"
 #include "borealis/cli/job_config.h"
 #include "borealis/cli/job_commands.h"
@@ -148,6 +149,7 @@ absl::Status WaitForJob(CliContext& ctx, SchedulerClient& client, const ClusterJ
   const char* target_name = target == WaitTarget::kPending   ? "PENDING"
                             : target == WaitTarget::kRunning ? "RUNNING"
                                                              : "FINISHED";
+  ChangeWaiter waiter(ctx, client, key.job, "task", kPollIntervalMs);  // before the first look
   while (true) {
     ASSIGN_OR_RETURN(std::vector<api::ScheduledTask> tasks,
                      client.GetTasksWithoutConfigs(JobQuery(key)));
@@ -165,7 +167,7 @@ absl::Status WaitForJob(CliContext& ctx, SchedulerClient& client, const ClusterJ
                                                    target_name, " (now: ", state.summary, ")")),
           kExitTimeout);
     }
-    ctx.sleep_ms(kPollIntervalMs);
+    waiter.Wait((deadline_ns - ctx.clock.MonoNowNs()) / 1'000'000);
   }
 }
 

@@ -119,6 +119,12 @@ absl::StatusOr<SchedulerClient> SchedulerClient::Create(const std::string& sched
   return SchedulerClient(std::move(uri), std::move(parsed), timeout_ms);
 }
 
+absl::StatusOr<std::unique_ptr<net::HttpLineStream>> SchedulerClient::OpenEvents(
+    const std::string& query) const {
+  return net::HttpLineStream::Open(parsed_.host, parsed_.port,
+                                   parsed_.path_prefix + "/events?" + query, timeout_ms_);
+}
+
 absl::StatusOr<std::string> SchedulerClient::Post(const char* method,
                                                   const std::string& body) const {
   std::vector<std::pair<std::string, std::string>> headers = {{"Accept", kJsonMime},

@@ -13,11 +13,13 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "borealis/net/http_line_stream.h"
 #include "gen-cpp/api_types.h"
 
 namespace borealis::cli {
@@ -108,6 +110,9 @@ class SchedulerClient {
 
   // GET <uri><path> (e.g. "/vars"); a non-200 answer is an error.
   absl::StatusOr<std::string> Get(const std::string& path) const;
+  // GET /events?<query> as a stream of lines (docs/events.md); errors as
+  // net::HttpLineStream::Open's.
+  absl::StatusOr<std::unique_ptr<net::HttpLineStream>> OpenEvents(const std::string& query) const;
 
  private:
   SchedulerClient(std::string uri, HttpUri parsed, int timeout_ms)

@@ -135,5 +135,21 @@ TEST(FormatJobStatus, ShowsTasksAndPendingReasons) {
   EXPECT_THAT(text, ::testing::HasSubstr("Inactive tasks (2): 2 FAILED\n"));
 }
 
+TEST(FormatJobStatus, ShowsEachActiveTasksEventsInUtc) {
+  api::ScheduledTask running = HandBuiltTask();
+  api::TaskEvent pending;
+  pending.timestamp = 1'765'000'000'123;  // 2025-12-06 05:46:40.123 UTC
+  pending.status = api::ScheduleStatus::PENDING;
+  api::TaskEvent started = pending;
+  started.timestamp += 2'500;
+  started.status = api::ScheduleStatus::RUNNING;
+  started.__set_message("up");
+  running.taskEvents = {started, pending};  // printed oldest first
+  const std::string text = FormatJobStatus("c/r/e/n", {running}, {}, {});
+  EXPECT_THAT(text, ::testing::ContainsRegex(
+                        "  events:\n +2025-12-06 05:46:40.123 UTC PENDING\n +2025-12-06 "
+                        "05:46:42.623 UTC RUNNING: up\n  Inactive tasks \\(0\\)"));
+}
+
 }  // namespace
 }  // namespace borealis::cli

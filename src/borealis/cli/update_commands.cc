@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "borealis/base/status.h"
+#include "borealis/cli/change_waiter.h"
 #include "borealis/cli/exit_codes.h"
 #include "borealis/cli/job_plan.h"
 #include "borealis/cli/job_config.h"
@@ -124,6 +125,8 @@ absl::Status WaitForUpdate(CliContext& ctx, SchedulerClient& client, const api::
   api::JobUpdateQuery query;
   query.__set_key(key);
   std::optional<api::JobUpdateStatus::type> current;
+  ChangeWaiter waiter(ctx, client, wire::FromThrift(key.job), "update,update_instance",
+                      kWaitPollMs);  // before the first look
   while (true) {
     ASSIGN_OR_RETURN(std::vector<api::JobUpdateSummary> summaries,
                      client.GetJobUpdateSummaries(query));
@@ -150,7 +153,7 @@ absl::Status WaitForUpdate(CliContext& ctx, SchedulerClient& client, const api::
                     static_cast<ExitCode>(code));
       }
     }
-    ctx.sleep_ms(kWaitPollMs);
+    waiter.Wait(kWaitPollMs * 30);
   }
 }
 

@@ -173,7 +173,41 @@ void Save(model::Task& task, S to, std::string_view message, const TransitionCon
   }
   task.events.push_back(model::TaskEvent{ctx.now_ms, to, std::string(message),
                                          ctx.scheduler_host});
+  TrimEvents(task, ctx.max_task_events);
 }
+
+}  // namespace
+
+void TrimEvents(model::Task& task, size_t max) {
+  if (max == 0) return;
+  max = std::max<size_t>(max, 4);
+  auto& ev = task.events;
+  if (ev.size() <= max) return;
+  std::vector<bool> keep(ev.size(), false);
+  keep.front() = true;
+  keep.back() = true;
+  bool seen_killing = false, seen_restarting = false, seen_draining = false;
+  for (size_t i = 0; i < ev.size(); ++i) {
+    bool* seen = ev[i].status == S::kKilling      ? &seen_killing
+                 : ev[i].status == S::kRestarting ? &seen_restarting
+                 : ev[i].status == S::kDraining   ? &seen_draining
+                                                  : nullptr;
+    if (seen != nullptr && !*seen) keep[i] = *seen = true;
+  }
+  size_t excess = ev.size() - max;
+  std::vector<model::TaskEvent> kept;
+  kept.reserve(max);
+  for (size_t i = 0; i < ev.size(); ++i) {  // drop the oldest that may go
+    if (excess > 0 && !keep[i]) {
+      --excess;
+      continue;
+    }
+    kept.push_back(std::move(ev[i]));
+  }
+  ev = std::move(kept);
+}
+
+namespace {
 
 uint64_t Fnv1a(std::string_view s, uint64_t h = 1469598103934665603ULL) {
   for (unsigned char c : s) {

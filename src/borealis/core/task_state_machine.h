@@ -41,7 +41,15 @@ struct TransitionContext {
   // already saved), returns the penalty in ms; > 0 makes the replacement start THROTTLED
   // ("Rescheduled, penalized for N ms for flapping") instead of PENDING. Unset: no penalty.
   std::function<int64_t(const model::Task& terminated)> flapping_penalty_ms;
+  // Events kept per task (0: all): TrimEvents after each new event.
+  size_t max_task_events = 0;
 };
+
+// Drops a task's oldest events until it has at most `max` (0: no bound), keeping its first
+// event (when it was created), its newest, and the first KILLING, RESTARTING and DRAINING
+// event (the rules ask whether a task was ever killed, restarted or drained). Bounds below
+// 4 are taken as 4.
+void TrimEvents(model::Task& task, size_t max);
 
 // The outcome of one requested status change.
 //

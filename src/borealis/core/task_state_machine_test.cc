@@ -435,3 +435,28 @@ TEST(NewPendingTaskTest, PendingWithOneEvent) {
 
 }  // namespace
 }  // namespace borealis::core
+
+namespace borealis::core {
+namespace {
+
+TEST(TrimEventsTest, DropsTheOldestButKeepsFirstNewestAndStickyStatuses) {
+  model::Task task;
+  const std::vector<S> history = {S::kPending, S::kAssigned, S::kStarting, S::kRunning,
+                                  S::kKilling, S::kRunning,  S::kRunning,  S::kRunning,
+                                  S::kRunning, S::kFinished};
+  for (size_t i = 0; i < history.size(); ++i) {
+    task.events.push_back({static_cast<int64_t>(i), history[i], "", {}});
+  }
+  TrimEvents(task, 0);
+  EXPECT_EQ(task.events.size(), history.size());
+  TrimEvents(task, 5);
+  std::vector<int64_t> times;
+  for (const auto& e : task.events) times.push_back(e.timestamp_ms);
+  // PENDING (first) and KILLING stay; the oldest others go; FINISHED (newest) stays.
+  EXPECT_EQ(times, (std::vector<int64_t>{0, 4, 7, 8, 9}));
+  TrimEvents(task, 1);  // taken as 4
+  EXPECT_EQ(task.events.size(), 4u);
+}
+
+}  // namespace
+}  // namespace borealis::core

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,11 +31,29 @@ struct HttpRequest {
   std::string Query(const std::string& name, const std::string& fallback = "") const;
 };
 
+// A response body written as it is produced, with chunked transfer encoding (a long-lived
+// stream such as the scheduler's GET /events). The server calls Open once, on an I/O
+// thread, with `wake`, which the producer calls (from any thread, any number of times) when
+// it has more; the server then calls Pull, never from two threads at once. Close is called
+// once when the connection ends for any reason (the peer went away, a write failed or
+// timed out, the server stops, or Pull reported the end); no Pull follows it.
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  virtual void Open(std::function<void()> wake) = 0;
+  // The bytes ready now (may be empty); sets *done when the body ends after them. Never
+  // blocks.
+  virtual std::string Pull(bool* done) = 0;
+  virtual void Close() = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+  // When set, the body is this stream (and `body` is ignored); the connection closes after.
+  std::shared_ptr<ResponseStream> stream;
 
   // A short text response, e.g. Text(404, "no route for GET /x").
   static HttpResponse Text(int status, std::string body);

@@ -4,6 +4,7 @@
 
 #include "borealis/scheduler/scheduler_core.h"
 #include "borealis/base/status.h"
+#include "borealis/scheduler/event_derivation.h"
 #include "borealis/scheduler/storage_codec.h"
 
 namespace borealis::scheduler {
@@ -43,6 +44,13 @@ std::unique_ptr<SchedulerCore::CommitBatch> SchedulerCore::TakeBatch() {
   outbox_ = {};
   batch->callbacks = std::move(after_commit_);
   after_commit_ = {};
+  if (events_ != nullptr) {
+    batch->events = std::move(record_events_);
+    record_events_ = {};
+    SortRecordEvents(&batch->events);
+    batch->host_events = std::move(host_events_);
+    host_events_ = {};
+  }
   return batch;
 }
 
@@ -52,6 +60,7 @@ void SchedulerCore::WriteBatch(CommitBatch& batch) {
     std::vector<std::string> records{EncodeTransaction(batch.mutations)};
     batch.mutations = {};  // drops the replaced versions of tasks here, off the owner
     batch.status = store_.Append(records);
+    batch.seq = store_.last_seq();
   }
   if (batch.status.ok() && batch.snapshot) {
     batch.snapshot_status = store_.WriteSnapshot(*batch.snapshot);
@@ -75,6 +84,10 @@ void SchedulerCore::ReleaseBatch(CommitBatch& batch) {
   {
     base::MutexLock l(&view_mu_);
     view_ = std::move(batch.view);
+  }
+  if (events_ != nullptr) {  // durable now: the stream may tell
+    if (batch.seq != 0) events_->PublishRecord(batch.seq, std::move(batch.events));
+    events_->PublishUnrecorded(std::move(batch.host_events));
   }
   for (auto& [agent_id, msg] : batch.outbox) {
     if (!transport_.Send(agent_id, msg)) Count("agent_messages_undeliverable");

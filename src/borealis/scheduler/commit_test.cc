@@ -34,6 +34,7 @@ class GatedStore final : public state::Store {
   absl::Status WriteSnapshot(const std::string& s) override { return inner.WriteSnapshot(s); }
   absl::StatusOr<state::Recovered> Load() override { return inner.Load(); }
   uint64_t records_since_snapshot() const override { return inner.records_since_snapshot(); }
+  uint64_t last_seq() const override { return inner.last_seq(); }
 
   void SetOpen(bool open) {
     {

@@ -19,6 +19,7 @@
 #include "borealis/scheduler/api_beta.h"
 #include "borealis/scheduler/plan.h"
 #include "borealis/scheduler/exec_grants.h"
+#include "borealis/scheduler/events_http.h"
 #include "borealis/scheduler/pending_tasks.h"
 #include "borealis/scheduler/ui.h"
 #include "borealis/state/store.h"
@@ -92,9 +93,21 @@ absl::Status Daemon::Start() {
                                          static_cast<AgentTransport&>(*this), seed_);
   core_->set_histograms(CoreHistograms{&metrics_.placement_seconds, &metrics_.commit_seconds,
                                        &metrics_.status_update_delay_seconds});
+  events_ = std::make_unique<EventHub>(options_.events);
+  core_->SetEventSink(events_.get());
   absl::Status recovered = core_->Recover();
   if (!recovered.ok()) return recovered;
   LOG_INFO("recovered {} tasks from {}", core_->state().task_count(), options_.data_dir);
+  // Recovered events are not state changes: the webhook hears only those from now on.
+  if (options_.webhook.has_value()) {
+    webhook_ = std::make_unique<Webhook>(*options_.webhook, options_.webhook_options, [this] {
+      std::shared_ptr<const SchedulerView> view = core_->view();
+      return view ? view->tasks : nullptr;
+    });
+    events_->AddListener([hook = webhook_.get()](const std::vector<model::SchedulerEvent>& es) {
+      hook->Enqueue(es);
+    });
+  }
   loop_ = std::make_unique<runtime::EventLoop>("scheduler-core");
 
   net::HttpServer::Options http;
@@ -387,6 +400,8 @@ void Daemon::InstallRoutes() {
                              [] { return RandomHex(16); }};
     return ServeExecGrant(*core_->view(), req, context);
   });
+  server_->Route("GET", "/events",
+                 [this](const net::HttpRequest& r) { return ServeEvents(*events_, r); });
   server_->RoutePrefix("GET", "/", [this](const net::HttpRequest& req) {
     return RenderUi(*core_->view(), options_.scheduler.cluster_name, req);
   });

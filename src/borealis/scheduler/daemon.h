@@ -13,6 +13,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -21,6 +22,8 @@
 #include "borealis/net/http_server.h"
 #include "borealis/runtime/event_loop.h"
 #include "borealis/scheduler/api_handler.h"
+#include "borealis/scheduler/event_hub.h"
+#include "borealis/scheduler/webhook.h"
 #include "borealis/scheduler/scheduler_core.h"
 #include "borealis/scheduler/scheduler_metrics.h"
 #include "borealis/scheduler/sla_stats.h"
@@ -37,6 +40,9 @@ struct DaemonOptions {
   SchedulerOptions scheduler;
   // SLA metrics: refresh interval (the sample window) and categories per tier.
   core::SlaMetricsOptions sla;
+  EventHubOptions events;  // GET /events (docs/events.md)
+  std::optional<WebhookConfig> webhook;  // --webhook_config
+  WebhookOptions webhook_options;
 };
 
 class Daemon : private CoreAccess, private AgentTransport {
@@ -76,6 +82,7 @@ class Daemon : private CoreAccess, private AgentTransport {
   base::Clock& clock_;
   uint64_t seed_;
   std::unique_ptr<state::Store> store_;
+  std::unique_ptr<EventHub> events_;  // outlives the core and the server
   std::unique_ptr<runtime::EventLoop> loop_;
   std::unique_ptr<SchedulerCore> core_;
   std::unique_ptr<net::HttpServer> server_;
@@ -83,6 +90,9 @@ class Daemon : private CoreAccess, private AgentTransport {
   base::MetricsRegistry registry_;
   SchedulerMetrics metrics_{registry_};
   std::unique_ptr<SlaStats> sla_;
+  // Fed by events_ with what is published after recovery; reads core_'s view, so it is
+  // destroyed first (after Stop, nothing is published).
+  std::unique_ptr<Webhook> webhook_;
   // Loop thread only: a commit is posted; one was asked for while another was in flight.
   bool flush_posted_ = false;
   bool flush_wanted_ = false;

@@ -15,6 +15,7 @@
 #include "borealis/core/restart.h"
 #include "borealis/model/container.h"
 #include "borealis/model/task_config.h"
+#include "borealis/scheduler/event_derivation.h"
 #include "borealis/scheduler/storage_codec.h"
 #include "borealis/wire/exec_grant.h"
 #include "borealis/wire/convert.h"
@@ -55,6 +56,7 @@ core::TransitionContext SchedulerCore::Context() {
   core::TransitionContext ctx;
   ctx.now_ms = clock_.NowMs();
   ctx.scheduler_host = scheduler_host_;
+  ctx.max_task_events = options_.max_task_events;
   ctx.rng = &rng_;
   ctx.flapping_penalty_ms = [this](const model::Task& terminated) {
     return FlappingPenaltyMs(terminated);
@@ -71,6 +73,7 @@ absl::Status SchedulerCore::Recover() {
   base::ThreadOwner::SetUpScope set_up(owner_);  // the loop thread takes over afterwards
   auto recovered = store_.Load();
   if (!recovered.ok()) return recovered.status();
+  if (events_ != nullptr) events_->StartAt(recovered->first_seq);
   if (recovered->snapshot) {
     absl::Status s = DecodeSnapshot(*recovered->snapshot, &state_);
     if (!s.ok()) return absl::DataLossError(absl::StrCat("recovering the snapshot: ", s.message()));
@@ -88,9 +91,17 @@ absl::Status SchedulerCore::Recover() {
                                                 ": a change to task ", unknown->str(),
                                                 ", which the log does not hold"));
       }
-      state_.Apply(m);
+      std::vector<std::shared_ptr<const model::Task>> replaced;
+      state_.Apply(m, events_ != nullptr ? &replaced : nullptr);
+      if (events_ != nullptr) AppendMutationEvents(m, replaced, state_, &record_events_);
+    }
+    if (events_ != nullptr) {  // the window holds the replayed records' events again
+      SortRecordEvents(&record_events_);
+      events_->PublishRecord(recovered->first_seq + i, std::move(record_events_));
+      record_events_ = {};
     }
   }
+  if (events_ != nullptr) events_->Restarted();
   // Agents named by recovered tasks get a record so that, if they never come back,
   // their tasks are declared LOST after the agent timeout.
   const int64_t now = clock_.NowMs();
@@ -117,6 +128,10 @@ void SchedulerCore::Mutate(state::Mutation m) {
   // Saves record the versions they replace, so that the log can store only the change.
   auto* save = std::get_if<state::SaveTasks>(&m);
   state_.Apply(m, save ? &save->replaced : nullptr);
+  if (events_ != nullptr) {
+    static const std::vector<std::shared_ptr<const model::Task>> kNone;
+    AppendMutationEvents(m, save ? save->replaced : kNone, state_, &record_events_);
+  }
   pending_mutations_.push_back(std::move(m));
 }
 
@@ -126,7 +141,22 @@ void SchedulerCore::SaveTask(std::shared_ptr<const model::Task> task) {
                   ? nullptr
                   : std::get_if<state::SaveTasks>(&pending_mutations_.back());
   if (run == nullptr) run = &std::get<state::SaveTasks>(pending_mutations_.emplace_back());
+  const model::Task* saved = task.get();
   state_.SaveInto(std::move(task), run);
+  if (events_ != nullptr) AppendTaskEvents(*saved, run->replaced.back().get(), &record_events_);
+}
+
+void SchedulerCore::PublishHostEvent(std::string type, const std::string& host,
+                                     std::string status, std::string message) {
+  owner_.Check();
+  if (events_ == nullptr) return;
+  model::SchedulerEvent e;
+  e.time_ms = clock_.NowMs();
+  e.type = std::move(type);
+  e.host = host;
+  e.status = std::move(status);
+  e.message = std::move(message);
+  host_events_.push_back(std::move(e));
 }
 
 void SchedulerCore::QueueSend(const model::AgentId& agent_id, OutgoingMessage message) {
@@ -428,6 +458,8 @@ void SchedulerCore::OnAgentRegister(const agentproto::RegisterAgent& registratio
   reconciler_.OnRegister(registration, context());
   placement_dirty_ = true;
   Count("agent_registrations");
+  PublishHostEvent("host_registered", info->host, "REGISTERED",
+                   absl::StrCat("Agent ", info->agent_id.str(), " registered"));
 }
 
 void SchedulerCore::OnStatusUpdate(const model::AgentId& agent_id,
@@ -480,6 +512,9 @@ void SchedulerCore::OnAgentDisconnected(const model::AgentId& agent_id) {
 }
 
 void SchedulerCore::LoseAgent(const model::AgentId& agent_id, const std::string& why) {
+  if (const AgentRecord* rec = agents_.Find(agent_id); rec != nullptr && rec->info) {
+    PublishHostEvent("host_lost", rec->info->host, "LOST", why);
+  }
   partitions_.OnAgentLost(agent_id, why, context());
   agents_.Erase(agent_id);
   AgentsChanged();

@@ -66,6 +66,7 @@
 #include "borealis/scheduler/components/preemptor.h"
 #include "borealis/scheduler/components/reconciler.h"
 #include "borealis/scheduler/components/update_controller.h"
+#include "borealis/scheduler/event_sink.h"
 #include "borealis/scheduler/outgoing.h"
 #include "borealis/scheduler/rules.h"
 #include "borealis/state/cluster_state.h"
@@ -92,6 +93,8 @@ struct SchedulerOptions {
   int64_t kill_retry_ms = 15'000;  // first kill re-send; doubles after each
   int64_t transient_timeout_ms = 300'000;   // ASSIGNED/KILLING/... longer than this → LOST
   uint64_t snapshot_every_records = 10'000;
+  // Events kept per task, oldest dropped first (core::TrimEvents); 0 keeps all.
+  size_t max_task_events = 0;
   int32_t max_instances_per_job = 4000;
   std::string environment_pattern = R"(^(prod|devel|test|staging\d*)$)";
   // Added to every task's resources when placing (our executor is small).
@@ -146,6 +149,14 @@ class SchedulerCore : private ComponentContext {
 
   // Loads the snapshot and log from the store. Call once, before anything else.
   absl::Status Recover();
+  // Where the event stream's events go (docs/events.md), set before Recover so that the
+  // replayed records fill its window; without one no events are derived.
+  void SetEventSink(EventSink* sink) { events_ = sink; }
+  // A host event for the stream (no record holds it), released with the next commit:
+  // `type` is "host_registered", "host_lost" or, for the maintenance component,
+  // "host_maintenance" with the host's new mode as `status`.
+  void PublishHostEvent(std::string type, const std::string& host, std::string status,
+                        std::string message);
 
   // ---- API calls (effects released at Flush) ----
   api::Response CreateJob(const api::JobConfiguration& description);
@@ -348,6 +359,9 @@ class SchedulerCore : private ComponentContext {
     std::shared_ptr<const SchedulerView> view;
     std::vector<std::pair<model::AgentId, OutgoingMessage>> outbox;
     std::vector<std::function<void()>> callbacks;
+    std::vector<model::SchedulerEvent> events;       // of the mutations, canonical order
+    std::vector<model::SchedulerEvent> host_events;  // in no record
+    uint64_t seq = 0;              // the appended record's sequence number
     absl::Status status;           // the append's
     absl::Status snapshot_status;  // the snapshot's (a failure is counted, not fatal)
   };
@@ -400,6 +414,10 @@ class SchedulerCore : private ComponentContext {
   std::vector<state::Mutation> pending_mutations_;
   std::vector<std::pair<model::AgentId, OutgoingMessage>> outbox_;
   std::vector<std::function<void()>> after_commit_;
+  // The event stream: the sink, and the events of the queued mutations and host events.
+  EventSink* events_ = nullptr;
+  std::vector<model::SchedulerEvent> record_events_;
+  std::vector<model::SchedulerEvent> host_events_;
   // Records in the store since its last snapshot, kept here because the store is the
   // Committer's while a commit is in flight.
   uint64_t records_since_snapshot_ = 0;

@@ -231,6 +231,7 @@ class TimedStore final : public state::Store {
   }
   absl::StatusOr<state::Recovered> Load() override { return inner_->Load(); }
   uint64_t records_since_snapshot() const override { return inner_->records_since_snapshot(); }
+  uint64_t last_seq() const override { return inner_->last_seq(); }
   int64_t append_ns() const { return append_ns_; }
 
  private:

@@ -31,6 +31,7 @@ absl::Status MemoryStore::Append(const std::vector<std::string>& records) {
     return s;
   }
   records_.insert(records_.end(), records.begin(), records.end());
+  appended_ += records.size();
   return absl::OkStatus();
 }
 
@@ -40,7 +41,9 @@ absl::Status MemoryStore::WriteSnapshot(const std::string& snapshot) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Recovered> MemoryStore::Load() { return Recovered{snapshot_, records_}; }
+absl::StatusOr<Recovered> MemoryStore::Load() {
+  return Recovered{snapshot_, records_, appended_ - records_.size() + 1};
+}
 
 // ---- SqliteStore ----
 
@@ -221,6 +224,7 @@ absl::Status SqliteStore::Append(const std::vector<std::string>& records) {
     return s;
   }
   since_snapshot_ += records.size();
+  last_seq_ = static_cast<uint64_t>(sqlite3_last_insert_rowid(db_));
   return absl::OkStatus();
 }
 
@@ -277,6 +281,9 @@ absl::StatusOr<Recovered> SqliteStore::Load() {
   }
   int rc;
   while ((rc = sqlite3_step(log.s)) == SQLITE_ROW) {
+    const auto seq = static_cast<uint64_t>(sqlite3_column_int64(log.s, 0));
+    if (out.records.empty()) out.first_seq = seq;
+    last_seq_ = seq;
     std::string data = read_blob(log.s, 2);
     if (static_cast<uint64_t>(sqlite3_column_int64(log.s, 1)) != Checksum(data)) {
       return absl::DataLossError(absl::StrCat("store: log record ", sqlite3_column_int64(log.s, 0),
@@ -285,6 +292,17 @@ absl::StatusOr<Recovered> SqliteStore::Load() {
     out.records.push_back(std::move(data));
   }
   if (rc != SQLITE_DONE) return SqliteError(db_, "read log");
+  if (out.records.empty()) {  // numbering goes on from the newest record ever appended
+    Stmt last;
+    if (sqlite3_prepare_v2(db_, "SELECT seq FROM sqlite_sequence WHERE name = 'log'", -1,
+                           &last.s, nullptr) != SQLITE_OK) {
+      return SqliteError(db_, "read the log's sequence");
+    }
+    if (sqlite3_step(last.s) == SQLITE_ROW) {
+      last_seq_ = static_cast<uint64_t>(sqlite3_column_int64(last.s, 0));
+    }
+    out.first_seq = last_seq_ + 1;
+  }
   return out;
 }
 

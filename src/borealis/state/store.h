@@ -23,6 +23,9 @@ namespace borealis::state {
 struct Recovered {
   std::optional<std::string> snapshot;  // absent: start from empty
   std::vector<std::string> records;     // appended after the snapshot, in order
+  // The sequence number of records[0] (records are numbered 1, 2, ... in append order, and
+  // a snapshot does not restart the numbering); with no records, the next one's.
+  uint64_t first_seq = 1;
 };
 
 class Store {
@@ -35,6 +38,8 @@ class Store {
   virtual absl::StatusOr<Recovered> Load() = 0;
   // Records appended since the last snapshot.
   virtual uint64_t records_since_snapshot() const = 0;
+  // The sequence number of the newest record appended or loaded (0: none ever).
+  virtual uint64_t last_seq() const = 0;
 };
 
 // In memory; for tests and the simulator. Can be told to fail.
@@ -44,11 +49,13 @@ class MemoryStore final : public Store {
   absl::Status WriteSnapshot(const std::string& snapshot) override;
   absl::StatusOr<Recovered> Load() override;
   uint64_t records_since_snapshot() const override { return records_.size(); }
+  uint64_t last_seq() const override { return appended_; }
   void FailNextAppend(absl::Status s) { fail_next_ = std::move(s); }
 
  private:
   std::optional<std::string> snapshot_;
   std::vector<std::string> records_;
+  uint64_t appended_ = 0;  // records ever appended
   absl::Status fail_next_;
 };
 
@@ -70,6 +77,7 @@ class SqliteStore final : public Store {
   absl::Status WriteSnapshot(const std::string& snapshot) override;
   absl::StatusOr<Recovered> Load() override;
   uint64_t records_since_snapshot() const override { return since_snapshot_; }
+  uint64_t last_seq() const override { return last_seq_; }
   // Checkpoints done by the background thread, and by Append itself (the fallback).
   uint64_t background_checkpoints() const;
   uint64_t inline_checkpoints() const { return inline_checkpoints_; }
@@ -85,6 +93,7 @@ class SqliteStore final : public Store {
   static int OnWalCommit(void* store, ::sqlite3* db, const char* name, int pages);
   ::sqlite3* db_;
   uint64_t since_snapshot_ = 0;
+  uint64_t last_seq_ = 0;
   std::unique_ptr<WalCheckpointer> checkpointer_;
   uint64_t inline_checkpoints_ = 0;
 };

@@ -1,6 +1,8 @@
 // HttpConnection: the per-connection HTTP/1.1 state machine (see http_connection.h).
 #include "borealis/net/internal/http_connection.h"
 
+#include <cstdio>
+
 #include <boost/beast/core/string.hpp>
 
 #include "borealis/base/log.h"
@@ -181,7 +183,14 @@ void HttpConnection::Upgrade(std::shared_ptr<const WebSocketHandlers> handlers,
 }
 
 void HttpConnection::Respond(HttpResponse response, bool keep_alive) {
-  if (closed_) return;
+  if (closed_) {
+    if (response.stream) response.stream->Close();
+    return;
+  }
+  if (response.stream) {
+    StartStream(std::move(response));
+    return;
+  }
   try {
     response_ = http::response<http::string_body>();
     response_.version(version_);
@@ -203,6 +212,77 @@ void HttpConnection::Respond(HttpResponse response, bool keep_alive) {
   http::async_write(stream_, response_,
                     [self = shared_from_this(), again = response_.keep_alive()](
                         const error_code& ec, size_t) { self->OnWrite(ec, again); });
+}
+
+void HttpConnection::StartStream(HttpResponse response) {
+  body_stream_ = std::move(response.stream);
+  const bool valid_status = response.status >= 100 && response.status <= 999;
+  const unsigned status = valid_status ? static_cast<unsigned>(response.status) : 500u;
+  stream_out_ = "HTTP/1.1 " + std::to_string(status) + " " +
+                std::string(http::obsolete_reason(http::int_to_status(status))) + "\r\n";
+  stream_out_ += "Server: " + core_->options().server_name + "\r\n";
+  stream_out_ += "Content-Type: " + response.content_type + "\r\n";
+  for (const auto& [name, value] : response.headers) stream_out_ += name + ": " + value + "\r\n";
+  stream_out_ += "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+  stream_writing_ = true;
+  stream_.expires_after(Millis(kWriteTimeoutMs));
+  asio::async_write(stream_, asio::buffer(stream_out_),
+                    [self = shared_from_this()](const error_code& ec, size_t) {
+                      self->stream_writing_ = false;
+                      if (ec || self->closed_) {
+                        self->CloseSocket();
+                        return;
+                      }
+                      std::weak_ptr<HttpConnection> weak = self;
+                      self->body_stream_->Open([weak] {
+                        if (auto conn = weak.lock()) {
+                          asio::post(conn->executor_, [conn] { conn->PumpStream(); });
+                        }
+                      });
+                      self->WatchPeer();
+                      self->PumpStream();
+                    });
+}
+
+void HttpConnection::WatchPeer() {
+  // The client sends nothing more; whatever completes this read (its close, a reset, our
+  // own close) ends the stream.
+  stream_.expires_never();
+  stream_.async_read_some(asio::buffer(drain_buffer_),
+                          [self = shared_from_this()](const error_code& ec, size_t) {
+                            if (ec || self->closed_) {
+                              self->CloseSocket();
+                            } else {
+                              self->WatchPeer();
+                            }
+                          });
+}
+
+void HttpConnection::PumpStream() {
+  if (closed_ || stream_writing_ || !body_stream_) return;
+  bool done = false;
+  std::string data = body_stream_->Pull(&done);
+  if (data.empty() && !done) return;
+  stream_out_.clear();
+  if (!data.empty()) {
+    char size[32];
+    snprintf(size, sizeof(size), "%zx\r\n", data.size());
+    stream_out_ += size;
+    stream_out_ += data;
+    stream_out_ += "\r\n";
+  }
+  if (done) stream_out_ += "0\r\n\r\n";
+  stream_writing_ = true;
+  stream_.expires_after(Millis(kWriteTimeoutMs));
+  asio::async_write(stream_, asio::buffer(stream_out_),
+                    [self = shared_from_this(), done](const error_code& ec, size_t) {
+                      self->stream_writing_ = false;
+                      if (ec || done || self->closed_) {
+                        self->CloseSocket();
+                        return;
+                      }
+                      self->PumpStream();
+                    });
 }
 
 void HttpConnection::OnWrite(const error_code& ec, bool keep_alive) {
@@ -261,6 +341,10 @@ void HttpConnection::Drain() {
 void HttpConnection::CloseSocket() {
   if (upgraded_ || closed_) return;
   closed_ = true;
+  if (body_stream_) {
+    body_stream_->Close();
+    body_stream_.reset();
+  }
   stream_.close();
 }
 

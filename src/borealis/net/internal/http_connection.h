@@ -4,7 +4,8 @@
 // and either reads the next request (keep-alive) or closes. A WebSocket upgrade hands the
 // socket to a WsServerSession and this object goes away.
 //
-// States: reading -> (handler running) -> writing -> reading | closing. Protocol errors are
+// States: reading -> (handler running) -> writing -> reading | closing; or, for a streamed
+// body, reading -> (handler running) -> streaming -> closing. Protocol errors are
 // answered (400/413/431) and followed by a lingering close: the send side is shut down and
 // whatever the client still sends is read and dropped for a short while, so the client
 // reads our answer rather than a reset.
@@ -41,6 +42,11 @@ class HttpConnection : public Abortable, public std::enable_shared_from_this<Htt
   void Upgrade(std::shared_ptr<const WebSocketHandlers> handlers,
                http::request<http::string_body> request);
   void Respond(HttpResponse response, bool keep_alive);
+  // A streamed body (HttpResponse::stream): the header, then chunks as the stream has
+  // them, while a read watches for the peer going away; the connection closes after.
+  void StartStream(HttpResponse response);
+  void WatchPeer();
+  void PumpStream();
   void OnWrite(const error_code& ec, bool keep_alive);
   void SendErrorAndClose(int status, std::string text);
   void LingerClose();
@@ -60,6 +66,9 @@ class HttpConnection : public Abortable, public std::enable_shared_from_this<Htt
   std::string request_description_;  // "GET /x" for logs
   bool upgraded_ = false;  // stream_ was moved into a WebSocket session
   bool closed_ = false;
+  std::shared_ptr<ResponseStream> body_stream_;  // while streaming
+  std::string stream_out_;                       // the bytes being written
+  bool stream_writing_ = false;
   size_t drained_bytes_ = 0;
   char drain_buffer_[4096];
 };
