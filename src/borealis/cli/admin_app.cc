@@ -10,6 +10,7 @@
 #include "borealis/cli/admin_commands.h"
 #include "borealis/cli/command_line.h"
 #include "borealis/cli/exit_codes.h"
+#include "borealis/cli/maintenance_commands.h"
 #include "borealis/cli/quota_commands.h"
 
 namespace borealis::cli {
@@ -27,6 +28,7 @@ int AdminExitCode(const absl::Status& status) {
 struct AdminOptions {
   SetQuotaOptions quota;
   AdminQueryOptions query;
+  HostMaintenanceOptions hosts;
   std::string cluster;
   bool sh = false;
   bool export_vars = false;
@@ -101,10 +103,6 @@ void AddUnsupportedVerbs(CLI::App& app, Action& action) {
 
 const std::vector<std::string>& UnsupportedAdminVerbs() {
   static const std::vector<std::string> kVerbs = {
-      "host_activate",
-      "host_deactivate",
-      "host_drain",
-      "host_status",
       "prune_tasks",
       "reconcile_tasks",
       "scheduler_backup_now",
@@ -115,7 +113,6 @@ const std::vector<std::string>& UnsupportedAdminVerbs() {
       "scheduler_snapshot",
       "scheduler_stage_recovery",
       "scheduler_unload_recovery",
-      "sla_host_drain",
       "sla_list_safe_domain",
       "sla_probe_hosts",
   };
@@ -138,6 +135,7 @@ int RunAdminCli(int argc, const char* const* argv, CliContext& ctx) {
                "Accepted; every Borealis scheduler answers directly");
   AddQuotaVerbs(app, ctx, options, action);
   AddClusterVerbs(app, ctx, options, action);
+  AddHostMaintenanceVerbs(app, ctx, options.hosts, action, /*aurora_spelling=*/true);
   CLI::App* help = app.add_subcommand("help", "Print this help");
   AddUnsupportedVerbs(app, action);
   // Taken before parsing: once a verb is parsed, help() describes that verb.

@@ -13,6 +13,7 @@
 #include "borealis/cli/job_open.h"
 #include "borealis/cli/job_restart.h"
 #include "borealis/cli/local_cluster.h"
+#include "borealis/cli/maintenance_commands.h"
 #include "borealis/cli/quota_commands.h"
 #include "borealis/cli/update_noun.h"
 
@@ -37,6 +38,7 @@ struct Options {
   LocalStartOptions local_start;
   QuotaGetOptions quota_get;
   SetQuotaOptions set_quota;
+  HostMaintenanceOptions host_maintenance;
   CronScheduleOptions cron_schedule;
   std::string cron_job_key;
   std::string local_dir;
@@ -178,6 +180,7 @@ void AddQuotaNouns(CLI::App& app, CliContext& ctx, Options& o, Action& action) {
     set->add_option("disk", o.set_quota.disk, "Disk, e.g. 50GB (no unit: MB)")->required();
     set->callback([&] { action = [&] { return AdminSetQuota(ctx, o.set_quota); }; });
   }
+  AddHostMaintenanceVerbs(*admin, ctx, o.host_maintenance, action, /*aurora_spelling=*/false);
 }
 
 void AddCronNoun(CLI::App& app, CliContext& ctx, Options& o, Action& action) {

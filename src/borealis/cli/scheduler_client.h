@@ -92,6 +92,15 @@ class SchedulerClient {
   absl::StatusOr<api::Response> SetQuota(const std::string& role,
                                          const api::ResourceAggregate& quota);
 
+  // Host maintenance (AuroraAdmin): each answers the hosts' modes.
+  absl::StatusOr<std::set<api::HostStatus>> StartMaintenance(const std::set<std::string>& hosts);
+  absl::StatusOr<std::set<api::HostStatus>> DrainHosts(const std::set<std::string>& hosts);
+  absl::StatusOr<std::set<api::HostStatus>> SlaDrainHosts(const std::set<std::string>& hosts,
+                                                          const api::SlaPolicy& policy,
+                                                          int64_t timeout_secs);
+  absl::StatusOr<std::set<api::HostStatus>> EndMaintenance(const std::set<std::string>& hosts);
+  absl::StatusOr<std::set<api::HostStatus>> MaintenanceStatus(const std::set<std::string>& hosts);
+
   // GET <uri><path> (e.g. "/vars"); a non-200 answer is an error.
   absl::StatusOr<std::string> Get(const std::string& path) const;
 

@@ -21,6 +21,7 @@
 #include "borealis/net/http_server.h"
 #include "borealis/runtime/event_loop.h"
 #include "borealis/scheduler/api_handler.h"
+#include "borealis/scheduler/coordinator_client.h"
 #include "borealis/scheduler/scheduler_core.h"
 
 namespace borealis::scheduler {
@@ -32,6 +33,7 @@ struct DaemonOptions {
   std::string data_dir;
   int64_t tick_ms = 500;
   int http_threads = 4;
+  int coordinator_timeout_ms = 60'000;  // --sla-coordinator-timeout-ms
   SchedulerOptions scheduler;
 };
 
@@ -61,6 +63,8 @@ class Daemon : private CoreAccess, private AgentTransport {
   void OnCommitDurable();   // releases the commit in flight (loop thread)
   void StorageFailed(const absl::Status& s);
   void ScheduleTick();
+  // Hands the core's SLA coordinator questions to coordinators_ (loop thread).
+  void AskCoordinators();
   void InstallRoutes();
   net::HttpResponse ServeApi(const net::HttpRequest& request);
   void OnAgentFrame(const std::shared_ptr<net::WebSocketSession>& session, std::string frame);
@@ -78,6 +82,8 @@ class Daemon : private CoreAccess, private AgentTransport {
   bool flush_posted_ = false;
   bool flush_wanted_ = false;
   std::atomic<bool> failed_{false};
+  // Last: destroyed first, waiting for its calls, whose answers the stopped loop drops.
+  std::unique_ptr<CoordinatorClient> coordinators_;
 
   AgentMessageBuilder builder_;  // Send's wire messages
   base::Mutex sessions_mu_;
