@@ -49,7 +49,7 @@ absl::StatusOr<std::vector<HostModeStatus>> MaintenanceController::Drain(
     model::MaintenanceRequest request;  // 0 %, no timeout: forced
     request.host = host;
     request.created_ms = now;
-    const std::vector<model::TaskId> tasks = TasksOn(host, ctx);
+    const std::vector<model::TaskId> tasks = TasksOn(AgentsOf({host}, ctx)[host], ctx);
     if (tasks.empty()) {
       ctx.Mutate(state::RemoveMaintenanceRequest{host});
       std::vector<HostModeStatus> s = SetMode({host}, MaintenanceMode::kDrained, ctx);
@@ -97,11 +97,19 @@ absl::StatusOr<std::vector<HostModeStatus>> MaintenanceController::Status(
   return out;
 }
 
-std::vector<model::TaskId> MaintenanceController::TasksOn(const std::string& host,
-                                                          const ComponentContext& ctx) const {
-  std::vector<model::TaskId> out;
+std::map<std::string, std::vector<model::AgentId>> MaintenanceController::AgentsOf(
+    const std::set<std::string>& hosts, const ComponentContext& ctx) const {
+  std::map<std::string, std::vector<model::AgentId>> out;
   for (const auto& [id, rec] : ctx.agents()) {
-    if (!rec.info || rec.info->host != host) continue;
+    if (rec.info && hosts.contains(rec.info->host)) out[rec.info->host].push_back(id);
+  }
+  return out;
+}
+
+std::vector<model::TaskId> MaintenanceController::TasksOn(
+    const std::vector<model::AgentId>& agents, const ComponentContext& ctx) const {
+  std::vector<model::TaskId> out;
+  for (const model::AgentId& id : agents) {
     if (const state::AgentLoad* load = ctx.state().LoadOf(id)) {
       for (const model::Task* t : load->tasks) out.push_back(t->task_id);
     }
@@ -110,36 +118,38 @@ std::vector<model::TaskId> MaintenanceController::TasksOn(const std::string& hos
   return out;
 }
 
+std::set<std::string> MaintenanceController::Draining(const ComponentContext& ctx) const {
+  std::set<std::string> out;
+  for (const auto& [host, mode] : *ctx.state().maintenance().modes()) {
+    if (mode == MaintenanceMode::kDraining) out.insert(host);
+  }
+  return out;
+}
+
 void MaintenanceController::Tick(int64_t now, ComponentContext& ctx) {
-  MarkDrained(ctx);
+  const std::set<std::string> draining = Draining(ctx);
+  if (draining.empty()) return;
+  auto agents = AgentsOf(draining, ctx);
+  // DRAINED once nothing is left on the host.
+  std::set<std::string> drained;
+  for (const std::string& host : draining) {
+    if (TasksOn(agents[host], ctx).empty()) drained.insert(host);
+  }
+  if (!drained.empty()) {
+    for (const std::string& host : drained) ctx.Mutate(state::RemoveMaintenanceRequest{host});
+    SetMode(drained, MaintenanceMode::kDrained, ctx);
+  }
   if (next_poll_ms_ && now < *next_poll_ms_) return;
   next_poll_ms_ = now + options_.polling_interval_ms;
-  Poll(now, ctx);
-}
-
-void MaintenanceController::MarkDrained(ComponentContext& ctx) {
-  std::set<std::string> drained;
-  for (const auto& [host, mode] : *ctx.state().maintenance().modes()) {
-    if (mode == MaintenanceMode::kDraining && TasksOn(host, ctx).empty()) drained.insert(host);
-  }
-  if (drained.empty()) return;
-  for (const std::string& host : drained) ctx.Mutate(state::RemoveMaintenanceRequest{host});
-  SetMode(drained, MaintenanceMode::kDrained, ctx);
-}
-
-void MaintenanceController::Poll(int64_t now, ComponentContext& ctx) {
-  std::vector<std::string> draining;
-  for (const auto& [host, mode] : *ctx.state().maintenance().modes()) {
-    if (mode == MaintenanceMode::kDraining) draining.push_back(host);
-  }
   for (const std::string& host : draining) {
+    if (drained.contains(host)) continue;
     const model::MaintenanceRequest* stored = ctx.state().maintenance().RequestOf(host);
     if (stored == nullptr) {  // cannot drain without a policy: as Aurora, count and wait
       ctx.Count("missing_maintenance_request");
       continue;
     }
     const model::MaintenanceRequest request = *stored;  // drains below change the state
-    for (const model::TaskId& id : TasksOn(host, ctx)) DrainTask(id, request, now, ctx);
+    for (const model::TaskId& id : TasksOn(agents[host], ctx)) DrainTask(id, request, now, ctx);
   }
 }
 

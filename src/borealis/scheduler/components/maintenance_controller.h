@@ -100,10 +100,13 @@ class MaintenanceController {
   absl::Status CheckHosts(const std::set<std::string>& hosts, const ComponentContext& ctx) const;
   std::vector<HostModeStatus> SetMode(const std::set<std::string>& hosts,
                                       model::MaintenanceMode mode, ComponentContext& ctx);
-  // The ids of the tasks on `host` (SLAVE_ASSIGNED states), in id order.
-  std::vector<model::TaskId> TasksOn(const std::string& host, const ComponentContext& ctx) const;
-  void MarkDrained(ComponentContext& ctx);
-  void Poll(int64_t now, ComponentContext& ctx);
+  // The agents of each of `hosts` (by host name).
+  std::map<std::string, std::vector<model::AgentId>> AgentsOf(const std::set<std::string>& hosts,
+                                                              const ComponentContext& ctx) const;
+  // The ids of the tasks on `agents` (SLAVE_ASSIGNED states), in id order.
+  std::vector<model::TaskId> TasksOn(const std::vector<model::AgentId>& agents,
+                                     const ComponentContext& ctx) const;
+  std::set<std::string> Draining(const ComponentContext& ctx) const;
   void DrainTask(const model::TaskId& id, const model::MaintenanceRequest& request,
                  int64_t now, ComponentContext& ctx);
 
