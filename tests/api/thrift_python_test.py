@@ -256,11 +256,15 @@ class ThriftApiTest(unittest.TestCase):
             ("deleteRecoveryTasks", (self.query(),), not_yet, None),
             ("commitRecovery", (), not_yet, None),
             ("unloadRecovery", (), not_yet, None),
-            ("startMaintenance", (hosts,), "INVALID_REQUEST", None),  # unknown host
+            ("startMaintenance", (hosts,), "OK", lambda r: self.assertEqual(
+                [(h.host, h.mode) for h in r.result.startMaintenanceResult.statuses],
+                [("127.0.0.2", ttypes.MaintenanceMode.SCHEDULED)])),
             ("startMaintenance", (ttypes.Hosts(set()),), "INVALID_REQUEST", None),
-            ("drainHosts", (hosts,), "INVALID_REQUEST", None),
-            ("maintenanceStatus", (hosts,), "INVALID_REQUEST", None),
-            ("endMaintenance", (hosts,), "INVALID_REQUEST", None),
+            ("maintenanceStatus", (hosts,), "OK", lambda r: self.assertEqual(
+                [h.mode for h in r.result.maintenanceStatusResult.statuses],
+                [ttypes.MaintenanceMode.SCHEDULED])),
+            ("endMaintenance", (hosts,), "OK", None),
+            ("drainHosts", (ttypes.Hosts(hostNames={"no-such-host"}),), "INVALID_REQUEST", None),
             ("slaDrainHosts", (hosts, ttypes.SlaPolicy(), 60), "INVALID_REQUEST", None),
             ("snapshot", (), not_yet, None),
             ("triggerExplicitTaskReconciliation",

@@ -83,6 +83,17 @@ absl::Status WaitForDrained(CliContext& ctx, SchedulerClient& client,
                                                   absl::StrJoin(lines, "\n")));
 }
 
+// Calls `method` with the hosts of `o` and prints their modes.
+absl::Status CallAndPrint(CliContext& ctx, const HostMaintenanceOptions& o,
+                          absl::StatusOr<std::set<api::HostStatus>> (SchedulerClient::*method)(
+                              const std::set<std::string>&)) {
+  ASSIGN_OR_RETURN(std::vector<std::string> hosts, Hosts(o));
+  ASSIGN_OR_RETURN(SchedulerClient client, ClientFor(ctx, o.cluster));
+  ASSIGN_OR_RETURN(auto statuses, (client.*method)({hosts.begin(), hosts.end()}));
+  PrintStatuses(ctx, statuses);
+  return absl::OkStatus();
+}
+
 absl::Status RunScript(const std::string& script, const std::string& host) {
   std::vector<std::string> args = {script, host};
   std::vector<char*> argv = {args[0].data(), args[1].data(), nullptr};
@@ -197,19 +208,11 @@ std::string HostStateLine(const std::string& host, const std::string& mode) {
 }
 
 absl::Status HostDeactivate(CliContext& ctx, const HostMaintenanceOptions& o) {
-  ASSIGN_OR_RETURN(std::vector<std::string> hosts, Hosts(o));
-  ASSIGN_OR_RETURN(SchedulerClient client, ClientFor(ctx, o.cluster));
-  ASSIGN_OR_RETURN(auto statuses, client.StartMaintenance({hosts.begin(), hosts.end()}));
-  PrintStatuses(ctx, statuses);
-  return absl::OkStatus();
+  return CallAndPrint(ctx, o, &SchedulerClient::StartMaintenance);
 }
 
 absl::Status HostActivate(CliContext& ctx, const HostMaintenanceOptions& o) {
-  ASSIGN_OR_RETURN(std::vector<std::string> hosts, Hosts(o));
-  ASSIGN_OR_RETURN(SchedulerClient client, ClientFor(ctx, o.cluster));
-  ASSIGN_OR_RETURN(auto statuses, client.EndMaintenance({hosts.begin(), hosts.end()}));
-  PrintStatuses(ctx, statuses);
-  return absl::OkStatus();
+  return CallAndPrint(ctx, o, &SchedulerClient::EndMaintenance);
 }
 
 absl::Status HostDrain(CliContext& ctx, const HostMaintenanceOptions& o) {
@@ -267,11 +270,7 @@ absl::Status SlaHostDrain(CliContext& ctx, const HostMaintenanceOptions& o) {
 }
 
 absl::Status HostStatus(CliContext& ctx, const HostMaintenanceOptions& o) {
-  ASSIGN_OR_RETURN(std::vector<std::string> hosts, Hosts(o));
-  ASSIGN_OR_RETURN(SchedulerClient client, ClientFor(ctx, o.cluster));
-  ASSIGN_OR_RETURN(auto statuses, client.MaintenanceStatus({hosts.begin(), hosts.end()}));
-  PrintStatuses(ctx, statuses);
-  return absl::OkStatus();
+  return CallAndPrint(ctx, o, &SchedulerClient::MaintenanceStatus);
 }
 
 void AddHostMaintenanceVerbs(CLI::App& parent, CliContext& ctx, HostMaintenanceOptions& o,

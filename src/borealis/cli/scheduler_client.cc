@@ -380,68 +380,64 @@ absl::StatusOr<api::Response> SchedulerClient::SetQuota(const std::string& role,
       [](api::AuroraAdminClient& c, api::Response& r) { c.recv_setQuota(r); });
 }
 
-absl::StatusOr<std::set<api::HostStatus>> SchedulerClient::StartMaintenance(
-    const std::set<std::string>& hosts) {
-  api::Hosts h;
-  h.__set_hostNames(hosts);
-  ASSIGN_OR_RETURN(
-      api::Response r,
-      Invoke(
-          "startMaintenance", [&](api::AuroraAdminClient& c) { c.send_startMaintenance(h); },
-          [](api::AuroraAdminClient& c, api::Response& out) { c.recv_startMaintenance(out); }));
-  return std::move(r.result.startMaintenanceResult.statuses);
-}
-
-absl::StatusOr<std::set<api::HostStatus>> SchedulerClient::DrainHosts(
-    const std::set<std::string>& hosts) {
-  api::Hosts h;
-  h.__set_hostNames(hosts);
-  ASSIGN_OR_RETURN(
-      api::Response r,
-      Invoke(
-          "drainHosts", [&](api::AuroraAdminClient& c) { c.send_drainHosts(h); },
-          [](api::AuroraAdminClient& c, api::Response& out) { c.recv_drainHosts(out); }));
-  return std::move(r.result.drainHostsResult.statuses);
-}
-
-absl::StatusOr<std::set<api::HostStatus>> SchedulerClient::SlaDrainHosts(
-    const std::set<std::string>& hosts, const api::SlaPolicy& policy, int64_t timeout_secs) {
+template <typename Send, typename Recv, typename Pick>
+absl::StatusOr<std::set<api::HostStatus>> SchedulerClient::HostsCall(
+    const char* method, const std::set<std::string>& hosts, Send send, Recv recv,
+    Pick pick) const {
   api::Hosts h;
   h.__set_hostNames(hosts);
   ASSIGN_OR_RETURN(api::Response r,
                    Invoke(
-                       "slaDrainHosts",
-                       [&](api::AuroraAdminClient& c) {
-                         c.send_slaDrainHosts(h, policy, timeout_secs);
-                       },
-                       [](api::AuroraAdminClient& c, api::Response& out) {
-                         c.recv_slaDrainHosts(out);
-                       }));
-  return std::move(r.result.drainHostsResult.statuses);
+                       method, [&](api::AuroraAdminClient& c) { send(c, h); },
+                       [&](api::AuroraAdminClient& c, api::Response& out) { recv(c, out); }));
+  return std::move(pick(r.result).statuses);
+}
+
+absl::StatusOr<std::set<api::HostStatus>> SchedulerClient::StartMaintenance(
+    const std::set<std::string>& hosts) {
+  return HostsCall(
+      "startMaintenance", hosts,
+      [](api::AuroraAdminClient& c, const api::Hosts& h) { c.send_startMaintenance(h); },
+      [](api::AuroraAdminClient& c, api::Response& r) { c.recv_startMaintenance(r); },
+      [](api::Result& r) -> api::StartMaintenanceResult& { return r.startMaintenanceResult; });
+}
+
+absl::StatusOr<std::set<api::HostStatus>> SchedulerClient::DrainHosts(
+    const std::set<std::string>& hosts) {
+  return HostsCall(
+      "drainHosts", hosts,
+      [](api::AuroraAdminClient& c, const api::Hosts& h) { c.send_drainHosts(h); },
+      [](api::AuroraAdminClient& c, api::Response& r) { c.recv_drainHosts(r); },
+      [](api::Result& r) -> api::DrainHostsResult& { return r.drainHostsResult; });
+}
+
+absl::StatusOr<std::set<api::HostStatus>> SchedulerClient::SlaDrainHosts(
+    const std::set<std::string>& hosts, const api::SlaPolicy& policy, int64_t timeout_secs) {
+  return HostsCall(
+      "slaDrainHosts", hosts,
+      [&](api::AuroraAdminClient& c, const api::Hosts& h) {
+        c.send_slaDrainHosts(h, policy, timeout_secs);
+      },
+      [](api::AuroraAdminClient& c, api::Response& r) { c.recv_slaDrainHosts(r); },
+      [](api::Result& r) -> api::DrainHostsResult& { return r.drainHostsResult; });
 }
 
 absl::StatusOr<std::set<api::HostStatus>> SchedulerClient::EndMaintenance(
     const std::set<std::string>& hosts) {
-  api::Hosts h;
-  h.__set_hostNames(hosts);
-  ASSIGN_OR_RETURN(
-      api::Response r,
-      Invoke(
-          "endMaintenance", [&](api::AuroraAdminClient& c) { c.send_endMaintenance(h); },
-          [](api::AuroraAdminClient& c, api::Response& out) { c.recv_endMaintenance(out); }));
-  return std::move(r.result.endMaintenanceResult.statuses);
+  return HostsCall(
+      "endMaintenance", hosts,
+      [](api::AuroraAdminClient& c, const api::Hosts& h) { c.send_endMaintenance(h); },
+      [](api::AuroraAdminClient& c, api::Response& r) { c.recv_endMaintenance(r); },
+      [](api::Result& r) -> api::EndMaintenanceResult& { return r.endMaintenanceResult; });
 }
 
 absl::StatusOr<std::set<api::HostStatus>> SchedulerClient::MaintenanceStatus(
     const std::set<std::string>& hosts) {
-  api::Hosts h;
-  h.__set_hostNames(hosts);
-  ASSIGN_OR_RETURN(
-      api::Response r,
-      Invoke(
-          "maintenanceStatus", [&](api::AuroraAdminClient& c) { c.send_maintenanceStatus(h); },
-          [](api::AuroraAdminClient& c, api::Response& out) { c.recv_maintenanceStatus(out); }));
-  return std::move(r.result.maintenanceStatusResult.statuses);
+  return HostsCall(
+      "maintenanceStatus", hosts,
+      [](api::AuroraAdminClient& c, const api::Hosts& h) { c.send_maintenanceStatus(h); },
+      [](api::AuroraAdminClient& c, api::Response& r) { c.recv_maintenanceStatus(r); },
+      [](api::Result& r) -> api::MaintenanceStatusResult& { return r.maintenanceStatusResult; });
 }
 
 }  // namespace borealis::cli

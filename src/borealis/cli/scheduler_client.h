@@ -112,6 +112,12 @@ class SchedulerClient {
   // the response code. Defined in the .cc (used only there).
   template <typename Send, typename Recv>
   absl::StatusOr<api::Response> Invoke(const char* method, Send send, Recv recv) const;
+  // A host maintenance call: sends `hosts` with `send(client, hosts)`, receives with
+  // `recv`, and returns the statuses of the result member `pick(result)`.
+  template <typename Send, typename Recv, typename Pick>
+  absl::StatusOr<std::set<api::HostStatus>> HostsCall(const char* method,
+                                                      const std::set<std::string>& hosts,
+                                                      Send send, Recv recv, Pick pick) const;
   // POSTs one encoded Thrift message to /api and returns the reply's bytes.
   absl::StatusOr<std::string> Post(const char* method, const std::string& body) const;
 
