@@ -110,6 +110,19 @@ int main(int argc, char** argv) {
   app.add_option("--cron-start-max-backoff-ms", opts.scheduler.cron.start_max_backoff_ms,
                  "Longest wait between looks at a KILL_EXISTING cron run's old tasks")
       ->check(CLI::PositiveNumber);
+  // Host maintenance and SLA drains (docs/maintenance.md), named after Aurora's flags.
+  borealis::scheduler::MaintenanceOptions& maint = opts.scheduler.maintenance;
+  app.add_option("--min-required-instances-for-sla-check", maint.sla.min_required_instances,
+                 "Jobs with fewer active instances are drained without an SLA check")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--sla-aware-kill-non-prod", maint.sla.kill_non_prod,
+                 "Check the SLA of non-production jobs too");
+  app.add_option("--host-maintenance-polling-interval-ms", maint.polling_interval_ms,
+                 "How often draining hosts' tasks are looked at")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--sla-coordinator-timeout-ms", opts.coordinator_timeout_ms,
+                 "How long an SLA coordinator may take to answer")
+      ->check(CLI::PositiveNumber);
   app.add_option("--tick-ms", opts.tick_ms, "Period of the scheduler's timer checks");
   // SLA metrics (docs/metrics.md), named after Aurora's flags.
   app.add_option("--sla-stat-refresh-interval-ms", opts.sla.window_ms,

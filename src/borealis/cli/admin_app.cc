@@ -11,6 +11,7 @@
 #include "borealis/cli/admin_commands.h"
 #include "borealis/cli/command_line.h"
 #include "borealis/cli/exit_codes.h"
+#include "borealis/cli/maintenance_commands.h"
 #include "borealis/cli/quota_commands.h"
 #include "borealis/cli/sla_commands.h"
 
@@ -169,14 +170,11 @@ void AddAdminVerbs(CLI::App& app, CliContext& ctx, AdminOptions& options, Action
   AddClusterVerbs(app, ctx, options, action, hyphens);
   AddTaskVerbs(app, ctx, options, action, hyphens);
   AddSlaVerbs(app, ctx, options, action, hyphens);
+  AddHostMaintenanceVerbs(app, ctx, options.hosts, action, /*aurora_spelling=*/!hyphens);
 }
 
 const std::vector<std::string>& UnsupportedAdminVerbs() {
   static const std::vector<std::string> kVerbs = {
-      "host_activate",
-      "host_deactivate",
-      "host_drain",
-      "host_status",
       "scheduler_backup_now",
       "scheduler_commit_recovery",
       "scheduler_delete_recovery_tasks",
@@ -185,7 +183,6 @@ const std::vector<std::string>& UnsupportedAdminVerbs() {
       "scheduler_snapshot",
       "scheduler_stage_recovery",
       "scheduler_unload_recovery",
-      "sla_host_drain",
   };
   return kVerbs;
 }

@@ -21,6 +21,7 @@
 #include "absl/status/status.h"
 #include "borealis/cli/admin_commands.h"
 #include "borealis/cli/context.h"
+#include "borealis/cli/maintenance_commands.h"
 #include "borealis/cli/quota_commands.h"
 #include "borealis/cli/sla_commands.h"
 
@@ -34,6 +35,7 @@ struct AdminOptions {
   AdminPruneOptions prune;
   AdminForceStateOptions force;
   SlaDomainOptions sla;
+  HostMaintenanceOptions hosts;
   std::string cluster;
   bool sh = false;
   bool export_vars = false;

@@ -15,6 +15,7 @@
 #include "borealis/cli/job_plan.h"
 #include "borealis/cli/job_restart.h"
 #include "borealis/cli/local_cluster.h"
+#include "borealis/cli/maintenance_commands.h"
 #include "borealis/cli/quota_commands.h"
 #include "borealis/cli/sla_commands.h"
 #include "borealis/cli/task_commands.h"

@@ -444,4 +444,64 @@ absl::StatusOr<std::string> SchedulerClient::Plan(const api::JobConfiguration& j
   return std::move(reply->body);
 }
 
+template <typename Send, typename Recv, typename Pick>
+absl::StatusOr<std::set<api::HostStatus>> SchedulerClient::HostsCall(
+    const char* method, const std::set<std::string>& hosts, Send send, Recv recv,
+    Pick pick) const {
+  api::Hosts h;
+  h.__set_hostNames(hosts);
+  ASSIGN_OR_RETURN(api::Response r,
+                   Invoke(
+                       method, [&](api::AuroraAdminClient& c) { send(c, h); },
+                       [&](api::AuroraAdminClient& c, api::Response& out) { recv(c, out); }));
+  return std::move(pick(r.result).statuses);
+}
+
+absl::StatusOr<std::set<api::HostStatus>> SchedulerClient::StartMaintenance(
+    const std::set<std::string>& hosts) {
+  return HostsCall(
+      "startMaintenance", hosts,
+      [](api::AuroraAdminClient& c, const api::Hosts& h) { c.send_startMaintenance(h); },
+      [](api::AuroraAdminClient& c, api::Response& r) { c.recv_startMaintenance(r); },
+      [](api::Result& r) -> api::StartMaintenanceResult& { return r.startMaintenanceResult; });
+}
+
+absl::StatusOr<std::set<api::HostStatus>> SchedulerClient::DrainHosts(
+    const std::set<std::string>& hosts) {
+  return HostsCall(
+      "drainHosts", hosts,
+      [](api::AuroraAdminClient& c, const api::Hosts& h) { c.send_drainHosts(h); },
+      [](api::AuroraAdminClient& c, api::Response& r) { c.recv_drainHosts(r); },
+      [](api::Result& r) -> api::DrainHostsResult& { return r.drainHostsResult; });
+}
+
+absl::StatusOr<std::set<api::HostStatus>> SchedulerClient::SlaDrainHosts(
+    const std::set<std::string>& hosts, const api::SlaPolicy& policy, int64_t timeout_secs) {
+  return HostsCall(
+      "slaDrainHosts", hosts,
+      [&](api::AuroraAdminClient& c, const api::Hosts& h) {
+        c.send_slaDrainHosts(h, policy, timeout_secs);
+      },
+      [](api::AuroraAdminClient& c, api::Response& r) { c.recv_slaDrainHosts(r); },
+      [](api::Result& r) -> api::DrainHostsResult& { return r.drainHostsResult; });
+}
+
+absl::StatusOr<std::set<api::HostStatus>> SchedulerClient::EndMaintenance(
+    const std::set<std::string>& hosts) {
+  return HostsCall(
+      "endMaintenance", hosts,
+      [](api::AuroraAdminClient& c, const api::Hosts& h) { c.send_endMaintenance(h); },
+      [](api::AuroraAdminClient& c, api::Response& r) { c.recv_endMaintenance(r); },
+      [](api::Result& r) -> api::EndMaintenanceResult& { return r.endMaintenanceResult; });
+}
+
+absl::StatusOr<std::set<api::HostStatus>> SchedulerClient::MaintenanceStatus(
+    const std::set<std::string>& hosts) {
+  return HostsCall(
+      "maintenanceStatus", hosts,
+      [](api::AuroraAdminClient& c, const api::Hosts& h) { c.send_maintenanceStatus(h); },
+      [](api::AuroraAdminClient& c, api::Response& r) { c.recv_maintenanceStatus(r); },
+      [](api::Result& r) -> api::MaintenanceStatusResult& { return r.maintenanceStatusResult; });
+}
+
 }  // namespace borealis::cli

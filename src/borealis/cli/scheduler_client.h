@@ -108,6 +108,15 @@ class SchedulerClient {
   // POST /plan (beyond Aurora): what applying `job` would do, as the scheduler's JSON.
   absl::StatusOr<std::string> Plan(const api::JobConfiguration& job) const;
 
+  // Host maintenance (AuroraAdmin): each answers the hosts' modes.
+  absl::StatusOr<std::set<api::HostStatus>> StartMaintenance(const std::set<std::string>& hosts);
+  absl::StatusOr<std::set<api::HostStatus>> DrainHosts(const std::set<std::string>& hosts);
+  absl::StatusOr<std::set<api::HostStatus>> SlaDrainHosts(const std::set<std::string>& hosts,
+                                                          const api::SlaPolicy& policy,
+                                                          int64_t timeout_secs);
+  absl::StatusOr<std::set<api::HostStatus>> EndMaintenance(const std::set<std::string>& hosts);
+  absl::StatusOr<std::set<api::HostStatus>> MaintenanceStatus(const std::set<std::string>& hosts);
+
   // GET <uri><path> (e.g. "/vars"); a non-200 answer is an error.
   absl::StatusOr<std::string> Get(const std::string& path) const;
   // GET /events?<query> as a stream of lines (docs/events.md); errors as
@@ -122,6 +131,12 @@ class SchedulerClient {
   // the response code. Defined in the .cc (used only there).
   template <typename Send, typename Recv>
   absl::StatusOr<api::Response> Invoke(const char* method, Send send, Recv recv) const;
+  // A host maintenance call: sends `hosts` with `send(client, hosts)`, receives with
+  // `recv`, and returns the statuses of the result member `pick(result)`.
+  template <typename Send, typename Recv, typename Pick>
+  absl::StatusOr<std::set<api::HostStatus>> HostsCall(const char* method,
+                                                      const std::set<std::string>& hosts,
+                                                      Send send, Recv recv, Pick pick) const;
   // POSTs one encoded Thrift message to /api and returns the reply's bytes.
   absl::StatusOr<std::string> Post(const char* method, const std::string& body) const;
 

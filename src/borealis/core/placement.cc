@@ -26,6 +26,7 @@ struct HostState {
   std::optional<model::PortSet> own_ports;
   mutable int64_t free_ports = -1;  // ports of ranges() not in used_ports(); -1: not yet
   bool schedulable = true;
+  bool avoid = false;
 
   const std::map<std::string, std::set<std::string>>& attributes() const {
     return statics->attributes;
@@ -54,6 +55,7 @@ std::vector<HostState> BuildHosts(const ClusterView& view) {
       s.own_ports = h.used_ports;  // the view's own set: copied, the table may outlive it
     }
     s.schedulable = h.schedulable;
+    s.avoid = h.avoid;
     hosts.push_back(std::move(s));
   }
   // The view promises agent_id order; sorting again keeps the result deterministic anyway.
@@ -102,8 +104,9 @@ struct ValueIndex {
   std::map<std::pair<std::string, std::string>, std::vector<size_t>> hosts;
 };
 
-// A host's place among a run's feasible hosts; smaller is better.
-using Key = std::tuple<int64_t, int64_t, size_t>;
+// A host's place among a run's feasible hosts; smaller is better: (avoided, same-job
+// tasks, -free cpu, index).
+using Key = std::tuple<int64_t, int64_t, int64_t, size_t>;
 
 // A ClassPlacer's per-host arrays, sized to the table once and handed from one run to the
 // next: a run marks the hosts it evaluated and clears only those marks when it ends.
@@ -249,7 +252,7 @@ class ClassPlacer {
       result->pending_reasons[task.task_id] = reason_;
       return;
     }
-    const size_t best = std::get<2>(*feasible_.begin());
+    const size_t best = std::get<3>(*feasible_.begin());
     HostState& host = hosts_[best];
     base::Rng rng(MixSeed(options_.seed, StableHash(task.task_id.str())));
     std::optional<std::map<std::string, int32_t>> ports =
@@ -289,12 +292,12 @@ class ClassPlacer {
         while (next_index_ < hosts_.size() && evaluated_[next_index_]) ++next_index_;
         if (next_index_ == hosts_.size()) return;
         i = next_index_;
-        bound = Key{0, 0, i};
+        bound = Key{0, 0, 0, i};
       } else {
         while (cursor_ != order_.end() && evaluated_[cursor_->second]) ++cursor_;
         if (cursor_ == order_.end()) return;
         i = cursor_->second;
-        bound = Key{0, cursor_->first, i};
+        bound = Key{0, 0, cursor_->first, i};
       }
       if (!feasible_.empty() && *feasible_.begin() < bound) return;
       if (first_fit) ++next_index_; else ++cursor_;
@@ -326,9 +329,10 @@ class ClassPlacer {
     }
     veto_of_[i] = -1;
     const HostState& h = hosts_[i];
+    const int64_t avoided = h.avoid ? 1 : 0;
     key_of_[i] = options_.strategy == PlacementStrategy::kFirstFit
-                     ? Key{0, 0, i}
-                     : Key{counts_.OnHost(config_.job, i),
+                     ? Key{avoided, 0, 0, i}
+                     : Key{avoided, counts_.OnHost(config_.job, i),
                            h.used.milli_cpus - h.agent->resources.milli_cpus, i};
     feasible_.insert(key_of_[i]);
   }

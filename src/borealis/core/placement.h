@@ -9,10 +9,11 @@
 // from options.seed and the task id, so they do not depend on the order of other tasks'
 // port draws.
 //
-// Host choice (kSpread, the default): among feasible hosts, the one with the fewest active
-// tasks of the same job (counting those placed earlier in this call), then the most free
-// cpu (before this task), then the smallest agent_id. kFirstFit takes the first feasible
-// host in agent_id order.
+// Host choice (kSpread, the default): among feasible hosts, those not to be avoided
+// (HostView::avoid, hosts scheduled for maintenance) first, then the one with the fewest
+// active tasks of the same job (counting those placed earlier in this call), then the most
+// free cpu (before this task), then the smallest agent_id. kFirstFit takes the first
+// feasible host in agent_id order, hosts to be avoided last.
 //
 // Vetoes, checked in this order, the first failing one naming the host's reason:
 //   "unschedulable"               HostView::schedulable is false (maintenance)
@@ -66,6 +67,8 @@ struct HostView {
   const model::PortSet* used_ports_ref = nullptr;
   std::shared_ptr<const HostStatic> statics;  // null: computed from `agent` by the call
   bool schedulable = true;  // false: draining/drained for maintenance
+  // SCHEDULED for maintenance: chosen only when no host without it is feasible.
+  bool avoid = false;
   // Changes whenever the tasks on the agent change, and is never reused for other tasks
   // (0: unknown). Placement ignores it; PreemptionSearch::Update re-reads only the hosts
   // whose stamp differs from the one it read.

@@ -207,6 +207,27 @@ TEST(PlaceTest, UnschedulableHostsAreSkipped) {
   EXPECT_EQ(ReasonOf(PlaceAll(c, {t}), t), "1 host: unschedulable");
 }
 
+TEST(PlaceTest, HostsToAvoidAreUsedOnlyWhenNothingElseFits) {
+  // a1 is scheduled for maintenance: the emptier host loses to a2, and a1 takes only
+  // what a2 cannot hold.
+  for (PlacementStrategy strategy : {PlacementStrategy::kSpread, PlacementStrategy::kFirstFit}) {
+    Cluster c;
+    c.AddAgent("a1", 8000, 8192);
+    c.AddAgent("a2", 2000, 8192);
+    c.Host("a1").avoid = true;
+    auto job = c.Job("web", 1000, 1024);
+    const model::Task* t0 = c.Pending(job, 0);
+    const model::Task* t1 = c.Pending(job, 1);
+    const model::Task* t2 = c.Pending(job, 2);
+    PlacementOptions options;
+    options.strategy = strategy;
+    const PlacementResult r = PlaceAll(c, {t0, t1, t2}, options);
+    EXPECT_EQ(HostOf(r, t0), "a2");
+    EXPECT_EQ(HostOf(r, t1), "a2");
+    EXPECT_EQ(HostOf(r, t2), "a1") << "a2 is full";
+  }
+}
+
 TEST(PlaceTest, ValueConstraintsAgainstAttributes) {
   using Attributes = std::map<std::string, std::vector<std::string>>;
   const std::map<std::string, Attributes> agents = {

@@ -162,19 +162,23 @@ void ApiHandler::deleteRecoveryTasks(api::Response& r, const api::TaskQuery&) {
 }
 void ApiHandler::commitRecovery(api::Response& r) { r = NotSupported("commitRecovery"); }
 void ApiHandler::unloadRecovery(api::Response& r) { r = NotSupported("unloadRecovery"); }
-void ApiHandler::startMaintenance(api::Response& r, const api::Hosts&) {
-  r = NotSupported("startMaintenance");
+void ApiHandler::startMaintenance(api::Response& r, const api::Hosts& hosts) {
+  r = Finish(core_.Call([&](SchedulerCore& c) { return c.StartMaintenance(hosts.hostNames); }));
 }
-void ApiHandler::drainHosts(api::Response& r, const api::Hosts&) { r = NotSupported("drainHosts"); }
-void ApiHandler::maintenanceStatus(api::Response& r, const api::Hosts&) {
-  r = NotSupported("maintenanceStatus");
+void ApiHandler::drainHosts(api::Response& r, const api::Hosts& hosts) {
+  r = Finish(core_.Call([&](SchedulerCore& c) { return c.DrainHosts(hosts.hostNames); }));
 }
-void ApiHandler::endMaintenance(api::Response& r, const api::Hosts&) {
-  r = NotSupported("endMaintenance");
+void ApiHandler::maintenanceStatus(api::Response& r, const api::Hosts& hosts) {
+  r = Finish(core_.Call([&](SchedulerCore& c) { return c.MaintenanceStatus(hosts.hostNames); }));
 }
-void ApiHandler::slaDrainHosts(api::Response& r, const api::Hosts&, const api::SlaPolicy&,
-                               int64_t) {
-  r = NotSupported("slaDrainHosts");
+void ApiHandler::endMaintenance(api::Response& r, const api::Hosts& hosts) {
+  r = Finish(core_.Call([&](SchedulerCore& c) { return c.EndMaintenance(hosts.hostNames); }));
+}
+void ApiHandler::slaDrainHosts(api::Response& r, const api::Hosts& hosts,
+                               const api::SlaPolicy& policy, int64_t timeout_secs) {
+  r = Finish(core_.Call([&](SchedulerCore& c) {
+    return c.SlaDrainHosts(hosts.hostNames, policy, timeout_secs);
+  }));
 }
 void ApiHandler::snapshot(api::Response& r) { r = NotSupported("snapshot"); }
 

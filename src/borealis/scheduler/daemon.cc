@@ -109,6 +109,7 @@ absl::Status Daemon::Start() {
     });
   }
   loop_ = std::make_unique<runtime::EventLoop>("scheduler-core");
+  coordinators_ = std::make_unique<CoordinatorClient>(options_.coordinator_timeout_ms);
 
   net::HttpServer::Options http;
   http.bind_address = options_.bind_address;
@@ -188,9 +189,22 @@ void Daemon::StorageFailed(const absl::Status& s) {
 void Daemon::ScheduleTick() {
   loop_->RunAfter(options_.tick_ms, [this] {
     core_->Tick();
+    AskCoordinators();
     RequestFlush();
     ScheduleTick();
   });
+}
+
+void Daemon::AskCoordinators() {
+  for (CoordinatorQuery& q : core_->TakeCoordinatorQueries()) {
+    LOG_INFO("asking SLA coordinator {} about {}", q.url, q.task_key);
+    coordinators_->Ask(std::move(q), [this](CoordinatorAnswer answer) {
+      if (!answer.error.empty()) {
+        LOG_WARN("SLA coordinator question {}: {}", answer.id, answer.error);
+      }
+      Post([answer = std::move(answer)](SchedulerCore& c) { c.OnCoordinatorAnswer(answer); });
+    });
+  }
 }
 
 api::Response Daemon::Call(std::function<api::Response(SchedulerCore&)> fn) {

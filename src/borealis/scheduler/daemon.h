@@ -22,6 +22,7 @@
 #include "borealis/net/http_server.h"
 #include "borealis/runtime/event_loop.h"
 #include "borealis/scheduler/api_handler.h"
+#include "borealis/scheduler/coordinator_client.h"
 #include "borealis/scheduler/event_hub.h"
 #include "borealis/scheduler/webhook.h"
 #include "borealis/scheduler/scheduler_core.h"
@@ -37,6 +38,7 @@ struct DaemonOptions {
   std::string data_dir;
   int64_t tick_ms = 500;
   int http_threads = 4;
+  int coordinator_timeout_ms = 60'000;  // --sla-coordinator-timeout-ms
   SchedulerOptions scheduler;
   // SLA metrics: refresh interval (the sample window) and categories per tier.
   core::SlaMetricsOptions sla;
@@ -71,6 +73,8 @@ class Daemon : private CoreAccess, private AgentTransport {
   void OnCommitDurable();   // releases the commit in flight (loop thread)
   void StorageFailed(const absl::Status& s);
   void ScheduleTick();
+  // Hands the core's SLA coordinator questions to coordinators_ (loop thread).
+  void AskCoordinators();
   void InstallRoutes();
   net::HttpResponse ServeApi(const net::HttpRequest& request);
   // /vars, /vars.json and /metrics.
@@ -97,6 +101,8 @@ class Daemon : private CoreAccess, private AgentTransport {
   bool flush_posted_ = false;
   bool flush_wanted_ = false;
   std::atomic<bool> failed_{false};
+  // Last: destroyed first, waiting for its calls, whose answers the stopped loop drops.
+  std::unique_ptr<CoordinatorClient> coordinators_;
 
   AgentMessageBuilder builder_;  // Send's wire messages
   base::Mutex sessions_mu_;

@@ -45,6 +45,11 @@ SchedulerCore::SchedulerCore(SchedulerOptions options, base::Clock& clock, state
       reconciler_(options_.rules),
       updates_(options_.updates),
       cron_(options_.cron),
+      maintenance_([this] {
+        MaintenanceOptions m = options_.maintenance;
+        m.cluster_name = options_.cluster_name;
+        return m;
+      }()),
       view_(std::make_shared<SchedulerView>()) {
   auto view = std::make_shared<SchedulerView>();
   view->tasks = state_.tasks();
@@ -131,6 +136,11 @@ void SchedulerCore::Mutate(state::Mutation m) {
   if (events_ != nullptr) {
     static const std::vector<std::shared_ptr<const model::Task>> kNone;
     AppendMutationEvents(m, save ? save->replaced : kNone, state_, &record_events_);
+  }
+  // Placement's host table holds the hosts' maintenance modes.
+  if (std::holds_alternative<state::SaveHostMode>(m)) {
+    AgentsChanged();
+    placement_dirty_ = true;
   }
   pending_mutations_.push_back(std::move(m));
 }
@@ -577,6 +587,7 @@ void SchedulerCore::RunComponents(int64_t now) {
   if (pruner_.Tick(now, ctx)) ForgetKillRetriesOfEndedTasks();
   reconciler_.Tick(now, ctx);
   cron_.Tick(now, ctx);
+  maintenance_.Tick(now, ctx);
   TimeUpdates([&] { updates_.Tick(now, ctx); });
 }
 
@@ -645,6 +656,19 @@ core::ClusterView SchedulerCore::BuildClusterView(const std::set<model::JobKey>&
     hv.agent = rec.info.get();
     hv.statics = rec.statics;
     hv.schedulable = !any_held || !preemptor_.Holds(id);
+    // docs/maintenance.md: DRAINING and DRAINED hosts take nothing; SCHEDULED ones are
+    // used only when no other host fits.
+    switch (state_.maintenance().ModeOf(rec.info->host)) {
+      case model::MaintenanceMode::kDraining:
+      case model::MaintenanceMode::kDrained:
+        hv.schedulable = false;
+        break;
+      case model::MaintenanceMode::kScheduled:
+        hv.avoid = true;
+        break;
+      case model::MaintenanceMode::kNone:
+        break;
+    }
     if (const state::AgentLoad* load = state_.LoadOf(id)) {
       hv.used = UsedWithOverhead(*load, options_.executor_overhead);
       hv.used_ports_ref = &load->ports;  // the state outlives the view's use

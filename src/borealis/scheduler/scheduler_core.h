@@ -59,6 +59,7 @@
 #include "borealis/scheduler/component.h"
 #include "borealis/scheduler/components/cron_scheduler.h"
 #include "borealis/scheduler/components/history_pruner.h"
+#include "borealis/scheduler/components/maintenance_controller.h"
 #include "borealis/scheduler/components/partitions.h"
 #include "borealis/scheduler/components/blocked_set.h"
 #include "borealis/scheduler/components/pending_reasons.h"
@@ -113,6 +114,9 @@ struct SchedulerOptions {
   // The master key of exec grants; each agent gets a key derived from it when it registers
   // (docs/architecture/exec-grants.md). Empty: agents get no key and refuse every grant.
   std::string exec_master_key;
+  // Host maintenance and SLA drains (maintenance_controller.h); its cluster_name is
+  // replaced by the one above.
+  MaintenanceOptions maintenance;
 };
 
 
@@ -221,6 +225,21 @@ class SchedulerCore : private ComponentContext {
   api::Response DescheduleCronJob(const model::JobKey& job);
   // startCronJob: runs the template now, with its collision policy.
   api::Response StartCronJob(const model::JobKey& job);
+
+  // ---- host maintenance (maintenance_api.cc; the work is the maintenance controller's) ----
+  api::Response StartMaintenance(const std::set<std::string>& hosts);
+  api::Response DrainHosts(const std::set<std::string>& hosts);
+  api::Response SlaDrainHosts(const std::set<std::string>& hosts, const api::SlaPolicy& policy,
+                              int64_t timeout_secs);
+  api::Response EndMaintenance(const std::set<std::string>& hosts);
+  api::Response MaintenanceStatus(const std::set<std::string>& hosts);
+  // The SLA coordinator questions to ask (the daemon asks them off this thread and hands
+  // each answer back to OnCoordinatorAnswer).
+  std::vector<CoordinatorQuery> TakeCoordinatorQueries() {
+    owner_.Check();
+    return maintenance_.TakeQueries();
+  }
+  void OnCoordinatorAnswer(const CoordinatorAnswer& answer);
 
   // ---- agent channel ----
   void OnAgentRegister(const agentproto::RegisterAgent& registration);
@@ -410,6 +429,7 @@ class SchedulerCore : private ComponentContext {
   UpdateController updates_;
   bool timing_updates_ = false;  // inside TimeUpdates
   CronScheduler cron_;
+  MaintenanceController maintenance_;
 
   std::vector<state::Mutation> pending_mutations_;
   std::vector<std::pair<model::AgentId, OutgoingMessage>> outbox_;

@@ -1,4 +1,5 @@
 #include "borealis/scheduler/storage_codec.h"
+#include "borealis/scheduler/storage_codec_maintenance.h"
 #include "borealis/scheduler/storage_codec_updates.h"
 
 #include <map>
@@ -189,7 +190,7 @@ std::string EncodeTransaction(const std::vector<state::Mutation>& mutations) {
       storage::RemoveJob rj;
       rj.jobKey = wire::ToThrift(remove_cron->job);
       op.__set_removeJob(std::move(rj));
-    } else {
+    } else if (!EncodeMaintenanceOp(m, &op)) {
       EncodeUpdateOp(m, &op);
     }
   }
@@ -338,6 +339,9 @@ absl::StatusOr<std::vector<state::Mutation>> DecodeTransaction(const std::string
       out.push_back(state::SaveCronJob{std::move(job)});
     } else if (op.__isset.removeJob) {
       out.push_back(state::RemoveCronJob{wire::FromThrift(op.removeJob.jobKey)});
+    } else if (IsMaintenanceOp(op)) {
+      ASSIGN_OR_RETURN(state::Mutation m, DecodeMaintenanceOp(op));
+      out.push_back(std::move(m));
     } else {
       return absl::DataLossError(
           absl::StrCat("storage: op ", i, " of a transaction is of a kind this version does "
@@ -367,6 +371,7 @@ std::string EncodeSnapshot(const state::ClusterState& state, int64_t now_ms) {
     snap.cronJobs.insert(std::move(stored));
   }
   snap.__isset.cronJobs = true;
+  EncodeMaintenance(state, &snap);
   return wire::SerializeCompact(snap);
 }
 
@@ -385,6 +390,7 @@ absl::Status DecodeSnapshot(const std::string& bytes, state::ClusterState* out) 
                      DecodeCronJob(stored.jobConfiguration, "cronJobs"));
     out->Apply(state::SaveCronJob{std::move(job)});
   }
+  RETURN_IF_ERROR(DecodeMaintenance(snap, out));
   return DecodeUpdateRecords(snap, out);
 }
 

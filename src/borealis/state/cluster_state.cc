@@ -215,6 +215,12 @@ void ClusterState::Apply(const Mutation& m,
     cron_jobs_.Apply(*save_cron);
   } else if (const auto* remove_cron = std::get_if<RemoveCronJob>(&m)) {
     cron_jobs_.Apply(*remove_cron);
+  } else if (const auto* mode = std::get_if<SaveHostMode>(&m)) {
+    maintenance_.Apply(*mode);
+  } else if (const auto* request = std::get_if<SaveMaintenanceRequest>(&m)) {
+    maintenance_.Apply(*request);
+  } else if (const auto* done = std::get_if<RemoveMaintenanceRequest>(&m)) {
+    maintenance_.Apply(*done);
   }
 }
 

@@ -35,6 +35,7 @@
 #include "borealis/model/schedule_status.h"
 #include "borealis/model/task.h"
 #include "borealis/state/cron_jobs.h"
+#include "borealis/state/host_maintenance.h"
 #include "borealis/state/job_updates.h"
 #include "borealis/state/task_table.h"
 
@@ -111,10 +112,12 @@ struct RemoveQuota {
   std::string role;
 };
 // The update records' mutations (SaveJobUpdate, ...) are declared in job_updates.h;
-// SaveCronJob and RemoveCronJob (cron templates) are in cron_jobs.h.
+// SaveCronJob and RemoveCronJob (cron templates) are in cron_jobs.h; SaveHostMode,
+// SaveMaintenanceRequest and RemoveMaintenanceRequest in host_maintenance.h.
 using Mutation = std::variant<SaveTasks, RemoveTasks, SaveQuota, RemoveQuota, ChangeTasks,
                               SaveJobUpdate, SaveJobUpdateEvent, SaveJobInstanceUpdateEvent,
-                              RemoveJobUpdates, SaveCronJob, RemoveCronJob>;
+                              RemoveJobUpdates, SaveCronJob, RemoveCronJob, SaveHostMode,
+                              SaveMaintenanceRequest, RemoveMaintenanceRequest>;
 
 // The delta that turns `before` into `after` (same id), or nothing when `after` differs in
 // a field a delta does not carry (config, instance, ancestor, earlier events).
@@ -200,6 +203,8 @@ class ClusterState {
   void RestoreUpdate(model::JobUpdateDetails details) { updates_.Restore(std::move(details)); }
   // The cron templates (cron_jobs.h).
   const CronJobs& cron_jobs() const { return cron_jobs_; }
+  // Hosts' maintenance modes and drain requests (host_maintenance.h).
+  const HostMaintenance& maintenance() const { return maintenance_; }
 
   // Every task, in id order (for snapshots).
   std::vector<model::Task> AllTasks() const;
@@ -248,6 +253,7 @@ class ClusterState {
   QuotaMap quotas_;
   JobUpdateTable updates_;
   CronJobs cron_jobs_;
+  HostMaintenance maintenance_;
   uint64_t version_ = 0;
   uint64_t load_stamps_ = 0;  // the last AgentLoad::stamp given
 };
