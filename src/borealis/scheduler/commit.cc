@@ -20,6 +20,7 @@ std::shared_ptr<const SchedulerView> SchedulerCore::BuildView() {
   view->tiers = tiers_;
   view->updates = state_.updates().records();
   view->cron_jobs = state_.cron_jobs().all();
+  view->host_modes = state_.maintenance().modes();
   view->cron_next_runs = cron_.next_runs();
   return view;
 }

@@ -10,8 +10,11 @@
 #include <vector>
 
 #include "borealis/base/clock.h"
+#include "borealis/base/metrics.h"
 #include "borealis/scheduler/core_test_support.h"
+#include "borealis/scheduler/event_sink.h"
 #include "borealis/scheduler/scheduler_core.h"
+#include "borealis/scheduler/scheduler_metrics.h"
 #include "borealis/state/store.h"
 
 namespace borealis::scheduler {
@@ -118,6 +121,42 @@ TEST_F(MaintenanceApiTest, BadInputIsRefusedNamingTheField) {
   EXPECT_EQ(negative.responseCode, api::ResponseCode::INVALID_REQUEST);
   EXPECT_EQ(negative.details[0].message, "timeoutSecs: must not be negative, got -1");
   EXPECT_EQ(core_->StartMaintenance({}).responseCode, api::ResponseCode::INVALID_REQUEST);
+}
+
+
+// Records what the core publishes to the event stream.
+class RecordingSink : public EventSink {
+ public:
+  void StartAt(uint64_t) override {}
+  void Restarted() override {}
+  void PublishRecord(uint64_t, std::vector<model::SchedulerEvent>) override {}
+  void PublishUnrecorded(std::vector<model::SchedulerEvent> events) override {
+    for (auto& e : events) host_events.push_back(std::move(e));
+  }
+  std::vector<model::SchedulerEvent> host_events;
+};
+
+TEST_F(MaintenanceApiTest, ModeChangesReachTheEventStreamAndTheAgentsByModeGauge) {
+  RecordingSink sink;
+  core_->SetEventSink(&sink);
+  Register("a1", "h1");
+  Register("a2", "h2");
+  ASSERT_EQ(core_->StartMaintenance({"h1"}).responseCode, api::ResponseCode::OK);
+  Commit();
+  std::vector<std::string> seen;
+  for (const auto& e : sink.host_events) {
+    if (e.type == "host_maintenance") seen.push_back(e.host + " " + e.status);
+  }
+  EXPECT_EQ(seen, std::vector<std::string>{"h1 SCHEDULED"});
+
+  base::MetricsRegistry registry;
+  std::map<std::string, double> by_mode;
+  for (const base::MetricFamily& f : CollectForPrometheus(*core_->view(), registry, {})) {
+    if (f.name != "agents_by_mode") continue;
+    for (const base::MetricSample& s : f.samples) by_mode[s.label_values.at(0)] = s.value;
+  }
+  EXPECT_EQ(by_mode, (std::map<std::string, double>{
+                         {"DRAINED", 0}, {"DRAINING", 0}, {"NONE", 1}, {"SCHEDULED", 1}}));
 }
 
 }  // namespace

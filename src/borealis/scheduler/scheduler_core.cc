@@ -137,10 +137,13 @@ void SchedulerCore::Mutate(state::Mutation m) {
     static const std::vector<std::shared_ptr<const model::Task>> kNone;
     AppendMutationEvents(m, save ? save->replaced : kNone, state_, &record_events_);
   }
-  // Placement's host table holds the hosts' maintenance modes.
-  if (std::holds_alternative<state::SaveHostMode>(m)) {
+  // Placement's host table holds the hosts' maintenance modes; the event stream shows
+  // each change (docs/events.md).
+  if (const auto* mode = std::get_if<state::SaveHostMode>(&m)) {
     AgentsChanged();
     placement_dirty_ = true;
+    PublishHostEvent("host_maintenance", mode->host,
+                     std::string(model::MaintenanceModeName(mode->mode)), "");
   }
   pending_mutations_.push_back(std::move(m));
 }

@@ -137,6 +137,9 @@ struct SchedulerView {
   // they do not change).
   std::shared_ptr<const state::CronJobMap> cron_jobs = std::make_shared<const state::CronJobMap>();
   std::shared_ptr<const CronNextRuns> cron_next_runs = std::make_shared<const CronNextRuns>();
+  // Hosts' maintenance modes (hosts never in maintenance are absent: NONE).
+  std::shared_ptr<const state::HostModeMap> host_modes =
+      std::make_shared<const state::HostModeMap>();
 };
 
 // Histograms the core updates as it goes (scheduler_metrics.h owns them); null: not kept.

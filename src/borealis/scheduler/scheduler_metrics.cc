@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "borealis/core/quota.h"
+#include "borealis/model/maintenance.h"
 #include "borealis/model/schedule_status.h"
 
 namespace borealis::scheduler {
@@ -44,8 +45,13 @@ std::vector<MetricFamily> ViewGauges(const SchedulerView& view) {
                                     "Pending task classes with a reason from their last try.",
                                     static_cast<double>(view.pending_reasons->classes())));
 
-  // Agents: maintenance modes are not kept yet, so every known agent is in mode NONE.
+  // Agents, and their hosts' maintenance modes.
   int64_t connected = 0;
+  std::map<model::MaintenanceMode, int64_t> by_mode;
+  for (const auto& [id, a] : *view.agents) {
+    auto it = a.info == nullptr ? view.host_modes->end() : view.host_modes->find(a.info->host);
+    ++by_mode[it == view.host_modes->end() ? model::MaintenanceMode::kNone : it->second];
+  }
   for (const auto& [id, a] : *view.agents) connected += a.connected ? 1 : 0;
   const auto known = static_cast<int64_t>(view.agents->size());
   out.push_back(MetricFamily::Gauge("agents_known", "Agents known (registered or from tasks).",
@@ -54,8 +60,12 @@ std::vector<MetricFamily> ViewGauges(const SchedulerView& view) {
                                     static_cast<double>(connected)));
   MetricFamily modes = Family("agents_by_mode", "Known agents by maintenance mode.",
                               MetricType::kGauge, {"mode"});
-  AddSample(modes, {"NONE"}, static_cast<double>(known));
-  for (const char* m : {"SCHEDULED", "DRAINING", "DRAINED"}) AddSample(modes, {m}, 0);
+  for (model::MaintenanceMode m :
+       {model::MaintenanceMode::kNone, model::MaintenanceMode::kScheduled,
+        model::MaintenanceMode::kDraining, model::MaintenanceMode::kDrained}) {
+    AddSample(modes, {std::string(model::MaintenanceModeName(m))},
+              static_cast<double>(by_mode[m]));
+  }
   out.push_back(std::move(modes));
 
   MetricFamily quota = Family("quota_allocated", "Quota of each role (cpus, ram_mb, disk_mb).",
