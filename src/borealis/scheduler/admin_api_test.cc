@@ -20,28 +20,17 @@ std::string Message(const api::Response& r) {
   return r.details.empty() ? "" : r.details[0].message;
 }
 
-class AdminApiTest : public ::testing::Test {
+class AdminApiTest : public test_support::CoreTest {
  protected:
-  AdminApiTest() {
-    core_ = std::make_unique<SchedulerCore>(options_, clock_, store_, transport_, 11);
-    EXPECT_TRUE(core_->Recover().ok());
-  }
+  void SetUp() override { StartCore(11); }
 
-  void Commit() {
-    core_->Schedule();
-    ASSERT_TRUE(core_->Flush().ok());
-  }
   void RegisterAgent(const std::string& id, const std::string& host) {
     transport_.connected.insert(id);
     core_->OnAgentRegister(test_support::Registration(id, host));
     Commit();
   }
   void Report(const model::Task& t, api::ScheduleStatus::type s) {
-    agentproto::StatusUpdate u;
-    u.uuid = "u-" + std::to_string(++uuid_);
-    u.taskId = t.task_id.str();
-    u.status = s;
-    core_->OnStatusUpdate(t.agent_id, u);
+    SendStatus(t.agent_id.str(), t.task_id.str(), s);
     Commit();
   }
   std::vector<model::Task> Tasks(ScheduleStatus s, const std::string& job = "") const {
@@ -71,12 +60,6 @@ class AdminApiTest : public ::testing::Test {
     }
   }
 
-  SchedulerOptions options_;
-  base::ManualClock clock_;
-  state::MemoryStore store_;
-  test_support::FakeTransport transport_;
-  std::unique_ptr<SchedulerCore> core_;
-  int uuid_ = 0;
 };
 
 TEST_F(AdminApiTest, ForceTaskStateGoesThroughTheStateMachine) {

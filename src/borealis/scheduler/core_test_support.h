@@ -1,16 +1,23 @@
-// What the SchedulerCore tests share (scheduler_core_test.cc, commit_test.cc, rules_test.cc): a fake agent
-// transport that records what the core sends, and builders of jobs, quotas and agent
-// registrations. Test-only; header-only so that only the test binary compiles it.
+// What the SchedulerCore tests share (scheduler_core_test.cc, commit_test.cc, rules_test.cc,
+// update_api_test.cc, admin_api_test.cc): a fake agent transport that records what the core
+// sends, builders of jobs, quotas and agent registrations, and CoreTest, a fixture that owns
+// a core over a memory store on a manual clock. Test-only; header-only so that only the test
+// binary compiles it.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <memory>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "borealis/base/clock.h"
 #include "borealis/model/job_configuration.h"
 #include "borealis/model/resources.h"
 #include "borealis/scheduler/scheduler_core.h"
+#include "borealis/state/store.h"
 #include "borealis/wire/convert.h"
 
 namespace borealis::scheduler::test_support {
@@ -93,5 +100,37 @@ inline agentproto::RegisterAgent Registration(const std::string& id, const std::
   r.tasks = std::move(tasks);
   return r;
 }
+
+// A SchedulerCore over a memory store, on a manual clock, sending to a FakeTransport.
+class CoreTest : public ::testing::Test {
+ protected:
+  // A new core (over the same store, so a second call is a restart) with `options_`.
+  void StartCore(uint64_t seed) {
+    core_ = std::make_unique<SchedulerCore>(options_, clock_, store_, transport_, seed);
+    ASSERT_TRUE(core_->Recover().ok());
+  }
+  // A placement pass, then the commit of everything queued.
+  void Commit() {
+    core_->Schedule();
+    ASSERT_TRUE(core_->Flush().ok());
+  }
+  // Agent `agent` reports `task_id` in `status` (a fresh uuid each time); not committed.
+  void SendStatus(const std::string& agent, const std::string& task_id,
+                  api::ScheduleStatus::type status, const std::string& message = "") {
+    agentproto::StatusUpdate u;
+    u.uuid = "u-" + std::to_string(++uuid_);
+    u.taskId = task_id;
+    u.status = status;
+    u.message = message;
+    core_->OnStatusUpdate(model::AgentId(agent), u);
+  }
+
+  SchedulerOptions options_;
+  base::ManualClock clock_;
+  state::MemoryStore store_;
+  FakeTransport transport_;
+  std::unique_ptr<SchedulerCore> core_;
+  int uuid_ = 0;
+};
 
 }  // namespace borealis::scheduler::test_support

@@ -54,7 +54,7 @@ api::JobConfiguration Job(const JobSpec& spec) {
   return wire::ToThrift(job);
 }
 
-class RulesTest : public ::testing::Test {
+class RulesTest : public test_support::CoreTest {
  protected:
   RulesTest() {
     options_.executor_overhead = {};
@@ -76,8 +76,7 @@ class RulesTest : public ::testing::Test {
 
   // A new core over the same store; its first Tick starts the rules' timers.
   void Restart() {
-    core_ = std::make_unique<SchedulerCore>(options_, clock_, store_, transport_, 7);
-    ASSERT_TRUE(core_->Recover().ok());
+    StartCore(7);
     core_->Tick();
     Commit();
   }
@@ -95,11 +94,6 @@ class RulesTest : public ::testing::Test {
     Commit();
   }
 
-  void Commit() {
-    core_->Schedule();
-    ASSERT_TRUE(core_->Flush().ok());
-  }
-
   void Tick(int64_t advance_ms) {
     clock_.AdvanceMs(advance_ms);
     core_->Tick();
@@ -108,12 +102,7 @@ class RulesTest : public ::testing::Test {
 
   void Report(const model::AgentId& agent, const model::TaskId& task_id, api::ScheduleStatus::type s,
               const std::string& message = "") {
-    agentproto::StatusUpdate u;
-    u.uuid = "u-" + std::to_string(++uuid_);
-    u.taskId = task_id.str();
-    u.status = s;
-    u.message = message;
-    core_->OnStatusUpdate(agent, u);
+    SendStatus(agent.str(), task_id.str(), s, message);
     Commit();
   }
 
@@ -131,12 +120,6 @@ class RulesTest : public ::testing::Test {
     return it == c.end() ? 0 : it->second;
   }
 
-  SchedulerOptions options_;
-  base::ManualClock clock_;
-  state::MemoryStore store_;
-  test_support::FakeTransport transport_;
-  std::unique_ptr<SchedulerCore> core_;
-  int uuid_ = 0;
 };
 
 TEST_F(RulesTest, ProductionTaskPreemptsBatchTaskAndGetsTheHeldHost) {

@@ -21,7 +21,7 @@ using model::ScheduleStatus;
 using test_support::Job;
 using test_support::Registration;
 
-class UpdateApiTest : public ::testing::Test {
+class UpdateApiTest : public test_support::CoreTest {
  protected:
   void SetUp() override {
     options_.executor_overhead = {};
@@ -34,13 +34,8 @@ class UpdateApiTest : public ::testing::Test {
   }
 
   void Restart() {
-    core_ = std::make_unique<SchedulerCore>(options_, clock_, store_, transport_, 7);
-    ASSERT_TRUE(core_->Recover().ok());
+    StartCore(7);
     transport_.connected.insert("agent-1");
-  }
-  void Commit() {
-    core_->Schedule();
-    ASSERT_TRUE(core_->Flush().ok());
   }
   // The agent: every ASSIGNED task runs, every KILLING task ends KILLED.
   void RunEverything() {
@@ -54,13 +49,7 @@ class UpdateApiTest : public ::testing::Test {
         }
       }
       if (reports.empty()) return;
-      for (const auto& [id, status] : reports) {
-        agentproto::StatusUpdate u;
-        u.uuid = "u-" + std::to_string(++uuid_);
-        u.taskId = id;
-        u.status = status;
-        core_->OnStatusUpdate("agent-1", u);
-      }
+      for (const auto& [id, status] : reports) SendStatus("agent-1", id, status);
       Commit();
     }
   }
@@ -95,12 +84,6 @@ class UpdateApiTest : public ::testing::Test {
     return n;
   }
 
-  SchedulerOptions options_;
-  base::ManualClock clock_;
-  state::MemoryStore store_;
-  test_support::FakeTransport transport_;
-  std::unique_ptr<SchedulerCore> core_;
-  int uuid_ = 0;
 };
 
 TEST_F(UpdateApiTest, RollsForwardAndRefusesOtherCallsMeanwhile) {
